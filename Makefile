@@ -1,0 +1,116 @@
+# vrc: conformance suite for the vGPU display refresh irq.
+#   make            build build/vrc, build/vgpu-sim and the self-tests
+#   make test       the project's own tests (via prove)
+#   make check      the conformance run (GVT if present, else the emulated vGPU)
+#   make asan       the self-tests again under ASan+UBSan (build-asan/)
+#   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
+BUILD   ?= build
+CC      ?= gcc
+SAN     ?=
+V       ?=
+
+JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
+JSONC_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Iharness \
+	   -MMD -MP $(JSONC_CFLAGS)
+LDLIBS  += $(JSONC_LIBS)
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC   := $(wildcard lib/*.c)
+SIM_SRC   := $(wildcard harness/vgpu-sim/*.c)
+SIM_CORE  := $(filter-out harness/vgpu-sim/main.c,$(SIM_SRC))
+VRC_SRC   := $(wildcard harness/vrc/*.c) $(wildcard suites/*.c)
+VRC_CORE  := $(filter-out harness/vrc/main.c,$(VRC_SRC))
+LIB_TESTS := $(patsubst lib/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/tests/test_*.c))
+SIM_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_*.c))
+TEST_SCRIPTS := $(wildcard harness/tests/t_*.sh)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBVRC := $(BUILD)/libvrc.a
+SIMLIB := $(BUILD)/libvgpusim.a
+VRCLIB := $(BUILD)/libvrcharness.a
+
+.PHONY: all deps test check asan fuzz fuzz-smoke clean help
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
+
+help:
+	@sed -n '2,7p' Makefile | sed 's/^# *//'
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC      $<";)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBVRC): $(call obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+$(SIMLIB): $(call obj,$(SIM_CORE))
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+$(VRCLIB): $(call obj,$(VRC_CORE))
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/vgpu-sim: $(call obj,harness/vgpu-sim/main.c) $(SIMLIB) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/lib/tests/%.o $(LIBVRC)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(SIMLIB) $(LIBVRC)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The self-tests: unit tests of lib and sim, then the suite against ref and
+# the mutation check (harness/tests/t_*.sh), all through prove.
+test: deps
+	@$(MAKE) --no-print-directory all
+	VRC_BUILD=$(BUILD) prove --exec '' $(LIB_TESTS) $(SIM_TESTS) $(TEST_SCRIPTS)
+
+check: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim
+	$(BUILD)/vrc run --vgpu-sim=$(BUILD)/vgpu-sim
+
+asan: deps
+	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=1
+
+# libFuzzer targets: lib/fuzz/*.c link libvrc, harness/fuzz/*.c the sim too.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Iharness \
+	       $(JSONC_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_LIB := $(patsubst lib/fuzz/%.c,build-fuzz/%,$(wildcard lib/fuzz/fuzz_*.c))
+FUZZ_SIM := $(patsubst harness/fuzz/%.c,build-fuzz/%,$(wildcard harness/fuzz/fuzz_*.c))
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_SIM)
+build-fuzz/%: lib/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS)
+build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS)
+FUZZ_SECONDS ?= 20
+fuzz-smoke: fuzz
+	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM); do \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		mkdir -p build-fuzz/corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+		    build-fuzz/corpus/$$(basename $$f) 2>build-fuzz/$$(basename $$f).log \
+		    || { tail -40 build-fuzz/$$(basename $$f).log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' build-fuzz/$$(basename $$f).log | tail -1; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

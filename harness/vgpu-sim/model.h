@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Behaviour models of the emulated vGPU's display refresh irq (SPEC §2, §5):
+ * the fixed reference, the historical revisions, and the fault models the
+ * suite must catch. A model is a row of traits read by one implementation of
+ * the per-vblank logic (vgpu.c), igt-style: a flag table, not a fork of code.
+ */
+#ifndef VGPU_SIM_MODEL_H
+#define VGPU_SIM_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vrc/uapi.h"
+
+enum vgpu_model_trait {
+	/* Per-vblank logic */
+	VM_PER_PIPE_LOOP	= 1u << 0,  /* run the event logic once per pipe, all 3,
+					       enabled or not, sharing `idle` (v5, v6) */
+	VM_STATIC_IDLE		= 1u << 1,  /* `idle` shared by every vGPU (v5's static) */
+	VM_EVERY_VBLANK		= 1u << 2,  /* signal at every vblank of an enabled pipe (v3) */
+	VM_CURSOR_RESETS_IDLE	= 1u << 3,  /* a cursor signal resets `idle` (v5, v6) */
+	VM_TRAP_CURSOR		= 1u << 4,  /* CURBASE writes queue a cursor flip */
+	VM_TRAP_CURPOS		= 1u << 5,  /* CURPOS writes queue a cursor flip (ref) */
+	VM_CURSOR_PIPE_BUG	= 1u << 6,  /* cursor flips of pipe B/C land on pipe A (curpipe) */
+	VM_SIGNAL_AT_WRITE	= 1u << 7,  /* signal at the surface write, not the vblank (early) */
+	VM_DUP			= 1u << 8,  /* signal twice for each flip (dup) */
+	VM_BAD_VALUE		= 1u << 9,  /* v5/v6 abi: signal +1 instead of the value (a port to
+					       >= 6.8 eventfd_signal); v7: cursor updates also
+					       signal the primary sub-irq */
+	/* SET_IRQS semantics */
+	VM_DATA_BOOL		= 1u << 10, /* honour DATA_BOOL mask/unmask (else EINVAL) */
+	VM_FD_MINUS1		= 1u << 11, /* eventfd -1 unregisters (else EBADF) */
+	VM_RELEASE_OLD		= 1u << 12, /* re-registering closes the old eventfd */
+	VM_RELEASE_ON_CLOSE	= 1u << 13, /* close/reset releases trigger, clears mask */
+	VM_LEAK			= 1u << 14, /* re-registering keeps signalling the old eventfd */
+	VM_NULL_DEREF		= 1u << 15, /* TRIGGER|DATA_EVENTFD count 0 and TRIGGER with
+					       DATA_NONE|DATA_EVENTFD oops the device (v5, v6) */
+	VM_LAX_MASK_COUNT	= 1u << 16, /* MASK/UNMASK accept count <= 2 (v5, v6) */
+	/* Discovery */
+	VM_BAD_CAPS		= 1u << 17, /* last cap's next points outside argsz */
+};
+
+struct vgpu_model {
+	const char *name;
+	const char *summary;		/* one line for --help and results */
+	uint32_t traits;
+	enum vrc_abi default_abi;
+	uint32_t drop_every;		/* drop every Nth signal (drop: 7), 0 = never */
+	uint32_t delay_ticks;		/* deliver signals N vblanks late (late: 2) */
+};
+
+/* Idle threshold of the single-framebuffer heuristic (PAGEFLIP_DELAY_THR). */
+#define VGPU_IDLE_THR	10u
+
+const struct vgpu_model *vgpu_model_find(const char *name);
+/* NULL-terminated walk: for (i = 0; (m = vgpu_model_at(i)); i++) */
+const struct vgpu_model *vgpu_model_at(unsigned i);
+
+#endif /* VGPU_SIM_MODEL_H */
