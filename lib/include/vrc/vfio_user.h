@@ -119,16 +119,33 @@ int vfu_hdr_check(const struct vfu_hdr *h, size_t max_size, char *err, size_t er
 
 /*
  * Read one whole message from a stream socket, waiting at most timeout_ms for
- * each piece (-1: forever). Returns 0, -ETIMEDOUT, -EPIPE (peer closed,
+ * all of it (-1: forever). Returns 0, -ETIMEDOUT, -EPIPE (peer closed,
  * including mid-message), -EPROTO (bad header, too many fds) or -errno.
  * On success the caller owns msg (vfu_msg_release).
  */
 int vfu_recv(int sock, struct vfu_msg *msg, size_t max_size, int timeout_ms,
 	     char *err, size_t errlen);
-/* Send header + payload (+ fds) in one sendmsg, as QEMU requires. */
+/*
+ * Send header + payload (+ fds) in one sendmsg, as QEMU requires; only if
+ * the socket takes part of it are the rest sent by further calls, without the
+ * fds. hdr->msg_size must be 16 + payload_len. Waits at most timeout_ms
+ * (vfu_send: VFU_SEND_TIMEOUT_MS) for room in the socket buffer. Returns 0,
+ * -ETIMEDOUT, -EPIPE or -errno (-EBADF: a bad fd, nothing was sent).
+ */
+#define VFU_SEND_TIMEOUT_MS	5000
 int vfu_send(int sock, const struct vfu_hdr *hdr, const void *payload,
 	     size_t payload_len, const int *fds, size_t nfds);
+int vfu_send_timeout(int sock, const struct vfu_hdr *hdr, const void *payload,
+		     size_t payload_len, const int *fds, size_t nfds, int timeout_ms);
 void vfu_msg_release(struct vfu_msg *msg);
+
+/*
+ * Check a reply against the command it answers: REPLY type, same msg_id and
+ * command; an ERROR reply must carry an errno in 1..4095 and nothing else.
+ * Returns 0 (*dev_err = 0, or the device's positive errno) or -EPROTO.
+ */
+int vfu_reply_check(const struct vfu_msg *m, uint16_t msg_id, uint16_t command,
+		    int *dev_err, char *err, size_t errlen);
 
 /* Parse the VERSION JSON's "capabilities" (json-c). Missing keys: defaults. */
 struct vfu_caps {
@@ -137,5 +154,14 @@ struct vfu_caps {
 };
 int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 			   char *err, size_t errlen);
+
+/*
+ * The client transport (transport_vfio_user.c) on an already connected
+ * stream socket, which it takes over (closed on failure too); negotiates
+ * VERSION like vrc_vfio_user_open(). For tests and the fuzzer.
+ */
+struct vrc_transport;
+int vrc_vfio_user_open_fd(int sock, int timeout_ms, struct vrc_transport **out,
+			  char *err, size_t errlen);
 
 #endif /* VRC_VFIO_USER_H */
