@@ -63,6 +63,11 @@ struct vrc_caps {
  * argsz is read from buf and bounds the chain together with len).
  * Returns 0 when the chain is well formed, -EPROTO when a violation was
  * found (caps->violation says which; what came before it is kept).
+ * No chain at all (FLAG_CAPS clear or cap_offset 0) returns 0 with ncaps 0
+ * and violation VRC_CAPS_NO_CHAIN: legal for an irq, so informational, not
+ * a DISC-2 failure (a display irq without caps fails DISC-1, caller's call).
+ * violation_offset is the offending offset: the cap_offset/next value for
+ * pointer violations, the cap's own offset for version/payload/duplicate.
  */
 int vrc_caps_parse(const void *buf, size_t len, struct vrc_caps *caps);
 const char *vrc_caps_violation_str(enum vrc_caps_violation v);

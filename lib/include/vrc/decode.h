@@ -23,8 +23,11 @@ struct vrc_signal_counts {
  * Decode a summed value given the two advertised values (non-zero, distinct).
  * Works for any pair, not only GVT's powers of two: takes out as many of the
  * larger value as fit while the remainder is still a non-negative combination
- * of the smaller; exact only if nothing remains. With GVT's values a field
- * carrying past 255 is reported as saturated, not silently mis-split.
+ * of the smaller; exact only if nothing remains. O(log) for any pair.
+ * saturated = value >= VRC_EVENTFD_MAX (then exact is false). A carry is
+ * not detectable: with GVT's values 256 cursor signals equal one primary
+ * and decode as such; the contract's "read at least once per 255 vblanks"
+ * is what excludes it. Always: primary*pri + cursor*cur + residue == value.
  */
 void vrc_decode_value(uint64_t value, uint64_t pri_val, uint64_t cur_val,
 		      struct vrc_signal_counts *out);

@@ -36,21 +36,32 @@ struct vrc_display_irq {
  * Walk irq indexes >= 5 up to num_irqs, GET_IRQ_INFO each with the argsz
  * retry protocol, and pick the first with type GFX / DISPLAY_IRQ. Returns 0,
  * -ENOENT if no index offers it (unpatched device: a SKIP), or another
- * -errno with a message in err. Salvages a chain with a malformed tail.
+ * -errno with a message in err. Salvages a chain with a malformed tail
+ * (irq->caps.violation keeps it for DISC-2); -EPROTO if the display type
+ * cap is there but the chain breaks before its events/plane-map cap. On
+ * success err is "" or a note (e.g. num_irqs > 64: only 64 walked).
  */
 int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			 char *err, size_t errlen);
-/* Raw fetch of one index's info with the retry protocol; *len = bytes valid. */
+/*
+ * Raw fetch of one index's info with the retry protocol; *len = bytes valid.
+ * -EMSGSIZE if the device asks for more than min(bufsz, 4096), -EPROTO if
+ * it asks for more again on the retry; device errors pass through.
+ */
 int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 		       size_t bufsz, size_t *len, char *err, size_t errlen);
 
 /* Create non-blocking eventfds (one per sub-irq) and register them. */
 int vrc_display_irq_register(struct vrc_display_irq *irq);
-/* Register given fds (-1 allowed: that is the fd -1 unregister form). */
+/*
+ * Register given fds (-1 allowed: that is the fd -1 unregister form).
+ * irq->efd[] is not touched: the caller owns and reads these fds.
+ */
 int __vrc_display_irq_set_eventfds(struct vrc_display_irq *irq, const int *fds,
 				   uint32_t count);
 /* TRIGGER|DATA_NONE count 0. Closes the client's eventfds. */
 int vrc_display_irq_unregister(struct vrc_display_irq *irq);
+/* Mask/unmask the whole index: start 0, count = irq->count. */
 int vrc_display_irq_mask(struct vrc_display_irq *irq, bool mask);
 int vrc_display_irq_mask_bool(struct vrc_display_irq *irq, bool mask);
 /* Build and send any SET_IRQS (tests of invalid requests). */
@@ -69,6 +80,8 @@ struct vrc_signal {
 /*
  * Non-blocking: read every registered eventfd; returns 1 if anything was
  * pending (sig filled, frame counter read), 0 if nothing, -errno on error.
+ * -EBADF if nothing is registered. If only the frame counter read fails,
+ * its -errno is returned with sig->raw/counts still filled.
  */
 int vrc_display_irq_poll(struct vrc_display_irq *irq, struct vrc_signal *sig);
 /* Wait up to timeout_ms for a signal, then as vrc_display_irq_poll. */
@@ -90,7 +103,12 @@ struct vrc_plane {
 };
 int vrc_plane_query(struct vrc_transport *t, uint32_t plane_type,
 		    struct vrc_plane *p);
-/* Fetch the dmabuf of a queried plane and mmap it read-only. */
+/*
+ * Fetch the dmabuf of a queried plane and mmap it read-only. -ENOENT: no
+ * plane; -EPROTO: implausible geometry (checked before the fetch) or a
+ * plane beyond the buffer; -ENODEV: no CPU mmap (PRIME fallback missing),
+ * p->fd then stays open until vrc_plane_release.
+ */
 int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 		  size_t errlen);
 void vrc_plane_release(struct vrc_plane *p);
