@@ -58,6 +58,12 @@ struct ivshmem_client {
  */
 int ivshmem_client_connect(const char *path, unsigned nvec, int timeout_ms,
 			   struct ivshmem_client *c, char *err, size_t errlen);
+/*
+ * The same on a connected stream socket; takes ownership of sock (it is
+ * closed on failure and by ivshmem_client_close).
+ */
+int ivshmem_client_connect_fd(int sock, unsigned nvec, int timeout_ms,
+			      struct ivshmem_client *c, char *err, size_t errlen);
 /* Process further messages (peer joins/leaves) without blocking. */
 int ivshmem_client_poll(struct ivshmem_client *c);
 /* Ring vector `vec` of peer `peer`. */

@@ -22,6 +22,13 @@ struct vgpu_guest {
 	struct vgpu_ring *ring;
 	uint8_t *vram;
 	uint32_t pending;		/* records appended since the last doorbell */
+	/* validated copies taken at open: the shm header is untrusted */
+	uint32_t ring_entries;		/* power of two */
+	uint32_t regs_base;
+	uint32_t regs_size;
+	uint32_t head;			/* guest-owned ring head */
+	uint64_t vram_size;		/* bytes at vram, inside the shm */
+	uint16_t emu_id;		/* peer to ring */
 };
 
 /* Connect, map, validate the header (magic, version, layout inside shm). */
