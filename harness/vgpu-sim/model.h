@@ -24,9 +24,9 @@ enum vgpu_model_trait {
 	VM_CURSOR_PIPE_BUG	= 1u << 6,  /* cursor flips of pipe B/C land on pipe A (curpipe) */
 	VM_SIGNAL_AT_WRITE	= 1u << 7,  /* signal at the surface write, not the vblank (early) */
 	VM_DUP			= 1u << 8,  /* signal twice for each flip (dup) */
-	VM_BAD_VALUE		= 1u << 9,  /* v5/v6 abi: signal +1 instead of the value (a port to
-					       >= 6.8 eventfd_signal); v7: cursor updates also
-					       signal the primary sub-irq */
+	VM_BAD_VALUE		= 1u << 9,  /* v5/v6 abi: value + 1 (eventfd_signal's +1 of
+					       >= 6.8 leaking into the encoding); v7: primary
+					       flips also signal the cursor sub-irq */
 	/* SET_IRQS semantics */
 	VM_DATA_BOOL		= 1u << 10, /* honour DATA_BOOL mask/unmask (else EINVAL) */
 	VM_FD_MINUS1		= 1u << 11, /* eventfd -1 unregisters (else EBADF) */

@@ -94,7 +94,7 @@ int vgpu_reset(struct vgpu *v);
 /* The host side closed the device (vfio-user disconnect). */
 void vgpu_client_closed(struct vgpu *v);
 int vgpu_query_plane(struct vgpu *v, struct vfio_device_gfx_plane_info *p);
-/* On success: *mmap_off/*size locate the buffer in the shm fd (cfg.shm_fd). */
+/* On success: *mmap_off and *size locate the buffer in the shm fd (cfg.shm_fd). */
 int vgpu_get_dmabuf(struct vgpu *v, uint32_t dmabuf_id, uint64_t *mmap_off,
 		    uint64_t *size);
 

@@ -1,0 +1,1504 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the emulated vGPU (harness/vgpu-sim/vgpu*.c, model.c),
+ * driving the vgpu API directly: a real memfd shm, real non-blocking
+ * eventfds read back for exact values, no sockets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vrc/vtest.h"
+#include "vrc/i915_regs.h"
+#include "vgpu-sim/vgpu.h"
+
+#define SHM_SIZE	(4u << 20)
+#define PRI		VRC_GVT_PRI_EVENT_VAL
+#define CUR		VRC_GVT_CUR_EVENT_VAL
+#define SURF0		0x0u
+#define SURF1		0x100000u
+#define CURSOR_SURF	0x200000u
+
+#define DATA_NONE	VFIO_IRQ_SET_DATA_NONE
+#define DATA_BOOL	VFIO_IRQ_SET_DATA_BOOL
+#define DATA_EVENTFD	VFIO_IRQ_SET_DATA_EVENTFD
+#define ACT_MASK	VFIO_IRQ_SET_ACTION_MASK
+#define ACT_UNMASK	VFIO_IRQ_SET_ACTION_UNMASK
+#define ACT_TRIGGER	VFIO_IRQ_SET_ACTION_TRIGGER
+
+struct fx {
+	struct vgpu *v;
+	uint8_t *shm;
+	int shm_fd;
+	unsigned notified;
+};
+
+static struct vgpu_global shared_global;
+
+static void count_notify(void *ctx)
+{
+	((struct fx *)ctx)->notified++;
+}
+
+static int fx_try(struct fx *f, const char *model, enum vrc_abi abi, size_t size,
+		  struct vgpu_global *g, char *err, size_t errlen)
+{
+	struct vgpu_config cfg = { 0 };
+
+	memset(f, 0, sizeof(*f));
+	f->shm_fd = memfd_create("test-vgpu", MFD_CLOEXEC);
+	ASSERT_GE(f->shm_fd, 0);
+	ASSERT_EQ(0, ftruncate(f->shm_fd, (off_t)size));
+	f->shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->shm_fd, 0);
+	ASSERT_TRUE(f->shm != MAP_FAILED);
+	cfg.model = vgpu_model_find(model);
+	ASSERT_TRUE(cfg.model != NULL);
+	cfg.abi = abi;
+	cfg.shm = f->shm;
+	cfg.shm_size = size;
+	cfg.shm_fd = f->shm_fd;
+	cfg.global = g;
+	cfg.notify_guest = count_notify;
+	cfg.notify_ctx = f;
+	return vgpu_create(&cfg, &f->v, err, errlen);
+}
+
+static void fx_open(struct fx *f, const char *model, enum vrc_abi abi)
+{
+	char err[256];
+
+	ASSERT_EQ(0, fx_try(f, model, abi, SHM_SIZE, &shared_global, err, sizeof(err)));
+}
+
+static void fx_close(struct fx *f)
+{
+	vgpu_destroy(f->v);
+	munmap(f->shm, SHM_SIZE);
+	close(f->shm_fd);
+}
+
+static int efd(void)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_GE(fd, 0);
+	return fd;
+}
+
+/* What was signalled since the last read (0: nothing). */
+static uint64_t rd(int fd)
+{
+	uint64_t x = 0;
+
+	if (read(fd, &x, sizeof(x)) != sizeof(x)) {
+		ASSERT_EQ(EAGAIN, errno);
+		return 0;
+	}
+	return x;
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static int set_irqs(struct fx *f, uint32_t index, uint32_t flags, uint32_t start,
+		    uint32_t count, const uint8_t *data, size_t datalen,
+		    int *fds, size_t nfds)
+{
+	struct vfu_irq_set req = { .argsz = sizeof(req), .flags = flags,
+				   .index = index, .start = start, .count = count };
+
+	return vgpu_set_irqs(f->v, &req, data, datalen, fds, nfds);
+}
+
+/* Register a dup of fd (the vgpu owns what it is given); returns the dup. */
+static int reg(struct fx *f, int fd)
+{
+	int d = dup(fd), given = d;
+
+	ASSERT_GE(d, 0);
+	ASSERT_EQ(0, set_irqs(f, VGPU_DISPLAY_IRQ, ACT_TRIGGER | DATA_EVENTFD, 0, 1,
+			      NULL, 0, &given, 1));
+	ASSERT_EQ(-1, given);	/* kept */
+	return d;
+}
+
+static int simple(struct fx *f, uint32_t flags, uint32_t count)
+{
+	return set_irqs(f, VGPU_DISPLAY_IRQ, flags, 0, count, NULL, 0, NULL, 0);
+}
+
+static void plane_setup(struct fx *f, unsigned p)
+{
+	vgpu_mmio_write(f->v, VRC_PIPECONF(p), VRC_PIPECONF_ENABLE);
+	vgpu_mmio_write(f->v, VRC_PLANE_CTL(p), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888);
+	vgpu_mmio_write(f->v, VRC_PLANE_SIZE(p), (479u << 16) | 639u);
+	vgpu_mmio_write(f->v, VRC_PLANE_STRIDE(p), 640 * 4);
+}
+
+static void ticks(struct fx *f, unsigned n)
+{
+	while (n--)
+		vgpu_vblank(f->v);
+}
+
+static void flip(struct fx *f, unsigned p, uint32_t surf)
+{
+	vgpu_mmio_write(f->v, VRC_PLANE_SURF(p), surf);
+}
+
+/* ref with pipe A on and one registered eventfd. */
+static int ref_setup(struct fx *f, const char *model, enum vrc_abi abi)
+{
+	int fd = efd();
+
+	fx_open(f, model, abi);
+	plane_setup(f, 0);
+	reg(f, fd);
+	return fd;
+}
+
+/* ------------------------------------------------------------------ models */
+
+TEST(model_table)
+{
+	const struct vgpu_model *m;
+	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
+				"no-curpos", "early", "late", "drop", "dup",
+				"bad-caps", "leak", "badval" };
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		m = vgpu_model_find(names[i]);
+		ASSERT_TRUE(m != NULL);
+		ASSERT_STREQ(names[i], m->name);
+		ASSERT_TRUE(m->summary && m->summary[0]);
+	}
+	while (vgpu_model_at(n))
+		n++;
+	ASSERT_EQ(14u, n);
+	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
+	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
+	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
+	ASSERT_EQ(7u, vgpu_model_find("drop")->drop_every);
+	ASSERT_EQ(2u, vgpu_model_find("late")->delay_ticks);
+}
+
+/* --------------------------------------------------------------- shm layout */
+
+TEST(create_rejects_bad_shm)
+{
+	struct fx f;
+	char err[256];
+
+	ASSERT_EQ(-EINVAL, fx_try(&f, "ref", 0, 3u << 20, NULL, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "power of two") != NULL);
+	munmap(f.shm, 3u << 20);
+	close(f.shm_fd);
+	ASSERT_EQ(-EINVAL, fx_try(&f, "ref", 0, 1u << 20, NULL, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "too small") != NULL);
+	munmap(f.shm, 1u << 20);
+	close(f.shm_fd);
+	ASSERT_EQ(-EINVAL, fx_try(&f, "ref", (enum vrc_abi)4, SHM_SIZE, NULL, err, sizeof(err)));
+	munmap(f.shm, SHM_SIZE);
+	close(f.shm_fd);
+}
+
+TEST(shm_header_layout)
+{
+	struct fx f;
+	const struct vgpu_shm_header *h;
+
+	fx_open(&f, "ref", 0);
+	h = (const struct vgpu_shm_header *)f.shm;
+	ASSERT_EQ(VGPU_SHM_MAGIC, h->magic);
+	ASSERT_EQ(VGPU_SHM_VERSION, h->version);
+	ASSERT_EQ(VGPU_SHM_HEADER_SIZE, h->header_size);
+	ASSERT_EQ(0u, h->emu_peer_id);
+	ASSERT_EQ(3u, h->num_pipes);
+	ASSERT_EQ(VRC_REG_WINDOW_BASE, h->regs_base);
+	ASSERT_EQ(VRC_REG_WINDOW_SIZE, h->regs_size);
+	ASSERT_EQ(4096u, h->regs_offset);
+	ASSERT_EQ(0x15000u, h->ring_offset);
+	ASSERT_EQ(1u << 20, h->vram_offset);
+	ASSERT_EQ(SHM_SIZE - (1u << 20), h->vram_size);
+	ASSERT_EQ(VGPU_SHM_RING_ENTRIES, h->ring_entries);
+	ASSERT_EQ((int)VRC_ABI_V6, (int)vgpu_abi(f.v));
+	ASSERT_STREQ("ref", vgpu_model(f.v)->name);
+	fx_close(&f);
+}
+
+TEST(register_shadow_and_readonly_frmcount)
+{
+	struct fx f;
+	const uint32_t *shadow;
+
+	fx_open(&f, "ref", 0);
+	shadow = (const uint32_t *)(f.shm + 4096);
+	vgpu_mmio_write(f.v, VRC_PLANE_STRIDE(1), 0x1234);
+	ASSERT_EQ(0x1234u, vgpu_mmio_read(f.v, VRC_PLANE_STRIDE(1)));
+	ASSERT_EQ(0x1234u, shadow[(VRC_PLANE_STRIDE(1) - VRC_REG_WINDOW_BASE) / 4]);
+	vgpu_mmio_write(f.v, VRC_PIPE_FRMCOUNT(0), 77);
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(0)));
+	vgpu_mmio_write(f.v, 0x1000, 5);	/* outside the window */
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, 0x1000));
+	fx_close(&f);
+}
+
+TEST(frame_counter_only_enabled_pipes)
+{
+	struct fx f;
+	const struct vgpu_shm_header *h;
+	uint32_t fc = 0;
+
+	fx_open(&f, "ref", 0);
+	h = (const struct vgpu_shm_header *)f.shm;
+	ticks(&f, 3);	/* nothing enabled */
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(0)));
+	ASSERT_EQ(0u, f.notified);
+	plane_setup(&f, 0);
+	ticks(&f, 5);
+	ASSERT_EQ(8u, (uint32_t)vgpu_vblank_count(f.v));
+	ASSERT_EQ(5u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(0)));
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(1)));
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(2)));
+	ASSERT_EQ(5u, h->pipe[0].frame_count);
+	ASSERT_EQ(5u, h->pipe[0].vblank_seq);
+	ASSERT_EQ(0u, h->pipe[1].vblank_seq);
+	ASSERT_EQ(5u, f.notified);
+	ASSERT_EQ(0, vgpu_region_read(f.v, VGPU_REGION_BAR0, VRC_PIPE_FRMCOUNT(0), &fc, 4));
+	ASSERT_EQ(5u, fc);
+	fx_close(&f);
+}
+
+TEST(flip_done_and_latched_surf)
+{
+	struct fx f;
+	const struct vgpu_shm_header *h;
+
+	fx_open(&f, "ref", 0);
+	h = (const struct vgpu_shm_header *)f.shm;
+	plane_setup(&f, 0);
+	flip(&f, 0, SURF1);
+	ASSERT_EQ(0u, h->pipe[0].flip_done_seq);
+	ticks(&f, 1);
+	ASSERT_EQ(1u, h->pipe[0].flip_done_seq);
+	ASSERT_EQ(SURF1, h->pipe[0].latched_surf);
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(1u, h->pipe[0].cursor_done_seq);
+	/* async: flip-done at once, guest notified */
+	vgpu_mmio_write(f.v, VRC_PLANE_CTL(0), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888 | VRC_PLANE_CTL_ASYNC_FLIP);
+	f.notified = 0;
+	flip(&f, 0, SURF0);
+	ASSERT_EQ(2u, h->pipe[0].flip_done_seq);
+	ASSERT_EQ(1u, f.notified);
+	fx_close(&f);
+}
+
+/* ------------------------------------------------------------------- ring */
+
+static struct vgpu_ring *ring_of(struct fx *f)
+{
+	return (struct vgpu_ring *)(f->shm + 0x15000);
+}
+
+static void ring_push(struct fx *f, uint32_t off, uint32_t val)
+{
+	struct vgpu_ring *r = ring_of(f);
+
+	r->rec[r->head & (VGPU_SHM_RING_ENTRIES - 1)] = (struct vgpu_ring_rec){ off, val };
+	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+}
+
+TEST(ring_drain)
+{
+	struct fx f;
+	struct vgpu_ring *r;
+	int fd = efd();
+
+	fx_open(&f, "ref", 0);
+	r = ring_of(&f);
+	reg(&f, fd);
+	ring_push(&f, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE);
+	ring_push(&f, VRC_PLANE_SURF(0), SURF1);
+	ring_push(&f, 0x70002, 1);		/* unaligned */
+	ring_push(&f, 0x200000, 1);		/* outside the window */
+	ASSERT_EQ(4u, vgpu_drain_ring(f.v));
+	ASSERT_EQ(4u, r->tail);
+	ASSERT_EQ(2u, vgpu_ring_errors(f.v));
+	ASSERT_EQ(SURF1, vgpu_mmio_read(f.v, VRC_PLANE_SURF(0)));
+	ASSERT_EQ(0u, vgpu_drain_ring(f.v));
+	/* the tick drains first, then latches the flip */
+	ring_push(&f, VRC_PLANE_SURF(0), SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ASSERT_EQ(5u, r->tail);
+	fx_close(&f);
+}
+
+TEST(ring_overrun_and_scribbles)
+{
+	struct fx f;
+	struct vgpu_ring *r;
+	struct vgpu_shm_header *h;
+
+	fx_open(&f, "ref", 0);
+	r = ring_of(&f);
+	h = (struct vgpu_shm_header *)f.shm;
+	/* a guest scribbling on the header changes nothing for us */
+	memset(h, 0xff, sizeof(*h));
+	r->tail = 12345;
+	r->head = 5000;
+	ASSERT_EQ(0u, vgpu_drain_ring(f.v));
+	ASSERT_EQ(1u, vgpu_ring_errors(f.v));
+	ASSERT_EQ(5000u, r->tail);
+	ring_push(&f, VRC_PLANE_STRIDE(0), 9);
+	ASSERT_EQ(1u, vgpu_drain_ring(f.v));
+	ASSERT_EQ(9u, vgpu_mmio_read(f.v, VRC_PLANE_STRIDE(0)));
+	/* wrap-around of the 32-bit counters is fine */
+	r->head = 0xfffffffeu;
+	vgpu_drain_ring(f.v);
+	ring_push(&f, VRC_PLANE_STRIDE(0), 10);
+	ring_push(&f, VRC_PLANE_STRIDE(0), 11);
+	ring_push(&f, VRC_PLANE_STRIDE(0), 12);
+	ASSERT_EQ(3u, vgpu_drain_ring(f.v));
+	ASSERT_EQ(12u, vgpu_mmio_read(f.v, VRC_PLANE_STRIDE(0)));
+	ASSERT_EQ(1u, r->tail);
+	fx_close(&f);
+}
+
+/* --------------------------------------------------------------- irq info */
+
+static const uint8_t gvt_chain[60] = {
+	60, 0, 0, 0,  0x13, 0, 0, 0,  5, 0, 0, 0,  1, 0, 0, 0,  20, 0, 0, 0,
+	1, 0, 1, 0,  36, 0, 0, 0,  1, 0, 0, 0,  1, 0, 0, 0,		/* type @20 */
+	2, 0, 1, 0,  0, 0, 0, 0,					/* display @36 */
+	0, 0, 0, 0, 0, 0, 1, 0,						/* cur @44 */
+	0, 0, 0, 0, 0, 0, 0, 1,						/* pri @52 */
+};
+
+TEST(irq_info_gvt_chain_bytes)
+{
+	struct fx f;
+	uint8_t buf[256];
+	size_t len = 0;
+	uint64_t x;
+
+	fx_open(&f, "ref", 0);
+	memset(buf, 0xee, sizeof(buf));
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, sizeof(buf), buf, sizeof(buf), &len));
+	ASSERT_EQ(60u, len);
+	ASSERT_EQ(0, memcmp(buf, gvt_chain, sizeof(gvt_chain)));
+	ASSERT_EQ(0xee, buf[60]);
+	memcpy(&x, buf + 44, 8);
+	ASSERT_EQ(CUR, x);
+	memcpy(&x, buf + 52, 8);
+	ASSERT_EQ(PRI, x);
+	fx_close(&f);
+}
+
+TEST(irq_info_argsz_retry)
+{
+	struct fx f;
+	uint8_t buf[64];
+	struct vrc_irq_info info;
+	size_t len = 0;
+
+	fx_open(&f, "ref", 0);
+	for (uint32_t argsz = 20; argsz < 60; argsz += 39) {
+		memset(buf, 0xee, sizeof(buf));
+		ASSERT_EQ(0, vgpu_irq_info(f.v, 5, argsz, buf, sizeof(buf), &len));
+		ASSERT_EQ(20u, len);
+		memcpy(&info, buf, sizeof(info));
+		ASSERT_EQ(60u, info.argsz);
+		ASSERT_EQ(0x13u, info.flags);
+		ASSERT_EQ(5u, info.index);
+		ASSERT_EQ(1u, info.count);
+		ASSERT_EQ(0u, info.cap_offset);
+		ASSERT_EQ(0xee, buf[20]);
+	}
+	/* the unextended struct */
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 16, buf, sizeof(buf), &len));
+	ASSERT_EQ(16u, len);
+	memcpy(&info, buf, 16);
+	ASSERT_EQ(16u, info.argsz);
+	ASSERT_EQ(0x3u, info.flags);
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 19, buf, sizeof(buf), &len));
+	ASSERT_EQ(16u, len);
+	ASSERT_EQ(-EINVAL, vgpu_irq_info(f.v, 5, 15, buf, sizeof(buf), &len));
+	ASSERT_EQ(-EINVAL, vgpu_irq_info(f.v, 6, 60, buf, sizeof(buf), &len));
+	/* retry with the size it asked for */
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 60, buf, sizeof(buf), &len));
+	ASSERT_EQ(0, memcmp(buf, gvt_chain, sizeof(gvt_chain)));
+	fx_close(&f);
+}
+
+TEST(irq_info_pci_indexes)
+{
+	struct fx f;
+	uint8_t buf[64];
+	struct vrc_irq_info info;
+	size_t len;
+	const uint32_t flags[5] = { 0x7, 0x9, 0x9, 0x1, 0x1 };
+
+	fx_open(&f, "ref", 0);
+	for (uint32_t i = 0; i < 5; i++) {
+		ASSERT_EQ(0, vgpu_irq_info(f.v, i, 64, buf, sizeof(buf), &len));
+		ASSERT_EQ(20u, len);
+		memcpy(&info, buf, sizeof(info));
+		ASSERT_EQ(20u, info.argsz);
+		ASSERT_EQ(flags[i], info.flags);
+		ASSERT_EQ(1u, info.count);
+		ASSERT_EQ(0u, info.cap_offset);
+	}
+	fx_close(&f);
+}
+
+TEST(irq_info_v5_chain)
+{
+	struct fx f;
+	uint8_t buf[64], want[60];
+	size_t len;
+
+	fx_open(&f, "v5", 0);
+	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_abi(f.v));
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 64, buf, sizeof(buf), &len));
+	ASSERT_EQ(60u, len);
+	memcpy(want, gvt_chain, sizeof(want));
+	want[20] = 3;
+	want[36] = 4;
+	ASSERT_EQ(0, memcmp(buf, want, sizeof(want)));
+	fx_close(&f);
+}
+
+TEST(irq_info_v7_chain)
+{
+	struct fx f;
+	uint8_t buf[64];
+	struct vrc_irq_info info;
+	struct vrc_cap_header h;
+	uint32_t u[3];
+	size_t len;
+
+	fx_open(&f, "v5", VRC_ABI_V7);	/* abi independent of the model */
+	ASSERT_EQ((int)VRC_ABI_V7, (int)vgpu_abi(f.v));
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 20, buf, sizeof(buf), &len));
+	memcpy(&info, buf, sizeof(info));
+	ASSERT_EQ(56u, info.argsz);
+	ASSERT_EQ(2u, info.count);
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 56, buf, sizeof(buf), &len));
+	ASSERT_EQ(56u, len);
+	memcpy(&info, buf, sizeof(info));
+	ASSERT_EQ(0x13u, info.flags);
+	ASSERT_EQ(20u, info.cap_offset);
+	memcpy(&h, buf + 20, sizeof(h));
+	ASSERT_EQ(1, h.id);
+	ASSERT_EQ(36u, h.next);
+	memcpy(&h, buf + 36, sizeof(h));
+	ASSERT_EQ(3, h.id);
+	ASSERT_EQ(1, h.version);
+	ASSERT_EQ(0u, h.next);
+	memcpy(u, buf + 44, sizeof(u));
+	ASSERT_EQ(2u, u[0]);
+	ASSERT_EQ(VRC_PLANE_PRIMARY, u[1]);
+	ASSERT_EQ(VRC_PLANE_CURSOR, u[2]);
+	fx_close(&f);
+}
+
+TEST(irq_info_bad_caps)
+{
+	struct fx f;
+	uint8_t buf[64], want[60];
+	size_t len;
+	uint32_t next = 60 + 0x100;
+
+	fx_open(&f, "bad-caps", 0);
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, 64, buf, sizeof(buf), &len));
+	ASSERT_EQ(60u, len);
+	memcpy(want, gvt_chain, sizeof(want));
+	memcpy(want + 40, &next, 4);
+	ASSERT_EQ(0, memcmp(buf, want, sizeof(want)));
+	fx_close(&f);
+}
+
+/* --------------------------------------------------------------- SET_IRQS */
+
+TEST(setirqs_register_and_signal)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	ASSERT_EQ(0u, rd(fd));
+	flip(&f, 0, SURF1);
+	ASSERT_EQ(0u, rd(fd));	/* latches at the vblank */
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+struct bad_req {
+	const char *what;
+	uint32_t argsz, flags, index, start, count;
+	int nfds;		/* eventfds to pass */
+	bool pipe_fd;		/* pass a pipe instead */
+	int err;
+};
+
+static const struct bad_req bad_reqs[] = {
+	{ "argsz short", 19, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "bad index", 20, ACT_TRIGGER | DATA_EVENTFD, 6, 0, 1, 1, false, -EINVAL },
+	{ "start 1", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 1, 1, 1, false, -EINVAL },
+	{ "count 2", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 2, 2, false, -EINVAL },
+	{ "count 0 eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 0, 0, false, -EINVAL },
+	{ "fds != count", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 2, false, -EINVAL },
+	{ "mask count 2", 20, ACT_MASK | DATA_NONE, 5, 0, 2, 0, false, -EINVAL },
+	{ "two data", 20, ACT_TRIGGER | DATA_NONE | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "two data bool", 20, ACT_MASK | DATA_NONE | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
+	{ "two actions", 20, ACT_MASK | ACT_UNMASK | DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
+	{ "no action", 20, DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
+	{ "no data", 20, ACT_MASK, 5, 0, 1, 0, false, -EINVAL },
+	{ "unknown bit", 20, ACT_MASK | DATA_NONE | (1u << 6), 5, 0, 1, 0, false, -EINVAL },
+	{ "mask eventfd", 20, ACT_MASK | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "mask bool no data", 20, ACT_MASK | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
+	{ "not an eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 0, true, -EBADF },
+};
+
+TEST(setirqs_invalid_change_nothing)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	for (unsigned i = 0; i < sizeof(bad_reqs) / sizeof(bad_reqs[0]); i++) {
+		const struct bad_req *b = &bad_reqs[i];
+		struct vfu_irq_set req = { b->argsz, b->flags, b->index, b->start, b->count };
+		int fds[2] = { -1, -1 }, keep[2], p[2];
+		size_t n = (size_t)b->nfds;
+
+		VTEST_LOG("%s", b->what);
+		for (size_t k = 0; k < n; k++)
+			fds[k] = efd();
+		if (b->pipe_fd) {
+			ASSERT_EQ(0, pipe(p));
+			close(p[1]);
+			fds[0] = p[0];
+			n = 1;
+		}
+		memcpy(keep, fds, sizeof(keep));
+		ASSERT_EQ(b->err, vgpu_set_irqs(f.v, &req, NULL, 0, fds, n));
+		for (size_t k = 0; k < n; k++)
+			ASSERT_FALSE(fd_open(keep[k]));	/* closed on failure */
+		/* still registered and unmasked */
+		flip(&f, 0, i & 1 ? SURF0 : SURF1);
+		ticks(&f, 1);
+		ASSERT_EQ(PRI, rd(fd));
+	}
+	ASSERT_FALSE(vgpu_dead(f.v));
+	fx_close(&f);
+}
+
+TEST(setirqs_duplicate_fds)
+{
+	struct fx f;
+	int e = efd(), fds[2];
+
+	fx_open(&f, "ref", VRC_ABI_V7);
+	fds[0] = dup(e);
+	fds[1] = fds[0];
+	ASSERT_EQ(-EINVAL, set_irqs(&f, 5, ACT_TRIGGER | DATA_EVENTFD, 0, 2, NULL, 0, fds, 2));
+	ASSERT_FALSE(fd_open(fds[0]));
+	fx_close(&f);
+}
+
+TEST(setirqs_pci_indexes_accepted)
+{
+	struct fx f;
+	int d = dup(efd());
+
+	fx_open(&f, "ref", 0);
+	ASSERT_EQ(0, set_irqs(&f, 2, ACT_TRIGGER | DATA_EVENTFD, 0, 1, NULL, 0, &d, 1));
+	ASSERT_FALSE(fd_open(d));
+	fx_close(&f);
+}
+
+TEST(mask_unmask)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 1));
+	flip(&f, 0, SURF1);
+	ticks(&f, 20);		/* flips and heuristic both silenced */
+	ASSERT_EQ(0u, rd(fd));
+	ASSERT_EQ(0, simple(&f, ACT_UNMASK | DATA_NONE, 1));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	/* registering unmasks */
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 1));
+	reg(&f, fd);
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(data_bool_honoured_by_ref)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+	uint8_t no = 0, yes = 1;
+
+	ASSERT_EQ(0, set_irqs(&f, 5, ACT_MASK | DATA_BOOL, 0, 1, &no, 1, NULL, 0));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ASSERT_EQ(0, set_irqs(&f, 5, ACT_MASK | DATA_BOOL, 0, 1, &yes, 1, NULL, 0));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	ASSERT_EQ(0, set_irqs(&f, 5, ACT_UNMASK | DATA_BOOL, 0, 1, &no, 1, NULL, 0));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	ASSERT_EQ(0, set_irqs(&f, 5, ACT_UNMASK | DATA_BOOL, 0, 1, &yes, 1, NULL, 0));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(data_bool_refused_by_v6)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v6", 0);
+	uint8_t yes = 1;
+
+	ASSERT_EQ(-EINVAL, set_irqs(&f, 5, ACT_MASK | DATA_BOOL, 0, 1, &yes, 1, NULL, 0));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(unregister_data_none)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+	int d = reg(&f, fd);
+
+	ASSERT_EQ(0, simple(&f, ACT_TRIGGER | DATA_NONE, 0));
+	ASSERT_FALSE(fd_open(d));
+	flip(&f, 0, SURF1);
+	ticks(&f, 20);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+TEST(fd_minus1_ref_unregisters)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+	int d = reg(&f, fd), m1 = -1;
+
+	/* vfio-user's form: count 1, no fds */
+	ASSERT_EQ(0, simple(&f, ACT_TRIGGER | DATA_EVENTFD, 1));
+	ASSERT_FALSE(fd_open(d));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	/* the ioctl form: an explicit -1 */
+	reg(&f, fd);
+	ASSERT_EQ(0, set_irqs(&f, 5, ACT_TRIGGER | DATA_EVENTFD, 0, 1, NULL, 0, &m1, 1));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+TEST(fd_minus1_v6_refused)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v6", 0);
+
+	ASSERT_EQ(-EBADF, simple(&f, ACT_TRIGGER | DATA_EVENTFD, 1));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(reregister_moves_and_releases)
+{
+	struct fx f;
+	int a = ref_setup(&f, "ref", 0), b = efd();
+	int da = reg(&f, a);
+
+	reg(&f, b);
+	ASSERT_FALSE(fd_open(da));	/* released */
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(a));
+	ASSERT_EQ(PRI, rd(b));
+	fx_close(&f);
+}
+
+TEST(v6_reregister_keeps_old_open)
+{
+	struct fx f;
+	int a = ref_setup(&f, "v6", 0), b = efd();
+	int da = reg(&f, a);
+
+	reg(&f, b);
+	ASSERT_TRUE(fd_open(da));	/* the series' leaked reference */
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(a));
+	ASSERT_EQ(PRI, rd(b));
+	fx_close(&f);
+}
+
+TEST(leak_signals_old_too)
+{
+	struct fx f;
+	int a = ref_setup(&f, "leak", 0), b = efd();
+
+	reg(&f, b);
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(a));
+	ASSERT_EQ(PRI, rd(b));
+	/* unregistering stops both */
+	ASSERT_EQ(0, simple(&f, ACT_TRIGGER | DATA_NONE, 0));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(a));
+	ASSERT_EQ(0u, rd(b));
+	fx_close(&f);
+}
+
+TEST(close_and_reset_release_ref)
+{
+	struct fx f;
+	int a = ref_setup(&f, "ref", 0), b = efd();
+	int da = reg(&f, a);
+
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 1));
+	vgpu_client_closed(f.v);
+	ASSERT_FALSE(fd_open(da));
+	/* a new opener starts unregistered and unmasked */
+	ASSERT_EQ(0, simple(&f, ACT_TRIGGER | DATA_NONE, 1));	/* loopback: nobody */
+	reg(&f, b);
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(b));
+	ASSERT_EQ(0u, rd(a));
+	ASSERT_EQ(0, vgpu_reset(f.v));
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(b));
+	fx_close(&f);
+}
+
+TEST(close_and_reset_keep_v6)
+{
+	struct fx f;
+	int a = ref_setup(&f, "v6", 0);
+
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 1));
+	vgpu_client_closed(f.v);
+	ASSERT_EQ(0, vgpu_reset(f.v));
+	ASSERT_EQ(0, simple(&f, ACT_UNMASK | DATA_NONE, 1));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(a));	/* the old eventfd is still signalled */
+	vgpu_client_closed(f.v);
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(a));
+	fx_close(&f);
+}
+
+TEST(null_deref_kills_v6)
+{
+	struct fx f;
+	int d;
+
+	fx_open(&f, "v6", 0);
+	ASSERT_EQ(-EIO, simple(&f, ACT_TRIGGER | DATA_EVENTFD, 0));
+	ASSERT_TRUE(vgpu_dead(f.v));
+	ASSERT_STREQ("emulated oops: NULL pointer dereference in SET_IRQS (v6)",
+		     vgpu_dead_reason(f.v));
+	ASSERT_EQ(1u, ((struct vgpu_shm_header *)f.shm)->dead);
+	ASSERT_EQ(-EIO, simple(&f, ACT_MASK | DATA_NONE, 1));
+	ticks(&f, 3);
+	ASSERT_EQ(0u, vgpu_vblank_count(f.v));
+	fx_close(&f);
+
+	fx_open(&f, "v5", 0);
+	d = dup(efd());
+	ASSERT_EQ(-EIO, set_irqs(&f, 5, ACT_TRIGGER | DATA_NONE | DATA_EVENTFD, 0, 1,
+				 NULL, 0, &d, 1));
+	ASSERT_FALSE(fd_open(d));
+	ASSERT_TRUE(vgpu_dead(f.v));
+	fx_close(&f);
+}
+
+TEST(lax_mask_count)
+{
+	struct fx f;
+
+	fx_open(&f, "v6", 0);
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 2));
+	ASSERT_EQ(0, simple(&f, ACT_UNMASK | DATA_NONE, 0));
+	ASSERT_EQ(-EINVAL, simple(&f, ACT_MASK | DATA_NONE, 3));
+	fx_close(&f);
+	fx_open(&f, "ref", 0);
+	ASSERT_EQ(-EINVAL, simple(&f, ACT_MASK | DATA_NONE, 2));
+	ASSERT_EQ(-EINVAL, simple(&f, ACT_MASK | DATA_NONE, 0));
+	fx_close(&f);
+}
+
+TEST(loopback_trigger)
+{
+	struct fx f;
+	int fd;
+
+	fx_open(&f, "ref", 0);
+	fd = efd();
+	reg(&f, fd);
+	ASSERT_EQ(0, simple(&f, ACT_TRIGGER | DATA_NONE, 1));
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+/* ------------------------------------------------------------ event logic */
+
+TEST(ref_idle_heuristic)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	for (unsigned t = 1; t <= 11; t++) {
+		ticks(&f, 1);
+		ASSERT_EQ(0u, rd(fd));
+	}
+	for (unsigned t = 12; t <= 20; t++) {
+		ticks(&f, 1);
+		ASSERT_EQ(PRI, rd(fd));
+	}
+	/* a flip resets idle: THR + 1 silent ticks again */
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ticks(&f, 11);
+	ASSERT_EQ(0u, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(ref_cursor_does_not_reset_idle)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	for (unsigned t = 1; t <= 11; t++) {
+		vgpu_mmio_write(f.v, VRC_CURPOS(0), t);
+		ticks(&f, 1);
+		ASSERT_EQ(CUR, rd(fd));
+	}
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI | CUR, rd(fd));
+	fx_close(&f);
+}
+
+TEST(v6_cursor_resets_idle)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v6", 0);
+
+	for (unsigned t = 1; t <= 30; t++) {
+		vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+		ticks(&f, 1);
+		ASSERT_EQ(CUR, rd(fd));
+	}
+	fx_close(&f);
+}
+
+TEST(ref_one_signal_per_tick)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	plane_setup(&f, 1);
+	flip(&f, 0, SURF1);
+	flip(&f, 1, SURF1);
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	vgpu_mmio_write(f.v, VRC_CURPOS(1), 5);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI | CUR, rd(fd));
+	ASSERT_EQ(1u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(1)));
+	fx_close(&f);
+}
+
+TEST(ref_disabled_pipe_flip_discarded)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+	const struct vgpu_shm_header *h = (const struct vgpu_shm_header *)f.shm;
+
+	flip(&f, 1, SURF1);
+	vgpu_mmio_write(f.v, VRC_CURBASE(2), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	ASSERT_EQ(0u, h->pipe[1].flip_done_seq);
+	/* not carried over to the enable either */
+	plane_setup(&f, 1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+TEST(ref_async_flip)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "ref", 0);
+
+	vgpu_mmio_write(f.v, VRC_PLANE_CTL(0), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888 | VRC_PLANE_CTL_ASYNC_FLIP);
+	flip(&f, 0, SURF1);
+	ASSERT_EQ(0u, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+TEST(v3_every_vblank)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v3", 0);
+
+	for (unsigned t = 0; t < 5; t++) {
+		ticks(&f, 1);
+		ASSERT_EQ(PRI, rd(fd));
+	}
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI | CUR, rd(fd));
+	fx_close(&f);
+}
+
+TEST(v6_heuristic_three_per_tick)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v6", 0);
+
+	ticks(&f, 3);
+	ASSERT_EQ(0u, rd(fd));
+	ticks(&f, 1);	/* idle 9 -> 10 -> 11, then pipe C fires */
+	ASSERT_EQ(PRI, rd(fd));
+	for (unsigned t = 0; t < 5; t++) {
+		ticks(&f, 1);
+		ASSERT_EQ(3 * PRI, rd(fd));
+	}
+	ASSERT_EQ(9u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(0)));
+	ASSERT_EQ(0u, vgpu_mmio_read(f.v, VRC_PIPE_FRMCOUNT(1)));
+	fx_close(&f);
+}
+
+TEST(v6_curpos_not_trapped)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "v6", 0);
+
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 5);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(CUR, rd(fd));
+	fx_close(&f);
+}
+
+/* Two vGPUs on one global: vGPU b flips every tick, a stays idle. */
+static unsigned idle_signals_with_busy_neighbour(const char *model)
+{
+	struct fx a, b;
+	int fa = ref_setup(&a, model, 0);
+	unsigned n = 0;
+
+	shared_global.static_idle = 0;
+	fx_open(&b, model, 0);
+	plane_setup(&b, 0);
+	for (unsigned t = 0; t < 30; t++) {
+		flip(&b, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&b, 1);
+		ticks(&a, 1);
+		n += rd(fa) != 0;
+	}
+	fx_close(&b);
+	fx_close(&a);
+	return n;
+}
+
+TEST(v5_idle_shared_between_vgpus)
+{
+	ASSERT_EQ(0u, idle_signals_with_busy_neighbour("v5"));
+	ASSERT_GT(idle_signals_with_busy_neighbour("v6"), 20u);
+	ASSERT_GT(idle_signals_with_busy_neighbour("ref"), 15u);
+}
+
+TEST(curpipe_cursor_on_pipe_b)
+{
+	struct fx f;
+	int fd = efd();
+
+	fx_open(&f, "curpipe", 0);
+	plane_setup(&f, 1);
+	reg(&f, fd);
+	vgpu_mmio_write(f.v, VRC_CURBASE(1), CURSOR_SURF);
+	vgpu_mmio_write(f.v, VRC_CURPOS(1), 3);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+	fx_open(&f, "ref", 0);
+	plane_setup(&f, 1);
+	reg(&f, fd);
+	vgpu_mmio_write(f.v, VRC_CURBASE(1), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(CUR, rd(fd));
+	fx_close(&f);
+}
+
+TEST(no_cursor_and_no_curpos)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "no-cursor", 0);
+
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 3);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+	fd = ref_setup(&f, "no-curpos", 0);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 3);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(CUR, rd(fd));
+	fx_close(&f);
+}
+
+TEST(early_signals_at_write)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "early", 0);
+
+	flip(&f, 0, SURF1);
+	ASSERT_EQ(PRI, rd(fd));
+	flip(&f, 0, SURF0);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ASSERT_EQ(PRI + CUR, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	/* two writes in one frame: a burst */
+	flip(&f, 0, SURF1);
+	flip(&f, 0, SURF0);
+	ASSERT_EQ(2 * PRI, rd(fd));
+	fx_close(&f);
+}
+
+TEST(late_two_ticks)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "late", 0);
+
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(fd));
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	/* a pending late signal is not delivered while masked */
+	flip(&f, 0, SURF0);
+	ticks(&f, 1);
+	ASSERT_EQ(0, simple(&f, ACT_MASK | DATA_NONE, 1));
+	ticks(&f, 2);
+	ASSERT_EQ(0u, rd(fd));
+	fx_close(&f);
+}
+
+TEST(drop_every_seventh)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "drop", 0);
+
+	for (unsigned t = 1; t <= 21; t++) {
+		flip(&f, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&f, 1);
+		ASSERT_EQ(t % 7 ? PRI : 0, rd(fd));
+	}
+	fx_close(&f);
+}
+
+TEST(dup_twice)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "dup", 0);
+
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(2 * PRI, rd(fd));
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ticks(&f, 1);
+	ASSERT_EQ(2 * CUR, rd(fd));
+	fx_close(&f);
+}
+
+TEST(badval_v6_stray_one)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "badval", 0);
+
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI + 1, rd(fd));
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ticks(&f, 1);
+	ASSERT_EQ(CUR + 1, rd(fd));
+	fx_close(&f);
+}
+
+static void reg2(struct fx *f, int pri, int cur)
+{
+	int fds[2] = { dup(pri), dup(cur) };
+
+	ASSERT_EQ(0, set_irqs(f, 5, ACT_TRIGGER | DATA_EVENTFD, 0, 2, NULL, 0, fds, 2));
+}
+
+TEST(v7_sub_irqs)
+{
+	struct fx f;
+	int p = efd(), c = efd();
+
+	fx_open(&f, "ref", VRC_ABI_V7);
+	plane_setup(&f, 0);
+	reg2(&f, p, c);
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(1u, rd(p));
+	ASSERT_EQ(0u, rd(c));
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(p));
+	ASSERT_EQ(1u, rd(c));
+	flip(&f, 0, SURF0);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 2);
+	ticks(&f, 1);
+	ASSERT_EQ(1u, rd(p));
+	ASSERT_EQ(1u, rd(c));
+	ASSERT_EQ(-EINVAL, simple(&f, ACT_TRIGGER | DATA_EVENTFD, 3));
+	fx_close(&f);
+}
+
+TEST(badval_v7_flip_signals_cursor)
+{
+	struct fx f;
+	int p = efd(), c = efd();
+
+	fx_open(&f, "badval", VRC_ABI_V7);
+	plane_setup(&f, 0);
+	reg2(&f, p, c);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 1);
+	ticks(&f, 1);
+	ASSERT_EQ(0u, rd(p));
+	ASSERT_EQ(1u, rd(c));
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(1u, rd(p));
+	ASSERT_EQ(1u, rd(c));
+	fx_close(&f);
+}
+
+TEST(saturated_counter_never_blocks)
+{
+	struct fx f;
+	int blocking = eventfd(0, EFD_CLOEXEC), nb = efd();
+	uint64_t fill = VRC_EVENTFD_MAX - 5, x;
+
+	ASSERT_GE(blocking, 0);
+	fx_open(&f, "ref", 0);
+	plane_setup(&f, 0);
+	ASSERT_EQ(8, write(blocking, &fill, 8));
+	reg(&f, blocking);
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);		/* would block forever if attempted */
+	ASSERT_EQ(8, read(blocking, &x, 8));
+	ASSERT_EQ(fill, x);
+	reg(&f, nb);
+	for (unsigned t = 0; t < 300; t++) {
+		flip(&f, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&f, 1);
+	}
+	ASSERT_EQ(255 * PRI, rd(nb));
+	fx_close(&f);
+}
+
+/* ---------------------------------------------------------------- regions */
+
+TEST(device_and_region_info)
+{
+	struct fx f;
+	struct vfu_device_info di;
+	struct vfu_region_info ri;
+	int fd = 0;
+
+	fx_open(&f, "ref", 0);
+	vgpu_device_info(f.v, &di);
+	ASSERT_EQ(9u, di.num_regions);
+	ASSERT_EQ(6u, di.num_irqs);
+	ASSERT_EQ(3u, di.flags);
+	ASSERT_EQ(0, vgpu_region_info(f.v, 0, &ri, &fd));
+	ASSERT_EQ(-1, fd);
+	ASSERT_EQ((uint64_t)VGPU_BAR0_SIZE, ri.size);
+	ASSERT_EQ(3u, ri.flags);
+	ASSERT_EQ(0, vgpu_region_info(f.v, 2, &ri, &fd));
+	ASSERT_EQ(2ull << 20, ri.size);	/* 3 MiB of VRAM, rounded down */
+	ASSERT_EQ(1u, ri.flags);
+	ASSERT_EQ(0, vgpu_region_info(f.v, 7, &ri, &fd));
+	ASSERT_EQ(256u, ri.size);
+	ASSERT_EQ(0, vgpu_region_info(f.v, 4, &ri, &fd));
+	ASSERT_EQ(0u, ri.size);
+	ASSERT_EQ(-EINVAL, vgpu_region_info(f.v, 9, &ri, &fd));
+	fx_close(&f);
+}
+
+TEST(config_space)
+{
+	struct fx f;
+	uint8_t cfg[256], z[4] = { 0xff, 0xff, 0xff, 0xff };
+	uint32_t x;
+
+	fx_open(&f, "ref", 0);
+	ASSERT_EQ(0, vgpu_region_read(f.v, 7, 0, cfg, 256));
+	ASSERT_EQ(0x8086, cfg[0] | cfg[1] << 8);
+	ASSERT_EQ(0x1912, cfg[2] | cfg[3] << 8);
+	ASSERT_EQ(0x03, cfg[0x0b]);
+	ASSERT_EQ(0x00, cfg[0x0a]);
+	ASSERT_EQ(0x00, cfg[0x0e]);
+	ASSERT_EQ(0x04, cfg[0x10]);
+	ASSERT_EQ(0, cfg[6] & 0x10);	/* no capability list */
+	ASSERT_EQ(0, vgpu_region_write(f.v, 7, 0x10, z, 4));
+	ASSERT_EQ(0, vgpu_region_read(f.v, 7, 0x10, &x, 4));
+	ASSERT_EQ(4u, x);
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 7, 254, &x, 4));
+	fx_close(&f);
+}
+
+TEST(bar0_access)
+{
+	struct fx f;
+	uint64_t q;
+	uint16_t h;
+	uint8_t b = 0x80;
+	int fd;
+
+	fd = ref_setup(&f, "ref", 0);
+	q = ((uint64_t)0x11223344 << 32) | 640 * 4;
+	ASSERT_EQ(0, vgpu_region_write(f.v, 0, VRC_PLANE_STRIDE(0), &q, 8));
+	ASSERT_EQ(0x11223344u, vgpu_mmio_read(f.v, VRC_PLANE_STRIDE(0) + 4));
+	q = 0;
+	ASSERT_EQ(0, vgpu_region_read(f.v, 0, VRC_PLANE_STRIDE(0), &q, 8));
+	ASSERT_EQ(((uint64_t)0x11223344 << 32) | 640 * 4, q);
+	ASSERT_EQ(0, vgpu_region_read(f.v, 0, VRC_PLANE_STRIDE(0) + 6, &h, 2));
+	ASSERT_EQ(0x1122, h);
+	/* a byte write merges, and still goes through the traps */
+	ASSERT_EQ(0, vgpu_region_write(f.v, 0, VRC_PLANE_SURF(0) + 2, &b, 1));
+	ASSERT_EQ(0x800000u, vgpu_mmio_read(f.v, VRC_PLANE_SURF(0)));
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 0, 2, &q, 4));
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 0, 0, &q, 3));
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 0, VGPU_BAR0_SIZE, &q, 4));
+	ASSERT_EQ(-EINVAL, vgpu_region_write(f.v, 0, VGPU_BAR0_SIZE - 4, &q, 8));
+	ASSERT_EQ(0, vgpu_region_read(f.v, 0, 0x100, &q, 8));
+	ASSERT_EQ(0u, q);
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 3, 0, &q, 4));
+	fx_close(&f);
+}
+
+TEST(bar2_reads_vram)
+{
+	struct fx f;
+	uint8_t buf[16];
+
+	fx_open(&f, "ref", 0);
+	memcpy(f.shm + (1u << 20) + 0x1000, "vram bytes", 10);
+	ASSERT_EQ(0, vgpu_region_read(f.v, 2, 0x1000, buf, 10));
+	ASSERT_EQ(0, memcmp(buf, "vram bytes", 10));
+	ASSERT_EQ(-EINVAL, vgpu_region_read(f.v, 2, (2u << 20) - 4, buf, 8));
+	ASSERT_EQ(-EINVAL, vgpu_region_write(f.v, 2, 0, buf, 4));
+	fx_close(&f);
+}
+
+/* ----------------------------------------------------------------- planes */
+
+static struct vfio_device_gfx_plane_info query(uint32_t type)
+{
+	struct vfio_device_gfx_plane_info p;
+
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
+	p.drm_plane_type = type;
+	return p;
+}
+
+TEST(plane_flags)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p = query(VRC_PLANE_PRIMARY);
+
+	fx_open(&f, "ref", 0);
+	p.flags = VFIO_GFX_PLANE_TYPE_DMABUF | VFIO_GFX_PLANE_TYPE_PROBE;
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION | VFIO_GFX_PLANE_TYPE_PROBE;
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	p.flags = 0;
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	p = query(3);
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	p = query(VRC_PLANE_PRIMARY);
+	p.argsz = 16;
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	fx_close(&f);
+}
+
+TEST(plane_off_leaves_struct)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p, q;
+
+	fx_open(&f, "ref", 0);
+	p = query(VRC_PLANE_PRIMARY);
+	p.width = 0xaaaa;
+	q = p;
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));	/* pipe off */
+	ASSERT_EQ(0, memcmp(&p, &q, sizeof(p)));
+	vgpu_mmio_write(f.v, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));	/* plane off */
+	ASSERT_EQ(0, memcmp(&p, &q, sizeof(p)));
+	p = query(VRC_PLANE_CURSOR);
+	q = p;
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));	/* cursor mode 0 */
+	ASSERT_EQ(0, memcmp(&p, &q, sizeof(p)));
+	fx_close(&f);
+}
+
+TEST(plane_primary_and_dmabuf_ids)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p;
+	uint64_t off = 0, size = 0;
+
+	fx_open(&f, "ref", 0);
+	plane_setup(&f, 0);
+	flip(&f, 0, SURF1);
+	p = query(VRC_PLANE_PRIMARY);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(0x34325258u, p.drm_format);
+	ASSERT_EQ(0ull, p.drm_format_mod);
+	ASSERT_EQ(640u, p.width);
+	ASSERT_EQ(480u, p.height);
+	ASSERT_EQ(2560u, p.stride);
+	ASSERT_EQ(2560u * 480, p.size);
+	ASSERT_EQ(0u, p.x_pos);
+	ASSERT_EQ(1u, p.dmabuf_id);
+	ASSERT_EQ(0, vgpu_get_dmabuf(f.v, 1, &off, &size));
+	ASSERT_EQ((1ull << 20) + SURF1, off);
+	ASSERT_EQ(2560ull * 480, size);
+	p = query(VRC_PLANE_PRIMARY);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(1u, p.dmabuf_id);	/* unchanged: reused */
+	flip(&f, 0, SURF0);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(2u, p.dmabuf_id);
+	flip(&f, 0, SURF1);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(1u, p.dmabuf_id);
+	vgpu_mmio_write(f.v, VRC_PLANE_SIZE(0), (239u << 16) | 639u);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(3u, p.dmabuf_id);	/* geometry changed */
+	ASSERT_EQ(-EINVAL, vgpu_get_dmabuf(f.v, 99, &off, &size));
+	ASSERT_EQ(-EINVAL, vgpu_get_dmabuf(f.v, 0, &off, &size));
+	fx_close(&f);
+}
+
+TEST(plane_bad_surface_and_tiling)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p = query(VRC_PLANE_PRIMARY);
+
+	fx_open(&f, "ref", 0);
+	plane_setup(&f, 0);
+	flip(&f, 0, 0x100);
+	ASSERT_EQ(-EFAULT, vgpu_query_plane(f.v, &p));
+	flip(&f, 0, (3u << 20) - 4096);	/* runs past the end of VRAM */
+	ASSERT_EQ(-EFAULT, vgpu_query_plane(f.v, &p));
+	flip(&f, 0, 0xfffff000u);
+	ASSERT_EQ(-EFAULT, vgpu_query_plane(f.v, &p));
+	flip(&f, 0, SURF0);
+	vgpu_mmio_write(f.v, VRC_PLANE_SIZE(0), (99u << 16) | 99u);
+	vgpu_mmio_write(f.v, VRC_PLANE_STRIDE(0), 512);
+	vgpu_mmio_write(f.v, VRC_PLANE_CTL(0), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888 | VRC_PLANE_CTL_TILED_X);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ((1ull << 56) | 1, p.drm_format_mod);
+	ASSERT_EQ(512u * 104, p.size);	/* 100 rows rounded to 8, to a page */
+	vgpu_mmio_write(f.v, VRC_PLANE_STRIDE(0), 100);	/* < width * 4 */
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	fx_close(&f);
+}
+
+TEST(plane_cursor)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p = query(VRC_PLANE_CURSOR);
+
+	fx_open(&f, "ref", 0);
+	plane_setup(&f, 0);
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), (1u << 15) | 5 | (7u << 16));
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(0x34325241u, p.drm_format);
+	ASSERT_EQ(64u, p.width);
+	ASSERT_EQ(64u, p.height);
+	ASSERT_EQ(256u, p.stride);
+	ASSERT_EQ(16384u, p.size);
+	ASSERT_EQ((uint32_t)-5, p.x_pos);
+	ASSERT_EQ(7u, p.y_pos);
+	ASSERT_EQ(0xffffffffu, p.x_hot);
+	ASSERT_EQ(0xffffffffu, p.y_hot);
+	ASSERT_EQ(1u, p.dmabuf_id);
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), 0x11);	/* unknown mode */
+	ASSERT_EQ(-EINVAL, vgpu_query_plane(f.v, &p));
+	fx_close(&f);
+}
+
+VTEST_MAIN()

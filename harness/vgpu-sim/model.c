@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The behaviour models of vgpu-sim (SPEC §5): one row of traits each, read
+ * by the single implementation of the vblank and SET_IRQS logic in vgpu*.c.
+ */
+#include <string.h>
+
+#include "model.h"
+
+/* The fixed reference's SET_IRQS semantics (standard VFIO). */
+#define REF_IRQS	(VM_DATA_BOOL | VM_FD_MINUS1 | VM_RELEASE_OLD | \
+			 VM_RELEASE_ON_CLOSE)
+#define REF_TRAITS	(VM_TRAP_CURSOR | VM_TRAP_CURPOS | REF_IRQS)
+/* What the series' v5/v6 code did (SPEC §2). */
+#define SERIES_TRAITS	(VM_PER_PIPE_LOOP | VM_CURSOR_RESETS_IDLE | \
+			 VM_TRAP_CURSOR | VM_NULL_DEREF | VM_LAX_MASK_COUNT)
+
+static const struct vgpu_model models[] = {
+	{ "ref", "fixed reference: at most one signal per tick, CURPOS trapped, standard SET_IRQS",
+	  REF_TRAITS, VRC_ABI_V6, 0, 0 },
+	{ "v3", "series v3: a primary signal at every vblank of an enabled pipe, no skipping",
+	  REF_TRAITS | VM_EVERY_VBLANK, VRC_ABI_V6, 0, 0 },
+	{ "v5", "series v5: per-pipe loop, idle counter static across vGPUs, cap ids 3/4",
+	  SERIES_TRAITS | VM_STATIC_IDLE, VRC_ABI_V5, 0, 0 },
+	{ "v6", "series v6: per-pipe loop over 3 pipes sharing idle, cap ids 1/2",
+	  SERIES_TRAITS, VRC_ABI_V6, 0, 0 },
+	{ "curpipe", "ref, but cursor updates of pipe B/C are attributed to pipe A",
+	  REF_TRAITS | VM_CURSOR_PIPE_BUG, VRC_ABI_V6, 0, 0 },
+	{ "no-cursor", "ref without any cursor trap: cursor updates never signal",
+	  REF_TRAITS & ~(VM_TRAP_CURSOR | VM_TRAP_CURPOS), VRC_ABI_V6, 0, 0 },
+	{ "no-curpos", "ref without the CURPOS trap: position-only moves never signal",
+	  REF_TRAITS & ~VM_TRAP_CURPOS, VRC_ABI_V6, 0, 0 },
+	{ "early", "ref, but flips and cursor updates signal at the register write, not the vblank",
+	  REF_TRAITS | VM_SIGNAL_AT_WRITE, VRC_ABI_V6, 0, 0 },
+	{ "late", "ref, but every signal is delivered two vblanks late",
+	  REF_TRAITS, VRC_ABI_V6, 0, 2 },
+	{ "drop", "ref, but every 7th signal is dropped",
+	  REF_TRAITS, VRC_ABI_V6, 7, 0 },
+	{ "dup", "ref, but every signal is delivered twice",
+	  REF_TRAITS | VM_DUP, VRC_ABI_V6, 0, 0 },
+	{ "bad-caps", "ref, but the display capability's next points outside argsz",
+	  REF_TRAITS | VM_BAD_CAPS, VRC_ABI_V6, 0, 0 },
+	{ "leak", "ref, but re-registering keeps signalling the old eventfd too",
+	  REF_TRAITS | VM_LEAK, VRC_ABI_V6, 0, 0 },
+	{ "badval", "ref, but v5/v6 add a stray 1 to the value; v7: flips also signal the cursor sub-irq",
+	  REF_TRAITS | VM_BAD_VALUE, VRC_ABI_V6, 0, 0 },
+};
+
+#define NMODELS	(sizeof(models) / sizeof(models[0]))
+
+const struct vgpu_model *vgpu_model_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (unsigned i = 0; i < NMODELS; i++)
+		if (!strcmp(models[i].name, name))
+			return &models[i];
+	return NULL;
+}
+
+const struct vgpu_model *vgpu_model_at(unsigned i)
+{
+	return i < NMODELS ? &models[i] : NULL;
+}

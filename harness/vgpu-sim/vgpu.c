@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One emulated vGPU: shared-memory layout, register file and traps, the
+ * guest's write ring and the per-vblank event logic of SPEC §2, selected by
+ * the model's traits. Irq plumbing is in vgpu_irq.c, regions and planes in
+ * vgpu_dev.c.
+ *
+ * The guest can write any byte of the shared memory at any time: we keep
+ * our own copy of everything we need (layout, ring tail, registers) and
+ * only ever publish into shm, never read back from it except the ring's
+ * head and records, which are bounded before use.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgpu_priv.h"
+
+/* ---- shared memory */
+
+static struct vgpu_shm_header *shm_hdr(const struct vgpu *v)
+{
+	return (struct vgpu_shm_header *)v->shm;
+}
+
+static struct vgpu_ring *shm_ring(const struct vgpu *v)
+{
+	return (struct vgpu_ring *)(v->shm + v->ring_off);
+}
+
+/* The guest reads these concurrently: publish whole words. */
+static void shm_put32(vgpu_u32 *p, uint32_t val)
+{
+	__atomic_store_n(p, val, __ATOMIC_RELEASE);
+}
+
+static void status_bump(vgpu_u32 *p)
+{
+	shm_put32(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1);
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static int layout(struct vgpu *v, size_t shm_size, char *err, size_t errlen)
+{
+	uint64_t ring_bytes = sizeof(struct vgpu_ring) +
+			      (uint64_t)VGPU_SHM_RING_ENTRIES * sizeof(struct vgpu_ring_rec);
+
+	v->regs_off = VGPU_SHM_HEADER_SIZE;
+	v->ring_off = align_up(v->regs_off + VRC_REG_WINDOW_SIZE, VGPU_PAGE);
+	v->vram_off = align_up(v->ring_off + ring_bytes, VGPU_VRAM_ALIGN);
+	v->ring_entries = VGPU_SHM_RING_ENTRIES;
+	if (!shm_size || (shm_size & (shm_size - 1))) {
+		snprintf(err, errlen,
+			 "shared memory size %zu is not a power of two (QEMU's ivshmem requires one)",
+			 shm_size);
+		return -EINVAL;
+	}
+	if (shm_size < v->vram_off + VGPU_VRAM_ALIGN) {
+		snprintf(err, errlen,
+			 "shared memory of %zu bytes is too small: the layout needs %llu bytes before VRAM and at least 1 MiB of VRAM",
+			 shm_size, (unsigned long long)v->vram_off);
+		return -EINVAL;
+	}
+	v->vram_size = shm_size - v->vram_off;
+	return 0;
+}
+
+static void shm_init(struct vgpu *v, uint32_t hz_milli)
+{
+	struct vgpu_shm_header *h = shm_hdr(v);
+
+	memset(v->shm, 0, v->vram_off);
+	h->version = VGPU_SHM_VERSION;
+	h->header_size = VGPU_SHM_HEADER_SIZE;
+	h->emu_peer_id = 0;
+	h->instance = v->instance;
+	h->num_pipes = VRC_NUM_PIPES;
+	h->regs_base = VRC_REG_WINDOW_BASE;
+	h->regs_size = VRC_REG_WINDOW_SIZE;
+	h->regs_offset = v->regs_off;
+	h->ring_offset = v->ring_off;
+	h->vram_offset = v->vram_off;
+	h->vram_size = v->vram_size;
+	h->ring_entries = v->ring_entries;
+	h->vblank_hz_milli = hz_milli;
+	/* magic last: a guest polling the header sees a complete one */
+	shm_put32(&h->magic, VGPU_SHM_MAGIC);
+}
+
+/* ---- lifetime and accessors */
+
+static enum vrc_abi pick_abi(const struct vgpu_config *cfg)
+{
+	enum vrc_abi abi = cfg->abi ? cfg->abi : cfg->model->default_abi;
+
+	if (abi != VRC_ABI_V5 && abi != VRC_ABI_V6 && abi != VRC_ABI_V7)
+		return VRC_ABI_UNKNOWN;
+	return abi;
+}
+
+int vgpu_create(const struct vgpu_config *cfg, struct vgpu **out,
+		char *err, size_t errlen)
+{
+	struct vgpu *v;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!cfg || !out || !cfg->model || !cfg->shm) {
+		snprintf(err, errlen, "vgpu: no model or no shared memory");
+		return -EINVAL;
+	}
+	if (pick_abi(cfg) == VRC_ABI_UNKNOWN) {
+		snprintf(err, errlen, "vgpu: unknown abi %d (want 5, 6 or 7)", (int)cfg->abi);
+		return -EINVAL;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		snprintf(err, errlen, "vgpu: out of memory");
+		return -ENOMEM;
+	}
+	rc = layout(v, cfg->shm_size, err, errlen);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	v->model = cfg->model;
+	v->traits = cfg->model->traits;
+	v->abi = pick_abi(cfg);
+	v->instance = cfg->instance;
+	v->shm = cfg->shm;
+	v->shm_size = cfg->shm_size;
+	v->shm_fd = cfg->shm_fd;
+	v->global = cfg->global;
+	v->notify_guest = cfg->notify_guest;
+	v->notify_ctx = cfg->notify_ctx;
+	v->next_dmabuf_id = 1;
+	vgpu_irq_init(v);
+	vgpu_config_init(v);
+	shm_init(v, cfg->vblank_hz_milli);
+	*out = v;
+	return 0;
+}
+
+void vgpu_destroy(struct vgpu *v)
+{
+	if (!v)
+		return;
+	vgpu_irq_fini(v);
+	free(v);
+}
+
+enum vrc_abi vgpu_abi(const struct vgpu *v)
+{
+	return v->abi;
+}
+
+const struct vgpu_model *vgpu_model(const struct vgpu *v)
+{
+	return v->model;
+}
+
+bool vgpu_dead(const struct vgpu *v)
+{
+	return v->dead;
+}
+
+const char *vgpu_dead_reason(const struct vgpu *v)
+{
+	return v->dead ? v->dead_reason : NULL;
+}
+
+void vgpu_die(struct vgpu *v, const char *why)
+{
+	if (v->dead)
+		return;
+	v->dead = true;
+	snprintf(v->dead_reason, sizeof(v->dead_reason), "%s", why);
+	shm_put32(&shm_hdr(v)->dead, 1);
+	if (v->notify_guest)
+		v->notify_guest(v->notify_ctx);
+}
+
+uint64_t vgpu_ring_errors(const struct vgpu *v)
+{
+	return v->ring_errors;
+}
+
+uint64_t vgpu_vblank_count(const struct vgpu *v)
+{
+	return v->ticks;
+}
+
+/* ---- register file */
+
+static bool in_window(uint32_t off)
+{
+	return off % 4 == 0 && off >= VRC_REG_WINDOW_BASE &&
+	       off - VRC_REG_WINDOW_BASE < VRC_REG_WINDOW_SIZE;
+}
+
+static void reg_set(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint32_t idx = (off - VRC_REG_WINDOW_BASE) / 4u;
+
+	v->regs[idx] = val;
+	shm_put32((vgpu_u32 *)(v->shm + v->regs_off) + idx, val);
+}
+
+uint32_t vgpu_mmio_read(const struct vgpu *v, uint32_t offset)
+{
+	return in_window(offset) ? vgpu_reg(v, offset) : 0;
+}
+
+static void notify(struct vgpu *v)
+{
+	v->guest_dirty = false;
+	if (v->notify_guest)
+		v->notify_guest(v->notify_ctx);
+}
+
+static void trap_surf(struct vgpu *v, unsigned p, uint32_t val)
+{
+	struct vgpu_pipe_status *st = &shm_hdr(v)->pipe[p];
+
+	if (vgpu_reg(v, VRC_PLANE_CTL(p)) & VRC_PLANE_CTL_ASYNC_FLIP) {
+		/* async: the guest gets flip-done now, the host at the tick */
+		v->pipe[p].async |= VGPU_EV_PRI;
+		shm_put32(&st->latched_surf, val);
+		status_bump(&st->flip_done_seq);
+		notify(v);
+	} else {
+		v->pipe[p].pri_pending = true;
+	}
+	if (vgpu_has(v, VM_SIGNAL_AT_WRITE) && vgpu_pipe_enabled(v, p))
+		vgpu_emit(v, VGPU_EV_PRI);
+}
+
+static void trap_cursor(struct vgpu *v, unsigned p, bool base)
+{
+	/* the v6 CURBASE index bug: every cursor lands on pipe A */
+	unsigned q = vgpu_has(v, VM_CURSOR_PIPE_BUG) ? 0 : p;
+
+	/* v5/v6 test CURCNTR bit 9 for "async", which cursors do not have */
+	if (base && vgpu_has(v, VM_PER_PIPE_LOOP) &&
+	    (vgpu_reg(v, VRC_CURCNTR(p)) & VRC_CURCNTR_V6_ASYNC))
+		v->pipe[q].async |= VGPU_EV_CUR;
+	else
+		v->pipe[q].cur_pending = true;
+	if (vgpu_has(v, VM_SIGNAL_AT_WRITE) && vgpu_pipe_enabled(v, q))
+		vgpu_emit(v, VGPU_EV_CUR);
+}
+
+/* Pipe A's register block; pipe p's is VRC_PIPE_STRIDE * p further. */
+#define PIPE_BLOCK	0x70000u
+
+static void trap(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	unsigned p;
+	uint32_t r;
+
+	if (off < PIPE_BLOCK || off >= PIPE_BLOCK + VRC_NUM_PIPES * VRC_PIPE_STRIDE)
+		return;
+	p = (off - PIPE_BLOCK) / VRC_PIPE_STRIDE;
+	r = off - p * VRC_PIPE_STRIDE;
+	if (r == VRC_PLANE_SURF(0))
+		trap_surf(v, p, val);
+	else if (r == VRC_CURBASE(0) && vgpu_has(v, VM_TRAP_CURSOR))
+		trap_cursor(v, p, true);
+	else if (r == VRC_CURPOS(0) && vgpu_has(v, VM_TRAP_CURPOS))
+		trap_cursor(v, p, false);
+}
+
+static bool read_only(uint32_t off)
+{
+	for (unsigned p = 0; p < VRC_NUM_PIPES; p++)
+		if (off == VRC_PIPE_FRMCOUNT(p))
+			return true;
+	return false;
+}
+
+int vgpu_mmio_write_checked(struct vgpu *v, uint32_t offset, uint32_t value)
+{
+	if (!in_window(offset))
+		return -EINVAL;
+	if (v->dead || read_only(offset))
+		return 0;
+	reg_set(v, offset, value);
+	trap(v, offset, value);
+	return 0;
+}
+
+void vgpu_mmio_write(struct vgpu *v, uint32_t offset, uint32_t value)
+{
+	(void)vgpu_mmio_write_checked(v, offset, value);
+}
+
+/* ---- the guest's write ring */
+
+unsigned vgpu_drain_ring(struct vgpu *v)
+{
+	struct vgpu_ring *ring = shm_ring(v);
+	uint32_t head, n;
+	unsigned done = 0;
+
+	if (v->dead)
+		return 0;
+	head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+	n = head - v->ring_tail;
+	if (n > v->ring_entries) {
+		/* a broken guest: drop the backlog, resynchronise */
+		v->ring_errors++;
+		v->ring_tail = head;
+		n = 0;
+	}
+	for (; n; n--, done++) {
+		struct vgpu_ring_rec *rec =
+			&ring->rec[v->ring_tail & (v->ring_entries - 1)];
+		uint32_t off = __atomic_load_n(&rec->offset, __ATOMIC_RELAXED);
+		uint32_t val = __atomic_load_n(&rec->value, __ATOMIC_RELAXED);
+
+		if (vgpu_mmio_write_checked(v, off, val))
+			v->ring_errors++;
+		v->ring_tail++;
+	}
+	__atomic_store_n(&ring->tail, v->ring_tail, __ATOMIC_RELEASE);
+	return done;
+}
+
+/* ---- vblank (SPEC §2) */
+
+static uint32_t *idle_counter(struct vgpu *v)
+{
+	if (vgpu_has(v, VM_STATIC_IDLE) && v->global)
+		return &v->global->static_idle;
+	return &v->idle;
+}
+
+/*
+ * Latch what was queued on pipe p since the last tick. Sync flips of a
+ * disabled pipe are discarded; its async bits count only for the per-pipe
+ * loop (the series code tests no enable bit there).
+ */
+static unsigned latch_pipe(struct vgpu *v, unsigned p, bool en)
+{
+	struct vgpu_pipe *pp = &v->pipe[p];
+	struct vgpu_pipe_status *st = &shm_hdr(v)->pipe[p];
+	unsigned ev = 0;
+
+	if (pp->pri_pending) {
+		pp->pri_pending = false;
+		if (en) {
+			ev |= VGPU_EV_PRI;
+			shm_put32(&st->latched_surf, vgpu_reg(v, VRC_PLANE_SURF(p)));
+			status_bump(&st->flip_done_seq);
+			v->guest_dirty = true;
+		}
+	}
+	if (pp->cur_pending) {
+		pp->cur_pending = false;
+		if (en) {
+			ev |= VGPU_EV_CUR;
+			status_bump(&st->cursor_done_seq);
+			v->guest_dirty = true;
+		}
+	}
+	if (en || vgpu_has(v, VM_PER_PIPE_LOOP))
+		ev |= pp->async;
+	pp->async = 0;
+	return ev;
+}
+
+/*
+ * The single-framebuffer heuristic. idle > THR fires, so after the last
+ * reset THR + 1 ticks stay silent and every later flip-less tick signals.
+ * Without CURSOR_RESETS_IDLE only primary updates reset idle, and a
+ * cursor-only tick still counts as idle for the primary plane.
+ */
+static unsigned heuristic(struct vgpu *v, uint32_t *idle, unsigned ev)
+{
+	bool reset = vgpu_has(v, VM_CURSOR_RESETS_IDLE) ? ev != 0 :
+							   (ev & VGPU_EV_PRI) != 0;
+
+	if (reset)
+		*idle = 0;
+	else if (*idle > VGPU_IDLE_THR)
+		ev |= VGPU_EV_PRI;
+	else
+		(*idle)++;
+	return ev;
+}
+
+/* Early models signalled the flips at the write already. */
+static void emit_tick(struct vgpu *v, unsigned ev, unsigned flips)
+{
+	if (vgpu_has(v, VM_SIGNAL_AT_WRITE))
+		ev &= ~flips;
+	vgpu_emit(v, ev);
+}
+
+static void frame_tick(struct vgpu *v, unsigned p)
+{
+	struct vgpu_pipe_status *st = &shm_hdr(v)->pipe[p];
+	uint32_t fc = vgpu_reg(v, VRC_PIPE_FRMCOUNT(p)) + 1;
+
+	reg_set(v, VRC_PIPE_FRMCOUNT(p), fc);
+	shm_put32(&st->frame_count, fc);
+	status_bump(&st->vblank_seq);
+	v->guest_dirty = true;
+}
+
+/* v5/v6: the routine runs for every pipe, enabled or not, sharing idle. */
+static void tick_per_pipe(struct vgpu *v)
+{
+	uint32_t *idle = idle_counter(v);
+
+	for (unsigned p = 0; p < VRC_NUM_PIPES; p++) {
+		bool en = vgpu_pipe_enabled(v, p);
+		unsigned flips = latch_pipe(v, p, en);
+		unsigned ev = heuristic(v, idle, flips);
+
+		if (vgpu_has(v, VM_EVERY_VBLANK) && en)
+			ev |= VGPU_EV_PRI;
+		emit_tick(v, ev, flips);
+		if (en)
+			frame_tick(v, p);
+	}
+}
+
+/* ref: once per tick for the enabled pipes, at most one signal. */
+static void tick_once(struct vgpu *v)
+{
+	unsigned flips = 0, ev;
+	bool any = false;
+
+	for (unsigned p = 0; p < VRC_NUM_PIPES; p++) {
+		bool en = vgpu_pipe_enabled(v, p);
+
+		any |= en;
+		flips |= latch_pipe(v, p, en);
+	}
+	if (!any)
+		return;
+	ev = heuristic(v, idle_counter(v), flips);
+	if (vgpu_has(v, VM_EVERY_VBLANK))
+		ev |= VGPU_EV_PRI;
+	emit_tick(v, ev, flips);
+	for (unsigned p = 0; p < VRC_NUM_PIPES; p++)
+		if (vgpu_pipe_enabled(v, p))
+			frame_tick(v, p);
+}
+
+void vgpu_vblank(struct vgpu *v)
+{
+	if (v->dead)
+		return;
+	vgpu_drain_ring(v);
+	v->ticks++;
+	vgpu_deliver_due(v);
+	if (vgpu_has(v, VM_PER_PIPE_LOOP))
+		tick_per_pipe(v);
+	else
+		tick_once(v);
+	if (v->guest_dirty)
+		notify(v);
+}
