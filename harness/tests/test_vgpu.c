@@ -170,7 +170,7 @@ TEST(model_table)
 	const struct vgpu_model *m;
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
-				"bad-caps", "leak", "badval" };
+				"bad-caps", "leak", "badval", "bad-values" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -181,7 +181,7 @@ TEST(model_table)
 	}
 	while (vgpu_model_at(n))
 		n++;
-	ASSERT_EQ(14u, n);
+	ASSERT_EQ(15u, n);
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
@@ -399,6 +399,23 @@ TEST(irq_info_gvt_chain_bytes)
 	ASSERT_EQ(0xee, buf[60]);
 	memcpy(&x, buf + 44, 8);
 	ASSERT_EQ(CUR, x);
+	memcpy(&x, buf + 52, 8);
+	ASSERT_EQ(PRI, x);
+	fx_close(&f);
+}
+
+TEST(bad_values_advertises_pri_twice)
+{
+	struct fx f;
+	uint8_t buf[256];
+	size_t len = 0;
+	uint64_t x;
+
+	fx_open(&f, "bad-values", 0);
+	ASSERT_EQ(0, vgpu_irq_info(f.v, 5, sizeof(buf), buf, sizeof(buf), &len));
+	ASSERT_EQ(60u, len);
+	memcpy(&x, buf + 44, 8);
+	ASSERT_EQ(PRI, x);		/* the cursor field carries the primary value */
 	memcpy(&x, buf + 52, 8);
 	ASSERT_EQ(PRI, x);
 	fx_close(&f);

@@ -40,6 +40,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_DUP, VRC_ABI_V6, 0, 0 },
 	{ "bad-caps", "ref, but the display capability's next points outside argsz",
 	  REF_TRAITS | VM_BAD_CAPS, VRC_ABI_V6, 0, 0 },
+	{ "bad-values", "ref, but the display cap advertises the same value for both planes",
+	  REF_TRAITS | VM_BAD_VALUES, VRC_ABI_V6, 0, 0 },
 	{ "leak", "ref, but re-registering keeps signalling the old eventfd too",
 	  REF_TRAITS | VM_LEAK, VRC_ABI_V6, 0, 0 },
 	{ "badval", "ref, but v5/v6 add a stray 1 to the value; v7: flips also signal the cursor sub-irq",

@@ -354,7 +354,9 @@ static size_t put_second_cap(const struct vgpu *v, uint8_t *buf)
 		put_u32(buf, off + 4, VRC_PLANE_PRIMARY);
 		put_u32(buf, off + 8, VRC_PLANE_CURSOR);
 	} else {
-		put_u64(buf, off, VRC_GVT_CUR_EVENT_VAL);
+		/* BAD_VALUES: the primary value copied into the cursor field */
+		put_u64(buf, off, vgpu_has(v, VM_BAD_VALUES) ? VRC_GVT_PRI_EVENT_VAL :
+				  VRC_GVT_CUR_EVENT_VAL);
 		put_u64(buf, off + 8, VRC_GVT_PRI_EVENT_VAL);
 	}
 	return end;
