@@ -1,0 +1,14 @@
+#!/bin/sh
+# The whole conformance suite against the reference model must pass (KTAP
+# for prove), and its results.json must record every test.
+set -eu
+b=${VRC_BUILD:-build}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$b/vrc" run --backend=sim --model=ref --out="$out" --vgpu-sim="$b/vgpu-sim"
+n=$(grep -c '"name"' "$out/results.json")
+want=$("$b/vrc" list --vgpu-sim="$b/vgpu-sim" | wc -l)
+if [ "$n" -ne "$want" ]; then
+	echo "# results.json has $n test records, vrc list has $want" >&2
+	exit 1
+fi

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vrc mutation: the suite's power, measured. Every model of SPEC §5 (and the
+ * historical revisions) runs against the whole suite; the clauses it is
+ * flagged on must be exactly those expected — a missing flag is a test that
+ * cannot catch its fault, an extra one is a false failure of the suite.
+ * Prints KTAP (one line per model) and the model x clause table.
+ *
+ * Expectations are SPEC §5's table restricted to the clauses the suite
+ * checks so far, with three corrections (each explained in README.md):
+ *  - v5, v6 also break IRQ-1: they accept MASK/UNMASK with count 2 on a
+ *    count-1 irq, and (destructive) oops on TRIGGER|DATA_EVENTFD count 0;
+ *  - late and drop also break EVT-3: a cursor update latches at a vblank
+ *    like a flip, and delaying or dropping its signal is the same fault;
+ *  - badval and bad-values are ours: no model of §5 breaks EVT-5 or DISC-1.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vrc.h"
+
+struct expectation {
+	const char *model;
+	const char *abi;	/* NULL: the model's default */
+	uint32_t clauses;
+};
+
+#define IRQ_ALL	(CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3) | CL(C_IRQ_4))
+
+static const struct expectation expected[] = {
+	{ "ref", NULL, 0 },
+	{ "ref", "v5", 0 },
+	{ "ref", "v7", 0 },
+	{ "v3", NULL, 0 },
+	{ "v5", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) },
+	{ "v6", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) },
+	{ "curpipe", NULL, CL(C_EVT_3) },
+	{ "no-cursor", NULL, CL(C_EVT_3) },
+	{ "no-curpos", NULL, CL(C_EVT_3) },
+	{ "early", NULL, CL(C_EVT_1) },
+	{ "late", NULL, CL(C_EVT_2) | CL(C_EVT_3) },
+	{ "drop", NULL, CL(C_EVT_2) | CL(C_EVT_3) },
+	{ "dup", NULL, CL(C_EVT_1) },
+	{ "bad-caps", NULL, CL(C_DISC_2) },
+	/* A reader that reads the values from the cap, as SPEC §1 demands,
+	 * cannot decode anything: every signal-counting clause fails too. */
+	{ "bad-values", NULL, CL(C_DISC_1) | CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_5) },
+	{ "leak", NULL, CL(C_IRQ_3) },
+	{ "badval", NULL, CL(C_EVT_5) },
+	{ "badval", "v7", CL(C_EVT_5) },
+};
+#define NEXP	(sizeof(expected) / sizeof(expected[0]))
+
+int vrc_mutation(const struct vrc_opts *base)
+{
+	uint32_t flagged[NEXP], checked = 0, caught = 0;
+	unsigned bad = 0;
+	FILE *out = base->ktap;
+	FILE *sink = fopen("/dev/null", "w");
+
+	if (!sink)
+		return 2;
+	for (unsigned i = 0; i < vrc_num_tests; i++)
+		checked |= vrc_all_tests[i]->clauses;
+	fprintf(out, "KTAP version 1\n1..%zu\n", NEXP);
+	fflush(out);
+	for (unsigned i = 0; i < NEXP; i++) {
+		struct vrc_opts o = *base;
+		struct vrc_run run;
+		char want[128], got[128], name[64];
+
+		o.model = expected[i].model;
+		o.abi = expected[i].abi;
+		o.suite = NULL;
+		o.ktap = sink;
+		o.no_results = true;
+		snprintf(name, sizeof(name), "%s%s%s", o.model, o.abi ? "-abi-" : "",
+			 o.abi ? o.abi : "");
+		int rc = vrc_run(&o, &run);
+		flagged[i] = run.flagged;
+		uint32_t want_m = expected[i].clauses & checked;
+		vrc_clauses_str(want_m, want, sizeof(want));
+		vrc_clauses_str(flagged[i], got, sizeof(got));
+		if (rc == 2) {
+			fprintf(out, "# %s: the run itself failed (harness error)\n", name);
+			fprintf(out, "not ok %u %s\n", i + 1, name);
+			bad++;
+		} else if (flagged[i] != want_m) {
+			fprintf(out, "# %s: expected flags {%s}, got {%s}\n", name, want, got);
+			for (unsigned k = 0; k < run.ntests; k++)
+				if (run.rec[k].result != R_PASS && run.rec[k].result != R_SKIP)
+					fprintf(out, "#   %s: %s: %s\n", run.rec[k].test->name,
+						vrc_result_name(run.rec[k].result), run.rec[k].reason);
+			fprintf(out, "not ok %u %s\n", i + 1, name);
+			bad++;
+		} else {
+			fprintf(out, "ok %u %s {%s}\n", i + 1, name, got[0] ? got : "no clause");
+		}
+		caught |= flagged[i];
+		fflush(out);
+		vrc_run_free(&run);
+	}
+	fclose(sink);
+	/* The table: rows are models, columns clauses; X flagged, . not. */
+	fprintf(out, "# %-16s", "model");
+	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
+		if (checked & CL(c))
+			fprintf(out, " %-6s", vrc_clause_name(c));
+	fprintf(out, "\n");
+	for (unsigned i = 0; i < NEXP; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s%s%s", expected[i].model,
+			 expected[i].abi ? "/" : "", expected[i].abi ? expected[i].abi : "");
+		fprintf(out, "# %-16s", name);
+		for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
+			if (checked & CL(c))
+				fprintf(out, " %-6s", flagged[i] & CL(c) ? "X" : ".");
+		fprintf(out, "\n");
+	}
+	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
+		if ((checked & CL(c)) && !(caught & CL(c)))
+			fprintf(out, "# warning: no model is caught by %s: its tests cannot fail\n",
+				vrc_clause_name(c));
+	fprintf(out, "# Totals: pass:%zu fail:%u\n", NEXP - bad, bad);
+	fflush(out);
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/* Helpers of one conformance test (see vt.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vrc/i915_regs.h"
+#include "runner.h"
+#include "vt.h"
+
+#define OPEN_TIMEOUT_MS	5000
+
+static void vlog(struct vt *t, const char *fmt, va_list ap)
+{
+	char line[640];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(t->o->ktap, "# %s: %s\n", t->test->name, line);
+	fflush(t->o->ktap);
+}
+
+void vt_diag(struct vt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(t, fmt, ap);
+	va_end(ap);
+}
+
+void vt_violation(struct vt *t, enum vrc_clause c, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	t->violated |= CL(c);
+	vt_diag(t, "%s violated: %s", vrc_clause_name(c), line);
+	if (!t->reason[0])
+		snprintf(t->reason, sizeof(t->reason), "%s: %s", vrc_clause_name(c), line);
+}
+
+_Noreturn void vt_abort(struct vt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	vt_diag(t, "%s", t->reason);
+	vrc_child_finish(t, R_CRASH);
+}
+
+_Noreturn void vt_skip(struct vt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	vrc_child_finish(t, R_SKIP);
+}
+
+void vt_open_device(struct vt *t)
+{
+	char path[128], err[256];
+	int rc;
+
+	vrc_sim_path(&t->sim, 0, "vfio-user", path, sizeof(path));
+	rc = vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t, err, sizeof(err));
+	if (rc)
+		vt_abort(t, "cannot open the device: %s", err);
+}
+
+void vt_close_device(struct vt *t)
+{
+	if (t->have_irq)
+		vrc_display_irq_close(&t->irq);
+	t->have_irq = false;
+	if (t->t)
+		vrc_transport_close(t->t);
+	t->t = NULL;
+}
+
+void vt_find_irq(struct vt *t)
+{
+	char err[256];
+	int rc = vrc_display_irq_find(t->t, &t->irq, err, sizeof(err));
+
+	if (rc == -ENOENT)
+		vt_skip(t, "display irq not offered: %s", err);
+	if (rc)
+		vt_abort(t, "display irq discovery failed: %s", err);
+	t->have_irq = true;
+	t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(t->pipe);
+}
+
+void vt_guest_attach(struct vt *t)
+{
+	char path[128], err[256];
+
+	vrc_sim_path(&t->sim, 0, "ivshmem", path, sizeof(path));
+	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g, err, sizeof(err)))
+		vt_abort(t, "process guest cannot attach: %s", err);
+	t->have_guest = true;
+}
+
+void vt_reg(struct vt *t, uint32_t offset, uint32_t value)
+{
+	int rc = vgpu_guest_write(&t->g, offset, value);
+
+	if (rc)
+		vt_abort(t, "guest register write %#x failed: %s", offset, strerror(-rc));
+}
+
+void vt_pipe_on(struct vt *t, unsigned pipe)
+{
+	t->pipe = pipe;
+	t->surf[0] = 0;
+	t->surf[1] = 256u << 10;
+	t->curbase[0] = 512u << 10;
+	t->curbase[1] = (512u + 64u) << 10;
+	vt_reg(t, VRC_PIPESRC(pipe), (VT_W - 1) << 16 | (VT_H - 1));
+	vt_reg(t, VRC_PIPECONF(pipe), VRC_PIPECONF_ENABLE);
+	vt_reg(t, VRC_PLANE_STRIDE(pipe), VT_W * 4);
+	vt_reg(t, VRC_PLANE_SIZE(pipe), (VT_H - 1) << 16 | (VT_W - 1));
+	vt_reg(t, VRC_PLANE_CTL(pipe), VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888);
+	vt_reg(t, VRC_PLANE_SURF(pipe), t->surf[0]);
+	vt_reg(t, VRC_CURCNTR(pipe), VRC_CURSOR_MODE_64_ARGB);
+	vt_reg(t, VRC_CURPOS(pipe), 0);
+	vt_reg(t, VRC_CURBASE(pipe), t->curbase[0]);
+	if (t->have_irq)
+		t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(pipe);
+}
+
+void vt_flip(struct vt *t)
+{
+	t->front ^= 1;
+	vt_reg(t, VRC_PLANE_SURF(t->pipe), t->surf[t->front]);
+}
+
+/* i915 order: position first, then the base that latches it. */
+void vt_cursor_move(struct vt *t, bool curpos_only)
+{
+	t->cur_x = (t->cur_x + 3) % (int)VT_W;
+	t->cur_y = (t->cur_y + 2) % (int)VT_H;
+	vt_reg(t, VRC_CURPOS(t->pipe), (uint32_t)t->cur_y << 16 | (uint32_t)t->cur_x);
+	if (!curpos_only) {
+		t->cur_img ^= 1;
+		vt_reg(t, VRC_CURBASE(t->pipe), t->curbase[t->cur_img]);
+	}
+}
+
+void vt_step(struct vt *t, unsigned n)
+{
+	int rc = vrc_sim_step(&t->sim, 0, n);
+
+	if (rc)
+		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+}
+
+int vt_poll(struct vt *t, struct vrc_signal *sig)
+{
+	int rc = vrc_display_irq_poll(&t->irq, sig);
+
+	if (rc < 0)
+		vt_abort(t, "reading the display irq failed: %s", strerror(-rc));
+	return rc;
+}
+
+uint64_t vt_efd_read(int fd)
+{
+	uint64_t v = 0;
+
+	return vrc_eventfd_drain(fd, &v) == 1 ? v : 0;
+}
+
+int vt_eventfd(struct vt *t)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		vt_abort(t, "eventfd: %s", strerror(errno));
+	return fd;
+}
+
+void vt_setup(struct vt *t, unsigned pipe)
+{
+	struct vrc_signal sig;
+	int rc;
+
+	vt_open_device(t);
+	vt_find_irq(t);
+	vt_guest_attach(t);
+	vt_pipe_on(t, pipe);
+	vt_step(t, 2);
+	rc = vrc_display_irq_register(&t->irq);
+	if (rc)
+		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
+	vt_poll(t, &sig);
+}
+
+void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb)
+{
+	struct vrc_signal sig;
+	uint32_t base;
+	int rc;
+
+	memset(vb, 0, n * sizeof(*vb));
+	vt_poll(t, &sig);	/* nothing stale is attributed to the first vblank */
+	rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &base);
+	if (rc)
+		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
+	for (unsigned k = 0; k < n; k++) {
+		unsigned a = act(k, ctx);
+		if (a & VT_ACT_BURST) {
+			vt_flip(t);
+			vt_flip(t);
+		}
+		if (a & (VT_ACT_FLIP | VT_ACT_BURST)) {
+			vt_flip(t);
+			vb[k].flip = 1;
+		}
+		if (a & (VT_ACT_CURSOR | VT_ACT_CURPOS)) {
+			vt_cursor_move(t, a & VT_ACT_CURPOS);
+			vb[k].cursor = 1;
+		}
+		vt_step(t, 1);
+		if (!vt_poll(t, &sig))
+			continue;
+		/* Place the signal on the vblank axis by the frame counter. */
+		uint32_t idx = sig.frame_counter - base - 1;
+		if (idx >= n) {
+			vt_diag(t, "signal with frame counter %u outside the window [%u, %u]: "
+				"placed at vblank %u", sig.frame_counter, base + 1, base + n, k);
+			idx = k;
+		}
+		vb[idx].pri += (uint32_t)sig.counts.primary;
+		vb[idx].cur += (uint32_t)sig.counts.cursor;
+		vb[idx].inexact += !sig.counts.exact;
+	}
+}
+
+int vt_expect_signal(struct vt *t, unsigned max)
+{
+	struct vrc_signal sig;
+
+	for (unsigned k = 0; k < max; k++) {
+		vt_flip(t);
+		vt_step(t, 1);
+		if (vt_poll(t, &sig))
+			return 1;
+	}
+	return 0;
+}

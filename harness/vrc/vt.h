@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The world of one conformance test: its device (through the transport, as
+ * on GVT), its process guest, its virtual clock, and its verdict per clause.
+ * Helpers follow the selftests convention: vt_*() assert and end the test
+ * with a harness error when something that cannot fail does; the test code
+ * judges the device with vt_violation().
+ */
+#ifndef VRC_VT_H
+#define VRC_VT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vrc/irq.h"
+#include "vrc/oracle.h"
+#include "vrc/vgpu_guest.h"
+#include "vrc.h"
+#include "sim_backend.h"
+
+struct vt {
+	const struct vrc_opts *o;
+	const struct vrc_test *test;
+	struct vrc_sim sim;
+	struct vrc_transport *t;
+	struct vrc_display_irq irq;
+	bool have_irq;
+	struct vgpu_guest g;
+	bool have_guest;
+	unsigned pipe;		/* pipe the guest scans out on */
+	uint32_t surf[2];	/* two framebuffers in VRAM */
+	unsigned front;
+	uint32_t curbase[2];
+	unsigned cur_img;
+	int cur_x, cur_y;
+	uint32_t violated;
+	char reason[640];
+};
+
+#define VT_W	64u
+#define VT_H	64u
+
+/* Record a violation of clause c (first reason kept, all printed). */
+void vt_violation(struct vt *t, enum vrc_clause c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vt_diag(struct vt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The harness itself failed: ends the test as a crash with the reason. */
+_Noreturn void vt_abort(struct vt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The device does not offer what the test needs: ends the test as a skip. */
+_Noreturn void vt_skip(struct vt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open (or reopen) the device over its transport. */
+void vt_open_device(struct vt *t);
+void vt_close_device(struct vt *t);
+/* Find the display irq (skips when not offered). */
+void vt_find_irq(struct vt *t);
+/* Open the device, find the irq, attach the guest and light pipe `pipe`
+ * (plane + cursor), settle, register an eventfd and drain. */
+void vt_setup(struct vt *t, unsigned pipe);
+
+void vt_guest_attach(struct vt *t);
+void vt_pipe_on(struct vt *t, unsigned pipe);
+void vt_flip(struct vt *t);
+void vt_cursor_move(struct vt *t, bool curpos_only);
+/* Write to a guest register through the ring (the doorbell follows). */
+void vt_reg(struct vt *t, uint32_t offset, uint32_t value);
+/* Advance n vblanks on the virtual clock. */
+void vt_step(struct vt *t, unsigned n);
+/* Drain the registered eventfd(s): 1 if something was there. */
+int vt_poll(struct vt *t, struct vrc_signal *sig);
+/* Read one foreign eventfd (not the irq's registered ones). */
+uint64_t vt_efd_read(int fd);
+int vt_eventfd(struct vt *t);
+
+/*
+ * Drive n vblanks with the guest doing what `act` says at vblank k (before
+ * it latches), recording host signals per vblank placed by the frame counter.
+ * vb must have n entries; guest events are filled from act's return bits.
+ */
+#define VT_ACT_FLIP	1u
+#define VT_ACT_CURSOR	2u
+#define VT_ACT_CURPOS	4u	/* CURPOS-only move */
+#define VT_ACT_BURST	8u	/* three flips in this vblank */
+typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
+void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
+
+/* Flip every vblank for up to max vblanks until the irq signals: 1 if it did. */
+int vt_expect_signal(struct vt *t, unsigned max);
+
+#endif /* VRC_VT_H */

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/* DISC: finding the display irq and the shape of its capability chain. */
+#include <errno.h>
+#include <string.h>
+
+#include "vrc/caps.h"
+#include "vrc/vt.h"
+
+static enum vrc_result disc_display_irq(struct vt *t)
+{
+	const struct vrc_display_irq_desc *d;
+
+	vt_open_device(t);
+	vt_find_irq(t);
+	d = &t->irq.desc;
+	vt_diag(t, "display irq at index %u, abi %s, count %u, flags %#x", t->irq.index,
+		vrc_abi_str(d->abi), t->irq.count, t->irq.flags);
+	if (t->irq.index < VRC_PCI_NUM_IRQS)
+		vt_violation(t, C_DISC_1, "display irq at fixed PCI index %u", t->irq.index);
+	if (!d->has_type || d->type != VRC_IRQ_TYPE_GFX ||
+	    d->subtype != VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ)
+		vt_violation(t, C_DISC_1, "type cap says %u/%u, want GFX/DISPLAY_IRQ (1/1)",
+			     d->type, d->subtype);
+	if (!(t->irq.flags & VRC_IRQ_INFO_FLAG_EVENTFD))
+		vt_violation(t, C_DISC_1, "irq lacks the EVENTFD flag (flags %#x)", t->irq.flags);
+	if (d->abi == VRC_ABI_V7) {
+		if (t->irq.sub_primary < 0 || t->irq.sub_cursor < 0 || d->nr_planes != t->irq.count)
+			vt_violation(t, C_DISC_1, "v7 plane map does not name a primary and a "
+				     "cursor sub-irq for each of %u", t->irq.count);
+	} else if (!d->has_events) {
+		vt_violation(t, C_DISC_1, "no display-plane-events capability");
+	} else {
+		vt_diag(t, "event values: primary %#llx cursor %#llx",
+			(unsigned long long)d->pri_event_val, (unsigned long long)d->cur_event_val);
+		if (!d->pri_event_val || !d->cur_event_val || d->pri_event_val == d->cur_event_val)
+			vt_violation(t, C_DISC_1, "event values must be non-zero and distinct");
+	}
+	return R_PASS;
+}
+
+static enum vrc_result disc_chain_well_formed(struct vt *t)
+{
+	uint8_t buf[4096];
+	struct vrc_irq_info fixed;
+	struct vrc_caps caps;
+	int rc;
+
+	vt_open_device(t);
+	vt_find_irq(t);
+	/* The argsz retry protocol: too small for the chain. */
+	memset(buf, 0, sizeof(buf));
+	fixed = (struct vrc_irq_info){ .argsz = VRC_IRQ_INFO_SZ, .index = t->irq.index };
+	memcpy(buf, &fixed, sizeof(fixed));
+	rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+	if (rc)
+		vt_abort(t, "GET_IRQ_INFO(argsz 20) failed: %s", strerror(-rc));
+	memcpy(&fixed, buf, sizeof(fixed));
+	if (!(fixed.flags & VRC_IRQ_INFO_FLAG_CAPS) || fixed.argsz <= VRC_IRQ_INFO_SZ ||
+	    fixed.cap_offset)
+		vt_violation(t, C_DISC_2, "argsz 20: want FLAG_CAPS, a larger argsz and "
+			     "cap_offset 0; got flags %#x argsz %u cap_offset %u",
+			     fixed.flags, fixed.argsz, fixed.cap_offset);
+	uint32_t need = fixed.argsz;
+	if (need > sizeof(buf))
+		vt_violation(t, C_DISC_2, "device asks for argsz %u (> %zu)", need, sizeof(buf));
+	if (t->violated)
+		return R_FAIL;
+	/* One byte short must still be refused the chain. */
+	memset(buf, 0, sizeof(buf));
+	fixed = (struct vrc_irq_info){ .argsz = need - 4, .index = t->irq.index };
+	memcpy(buf, &fixed, sizeof(fixed));
+	if (!t->t->ops->get_irq_info(t->t, buf, sizeof(buf))) {
+		memcpy(&fixed, buf, sizeof(fixed));
+		if (fixed.cap_offset)
+			vt_violation(t, C_DISC_2, "argsz %u (4 short of %u) got cap_offset %u, "
+				     "want 0", need - 4, need, fixed.cap_offset);
+	}
+	/* The full chain, parsed strictly. */
+	memset(buf, 0, sizeof(buf));
+	fixed = (struct vrc_irq_info){ .argsz = need, .index = t->irq.index };
+	memcpy(buf, &fixed, sizeof(fixed));
+	rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+	if (rc)
+		vt_abort(t, "GET_IRQ_INFO(argsz %u) failed: %s", need, strerror(-rc));
+	if (vrc_caps_parse(buf, need, &caps))
+		vt_violation(t, C_DISC_2, "malformed chain: %s at offset %u (argsz %u, %u caps before it)",
+			     vrc_caps_violation_str(caps.violation), caps.violation_offset,
+			     need, caps.ncaps);
+	else
+		vt_diag(t, "chain of %u caps in argsz %u, abi %s", caps.ncaps, need,
+			vrc_abi_str(caps.desc.abi));
+	return R_PASS;
+}
+
+const struct vrc_test vrc_test_disc_display_irq = {
+	"disc-display-irq", CL(C_DISC_1),
+	"walk irq indexes >= 5 and find GFX/DISPLAY_IRQ with usable event values",
+	0, disc_display_irq,
+};
+const struct vrc_test vrc_test_disc_chain = {
+	"disc-chain-well-formed", CL(C_DISC_2),
+	"argsz retry protocol, then a strict parse of the whole capability chain",
+	0, disc_chain_well_formed,
+};

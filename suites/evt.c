@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EVT, first checks in virtual time: a process guest flips and moves the
+ * cursor at known vblanks; every host signal is placed on the vblank axis by
+ * the frame counter and judged per vblank by the oracle (lib/oracle.c).
+ */
+#include <stdlib.h>
+
+#include "vrc/vt.h"
+
+static void judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses)
+{
+	char why[1024];
+
+	if ((clauses & CL(C_EVT_1)) && vrc_oracle_evt1(vb, n, why, sizeof(why)))
+		vt_violation(t, C_EVT_1, "%s", why);
+	if ((clauses & CL(C_EVT_2)) &&
+	    vrc_oracle_evt2(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
+		vt_violation(t, C_EVT_2, "%s", why);
+	if ((clauses & CL(C_EVT_3)) &&
+	    vrc_oracle_evt3(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
+		vt_violation(t, C_EVT_3, "%s", why);
+}
+
+static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
+				       vt_act_fn act, void *ctx)
+{
+	struct vrc_vblank *vb = calloc(n, sizeof(*vb));
+
+	if (!vb)
+		vt_abort(t, "out of memory");
+	vt_setup(t, pipe);
+	vt_drive(t, n, act, ctx, vb);
+	judge(t, vb, n, t->test->clauses);
+	free(vb);
+	return R_PASS;
+}
+
+static unsigned act_flip(unsigned k, void *ctx) { (void)k; (void)ctx; return VT_ACT_FLIP; }
+static unsigned act_burst(unsigned k, void *ctx) { (void)k; (void)ctx; return VT_ACT_BURST; }
+static unsigned act_cursor(unsigned k, void *ctx) { (void)k; (void)ctx; return VT_ACT_CURSOR; }
+static unsigned act_curpos(unsigned k, void *ctx) { (void)k; (void)ctx; return VT_ACT_CURPOS; }
+/* Five flips, then an idle screen: the single-buffer heuristic takes over. */
+static unsigned act_idle(unsigned k, void *ctx) { (void)ctx; return k < 5 ? VT_ACT_FLIP : 0; }
+
+/*
+ * Pseudo-random flip / no-flip vblanks (a fixed 16-bit LFSR, so host and guest
+ * sequences align unambiguously), never more than three idle in a row.
+ */
+static unsigned act_pattern(unsigned k, void *ctx)
+{
+	uint16_t *lfsr = ctx;
+	static unsigned idle_run;
+
+	(void)k;
+	unsigned bit = ((*lfsr >> 0) ^ (*lfsr >> 2) ^ (*lfsr >> 3) ^ (*lfsr >> 5)) & 1u;
+	*lfsr = (uint16_t)((*lfsr >> 1) | (bit << 15));
+	if ((*lfsr & 1u) || idle_run >= 3) {
+		idle_run = 0;
+		return VT_ACT_FLIP;
+	}
+	idle_run++;
+	return 0;
+}
+
+/* The same pattern for the cursor: gaps make a lost signal visible. */
+static unsigned act_cursor_pattern(unsigned k, void *ctx)
+{
+	return act_pattern(k, ctx) ? VT_ACT_CURSOR : 0;
+}
+
+/* Flips every third vblank, cursor moves on odd ones: both planes, never idle. */
+static unsigned act_mixed(unsigned k, void *ctx)
+{
+	(void)ctx;
+	return (k % 3 == 0 ? VT_ACT_FLIP : 0) | (k % 2 ? VT_ACT_CURSOR : 0);
+}
+
+static enum vrc_result evt_flip_every_vblank(struct vt *t)
+{
+	return drive_and_judge(t, 0, 30, act_flip, NULL);
+}
+
+static enum vrc_result evt_flip_burst(struct vt *t)
+{
+	return drive_and_judge(t, 0, 10, act_burst, NULL);
+}
+
+static enum vrc_result evt_idle_bound(struct vt *t)
+{
+	return drive_and_judge(t, 0, 40, act_idle, NULL);
+}
+
+static enum vrc_result evt_flip_pattern(struct vt *t)
+{
+	uint16_t lfsr = 0xace1u;
+
+	return drive_and_judge(t, 0, 60, act_pattern, &lfsr);
+}
+
+static enum vrc_result evt_cursor_move(struct vt *t)
+{
+	return drive_and_judge(t, 0, 20, act_cursor, NULL);
+}
+
+static enum vrc_result evt_cursor_pattern(struct vt *t)
+{
+	uint16_t lfsr = 0xbeefu;
+
+	return drive_and_judge(t, 0, 60, act_cursor_pattern, &lfsr);
+}
+
+static enum vrc_result evt_cursor_curpos_only(struct vt *t)
+{
+	return drive_and_judge(t, 0, 20, act_curpos, NULL);
+}
+
+static enum vrc_result evt_cursor_pipe_b(struct vt *t)
+{
+	return drive_and_judge(t, 1, 20, act_cursor, NULL);
+}
+
+static enum vrc_result evt_values_decode(struct vt *t)
+{
+	const unsigned n = 30;
+	struct vrc_vblank vb[30];
+
+	vt_setup(t, 0);
+	vt_drive(t, n, act_mixed, NULL, vb);
+	for (unsigned k = 0; k < n; k++) {
+		if (vb[k].inexact)
+			vt_violation(t, C_EVT_5, "vblank %u: a signal value is not a sum of the "
+				     "advertised values", k);
+		/* v7: the cursor sub-irq has no heuristic; it speaks only of cursors. */
+		if (t->irq.desc.abi == VRC_ABI_V7 && vb[k].cur &&
+		    !vb[k].cursor && !(k && vb[k - 1].cursor))
+			vt_violation(t, C_EVT_5, "vblank %u: cursor sub-irq signalled with no "
+				     "cursor update", k);
+		if (t->violated)
+			break;
+	}
+	return R_PASS;
+}
+
+#define EVT(var, name, cl, desc, fn) \
+	const struct vrc_test var = { name, cl, desc, 0, fn }
+
+EVT(vrc_test_evt_flip_every, "evt-flip-every-vblank", CL(C_EVT_1) | CL(C_EVT_2),
+    "a flip at every vblank: one primary signal each, at its latch", evt_flip_every_vblank);
+EVT(vrc_test_evt_flip_burst, "evt-flip-burst", CL(C_EVT_1),
+    "three flips inside each vblank still give one signal per vblank", evt_flip_burst);
+EVT(vrc_test_evt_idle_bound, "evt-idle-bound", CL(C_EVT_1),
+    "an idle screen after flips: the heuristic signals at most once per vblank",
+    evt_idle_bound);
+EVT(vrc_test_evt_flip_pattern, "evt-flip-pattern", CL(C_EVT_2),
+    "pseudo-random flip/no-flip vblanks: each flip notified within +1", evt_flip_pattern);
+EVT(vrc_test_evt_cursor_move, "evt-cursor-move", CL(C_EVT_3),
+    "CURPOS then CURBASE at every vblank: each notified within +1", evt_cursor_move);
+EVT(vrc_test_evt_cursor_pattern, "evt-cursor-pattern", CL(C_EVT_3),
+    "pseudo-random move / no-move vblanks: each move notified within +1",
+    evt_cursor_pattern);
+EVT(vrc_test_evt_cursor_curpos, "evt-cursor-curpos-only", CL(C_EVT_3),
+    "CURPOS-only moves are cursor updates too", evt_cursor_curpos_only);
+EVT(vrc_test_evt_cursor_pipe_b, "evt-cursor-pipe-b", CL(C_EVT_3),
+    "cursor moves on pipe B (A off) are notified", evt_cursor_pipe_b);
+EVT(vrc_test_evt_values, "evt-values-decode", CL(C_EVT_5),
+    "every signal decodes exactly into the advertised values", evt_values_decode);

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IRQ: registering, rejecting bad requests, masking, unregistering, and what
+ * close and reset release. Judged on real eventfds. Timing is not these
+ * clauses' business: "a signal" means one within a few flipping vblanks, so a
+ * late or lossy model is judged by EVT, not here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vrc/vt.h"
+
+#define WINDOW	4u	/* vblanks a signal may take / silence must last */
+
+#define SET_TRIGGER_EVENTFD	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_EVENTFD)
+#define SET_TRIGGER_NONE	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE)
+
+/* Flip for WINDOW vblanks; return what arrived on fd (none wanted). */
+static uint64_t silence_on(struct vt *t, int fd)
+{
+	uint64_t got = 0;
+
+	for (unsigned k = 0; k < WINDOW; k++) {
+		vt_flip(t);
+		vt_step(t, 1);
+		got += vt_efd_read(fd);
+	}
+	return got;
+}
+
+/* Flip for WINDOW vblanks while masked: the registered fds must stay quiet. */
+static int quiet_while_masked(struct vt *t)
+{
+	struct vrc_signal sig;
+	int seen = 0;
+
+	for (unsigned k = 0; k < WINDOW; k++) {
+		vt_flip(t);
+		vt_step(t, 1);
+		seen |= vt_poll(t, &sig);
+	}
+	return !seen;
+}
+
+static enum vrc_result irq_register(struct vt *t)
+{
+	vt_setup(t, 0);
+	if (!vt_expect_signal(t, WINDOW))
+		vt_violation(t, C_IRQ_1, "registered eventfd not signalled in %u flipping vblanks",
+			     WINDOW);
+	return R_PASS;
+}
+
+/* Put the device back to "registered, unmasked" after a wrongly accepted request. */
+static void restore(struct vt *t)
+{
+	int rc = vrc_display_irq_register(&t->irq);
+
+	if (!rc)
+		rc = vrc_display_irq_mask(&t->irq, false);
+	if (rc)
+		vt_abort(t, "cannot restore the registration: %s", strerror(-rc));
+}
+
+static void expect_refused(struct vt *t, const char *what, int want, int rc)
+{
+	if (rc != want) {
+		vt_violation(t, C_IRQ_1, "%s: got %d (%s), want -%s", what, rc,
+			     rc ? strerror(-rc) : "accepted", want == -EBADF ? "EBADF" : "EINVAL");
+		restore(t);
+	}
+	if (!vt_expect_signal(t, WINDOW)) {
+		vt_violation(t, C_IRQ_1, "after '%s' the registration no longer signals", what);
+		restore(t);
+	}
+}
+
+static enum vrc_result irq_invalid_requests(struct vt *t)
+{
+	struct vrc_transport *tr;
+	uint32_t idx, n;
+	int32_t fds[4];
+	int pfd[2];
+
+	vt_setup(t, 0);
+	tr = t->t;
+	idx = t->irq.index;
+	n = t->irq.count;
+	for (unsigned i = 0; i < 4; i++)
+		fds[i] = vt_eventfd(t);
+	expect_refused(t, "index past num_irqs", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_NONE, idx + 1, 0, 0, NULL, 0, 0));
+	expect_refused(t, "index 0xffffffff", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_NONE, 0xffffffffu, 0, 0, NULL, 0, 0));
+	expect_refused(t, "start 1", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_EVENTFD, idx, 1, 1, fds, 4, 0));
+	expect_refused(t, "TRIGGER|EVENTFD with count > irq count", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_EVENTFD, idx, 0, n + 1, fds, 4 * (n + 1), 0));
+	expect_refused(t, "MASK with count > irq count", -EINVAL,
+		       __vrc_set_irqs(tr, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE,
+				      idx, 0, n + 1, NULL, 0, 0));
+	expect_refused(t, "MASK|UNMASK together", -EINVAL,
+		       __vrc_set_irqs(tr, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK |
+				      VFIO_IRQ_SET_DATA_NONE, idx, 0, n, NULL, 0, 0));
+	expect_refused(t, "TRIGGER with DATA_NONE|DATA_BOOL", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_NONE | VFIO_IRQ_SET_DATA_BOOL,
+				      idx, 0, 0, NULL, 0, 0));
+	expect_refused(t, "unknown flag bit 10", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_NONE | (1u << 10), idx, 0, 0, NULL, 0, 0));
+	expect_refused(t, "argsz 16", -EINVAL,
+		       __vrc_set_irqs(tr, SET_TRIGGER_NONE, idx, 0, 0, NULL, 0, 16));
+	if (pipe2(pfd, O_CLOEXEC))
+		vt_abort(t, "pipe: %s", strerror(errno));
+	int32_t notefd[2] = { pfd[0], pfd[0] };
+	expect_refused(t, "a pipe instead of an eventfd", -EBADF,
+		       __vrc_set_irqs(tr, SET_TRIGGER_EVENTFD, idx, 0, n, notefd, 4 * n, 0));
+	close(pfd[0]);
+	close(pfd[1]);
+	for (unsigned i = 0; i < 4; i++)
+		close(fds[i]);
+	return R_PASS;
+}
+
+/* SPEC §3: on v6 these dereference a NULL pointer in the host kernel. */
+static enum vrc_result irq_invalid_requests_oops(struct vt *t)
+{
+	int32_t fd;
+	int rc;
+
+	vt_setup(t, 0);
+	fd = vt_eventfd(t);
+	rc = __vrc_set_irqs(t->t, SET_TRIGGER_EVENTFD, t->irq.index, 0, 0, NULL, 0, 0);
+	if (rc != -EINVAL)
+		vt_violation(t, C_IRQ_1, "TRIGGER|EVENTFD with count 0: got %d (%s), want -EINVAL",
+			     rc, rc ? strerror(-rc) : "accepted");
+	if (rc == -EIO || rc == -EPIPE)
+		return R_CRASH;
+	rc = __vrc_set_irqs(t->t, SET_TRIGGER_NONE | VFIO_IRQ_SET_DATA_EVENTFD, t->irq.index,
+			    0, 1, &fd, 4, 0);
+	if (rc != -EINVAL)
+		vt_violation(t, C_IRQ_1, "TRIGGER with DATA_NONE|DATA_EVENTFD: got %d (%s), want -EINVAL",
+			     rc, rc ? strerror(-rc) : "accepted");
+	if (rc == -EIO || rc == -EPIPE)
+		return R_CRASH;
+	close(fd);
+	if (!vt_expect_signal(t, WINDOW))
+		vt_violation(t, C_IRQ_1, "after the refused requests the registration no longer signals");
+	return R_PASS;
+}
+
+static enum vrc_result irq_mask_unmask(struct vt *t)
+{
+	int rc;
+
+	vt_setup(t, 0);
+	if ((rc = vrc_display_irq_mask(&t->irq, true)))
+		vt_violation(t, C_IRQ_2, "MASK|DATA_NONE refused: %s", strerror(-rc));
+	else if (!quiet_while_masked(t))
+		vt_violation(t, C_IRQ_2, "signal while masked");
+	if ((rc = vrc_display_irq_mask(&t->irq, false)))
+		vt_violation(t, C_IRQ_2, "UNMASK|DATA_NONE refused: %s", strerror(-rc));
+	else if (!vt_expect_signal(t, WINDOW))
+		vt_violation(t, C_IRQ_2, "no signal within %u flipping vblanks after unmask", WINDOW);
+	return R_PASS;
+}
+
+static int mask_bool(struct vt *t, bool mask, uint8_t value)
+{
+	uint8_t b[VRC_IRQ_MAX_SUB] = { value, value };
+
+	return __vrc_set_irqs(t->t, (mask ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK) |
+			      VFIO_IRQ_SET_DATA_BOOL, t->irq.index, 0, t->irq.count, b,
+			      t->irq.count, 0);
+}
+
+static enum vrc_result irq_mask_bool(struct vt *t)
+{
+	int rc;
+
+	vt_setup(t, 0);
+	if ((rc = mask_bool(t, true, 1))) {
+		vt_violation(t, C_IRQ_2, "MASK|DATA_BOOL(1) refused: %s", strerror(-rc));
+		return R_FAIL;
+	}
+	if (!quiet_while_masked(t))
+		vt_violation(t, C_IRQ_2, "signal after MASK|DATA_BOOL(1)");
+	if ((rc = mask_bool(t, false, 0)))
+		vt_violation(t, C_IRQ_2, "UNMASK|DATA_BOOL(0) refused: %s", strerror(-rc));
+	else if (!quiet_while_masked(t))
+		vt_violation(t, C_IRQ_2, "UNMASK|DATA_BOOL(0) unmasked (a false bool must do nothing)");
+	if ((rc = mask_bool(t, false, 1)))
+		vt_violation(t, C_IRQ_2, "UNMASK|DATA_BOOL(1) refused: %s", strerror(-rc));
+	else if (!vt_expect_signal(t, WINDOW))
+		vt_violation(t, C_IRQ_2, "no signal after UNMASK|DATA_BOOL(1)");
+	return R_PASS;
+}
+
+static int dup_or_abort(struct vt *t, int fd)
+{
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (d < 0)
+		vt_abort(t, "dup: %s", strerror(errno));
+	return d;
+}
+
+static enum vrc_result irq_unregister(struct vt *t)
+{
+	int old, rc;
+
+	vt_setup(t, 0);
+	old = dup_or_abort(t, t->irq.efd[0]);
+	if ((rc = vrc_display_irq_unregister(&t->irq)))
+		vt_violation(t, C_IRQ_3, "TRIGGER|DATA_NONE count 0 refused: %s", strerror(-rc));
+	else if (silence_on(t, old))
+		vt_violation(t, C_IRQ_3, "unregistered eventfd still signalled");
+	close(old);
+	return R_PASS;
+}
+
+static enum vrc_result irq_unregister_fd_minus_one(struct vt *t)
+{
+	int minus[VRC_IRQ_MAX_SUB] = { -1, -1 };
+	int old, rc;
+
+	vt_setup(t, 0);
+	old = dup_or_abort(t, t->irq.efd[0]);
+	if ((rc = __vrc_display_irq_set_eventfds(&t->irq, minus, t->irq.count)))
+		vt_violation(t, C_IRQ_3, "eventfd -1 refused: %s (it must unregister)",
+			     strerror(-rc));
+	else if (silence_on(t, old))
+		vt_violation(t, C_IRQ_3, "eventfd still signalled after the fd -1 unregister");
+	close(old);
+	return R_PASS;
+}
+
+static enum vrc_result irq_reregister(struct vt *t)
+{
+	int fresh[VRC_IRQ_MAX_SUB] = { -1, -1 };
+	uint64_t old_got = 0, new_got = 0;
+	int rc;
+
+	vt_setup(t, 0);
+	for (unsigned i = 0; i < t->irq.count; i++)
+		fresh[i] = vt_eventfd(t);
+	if ((rc = __vrc_display_irq_set_eventfds(&t->irq, fresh, t->irq.count))) {
+		vt_violation(t, C_IRQ_3, "re-registering refused: %s", strerror(-rc));
+		return R_FAIL;
+	}
+	for (unsigned k = 0; k < WINDOW; k++) {
+		vt_flip(t);
+		vt_step(t, 1);
+		for (unsigned i = 0; i < t->irq.count; i++) {
+			old_got += vt_efd_read(t->irq.efd[i]);
+			new_got += vt_efd_read(fresh[i]);
+		}
+	}
+	if (old_got)
+		vt_violation(t, C_IRQ_3, "the replaced eventfd is still signalled (%#llx)",
+			     (unsigned long long)old_got);
+	if (!new_got)
+		vt_violation(t, C_IRQ_3, "the new eventfd is not signalled");
+	for (unsigned i = 0; i < t->irq.count; i++)
+		close(fresh[i]);
+	return R_PASS;
+}
+
+/* After close or reset: the old eventfd stays quiet, a new opener works. */
+static void check_released(struct vt *t, int old, const char *how)
+{
+	int rc;
+
+	if (silence_on(t, old))
+		vt_violation(t, C_IRQ_4, "after %s the old eventfd is still signalled", how);
+	if ((rc = vrc_display_irq_register(&t->irq)))
+		vt_violation(t, C_IRQ_4, "registering after %s refused: %s", how, strerror(-rc));
+	else if (!vt_expect_signal(t, WINDOW))
+		vt_violation(t, C_IRQ_4, "after %s a new registration is not signalled", how);
+}
+
+static enum vrc_result irq_close_releases(struct vt *t)
+{
+	int old;
+
+	vt_setup(t, 0);
+	old = dup_or_abort(t, t->irq.efd[0]);
+	vt_close_device(t);
+	vt_open_device(t);
+	vt_find_irq(t);
+	check_released(t, old, "closing the device");
+	close(old);
+	return R_PASS;
+}
+
+static enum vrc_result irq_reset_releases(struct vt *t)
+{
+	int old, rc;
+
+	vt_setup(t, 0);
+	old = dup_or_abort(t, t->irq.efd[0]);
+	if ((rc = t->t->ops->reset(t->t)))
+		vt_abort(t, "VFIO_DEVICE_RESET failed: %s", strerror(-rc));
+	vrc_display_irq_close(&t->irq);	/* our copies; the device dropped its own */
+	t->irq.efd[0] = t->irq.efd[1] = -1;
+	check_released(t, old, "VFIO_DEVICE_RESET");
+	close(old);
+	return R_PASS;
+}
+
+const struct vrc_test vrc_test_irq_register = {
+	"irq-register", CL(C_IRQ_1), "register an eventfd; a flip signals it",
+	0, irq_register };
+const struct vrc_test vrc_test_irq_invalid = {
+	"irq-invalid-requests", CL(C_IRQ_1),
+	"bad index/start/count/flags/argsz and a non-eventfd are refused and change nothing",
+	0, irq_invalid_requests };
+const struct vrc_test vrc_test_irq_invalid_oops = {
+	"irq-invalid-requests-oops", CL(C_IRQ_1),
+	"TRIGGER|EVENTFD count 0 and DATA_NONE|DATA_EVENTFD are refused (v6 oopses)",
+	VT_DESTRUCTIVE, irq_invalid_requests_oops };
+const struct vrc_test vrc_test_irq_mask = {
+	"irq-mask-unmask", CL(C_IRQ_2), "DATA_NONE mask silences, unmask resumes",
+	0, irq_mask_unmask };
+const struct vrc_test vrc_test_irq_mask_bool = {
+	"irq-mask-bool", CL(C_IRQ_2), "DATA_BOOL mask/unmask honour the bool",
+	0, irq_mask_bool };
+const struct vrc_test vrc_test_irq_unregister = {
+	"irq-unregister", CL(C_IRQ_3), "DATA_NONE count 0 stops signals to the old eventfd",
+	0, irq_unregister };
+const struct vrc_test vrc_test_irq_unregister_m1 = {
+	"irq-unregister-fd-minus-one", CL(C_IRQ_3), "eventfd -1 unregisters",
+	0, irq_unregister_fd_minus_one };
+const struct vrc_test vrc_test_irq_reregister = {
+	"irq-reregister", CL(C_IRQ_3), "re-registering moves signals to the new eventfd only",
+	0, irq_reregister };
+const struct vrc_test vrc_test_irq_close = {
+	"irq-close-releases", CL(C_IRQ_4),
+	"closing the device releases the eventfd: the old one stays quiet", 0, irq_close_releases };
+const struct vrc_test vrc_test_irq_reset = {
+	"irq-reset-releases", CL(C_IRQ_4),
+	"VFIO_DEVICE_RESET releases the eventfd: the old one stays quiet", 0, irq_reset_releases };
