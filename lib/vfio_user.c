@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json.h>
+#include <json-c/json.h>
 
 #include "vrc/vfio_user.h"
 

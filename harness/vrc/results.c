@@ -4,7 +4,7 @@
  * dying run loses nothing it finished. */
 #include <errno.h>
 #include <fcntl.h>
-#include <json.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
