@@ -21,6 +21,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
+#include "vrc/util.h"
 
 /* More irqs than this from GET_INFO is suspicious: only this many are walked. */
 #define IRQ_WALK_MAX		64u
@@ -28,28 +29,6 @@
 #define IRQ_INFO_MAX		4096u
 /* Largest SET_IRQS request we build (data and argsz override alike). */
 #define SET_IRQS_MAX		(1u << 20)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint32_t rd32(const uint8_t *p, size_t off)
 {
@@ -93,7 +72,7 @@ int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 	*len = 0;
 	if (!t || !t->ops || !t->ops->get_irq_info || !buf ||
 	    bufsz < VRC_IRQ_INFO_SZ) {
-		seterr(err, errlen, "irq %u: bad arguments to the irq info fetch",
+		vrc_seterr(err, errlen, "irq %u: bad arguments to the irq info fetch",
 		       index);
 		return -EINVAL;
 	}
@@ -101,14 +80,14 @@ int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 
 	rc = fetch_once(t, index, buf, offered, &reply);
 	if (rc < 0) {
-		seterr(err, errlen, "irq %u: GET_IRQ_INFO (argsz %u): %s",
+		vrc_seterr(err, errlen, "irq %u: GET_IRQ_INFO (argsz %u): %s",
 		       index, offered, strerror(-rc));
 		return rc;
 	}
 	if (reply > offered) {
 		/* the retry protocol: the device says how much it needs */
 		if (reply > limit) {
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "irq %u: device asks for argsz %u, more than the %u we accept",
 			       index, reply, limit);
 			return -EMSGSIZE;
@@ -116,12 +95,12 @@ int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 		offered = reply;
 		rc = fetch_once(t, index, buf, offered, &reply);
 		if (rc < 0) {
-			seterr(err, errlen, "irq %u: GET_IRQ_INFO retry (argsz %u): %s",
+			vrc_seterr(err, errlen, "irq %u: GET_IRQ_INFO retry (argsz %u): %s",
 			       index, offered, strerror(-rc));
 			return rc;
 		}
 		if (reply > offered) {
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "irq %u: device asked for argsz %u, then for %u on the retry",
 			       index, offered, reply);
 			return -EPROTO;
@@ -173,12 +152,12 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 		err[0] = '\0';
 	irq_init(irq, t);
 	if (!t || !t->ops || !t->ops->get_device_info) {
-		seterr(err, errlen, "no transport");
+		vrc_seterr(err, errlen, "no transport");
 		return -EINVAL;
 	}
 	rc = t->ops->get_device_info(t, &info);
 	if (rc < 0) {
-		seterr(err, errlen, "DEVICE_GET_INFO: %s", strerror(-rc));
+		vrc_seterr(err, errlen, "DEVICE_GET_INFO: %s", strerror(-rc));
 		return rc;
 	}
 	num_irqs = info.num_irqs;
@@ -226,19 +205,19 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 		if (caps.desc.has_planes)
 			map_planes(irq);
 		if (capped)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "note: device reports %u irqs; only the first %u walked",
 			       info.num_irqs, IRQ_WALK_MAX);
 		return 0;
 	}
 
 	if (broken_v != VRC_CAPS_OK) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "irq %u: GFX/DISPLAY_IRQ type cap, but the chain breaks before its display cap: %s at offset %u",
 		       broken_index, vrc_caps_violation_str(broken_v), broken_off);
 		return -EPROTO;
 	}
-	seterr(err, errlen, "no irq index >= %u offers GFX/DISPLAY_IRQ (%u irqs%s)",
+	vrc_seterr(err, errlen, "no irq index >= %u offers GFX/DISPLAY_IRQ (%u irqs%s)",
 	       VRC_PCI_NUM_IRQS, info.num_irqs, capped ? ", walk capped" : "");
 	return -ENOENT;
 }
@@ -461,7 +440,7 @@ static int poll_at(struct vrc_display_irq *irq, struct vrc_signal *sig,
 	}
 	if (!any)
 		return 0;
-	sig->t_wake_ns = t_wake ? t_wake : now_ns();
+	sig->t_wake_ns = t_wake ? t_wake : vrc_now_ns();
 	decode_signal(irq, sig);
 	/* on failure the drained values stay in sig: the caller may use them */
 	rc = vrc_read_frame_counter(irq->t, irq->frmcount_reg,
@@ -494,7 +473,7 @@ int vrc_display_irq_wait(struct vrc_display_irq *irq, int timeout_ms,
 	if (!n)
 		return -EBADF;
 
-	deadline = now_ns() + (timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000ull : 0);
+	deadline = vrc_now_ns() + (timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000ull : 0);
 	for (;;) {
 		rc = poll(pfd, n, left);
 		if (rc > 0)
@@ -505,12 +484,12 @@ int vrc_display_irq_wait(struct vrc_display_irq *irq, int timeout_ms,
 			return -errno;
 		if (timeout_ms < 0)
 			continue;
-		now = now_ns();
+		now = vrc_now_ns();
 		if (now >= deadline)
 			return 0;
 		left = (int)((deadline - now + 999999ull) / 1000000ull);
 	}
-	return poll_at(irq, sig, now_ns());
+	return poll_at(irq, sig, vrc_now_ns());
 }
 
 void vrc_display_irq_close(struct vrc_display_irq *irq)

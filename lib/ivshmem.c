@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "vrc/ivshmem.h"
+#include "vrc/util.h"
 
 /* How long the server waits for room in a full socket buffer per message. */
 #define IVSHMEM_SEND_TIMEOUT_MS		1000
@@ -34,37 +35,6 @@
 #define IVSHMEM_MIN_SHM_SIZE		(1u << 20)
 /* Room for a few fds: a sender passing more than one is caught, not lost. */
 #define IVSHMEM_RECV_MAX_FDS		8
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	if (left <= 0)
-		return 0;
-	return left > 1000000 ? 1000000 : (int)left;
-}
 
 static void close_fd(int *fd)
 {
@@ -81,7 +51,7 @@ int ivshmem_send_msg(int sock, int64_t value, int fd)
 	uint64_t u = (uint64_t)value;
 	uint8_t buf[8];
 	size_t sent = 0;
-	int64_t deadline = now_ms() + IVSHMEM_SEND_TIMEOUT_MS;
+	int64_t deadline = vrc_now_ms() + IVSHMEM_SEND_TIMEOUT_MS;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -124,7 +94,7 @@ int ivshmem_send_msg(int sock, int64_t value, int fd)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			struct pollfd p = { .fd = sock, .events = POLLOUT };
-			int left = remaining_ms(deadline);
+			int left = vrc_left_ms(deadline);
 			int r;
 
 			if (left == 0)
@@ -251,7 +221,7 @@ int ivshmem_recv_msg(int sock, int timeout_ms, int64_t *value, int *fd)
 		return -EBADF;
 	if (timeout_ms < 0)
 		return -EINVAL;
-	deadline = now_ms() + timeout_ms;
+	deadline = vrc_now_ms() + timeout_ms;
 
 	while (got < sizeof(buf)) {
 		union {
@@ -272,7 +242,7 @@ int ivshmem_recv_msg(int sock, int timeout_ms, int64_t *value, int *fd)
 		ssize_t n;
 		int r, rc;
 
-		r = poll(&p, 1, remaining_ms(deadline));
+		r = poll(&p, 1, vrc_left_ms(deadline));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -342,25 +312,25 @@ static int take_shm(struct ivshmem_client *c, int *fd, char *err, size_t errlen)
 	struct stat st;
 
 	if (c->shm_fd >= 0) {
-		seterr(err, errlen, "ivshmem: the server sent a second shm fd");
+		vrc_seterr(err, errlen, "ivshmem: the server sent a second shm fd");
 		return -EPROTO;
 	}
 	if (fstat(*fd, &st) < 0) {
 		int rc = -errno;
 
-		seterr(err, errlen, "ivshmem: fstat of the shm fd: %s",
+		vrc_seterr(err, errlen, "ivshmem: fstat of the shm fd: %s",
 		       strerror(errno));
 		return rc;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "ivshmem: the shm fd is not a regular file (mode %#o)",
+		vrc_seterr(err, errlen, "ivshmem: the shm fd is not a regular file (mode %#o)",
 		       (unsigned)st.st_mode);
 		return -EPROTO;
 	}
 	if (st.st_size < (off_t)IVSHMEM_MIN_SHM_SIZE ||
 	    ((uint64_t)st.st_size & ((uint64_t)st.st_size - 1)) ||
 	    (uint64_t)st.st_size > (uint64_t)SIZE_MAX) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "ivshmem: shm size %lld is not a power of two >= 1 MiB",
 		       (long long)st.st_size);
 		return -EPROTO;
@@ -390,23 +360,23 @@ static int client_handle(struct ivshmem_client *c, int64_t value, int *fd,
 
 	if (value == -1) {
 		if (*fd < 0)
-			seterr(err, errlen, "ivshmem: shm message (-1) without an fd");
+			vrc_seterr(err, errlen, "ivshmem: shm message (-1) without an fd");
 		else if (!connecting)
-			seterr(err, errlen, "ivshmem: shm fd sent after the connect sequence");
+			vrc_seterr(err, errlen, "ivshmem: shm fd sent after the connect sequence");
 		else
 			rc = take_shm(c, fd, err, errlen);
 	} else if (value < 0 || value >= IVSHMEM_MAX_PEERS) {
-		seterr(err, errlen, "ivshmem: peer id %lld out of range (0..%u)",
+		vrc_seterr(err, errlen, "ivshmem: peer id %lld out of range (0..%u)",
 		       (long long)value, IVSHMEM_MAX_PEERS - 1);
 	} else if (*fd >= 0) {
 		unsigned id = (unsigned)value;
 
 		if (!is_anon_inode(*fd)) {
 			/* a pipe or socket could block us or raise SIGPIPE */
-			seterr(err, errlen, "ivshmem: vector fd of peer %u is not an eventfd",
+			vrc_seterr(err, errlen, "ivshmem: vector fd of peer %u is not an eventfd",
 			       id);
 		} else if (c->peer_nvec[id] >= IVSHMEM_MAX_VECTORS) {
-			seterr(err, errlen, "ivshmem: peer %u sent more than %u vectors",
+			vrc_seterr(err, errlen, "ivshmem: peer %u sent more than %u vectors",
 			       id, IVSHMEM_MAX_VECTORS);
 		} else {
 			c->peer_fd[id][c->peer_nvec[id]++] = *fd;
@@ -414,7 +384,7 @@ static int client_handle(struct ivshmem_client *c, int64_t value, int *fd,
 			rc = 0;
 		}
 	} else if ((unsigned)value == c->my_id) {
-		seterr(err, errlen, "ivshmem: the server disconnected our own id %u",
+		vrc_seterr(err, errlen, "ivshmem: the server disconnected our own id %u",
 		       c->my_id);
 	} else {
 		peer_forget(c, (unsigned)value);
@@ -447,28 +417,28 @@ int ivshmem_client_connect_fd(int sock, unsigned nvec, int timeout_ms,
 	if (!c) {
 		if (sock >= 0)
 			close(sock);
-		seterr(err, errlen, "ivshmem: no client");
+		vrc_seterr(err, errlen, "ivshmem: no client");
 		return -EINVAL;
 	}
 	client_init(c);
 	if (sock < 0 || nvec > IVSHMEM_MAX_VECTORS || timeout_ms < 0) {
 		if (sock >= 0)
 			close(sock);
-		seterr(err, errlen, "ivshmem: bad arguments (nvec %u, timeout %d)",
+		vrc_seterr(err, errlen, "ivshmem: bad arguments (nvec %u, timeout %d)",
 		       nvec, timeout_ms);
 		return -EINVAL;
 	}
 	c->sock = sock;
-	deadline = now_ms() + timeout_ms;
+	deadline = vrc_now_ms() + timeout_ms;
 
-	rc = ivshmem_recv_msg(sock, remaining_ms(deadline), &v, &fd);
+	rc = ivshmem_recv_msg(sock, vrc_left_ms(deadline), &v, &fd);
 	if (rc) {
-		seterr(err, errlen, "ivshmem: reading the protocol version: %s",
+		vrc_seterr(err, errlen, "ivshmem: reading the protocol version: %s",
 		       recv_what(rc));
 		goto fail;
 	}
 	if (v != IVSHMEM_PROTOCOL_VERSION || fd >= 0) {
-		seterr(err, errlen, "ivshmem: protocol version %lld%s (want %d)",
+		vrc_seterr(err, errlen, "ivshmem: protocol version %lld%s (want %d)",
 		       (long long)v, fd >= 0 ? " with an fd" : "",
 		       IVSHMEM_PROTOCOL_VERSION);
 		close_fd(&fd);
@@ -476,14 +446,14 @@ int ivshmem_client_connect_fd(int sock, unsigned nvec, int timeout_ms,
 		goto fail;
 	}
 
-	rc = ivshmem_recv_msg(sock, remaining_ms(deadline), &v, &fd);
+	rc = ivshmem_recv_msg(sock, vrc_left_ms(deadline), &v, &fd);
 	if (rc) {
-		seterr(err, errlen, "ivshmem: reading our peer id: %s",
+		vrc_seterr(err, errlen, "ivshmem: reading our peer id: %s",
 		       recv_what(rc));
 		goto fail;
 	}
 	if (v < 0 || v > 65535 || v >= IVSHMEM_MAX_PEERS || fd >= 0) {
-		seterr(err, errlen, "ivshmem: own peer id %lld%s invalid (0..%u)",
+		vrc_seterr(err, errlen, "ivshmem: own peer id %lld%s invalid (0..%u)",
 		       (long long)v, fd >= 0 ? " with an fd" : "",
 		       IVSHMEM_MAX_PEERS - 1);
 		close_fd(&fd);
@@ -493,9 +463,9 @@ int ivshmem_client_connect_fd(int sock, unsigned nvec, int timeout_ms,
 	c->my_id = (uint16_t)v;
 
 	while (c->shm_fd < 0 || c->peer_nvec[c->my_id] < nvec) {
-		rc = ivshmem_recv_msg(sock, remaining_ms(deadline), &v, &fd);
+		rc = ivshmem_recv_msg(sock, vrc_left_ms(deadline), &v, &fd);
 		if (rc) {
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "ivshmem: waiting for %s (own vectors %u of %u): %s",
 			       c->shm_fd < 0 ? "the shm fd" : "our vectors",
 			       c->peer_nvec[c->my_id], nvec, recv_what(rc));
@@ -522,11 +492,11 @@ int ivshmem_client_connect(const char *path, unsigned nvec, int timeout_ms,
 	if (c)
 		client_init(c);
 	if (!path || !c || timeout_ms < 0) {
-		seterr(err, errlen, "ivshmem: bad arguments");
+		vrc_seterr(err, errlen, "ivshmem: bad arguments");
 		return -EINVAL;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		seterr(err, errlen, "ivshmem: socket path too long: %s", path);
+		vrc_seterr(err, errlen, "ivshmem: socket path too long: %s", path);
 		return -ENAMETOOLONG;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -534,25 +504,25 @@ int ivshmem_client_connect(const char *path, unsigned nvec, int timeout_ms,
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0) {
 		rc = -errno;
-		seterr(err, errlen, "ivshmem: socket: %s", strerror(errno));
+		vrc_seterr(err, errlen, "ivshmem: socket: %s", strerror(errno));
 		return rc;
 	}
-	deadline = now_ms() + timeout_ms;
+	deadline = vrc_now_ms() + timeout_ms;
 	/* A full listen backlog gives EAGAIN: retry until the deadline. */
 	while (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN && remaining_ms(deadline) > 0) {
+		if (errno == EAGAIN && vrc_left_ms(deadline) > 0) {
 			usleep(1000);
 			continue;
 		}
 		rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		seterr(err, errlen, "ivshmem: connect %s: %s", path,
+		vrc_seterr(err, errlen, "ivshmem: connect %s: %s", path,
 		       strerror(-rc));
 		close(sock);
 		return rc;
 	}
-	return ivshmem_client_connect_fd(sock, nvec, remaining_ms(deadline),
+	return ivshmem_client_connect_fd(sock, nvec, vrc_left_ms(deadline),
 					 c, err, errlen);
 }
 

@@ -17,23 +17,10 @@
 #include <unistd.h>
 
 #include "vrc/irq.h"
+#include "vrc/util.h"
 
 /* A plane bigger than this is a lie (8K x 8K XRGB is 256 MiB). */
 #define PLANE_MAX_SIZE	(256ull << 20)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int vrc_plane_query(struct vrc_transport *t, uint32_t plane_type,
 		    struct vrc_plane *p)
@@ -55,22 +42,22 @@ static int check_geometry(const struct vfio_device_gfx_plane_info *i,
 	uint64_t row = (uint64_t)i->width * 4;
 
 	if (!i->width || !i->height || !i->size) {
-		seterr(err, errlen, "plane %ux%u, size %u: empty", i->width,
+		vrc_seterr(err, errlen, "plane %ux%u, size %u: empty", i->width,
 		       i->height, i->size);
 		return -EPROTO;
 	}
 	if (i->stride < row) {
-		seterr(err, errlen, "plane stride %u < width %u * 4", i->stride,
+		vrc_seterr(err, errlen, "plane stride %u < width %u * 4", i->stride,
 		       i->width);
 		return -EPROTO;
 	}
 	if ((uint64_t)i->size < (uint64_t)i->stride * i->height) {
-		seterr(err, errlen, "plane size %u < stride %u * height %u",
+		vrc_seterr(err, errlen, "plane size %u < stride %u * height %u",
 		       i->size, i->stride, i->height);
 		return -EPROTO;
 	}
 	if (i->size > PLANE_MAX_SIZE) {
-		seterr(err, errlen, "plane size %u over the %llu MiB limit",
+		vrc_seterr(err, errlen, "plane size %u over the %llu MiB limit",
 		       i->size, PLANE_MAX_SIZE >> 20);
 		return -EPROTO;
 	}
@@ -88,15 +75,15 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 	int fd, rc;
 
 	if (!t || !t->ops || !t->ops->get_gfx_dmabuf) {
-		seterr(err, errlen, "no transport");
+		vrc_seterr(err, errlen, "no transport");
 		return -EINVAL;
 	}
 	if (p->info.drm_format == 0) {
-		seterr(err, errlen, "no plane (drm_format 0)");
+		vrc_seterr(err, errlen, "no plane (drm_format 0)");
 		return -ENOENT;
 	}
 	if (p->fd >= 0 || p->map) {
-		seterr(err, errlen, "plane already fetched; release it first");
+		vrc_seterr(err, errlen, "plane already fetched; release it first");
 		return -EBUSY;
 	}
 	rc = check_geometry(&p->info, err, errlen);
@@ -105,7 +92,7 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 
 	fd = t->ops->get_gfx_dmabuf(t, p->info.dmabuf_id, &off);
 	if (fd < 0) {
-		seterr(err, errlen, "GET_GFX_DMABUF(id %u): %s",
+		vrc_seterr(err, errlen, "GET_GFX_DMABUF(id %u): %s",
 		       p->info.dmabuf_id, strerror(-fd));
 		return fd;
 	}
@@ -115,7 +102,7 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 	ps = sysconf(_SC_PAGESIZE);
 	page = ps > 0 ? (uint64_t)ps : 4096;
 	if (off > (uint64_t)INT64_MAX - p->info.size - page) {
-		seterr(err, errlen, "dmabuf map offset %#llx out of range",
+		vrc_seterr(err, errlen, "dmabuf map offset %#llx out of range",
 		       (unsigned long long)off);
 		return -EPROTO;
 	}
@@ -125,7 +112,7 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 	 */
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    off + p->info.size > (uint64_t)st.st_size) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "dmabuf %u: plane (%u bytes at %#llx) beyond the buffer's %lld bytes",
 		       p->info.dmabuf_id, p->info.size,
 		       (unsigned long long)off, (long long)st.st_size);
@@ -137,11 +124,11 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 	if (m == MAP_FAILED) {
 		rc = -errno;
 		if (rc == -ENODEV)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "mmap of dmabuf %u: ENODEV (no CPU mapping of this dmabuf); the PRIME import fallback is not implemented yet",
 			       p->info.dmabuf_id);
 		else
-			seterr(err, errlen, "mmap of dmabuf %u (%zu bytes at %#llx): %s",
+			vrc_seterr(err, errlen, "mmap of dmabuf %u (%zu bytes at %#llx): %s",
 			       p->info.dmabuf_id, len,
 			       (unsigned long long)base, strerror(-rc));
 		return rc;

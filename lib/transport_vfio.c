@@ -22,6 +22,7 @@
 #endif
 
 #include "vrc/transport.h"
+#include "vrc/util.h"
 
 /*
  * The iommufd uAPI (Linux 6.6). Older build headers (Debian bookworm's 6.1)
@@ -64,20 +65,6 @@ struct vfio_kernel {
 	int container_fd;	/* idem */
 	int iommufd;		/* -1 unless opened as a cdev */
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static struct vfio_kernel *to_kernel(struct vrc_transport *t)
 {
@@ -281,13 +268,13 @@ int vrc_vfio_kernel_from_fd(int device_fd, struct vrc_transport **out,
 
 	*out = NULL;
 	if (device_fd < 0) {
-		seterr(err, errlen, "vfio: bad device fd %d", device_fd);
+		vrc_seterr(err, errlen, "vfio: bad device fd %d", device_fd);
 		return -EBADF;
 	}
 	k = vk_new();
 	if (!k) {
 		close(device_fd);
-		seterr(err, errlen, "vfio: out of memory");
+		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
 	k->dev_fd = device_fd;
@@ -301,7 +288,7 @@ static int open_rw(const char *path, int *fd, char *err, size_t errlen)
 	if (*fd < 0) {
 		int rc = -errno;
 
-		seterr(err, errlen, "vfio: open %s: %s", path, strerror(errno));
+		vrc_seterr(err, errlen, "vfio: open %s: %s", path, strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -317,48 +304,48 @@ int vrc_vfio_kernel_open_group(const char *group_path, const char *device_name,
 	*out = NULL;
 	k = vk_new();
 	if (!k) {
-		seterr(err, errlen, "vfio: out of memory");
+		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
 	if ((rc = open_rw("/dev/vfio/vfio", &k->container_fd, err, errlen)))
 		goto fail;
 	rc = xioctl(k->container_fd, VFIO_GET_API_VERSION, NULL);
 	if (rc != VFIO_API_VERSION) {
-		seterr(err, errlen, "vfio: container API version %d, expected %d",
+		vrc_seterr(err, errlen, "vfio: container API version %d, expected %d",
 		       rc, VFIO_API_VERSION);
 		rc = rc < 0 ? rc : -ENOTSUP;
 		goto fail;
 	}
 	rc = xioctl(k->container_fd, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
 	if (rc <= 0) {
-		seterr(err, errlen, "vfio: the container has no type1v2 IOMMU");
+		vrc_seterr(err, errlen, "vfio: the container has no type1v2 IOMMU");
 		rc = rc < 0 ? rc : -ENOTSUP;
 		goto fail;
 	}
 	if ((rc = open_rw(group_path, &k->group_fd, err, errlen)))
 		goto fail;
 	if ((rc = xioctl(k->group_fd, VFIO_GROUP_GET_STATUS, &status)) < 0) {
-		seterr(err, errlen, "vfio: %s: GROUP_GET_STATUS: %s", group_path, strerror(-rc));
+		vrc_seterr(err, errlen, "vfio: %s: GROUP_GET_STATUS: %s", group_path, strerror(-rc));
 		goto fail;
 	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		seterr(err, errlen, "vfio: group %s is not viable (bind all its devices to vfio)",
+		vrc_seterr(err, errlen, "vfio: group %s is not viable (bind all its devices to vfio)",
 		       group_path);
 		rc = -EBUSY;
 		goto fail;
 	}
 	if ((rc = xioctl(k->group_fd, VFIO_GROUP_SET_CONTAINER, &k->container_fd)) < 0) {
-		seterr(err, errlen, "vfio: %s: GROUP_SET_CONTAINER: %s", group_path, strerror(-rc));
+		vrc_seterr(err, errlen, "vfio: %s: GROUP_SET_CONTAINER: %s", group_path, strerror(-rc));
 		goto fail;
 	}
 	rc = xioctl(k->container_fd, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
 	if (rc < 0) {
-		seterr(err, errlen, "vfio: SET_IOMMU(type1v2): %s", strerror(-rc));
+		vrc_seterr(err, errlen, "vfio: SET_IOMMU(type1v2): %s", strerror(-rc));
 		goto fail;
 	}
 	rc = xioctl(k->group_fd, VFIO_GROUP_GET_DEVICE_FD, (void *)device_name);
 	if (rc < 0) {
-		seterr(err, errlen, "vfio: %s: GET_DEVICE_FD(%s): %s", group_path, device_name,
+		vrc_seterr(err, errlen, "vfio: %s: GET_DEVICE_FD(%s): %s", group_path, device_name,
 		       strerror(-rc));
 		goto fail;
 	}
@@ -382,7 +369,7 @@ int vrc_vfio_kernel_open_cdev(const char *cdev_path, struct vrc_transport **out,
 	*out = NULL;
 	k = vk_new();
 	if (!k) {
-		seterr(err, errlen, "vfio: out of memory");
+		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
 	if ((rc = open_rw(cdev_path, &k->dev_fd, err, errlen)) ||
@@ -390,16 +377,16 @@ int vrc_vfio_kernel_open_cdev(const char *cdev_path, struct vrc_transport **out,
 		goto fail;
 	bind.iommufd = k->iommufd;
 	if ((rc = xioctl(k->dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0) {
-		seterr(err, errlen, "vfio: %s: BIND_IOMMUFD: %s", cdev_path, strerror(-rc));
+		vrc_seterr(err, errlen, "vfio: %s: BIND_IOMMUFD: %s", cdev_path, strerror(-rc));
 		goto fail;
 	}
 	if ((rc = xioctl(k->iommufd, IOMMU_IOAS_ALLOC, &ioas)) < 0) {
-		seterr(err, errlen, "vfio: IOMMU_IOAS_ALLOC: %s", strerror(-rc));
+		vrc_seterr(err, errlen, "vfio: IOMMU_IOAS_ALLOC: %s", strerror(-rc));
 		goto fail;
 	}
 	attach.pt_id = ioas.out_ioas_id;
 	if ((rc = xioctl(k->dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) < 0) {
-		seterr(err, errlen, "vfio: %s: ATTACH_IOMMUFD_PT(%u): %s", cdev_path,
+		vrc_seterr(err, errlen, "vfio: %s: ATTACH_IOMMUFD_PT(%u): %s", cdev_path,
 		       attach.pt_id, strerror(-rc));
 		goto fail;
 	}

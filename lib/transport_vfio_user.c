@@ -23,6 +23,7 @@
 
 #include "vrc/transport.h"
 #include "vrc/vfio_user.h"
+#include "vrc/util.h"
 
 #define VFU_CLIENT_DEFAULT_TIMEOUT_MS	5000
 #define VFU_CLIENT_VERSION_JSON \
@@ -39,35 +40,6 @@ struct vfu_client {
 	bool broken;
 	struct vfu_caps caps;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int left_ms(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
-}
 
 static struct vfu_client *to_client(struct vrc_transport *t)
 {
@@ -115,7 +87,7 @@ static int broken(struct vfu_client *c, int rc, const char *fmt, ...)
 static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 		size_t len, const int *fds, size_t nfds, struct vfu_msg *reply)
 {
-	int64_t deadline = now_ms() + c->timeout_ms;
+	int64_t deadline = vrc_now_ms() + c->timeout_ms;
 	char why[200] = "";
 	int dev_err;
 	struct vfu_hdr h = {
@@ -131,12 +103,12 @@ static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 		return -EPIPE;
 	if (len > VFU_MAX_MSG_SIZE - VFU_HDR_SIZE)
 		return -EINVAL;
-	rc = vfu_send_timeout(c->sock, &h, payload, len, fds, nfds, left_ms(deadline));
+	rc = vfu_send_timeout(c->sock, &h, payload, len, fds, nfds, vrc_left_ms(deadline));
 	if (rc == -EBADF)
 		return rc;
 	if (rc)
 		return broken(c, rc, "vfio-user %s: send: %s", cmd_name(cmd), strerror(-rc));
-	rc = vfu_recv(c->sock, reply, VFU_MAX_MSG_SIZE, left_ms(deadline), why, sizeof(why));
+	rc = vfu_recv(c->sock, reply, VFU_MAX_MSG_SIZE, vrc_left_ms(deadline), why, sizeof(why));
 	if (rc == -ETIMEDOUT)
 		return broken(c, rc, "vfio-user %s: no reply within %d ms", cmd_name(cmd),
 			      c->timeout_ms);
@@ -161,22 +133,22 @@ int vfu_reply_check(const struct vfu_msg *m, uint16_t msg_id, uint16_t command,
 
 	*dev_err = 0;
 	if ((h->flags & VFU_FLAG_TYPE_MASK) != VFU_FLAG_REPLY) {
-		seterr(err, errlen, "expected a reply, got a command (%u)", h->command);
+		vrc_seterr(err, errlen, "expected a reply, got a command (%u)", h->command);
 		return -EPROTO;
 	}
 	if (h->msg_id != msg_id || h->command != command) {
-		seterr(err, errlen, "reply to msg_id %u command %u, expected %u/%u",
+		vrc_seterr(err, errlen, "reply to msg_id %u command %u, expected %u/%u",
 		       h->msg_id, h->command, msg_id, command);
 		return -EPROTO;
 	}
 	if (!(h->flags & VFU_FLAG_ERROR))
 		return 0;
 	if (h->error < 1 || h->error > VFU_MAX_ERRNO) {
-		seterr(err, errlen, "error reply with errno %u", h->error);
+		vrc_seterr(err, errlen, "error reply with errno %u", h->error);
 		return -EPROTO;
 	}
 	if (m->payload_len || m->nfds) {
-		seterr(err, errlen, "error reply (errno %u) with %zu payload bytes, %zu fds",
+		vrc_seterr(err, errlen, "error reply (errno %u) with %zu payload bytes, %zu fds",
 		       h->error, m->payload_len, m->nfds);
 		return -EPROTO;
 	}
@@ -588,20 +560,20 @@ static int negotiate(struct vfu_client *c, char *err, size_t errlen)
 	rc = xfer(c, VFU_CMD_VERSION, req, sizeof(req), NULL, 0, &r);
 	if (rc) {
 		if (c->broken)
-			seterr(err, errlen, "%s", c->t.error);
+			vrc_seterr(err, errlen, "%s", c->t.error);
 		else
-			seterr(err, errlen, "vfio-user VERSION refused: %s", strerror(-rc));
+			vrc_seterr(err, errlen, "vfio-user VERSION refused: %s", strerror(-rc));
 		return rc;
 	}
 	if (r.nfds || r.payload_len < sizeof(v)) {
-		seterr(err, errlen, "vfio-user VERSION reply: %zu bytes, %zu fds",
+		vrc_seterr(err, errlen, "vfio-user VERSION reply: %zu bytes, %zu fds",
 		       r.payload_len, r.nfds);
 		vfu_msg_release(&r);
 		return -EPROTO;
 	}
 	memcpy(&v, r.payload, sizeof(v));
 	if (v.major != 0 || v.minor != 0) {
-		seterr(err, errlen, "vfio-user: server speaks version %u.%u, we need 0.0",
+		vrc_seterr(err, errlen, "vfio-user: server speaks version %u.%u, we need 0.0",
 		       v.major, v.minor);
 		vfu_msg_release(&r);
 		return -EPROTO;
@@ -609,7 +581,7 @@ static int negotiate(struct vfu_client *c, char *err, size_t errlen)
 	rj = (const char *)r.payload + sizeof(v);
 	rjlen = r.payload_len - sizeof(v);
 	if (rjlen && rj[rjlen - 1] != '\0') {
-		seterr(err, errlen, "vfio-user: version JSON is not NUL-terminated");
+		vrc_seterr(err, errlen, "vfio-user: version JSON is not NUL-terminated");
 		vfu_msg_release(&r);
 		return -EPROTO;
 	}
@@ -632,7 +604,7 @@ int vrc_vfio_user_open_fd(int sock, int timeout_ms, struct vrc_transport **out,
 	if (sock < 0 || timeout_ms < 0) {
 		if (sock >= 0)
 			close(sock);
-		seterr(err, errlen, "vfio-user: bad socket or timeout");
+		vrc_seterr(err, errlen, "vfio-user: bad socket or timeout");
 		return -EINVAL;
 	}
 	/* Every wait is a poll with a deadline; never block in the calls. */
@@ -640,13 +612,13 @@ int vrc_vfio_user_open_fd(int sock, int timeout_ms, struct vrc_transport **out,
 	if (fl < 0 || fcntl(sock, F_SETFL, fl | O_NONBLOCK) < 0) {
 		rc = -errno;
 		close(sock);
-		seterr(err, errlen, "vfio-user: fcntl: %s", strerror(-rc));
+		vrc_seterr(err, errlen, "vfio-user: fcntl: %s", strerror(-rc));
 		return rc;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(sock);
-		seterr(err, errlen, "vfio-user: out of memory");
+		vrc_seterr(err, errlen, "vfio-user: out of memory");
 		return -ENOMEM;
 	}
 	c->t.ops = &vu_ops;
@@ -666,31 +638,31 @@ int vrc_vfio_user_open(const char *socket_path, int timeout_ms,
 		       struct vrc_transport **out, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : VFU_CLIENT_DEFAULT_TIMEOUT_MS);
+	int64_t deadline = vrc_now_ms() + (timeout_ms > 0 ? timeout_ms : VFU_CLIENT_DEFAULT_TIMEOUT_MS);
 	int sock, rc;
 
 	*out = NULL;
 	if (strlen(socket_path) >= sizeof(sa.sun_path)) {
-		seterr(err, errlen, "vfio-user: socket path too long: %s", socket_path);
+		vrc_seterr(err, errlen, "vfio-user: socket path too long: %s", socket_path);
 		return -ENAMETOOLONG;
 	}
 	memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0) {
 		rc = -errno;
-		seterr(err, errlen, "vfio-user: socket: %s", strerror(errno));
+		vrc_seterr(err, errlen, "vfio-user: socket: %s", strerror(errno));
 		return rc;
 	}
 	/* A full backlog says EAGAIN on a non-blocking AF_UNIX connect: retry. */
 	while (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if ((errno == EAGAIN || errno == EINTR) && left_ms(deadline) > 0) {
+		if ((errno == EAGAIN || errno == EINTR) && vrc_left_ms(deadline) > 0) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);
 			continue;
 		}
 		rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		seterr(err, errlen, "vfio-user: connect %s: %s", socket_path, strerror(-rc));
+		vrc_seterr(err, errlen, "vfio-user: connect %s: %s", socket_path, strerror(-rc));
 		close(sock);
 		return rc;
 	}

@@ -23,50 +23,17 @@
 #include <json-c/json.h>
 
 #include "vrc/vfio_user.h"
+#include "vrc/util.h"
 
 #define VFU_KNOWN_FLAGS	(VFU_FLAG_TYPE_MASK | VFU_FLAG_NO_REPLY | VFU_FLAG_ERROR)
 /* Largest values of the server's capabilities we believe (QEMU's limits). */
 #define VFU_CAPS_MAX_XFER	(64u << 20)
 #define VFU_CAPS_MIN_XFER	4u
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds left before deadline, for poll(); -1 means no deadline. */
-static int left_ms(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - now_ms();
-	if (left <= 0)
-		return 0;
-	return left > 1000000 ? 1000000 : (int)left;
-}
-
 static int64_t deadline_of(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	return timeout_ms < 0 ? -1 : vrc_now_ms() + timeout_ms;
 }
 
 /* Wait for events on sock until deadline: 0, -ETIMEDOUT or -errno. */
@@ -74,7 +41,7 @@ static int wait_for(int sock, short events, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = sock, .events = events };
-		int ms = left_ms(deadline);
+		int ms = vrc_left_ms(deadline);
 		int n = poll(&p, 1, ms);
 
 		if (n > 0)
@@ -91,30 +58,30 @@ int vfu_hdr_check(const struct vfu_hdr *h, size_t max_size, char *err, size_t er
 	uint32_t type = h->flags & VFU_FLAG_TYPE_MASK;
 
 	if (h->msg_size < VFU_HDR_SIZE) {
-		seterr(err, errlen, "vfio-user: msg_size %u is smaller than the header",
+		vrc_seterr(err, errlen, "vfio-user: msg_size %u is smaller than the header",
 		       h->msg_size);
 		return -EPROTO;
 	}
 	if (h->msg_size > max_size) {
-		seterr(err, errlen, "vfio-user: msg_size %u exceeds the limit %zu",
+		vrc_seterr(err, errlen, "vfio-user: msg_size %u exceeds the limit %zu",
 		       h->msg_size, max_size);
 		return -EPROTO;
 	}
 	if (type != VFU_FLAG_COMMAND && type != VFU_FLAG_REPLY) {
-		seterr(err, errlen, "vfio-user: unknown message type %u", type);
+		vrc_seterr(err, errlen, "vfio-user: unknown message type %u", type);
 		return -EPROTO;
 	}
 	if (h->flags & ~VFU_KNOWN_FLAGS) {
-		seterr(err, errlen, "vfio-user: unknown flag bits %#x",
+		vrc_seterr(err, errlen, "vfio-user: unknown flag bits %#x",
 		       h->flags & ~VFU_KNOWN_FLAGS);
 		return -EPROTO;
 	}
 	if ((h->flags & VFU_FLAG_ERROR) && type != VFU_FLAG_REPLY) {
-		seterr(err, errlen, "vfio-user: ERROR flag on a command");
+		vrc_seterr(err, errlen, "vfio-user: ERROR flag on a command");
 		return -EPROTO;
 	}
 	if ((h->flags & VFU_FLAG_NO_REPLY) && type != VFU_FLAG_COMMAND) {
-		seterr(err, errlen, "vfio-user: NO_REPLY flag on a reply");
+		vrc_seterr(err, errlen, "vfio-user: NO_REPLY flag on a reply");
 		return -EPROTO;
 	}
 	return 0;
@@ -159,7 +126,7 @@ static int take_fds(struct msghdr *mh, struct vfu_msg *msg, char *err, size_t er
 		}
 	}
 	if (too_many || (mh->msg_flags & MSG_CTRUNC)) {
-		seterr(err, errlen, "vfio-user: more than %u fds with one message",
+		vrc_seterr(err, errlen, "vfio-user: more than %u fds with one message",
 		       VFU_MAX_FDS);
 		return -EPROTO;
 	}
@@ -196,9 +163,9 @@ static int recv_exact(int sock, void *buf, size_t len, size_t *got,
 
 		if (rc) {
 			if (rc == -ETIMEDOUT)
-				seterr(err, errlen, "vfio-user: timed out");
+				vrc_seterr(err, errlen, "vfio-user: timed out");
 			else
-				seterr(err, errlen, "vfio-user: poll: %s", strerror(-rc));
+				vrc_seterr(err, errlen, "vfio-user: poll: %s", strerror(-rc));
 			return rc;
 		}
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
@@ -206,14 +173,14 @@ static int recv_exact(int sock, void *buf, size_t len, size_t *got,
 			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
 			rc = -errno;
-			seterr(err, errlen, "vfio-user: recvmsg: %s", strerror(errno));
+			vrc_seterr(err, errlen, "vfio-user: recvmsg: %s", strerror(errno));
 			return rc == -ECONNRESET ? -EPIPE : rc;
 		}
 		rc = take_fds(&mh, msg, err, errlen);
 		if (rc)
 			return rc;
 		if (n == 0) {
-			seterr(err, errlen, "vfio-user: peer closed the connection");
+			vrc_seterr(err, errlen, "vfio-user: peer closed the connection");
 			return -EPIPE;
 		}
 		*got += (size_t)n;
@@ -232,11 +199,11 @@ int vfu_recv(int sock, struct vfu_msg *msg, size_t max_size, int timeout_ms,
 	rc = recv_exact(sock, &msg->hdr, VFU_HDR_SIZE, &got, msg, deadline, err, errlen);
 	if (rc) {
 		if (rc == -EPIPE && got)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "vfio-user: peer closed mid-message: %zu of %u header bytes arrived",
 			       got, VFU_HDR_SIZE);
 		else if (rc == -ETIMEDOUT)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "vfio-user: timed out after %d ms waiting for a message (%zu of %u header bytes)",
 			       timeout_ms, got, VFU_HDR_SIZE);
 		goto fail;
@@ -247,7 +214,7 @@ int vfu_recv(int sock, struct vfu_msg *msg, size_t max_size, int timeout_ms,
 		size_t l = err ? strlen(err) : 0;
 
 		if (err && l < errlen)
-			seterr(err + l, errlen - l, " (connection unusable)");
+			vrc_seterr(err + l, errlen - l, " (connection unusable)");
 		goto fail;
 	}
 	want = msg->hdr.msg_size - VFU_HDR_SIZE;
@@ -255,16 +222,16 @@ int vfu_recv(int sock, struct vfu_msg *msg, size_t max_size, int timeout_ms,
 		msg->payload = malloc(want);
 		if (!msg->payload) {
 			rc = -ENOMEM;
-			seterr(err, errlen, "vfio-user: no memory for a %zu-byte payload", want);
+			vrc_seterr(err, errlen, "vfio-user: no memory for a %zu-byte payload", want);
 			goto fail;
 		}
 		rc = recv_exact(sock, msg->payload, want, &got, msg, deadline, err, errlen);
 		if (rc == -EPIPE)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "vfio-user: peer closed mid-message: %zu of %u bytes arrived (command %u)",
 			       VFU_HDR_SIZE + got, msg->hdr.msg_size, msg->hdr.command);
 		else if (rc == -ETIMEDOUT)
-			seterr(err, errlen,
+			vrc_seterr(err, errlen,
 			       "vfio-user: timed out after %d ms in a message: %zu of %u bytes arrived (command %u)",
 			       timeout_ms, VFU_HDR_SIZE + got, msg->hdr.msg_size,
 			       msg->hdr.command);
@@ -356,14 +323,14 @@ static int caps_u32(struct json_object *caps, const char *key, uint32_t min,
 	if (!json_object_object_get_ex(caps, key, &o))
 		return 0;
 	if (!json_object_is_type(o, json_type_int)) {
-		seterr(err, errlen, "vfio-user: capability %s is not an integer", key);
+		vrc_seterr(err, errlen, "vfio-user: capability %s is not an integer", key);
 		return -EPROTO;
 	}
 	errno = 0;
 	v = json_object_get_int64(o);
 	/* json-c saturates out-of-range numbers, which the bounds then catch. */
 	if (errno || v < (int64_t)min || v > (int64_t)max) {
-		seterr(err, errlen, "vfio-user: capability %s = %s is outside [%u, %u]",
+		vrc_seterr(err, errlen, "vfio-user: capability %s = %s is outside [%u, %u]",
 		       key, json_object_to_json_string(o), min, max);
 		return -EPROTO;
 	}
@@ -385,12 +352,12 @@ int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 		return 0;	/* no JSON at all: every default */
 	for (size_t i = jlen; i < len; i++) {
 		if (json[i]) {
-			seterr(err, errlen, "vfio-user: bytes after the version JSON's NUL");
+			vrc_seterr(err, errlen, "vfio-user: bytes after the version JSON's NUL");
 			return -EPROTO;
 		}
 	}
 	if (jlen > INT32_MAX) {
-		seterr(err, errlen, "vfio-user: version JSON too long");
+		vrc_seterr(err, errlen, "vfio-user: version JSON too long");
 		return -EPROTO;
 	}
 	tok = json_tokener_new();
@@ -398,7 +365,7 @@ int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 		return -ENOMEM;
 	root = json_tokener_parse_ex(tok, json, (int)jlen);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		seterr(err, errlen, "vfio-user: version JSON does not parse: %s",
+		vrc_seterr(err, errlen, "vfio-user: version JSON does not parse: %s",
 		       json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_object_put(root);
 		json_tokener_free(tok);
@@ -407,7 +374,7 @@ int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 	/* Only white space may follow the value. */
 	for (size_t i = json_tokener_get_parse_end(tok); i < jlen; i++) {
 		if (!strchr(" \t\r\n", json[i])) {
-			seterr(err, errlen, "vfio-user: bytes after the version JSON");
+			vrc_seterr(err, errlen, "vfio-user: bytes after the version JSON");
 			json_object_put(root);
 			json_tokener_free(tok);
 			return -EPROTO;
@@ -415,7 +382,7 @@ int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(root, json_type_object)) {
-		seterr(err, errlen, "vfio-user: version JSON is not an object");
+		vrc_seterr(err, errlen, "vfio-user: version JSON is not an object");
 		rc = -EPROTO;
 		goto out;
 	}
@@ -423,7 +390,7 @@ int vfu_parse_version_json(const char *json, size_t len, struct vfu_caps *caps,
 	if (!json_object_object_get_ex(root, "capabilities", &c))
 		goto out;
 	if (!json_object_is_type(c, json_type_object)) {
-		seterr(err, errlen, "vfio-user: \"capabilities\" is not an object");
+		vrc_seterr(err, errlen, "vfio-user: \"capabilities\" is not an object");
 		rc = -EPROTO;
 		goto out;
 	}

@@ -19,24 +19,11 @@
 #include <unistd.h>
 
 #include "vrc/vgpu_guest.h"
+#include "vrc/util.h"
 
 /* Bound of vgpu_guest_write's wait for room in a full ring. */
 #define VGPU_GUEST_WRITE_WAIT_MS	1000
 #define VGPU_GUEST_SLEEP_US		50
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int64_t now_us(void)
 {
@@ -63,17 +50,17 @@ static int check_area(const char *field, uint64_t off, uint64_t size,
 		      char *err, size_t errlen)
 {
 	if (off % align) {
-		seterr(err, errlen, "vgpu shm: %s %#llx not %llu-byte aligned",
+		vrc_seterr(err, errlen, "vgpu shm: %s %#llx not %llu-byte aligned",
 		       field, (unsigned long long)off, (unsigned long long)align);
 		return -EPROTO;
 	}
 	if (off < header_size) {
-		seterr(err, errlen, "vgpu shm: %s %#llx overlaps the %#x-byte header",
+		vrc_seterr(err, errlen, "vgpu shm: %s %#llx overlaps the %#x-byte header",
 		       field, (unsigned long long)off, header_size);
 		return -EPROTO;
 	}
 	if (!inside(off, size, shm_size)) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "vgpu shm: %s %#llx + %#llx bytes lies outside the %#zx-byte shm",
 		       field, (unsigned long long)off, (unsigned long long)size,
 		       shm_size);
@@ -89,22 +76,22 @@ static int check_header(const struct vgpu_shm_header *h, size_t shm_size,
 	int rc;
 
 	if (h->magic != VGPU_SHM_MAGIC) {
-		seterr(err, errlen, "vgpu shm: bad magic %#x (want %#x)",
+		vrc_seterr(err, errlen, "vgpu shm: bad magic %#x (want %#x)",
 		       h->magic, VGPU_SHM_MAGIC);
 		return -EPROTO;
 	}
 	if (h->version != VGPU_SHM_VERSION) {
-		seterr(err, errlen, "vgpu shm: unsupported version %u (want %u)",
+		vrc_seterr(err, errlen, "vgpu shm: unsupported version %u (want %u)",
 		       h->version, VGPU_SHM_VERSION);
 		return -EPROTO;
 	}
 	if (h->header_size != VGPU_SHM_HEADER_SIZE) {
-		seterr(err, errlen, "vgpu shm: bad header_size %u (want %u)",
+		vrc_seterr(err, errlen, "vgpu shm: bad header_size %u (want %u)",
 		       h->header_size, VGPU_SHM_HEADER_SIZE);
 		return -EPROTO;
 	}
 	if (h->num_pipes > sizeof(h->pipe) / sizeof(h->pipe[0])) {
-		seterr(err, errlen, "vgpu shm: num_pipes %u exceeds %zu",
+		vrc_seterr(err, errlen, "vgpu shm: num_pipes %u exceeds %zu",
 		       h->num_pipes, sizeof(h->pipe) / sizeof(h->pipe[0]));
 		return -EPROTO;
 	}
@@ -112,7 +99,7 @@ static int check_header(const struct vgpu_shm_header *h, size_t shm_size,
 	/* register shadow */
 	if (!h->regs_size || h->regs_size % 4 || h->regs_base % 4 ||
 	    (uint64_t)h->regs_base + h->regs_size > (1ull << 32)) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "vgpu shm: bad regs_base/regs_size %#x/%#x (4-byte aligned, non-empty, below 4 GiB)",
 		       h->regs_base, h->regs_size);
 		return -EPROTO;
@@ -124,7 +111,7 @@ static int check_header(const struct vgpu_shm_header *h, size_t shm_size,
 
 	/* write ring */
 	if (!h->ring_entries || (h->ring_entries & (h->ring_entries - 1))) {
-		seterr(err, errlen, "vgpu shm: ring_entries %u is not a power of two",
+		vrc_seterr(err, errlen, "vgpu shm: ring_entries %u is not a power of two",
 		       h->ring_entries);
 		return -EPROTO;
 	}
@@ -142,15 +129,15 @@ static int check_header(const struct vgpu_shm_header *h, size_t shm_size,
 		return rc;
 
 	if (overlap(h->regs_offset, h->regs_size, h->ring_offset, ring_bytes)) {
-		seterr(err, errlen, "vgpu shm: regs_offset and ring_offset areas overlap");
+		vrc_seterr(err, errlen, "vgpu shm: regs_offset and ring_offset areas overlap");
 		return -EPROTO;
 	}
 	if (overlap(h->regs_offset, h->regs_size, h->vram_offset, h->vram_size)) {
-		seterr(err, errlen, "vgpu shm: regs_offset and vram_offset areas overlap");
+		vrc_seterr(err, errlen, "vgpu shm: regs_offset and vram_offset areas overlap");
 		return -EPROTO;
 	}
 	if (overlap(h->ring_offset, ring_bytes, h->vram_offset, h->vram_size)) {
-		seterr(err, errlen, "vgpu shm: ring_offset and vram_offset areas overlap");
+		vrc_seterr(err, errlen, "vgpu shm: ring_offset and vram_offset areas overlap");
 		return -EPROTO;
 	}
 
@@ -158,7 +145,7 @@ static int check_header(const struct vgpu_shm_header *h, size_t shm_size,
 	if (h->emu_peer_id >= IVSHMEM_MAX_PEERS ||
 	    h->emu_peer_id == ivs->my_id ||
 	    ivs->peer_nvec[h->emu_peer_id] <= VGPU_DOORBELL_VEC) {
-		seterr(err, errlen,
+		vrc_seterr(err, errlen,
 		       "vgpu shm: emu_peer_id %u is not a known peer with a doorbell vector (our id %u)",
 		       h->emu_peer_id, ivs->my_id);
 		return -EPROTO;
@@ -184,7 +171,7 @@ int vgpu_guest_open(const char *ivshmem_path, int timeout_ms,
 	int rc;
 
 	if (!g) {
-		seterr(err, errlen, "vgpu guest: no guest");
+		vrc_seterr(err, errlen, "vgpu guest: no guest");
 		return -EINVAL;
 	}
 	guest_reset(g);
@@ -197,7 +184,7 @@ int vgpu_guest_open(const char *ivshmem_path, int timeout_ms,
 		   g->ivs.shm_fd, 0);
 	if (shm == MAP_FAILED) {
 		rc = -errno;
-		seterr(err, errlen, "vgpu guest: mmap of %zu bytes of shm: %s",
+		vrc_seterr(err, errlen, "vgpu guest: mmap of %zu bytes of shm: %s",
 		       g->ivs.shm_size, strerror(errno));
 		goto fail;
 	}

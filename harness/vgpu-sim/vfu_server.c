@@ -17,26 +17,13 @@
 
 #include "vfu_server.h"
 #include "vgpu.h"
+#include "vrc/util.h"
 
 #define IRQ_SET_FIXED		20u	/* struct vfu_irq_set */
 #define IRQ_INFO_MAX_ARGSZ	4096u	/* cap on the chain we build */
 #define DMA_MAP_SIZE		32u
 #define DMA_UNMAP_SIZE		24u
 #define MAX_ERRNO		4095
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void close_fds(struct vfu_msg *in)
 {
@@ -82,24 +69,24 @@ static int do_version(struct vfu_conn *c, struct vfu_msg *in, struct vfu_reply *
 
 	close_fds(in);	/* VERSION carries no fds (no twin socket here) */
 	if (c->negotiated) {
-		seterr(err, errlen, "VERSION sent twice");
+		vrc_seterr(err, errlen, "VERSION sent twice");
 		return -EINVAL;
 	}
 	*fatal = -EPROTO;	/* a failed negotiation closes the socket */
 	if (in->payload_len < sizeof(v)) {
-		seterr(err, errlen, "VERSION payload of %zu bytes", in->payload_len);
+		vrc_seterr(err, errlen, "VERSION payload of %zu bytes", in->payload_len);
 		return -EINVAL;
 	}
 	memcpy(&v, in->payload, sizeof(v));
 	if (v.major != 0) {
-		seterr(err, errlen, "client speaks vfio-user %u.%u, we speak 0.0",
+		vrc_seterr(err, errlen, "client speaks vfio-user %u.%u, we speak 0.0",
 		       v.major, v.minor);
 		return -EINVAL;
 	}
 	cj = (const char *)in->payload + sizeof(v);
 	cjlen = in->payload_len - sizeof(v);
 	if (cjlen && cj[cjlen - 1] != '\0') {
-		seterr(err, errlen, "client's version JSON is not NUL-terminated");
+		vrc_seterr(err, errlen, "client's version JSON is not NUL-terminated");
 		return -EINVAL;
 	}
 	rc = vfu_parse_version_json(cj, cjlen, &caps, err, errlen);
@@ -360,19 +347,19 @@ int vfu_dispatch(struct vfu_conn *c, struct vfu_msg *in, struct vfu_reply *out,
 		in->nfds = VFU_MAX_FDS;	/* never index past the array */
 	if (vgpu_dead(c->v)) {
 		close_fds(in);
-		seterr(err, errlen, "device dead: %s", vgpu_dead_reason(c->v));
+		vrc_seterr(err, errlen, "device dead: %s", vgpu_dead_reason(c->v));
 		return -EPIPE;
 	}
 	if ((flags & VFU_FLAG_TYPE_MASK) != VFU_FLAG_COMMAND ||
 	    (flags & ~(VFU_FLAG_TYPE_MASK | VFU_FLAG_NO_REPLY))) {
 		close_fds(in);
-		seterr(err, errlen, "client sent a message with flags %#x, not a command",
+		vrc_seterr(err, errlen, "client sent a message with flags %#x, not a command",
 		       flags);
 		return -EPROTO;
 	}
 	if (!c->negotiated && in->hdr.command != VFU_CMD_VERSION) {
 		close_fds(in);
-		seterr(err, errlen, "command %u before VERSION", in->hdr.command);
+		vrc_seterr(err, errlen, "command %u before VERSION", in->hdr.command);
 		rc = -EINVAL;
 		fatal = -EPROTO;
 	} else {
@@ -382,7 +369,7 @@ int vfu_dispatch(struct vfu_conn *c, struct vfu_msg *in, struct vfu_reply *out,
 	/* An emulated oops: the "ioctl" never returns. */
 	if (vgpu_dead(c->v)) {
 		vfu_reply_release(out);
-		seterr(err, errlen, "device dead: %s", vgpu_dead_reason(c->v));
+		vrc_seterr(err, errlen, "device dead: %s", vgpu_dead_reason(c->v));
 		return -EPIPE;
 	}
 	out->hdr.msg_id = in->hdr.msg_id;
@@ -416,7 +403,7 @@ int vfu_conn_handle(struct vfu_conn *c, char *err, size_t errlen)
 		src = vfu_send(c->sock, &out.hdr, out.payload, out.payload_len,
 			       out.fds, out.nfds);
 		if (src && !rc) {
-			seterr(err, errlen, "sending the reply to command %u: %s",
+			vrc_seterr(err, errlen, "sending the reply to command %u: %s",
 			       out.hdr.command, strerror(-src));
 			rc = src == -EPIPE ? -EPIPE : -EPROTO;
 		}

@@ -15,6 +15,7 @@
 
 #include "vrc/ivshmem.h"
 #include "vrc/vtest.h"
+#include "vrc/util.h"
 
 #define SHM_SIZE	(4u << 20)
 
@@ -31,14 +32,6 @@ static int count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;	/* the directory's own fd */
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int make_shm(size_t size)
@@ -283,13 +276,13 @@ TEST(ivshmem_greet_bounded_when_client_stalls)
 		peers[i] = (struct ivshmem_peer_fds){ .id = (uint16_t)i,
 			.nvec = IVSHMEM_MAX_VECTORS, .fds = fds };
 	pair(sv);
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	/* ~1000 fd-carrying messages nobody reads: must fail, not block. */
 	rc = ivshmem_server_greet(sv[0], 1, shm, peers, IVSHMEM_MAX_PEERS);
 	VTEST_LOG("greet to a stalled client: %d after %lld ms", rc,
-		  (long long)(now_ms() - t0));
+		  (long long)(vrc_now_ms() - t0));
 	ASSERT_LT(rc, 0);
-	ASSERT_LT(now_ms() - t0, 5000);
+	ASSERT_LT(vrc_now_ms() - t0, 5000);
 	close(sv[0]);
 	close(sv[1]);
 	close(shm);
@@ -439,12 +432,12 @@ static void s_no_shm(int s, const struct world *w)
 TEST(ivshmem_shm_never_sent_times_out)
 {
 	char err[256] = "";
-	int64_t t0 = now_ms();
+	int64_t t0 = vrc_now_ms();
 
 	/* writer kept open: only the timeout can end the wait */
 	ASSERT_EQ(-ETIMEDOUT, run_script(s_no_shm, false, 200, err, sizeof(err)));
-	ASSERT_LT(now_ms() - t0, 2000);
-	ASSERT_GE(now_ms() - t0, 150);
+	ASSERT_LT(vrc_now_ms() - t0, 2000);
+	ASSERT_GE(vrc_now_ms() - t0, 150);
 	ASSERT_TRUE(strstr(err, "shm") != NULL);
 	ASSERT_TRUE(strstr(err, "timed out") != NULL);
 }

@@ -17,6 +17,7 @@
 #include "vrc/transport.h"
 #include "vrc/vfio_user.h"
 #include "vrc/vtest.h"
+#include "vrc/util.h"
 
 static int count_fds(void)
 {
@@ -31,14 +32,6 @@ static int count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;	/* the directory's own fd */
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(int ms)
@@ -215,9 +208,9 @@ TEST(oversized_msg_size_is_eproto_and_closes_fds)
 	pair(sv);
 	before = count_fds();
 	raw_sendmsg(sv[0], &h, sizeof(h), &efd, 1);
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-EPROTO, vfu_recv(sv[1], &m, 4096, 5000, err, sizeof(err)));
-	ASSERT_LT(now_ms() - t0, 1000);	/* no waiting for a payload */
+	ASSERT_LT(vrc_now_ms() - t0, 1000);	/* no waiting for a payload */
 	ASSERT_TRUE(strstr(err, "unusable") != NULL);
 	ASSERT_EQ(before, count_fds());	/* the fd that came with it is closed */
 	ASSERT_TRUE(m.payload == NULL);
@@ -261,9 +254,9 @@ TEST(timeout_with_nothing_sent)
 	int64_t t0, dt;
 
 	pair(sv);
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-ETIMEDOUT, vfu_recv(sv[1], &m, 4096, 150, err, sizeof(err)));
-	dt = now_ms() - t0;
+	dt = vrc_now_ms() - t0;
 	ASSERT_GE(dt, 140);
 	ASSERT_LT(dt, 1000);
 }
@@ -295,9 +288,9 @@ TEST(timeout_bounds_a_dripping_message)
 
 	pair(sv);
 	ASSERT_EQ(0, pthread_create(&th, NULL, drip, &sv[0]));
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-ETIMEDOUT, vfu_recv(sv[1], &m, 4096, 300, err, sizeof(err)));
-	dt = now_ms() - t0;
+	dt = vrc_now_ms() - t0;
 	ASSERT_LT(dt, 700);
 	ASSERT_TRUE(strstr(err, "timed out") != NULL);
 	pthread_join(th, NULL);
@@ -428,11 +421,11 @@ TEST(send_times_out_when_peer_never_reads)
 
 	pair(sv);
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	for (int i = 0; i < 64 && !rc; i++)
 		rc = vfu_send_timeout(sv[0], &h, big, sizeof(big), NULL, 0, 100);
 	ASSERT_EQ(-ETIMEDOUT, rc);
-	ASSERT_LT(now_ms() - t0, 2000);
+	ASSERT_LT(vrc_now_ms() - t0, 2000);
 }
 
 struct bigsend {
@@ -796,9 +789,9 @@ TEST(client_wrong_msg_id_breaks_transport)
 	ASSERT_EQ(0, client_open(&s, s_wrong_id, 2000, &t, err, sizeof(err)));
 	ASSERT_EQ(-EPROTO, t->ops->reset(t));
 	ASSERT_TRUE(strstr(vrc_transport_error(t), "msg_id") != NULL);
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-EPIPE, t->ops->reset(t));
-	ASSERT_LT(now_ms() - t0, 50);
+	ASSERT_LT(vrc_now_ms() - t0, 50);
 	vrc_transport_close(t);
 	srv_done(&s);
 }
@@ -939,15 +932,15 @@ TEST(client_timeout_then_fast_epipe)
 	int64_t t0, dt;
 
 	ASSERT_EQ(0, client_open(&s, s_silent, 200, &t, err, sizeof(err)));
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-ETIMEDOUT, t->ops->reset(t));
-	dt = now_ms() - t0;
+	dt = vrc_now_ms() - t0;
 	ASSERT_GE(dt, 190);
 	ASSERT_LT(dt, 1000);
 	ASSERT_TRUE(strstr(vrc_transport_error(t), "no reply") != NULL);
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-EPIPE, t->ops->reset(t));
-	ASSERT_LT(now_ms() - t0, 50);
+	ASSERT_LT(vrc_now_ms() - t0, 50);
 	vrc_transport_close(t);
 	srv_done(&s);
 }

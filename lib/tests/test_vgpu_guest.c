@@ -15,6 +15,7 @@
 #include "vrc/i915_regs.h"
 #include "vrc/vgpu_guest.h"
 #include "vrc/vtest.h"
+#include "vrc/util.h"
 
 #define SHM_SIZE	(4u << 20)
 #define REGS_OFF	4096u
@@ -49,14 +50,6 @@ static int count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool readable(int fd, int timeout_ms)
@@ -305,10 +298,10 @@ TEST(vgpu_guest_full_ring)
 	ASSERT_EQ(-EAGAIN, vgpu_guest_write_nodb(&g, 0x70000, 99));
 	ASSERT_EQ(16u, f.ring->head);
 	/* nobody consumes: the blocking write gives up after about 1 s */
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-ETIMEDOUT, vgpu_guest_write(&g, 0x70000, 99));
-	ASSERT_GE(now_ms() - t0, 900);
-	ASSERT_LT(now_ms() - t0, 3000);
+	ASSERT_GE(vrc_now_ms() - t0, 900);
+	ASSERT_LT(vrc_now_ms() - t0, 3000);
 	ASSERT_TRUE(readable(f.db, 0));	/* it rang before waiting */
 	/* a tail ahead of head is a broken emulator */
 	__atomic_store_n(&f.ring->tail, 20, __ATOMIC_RELEASE);
@@ -345,9 +338,9 @@ TEST(vgpu_guest_flush_waits_for_tail)
 	for (uint32_t i = 0; i < 10; i++)
 		ASSERT_EQ(0, vgpu_guest_write_nodb(&g, 0x70000, i));
 	/* flush rings for the pending records, then waits the ~100 ms */
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(0, vgpu_guest_flush(&g, 2000));
-	ASSERT_GE(now_ms() - t0, 80);
+	ASSERT_GE(vrc_now_ms() - t0, 80);
 	ASSERT_EQ(10u, __atomic_load_n(&f.ring->tail, __ATOMIC_ACQUIRE));
 	vgpu_guest_close(&g);
 	fake_stop(&f);
@@ -361,10 +354,10 @@ TEST(vgpu_guest_flush_times_out)
 
 	open_ok(&f, &g, VGPU_SHM_RING_ENTRIES, FAKE_IDLE);
 	ASSERT_EQ(0, vgpu_guest_write(&g, 0x70000, 1));
-	t0 = now_ms();
+	t0 = vrc_now_ms();
 	ASSERT_EQ(-ETIMEDOUT, vgpu_guest_flush(&g, 200));
-	ASSERT_GE(now_ms() - t0, 190);
-	ASSERT_LT(now_ms() - t0, 2000);
+	ASSERT_GE(vrc_now_ms() - t0, 190);
+	ASSERT_LT(vrc_now_ms() - t0, 2000);
 	ASSERT_EQ(-EINVAL, vgpu_guest_flush(&g, -1));
 	vgpu_guest_close(&g);
 	fake_stop(&f);

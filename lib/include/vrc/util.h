@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers every libvrc file needs once: error text and deadlines. */
+#ifndef VRC_UTIL_H
+#define VRC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* printf into an err buffer the caller gave (NULL or 0 length: nothing). */
+void vrc_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int64_t vrc_now_ms(void);	/* CLOCK_MONOTONIC */
+uint64_t vrc_now_ns(void);
+/* Milliseconds until deadline (a vrc_now_ms() value), 0 if past, capped for poll(). */
+int vrc_left_ms(int64_t deadline);
+
+#endif /* VRC_UTIL_H */

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "vrc/util.h"
+
+void vrc_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t vrc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int64_t vrc_now_ms(void)
+{
+	return (int64_t)(vrc_now_ns() / 1000000u);
+}
+
+int vrc_left_ms(int64_t deadline)
+{
+	int64_t left = deadline - vrc_now_ms();
+
+	return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
