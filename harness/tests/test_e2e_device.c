@@ -8,6 +8,10 @@
  * opener is refused while the first holds the device.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +177,64 @@ TEST(unknown_model_fails_to_start_with_reason)
 	sim_path(bin, sizeof(bin));
 	ASSERT_NE(0, vrc_sim_start(bin, "no-such-model", NULL, 1, &s, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "exited with status 2") != NULL);
+}
+
+/*
+ * The real clock: vgpu-sim's timerfd drives vblanks on its own. Not a timing
+ * test (that is make bench's business): frames must advance and a flip must
+ * be signalled, within a bound hundreds of frames long.
+ */
+TEST(real_clock_advances_and_signals)
+{
+	char bin[256], dir[] = "/tmp/vrc-rt-XXXXXX", a_dir[64], path[128], err[256];
+	struct vrc_transport *t = NULL;
+	struct vrc_display_irq irq;
+	struct vgpu_guest g;
+	struct vrc_signal sig;
+	uint32_t f0, f1;
+	int pfd[2], st;
+	char ready[8] = "";
+
+	sim_path(bin, sizeof(bin));
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(a_dir, sizeof(a_dir), "--runtime-dir=%s", dir);
+	ASSERT_EQ(0, pipe(pfd));
+	pid_t pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char a_ready[32];
+		snprintf(a_ready, sizeof(a_ready), "--ready-fd=%d", pfd[1]);
+		execl(bin, bin, a_dir, "--clock=real", "--hz=200", "--shm-mib=8",
+		      a_ready, "--die-with-parent", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(6, read(pfd[0], ready, 6));
+	close(pfd[0]);
+	snprintf(path, sizeof(path), "%s/vgpu0.vfio-user", dir);
+	ASSERT_EQ(0, vrc_vfio_user_open(path, 2000, &t, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/vgpu0.ivshmem", dir);
+	ASSERT_EQ(0, vgpu_guest_open(path, 2000, &g, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_display_irq_find(t, &irq, err, sizeof(err)));
+	ASSERT_EQ(0, vgpu_guest_write(&g, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE));
+	ASSERT_EQ(0, vgpu_guest_flush(&g, 2000));
+	ASSERT_EQ(0, vrc_read_frame_counter(t, VRC_PIPE_FRMCOUNT(0), &f0));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, vrc_read_frame_counter(t, VRC_PIPE_FRMCOUNT(0), &f1));
+	ASSERT_GT(f1, f0);			/* the clock runs by itself */
+	ASSERT_EQ(0, vrc_display_irq_register(&irq));
+	while (vrc_display_irq_poll(&irq, &sig) > 0)
+		;
+	ASSERT_EQ(0, vgpu_guest_write(&g, VRC_PLANE_SURF(0), 0));
+	ASSERT_EQ(1, vrc_display_irq_wait(&irq, 2000, &sig));
+	ASSERT_GE(sig.counts.primary, 1u);
+	vrc_display_irq_close(&irq);
+	vgpu_guest_close(&g);
+	vrc_transport_close(t);
+	kill(pid, SIGTERM);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);	/* SIGTERM is a clean stop */
+	ASSERT_EQ(0, rmdir(dir));		/* it removed its sockets */
 }
 
 VTEST_MAIN()
