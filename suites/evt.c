@@ -47,19 +47,23 @@ static unsigned act_idle(unsigned k, void *ctx) { (void)ctx; return k < 5 ? VT_A
  * Pseudo-random flip / no-flip vblanks (a fixed 16-bit LFSR, so host and guest
  * sequences align unambiguously), never more than three idle in a row.
  */
+struct pattern {
+	uint16_t lfsr;
+	unsigned idle_run;
+};
+
 static unsigned act_pattern(unsigned k, void *ctx)
 {
-	uint16_t *lfsr = ctx;
-	static unsigned idle_run;
+	struct pattern *p = ctx;
 
 	(void)k;
-	unsigned bit = ((*lfsr >> 0) ^ (*lfsr >> 2) ^ (*lfsr >> 3) ^ (*lfsr >> 5)) & 1u;
-	*lfsr = (uint16_t)((*lfsr >> 1) | (bit << 15));
-	if ((*lfsr & 1u) || idle_run >= 3) {
-		idle_run = 0;
+	unsigned bit = ((p->lfsr >> 0) ^ (p->lfsr >> 2) ^ (p->lfsr >> 3) ^ (p->lfsr >> 5)) & 1u;
+	p->lfsr = (uint16_t)((p->lfsr >> 1) | (bit << 15));
+	if ((p->lfsr & 1u) || p->idle_run >= 3) {
+		p->idle_run = 0;
 		return VT_ACT_FLIP;
 	}
-	idle_run++;
+	p->idle_run++;
 	return 0;
 }
 
@@ -93,9 +97,9 @@ static enum vrc_result evt_idle_bound(struct vt *t)
 
 static enum vrc_result evt_flip_pattern(struct vt *t)
 {
-	uint16_t lfsr = 0xace1u;
+	struct pattern p = { .lfsr = 0xace1u };
 
-	return drive_and_judge(t, 0, 60, act_pattern, &lfsr);
+	return drive_and_judge(t, 0, 60, act_pattern, &p);
 }
 
 static enum vrc_result evt_cursor_move(struct vt *t)
@@ -105,9 +109,9 @@ static enum vrc_result evt_cursor_move(struct vt *t)
 
 static enum vrc_result evt_cursor_pattern(struct vt *t)
 {
-	uint16_t lfsr = 0xbeefu;
+	struct pattern p = { .lfsr = 0xbeefu };
 
-	return drive_and_judge(t, 0, 60, act_cursor_pattern, &lfsr);
+	return drive_and_judge(t, 0, 60, act_cursor_pattern, &p);
 }
 
 static enum vrc_result evt_cursor_curpos_only(struct vt *t)

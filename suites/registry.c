@@ -4,7 +4,7 @@
 
 #define T(x)	extern const struct vrc_test x;
 T(vrc_test_disc_display_irq) T(vrc_test_disc_chain)
-T(vrc_test_irq_register) T(vrc_test_irq_invalid) T(vrc_test_irq_invalid_oops)
+T(vrc_test_irq_invalid) T(vrc_test_irq_invalid_oops)
 T(vrc_test_irq_mask) T(vrc_test_irq_mask_bool) T(vrc_test_irq_unregister)
 T(vrc_test_irq_unregister_m1) T(vrc_test_irq_reregister) T(vrc_test_irq_close)
 T(vrc_test_irq_reset)
@@ -15,7 +15,7 @@ T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_values)
 
 const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_disc_display_irq, &vrc_test_disc_chain,
-	&vrc_test_irq_register, &vrc_test_irq_invalid, &vrc_test_irq_invalid_oops,
+	&vrc_test_irq_invalid, &vrc_test_irq_invalid_oops,
 	&vrc_test_irq_mask, &vrc_test_irq_mask_bool, &vrc_test_irq_unregister,
 	&vrc_test_irq_unregister_m1, &vrc_test_irq_reregister, &vrc_test_irq_close,
 	&vrc_test_irq_reset,

@@ -170,7 +170,8 @@ TEST(model_table)
 	const struct vgpu_model *m;
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
-				"bad-caps", "leak", "badval", "bad-values" };
+				"bad-caps", "leak", "badval", "bad-values", "sticky-mask",
+				"no-unregister" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -181,7 +182,7 @@ TEST(model_table)
 	}
 	while (vgpu_model_at(n))
 		n++;
-	ASSERT_EQ(15u, n);
+	ASSERT_EQ(17u, n);
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);

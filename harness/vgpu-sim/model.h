@@ -38,6 +38,8 @@ enum vgpu_model_trait {
 	VM_LAX_MASK_COUNT	= 1u << 16, /* MASK/UNMASK accept count <= 2 (v5, v6) */
 	/* Discovery */
 	VM_BAD_CAPS		= 1u << 17, /* last cap's next points outside argsz */
+	VM_STICKY_MASK		= 1u << 19, /* UNMASK accepted, ignored (sticky-mask) */
+	VM_NO_UNREGISTER	= 1u << 20, /* TRIGGER|DATA_NONE count 0 accepted, ignored */
 	VM_BAD_VALUES		= 1u << 18, /* v5/v6: the display cap advertises the primary
 					       value for both planes (signals stay right) */
 };

@@ -495,7 +495,8 @@ static int set_trigger(struct vgpu *v, uint32_t data_t, uint32_t count,
 		return set_trigger_fds(v, count, fds, nfds);
 	case VFIO_IRQ_SET_DATA_NONE:
 		if (!count) {
-			for (unsigned i = 0; i < VGPU_MAX_SUBIRQ; i++)
+			/* NO_UNREGISTER: accepted, and the eventfd stays armed */
+			for (unsigned i = 0; i < VGPU_MAX_SUBIRQ && !vgpu_has(v, VM_NO_UNREGISTER); i++)
 				unregister_sub(v, i);
 		} else {
 			loopback(v, count, NULL);
@@ -527,7 +528,8 @@ static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 	} else {
 		return -EINVAL;
 	}
-	if (doit)
+	/* STICKY_MASK: unmask is accepted but only re-registering clears the mask */
+	if (doit && (mask || !vgpu_has(v, VM_STICKY_MASK)))
 		v->masked = mask;
 	return 0;
 }
