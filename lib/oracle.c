@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Per-vblank checks of SPEC §4 (see oracle.h). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,13 +9,10 @@
 
 static void cell(const struct vrc_vblank *v, char *out, size_t len)
 {
-	snprintf(out, len, "%s%s/%s%s", v->flip ? "F" : "", v->cursor ? "C" : "",
-		 v->pri ? (v->pri > 1 ? "P*" : "P") : "", v->cur ? (v->cur > 1 ? "C*" : "C") : "");
-	if (!v->flip && !v->cursor)
-		memmove(out + 1, out, strlen(out) + 1), out[0] = '-';
-	size_t l = strlen(out);
-	if (out[l - 1] == '/' && l + 1 < len)
-		strcat(out, "-");
+	snprintf(out, len, "%s%s%s%s/%s%s", v->flip ? "F" : "", v->cursor ? "C" : "",
+		 v->draw ? "D" : "", v->flip || v->cursor || v->draw ? "" : "-",
+		 v->pri ? (v->pri > 1 ? "P*" : "P") : "",
+		 v->cur ? (v->cur > 1 ? "C*" : "C") : (v->pri ? "" : "-"));
 }
 
 void vrc_oracle_neighbourhood(const struct vrc_vblank *vb, size_t n, size_t k,
@@ -100,6 +98,32 @@ unsigned vrc_oracle_evt3(const struct vrc_vblank *vb, size_t n, unsigned tol,
 			 char *why, size_t len)
 {
 	return within(vb, n, tol, 1, why, len);
+}
+
+unsigned vrc_oracle_evt4(const struct vrc_vblank *vb, size_t n, unsigned max_gap,
+			 char *why, size_t len)
+{
+	size_t last = SIZE_MAX, first_draw = SIZE_MAX;
+	unsigned bad = 0;
+
+	why[0] = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (vb[k].draw && first_draw == SIZE_MAX)
+			first_draw = k;
+		if (vb[k].pri)
+			last = k;
+		if (first_draw == SIZE_MAX || !vb[k].draw)
+			continue;
+		size_t since = last == SIZE_MAX || last < first_draw ?
+			       (last == SIZE_MAX ? k - first_draw + 1 : k - last) : k - last;
+		if (since > max_gap) {
+			bad++;
+			note(why, len, bad, vb, n, k, "drawing without a primary signal for %zu "
+			     "vblanks (at most %u allowed)", since, max_gap);
+			last = k;	/* report each silent stretch once */
+		}
+	}
+	return bad;
 }
 
 unsigned vrc_oracle_quiet(const struct vrc_vblank *vb, size_t n, char *why, size_t len)

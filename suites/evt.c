@@ -8,6 +8,9 @@
 
 #include "vrc/vt.h"
 
+/* SPEC EVT-4: THR + 2 with GVT's PAGEFLIP_DELAY_THR of 10. */
+#define EVT4_MAX_GAP	12u
+
 static void judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses)
 {
 	char why[1024];
@@ -17,6 +20,8 @@ static void judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_
 	if ((clauses & CL(C_EVT_2)) &&
 	    vrc_oracle_evt2(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
 		vt_violation(t, C_EVT_2, "%s", why);
+	if ((clauses & CL(C_EVT_4)) && vrc_oracle_evt4(vb, n, EVT4_MAX_GAP, why, sizeof(why)))
+		vt_violation(t, C_EVT_4, "%s", why);
 	if ((clauses & CL(C_EVT_3)) &&
 	    vrc_oracle_evt3(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
 		vt_violation(t, C_EVT_3, "%s", why);
@@ -65,6 +70,15 @@ static unsigned act_pattern(unsigned k, void *ctx)
 	}
 	p->idle_run++;
 	return 0;
+}
+
+/* One flip, then single-buffer rendering: the device sees no register write. */
+static unsigned act_draw(unsigned k, void *ctx) { (void)ctx; return k ? VT_ACT_DRAW : VT_ACT_FLIP; }
+/* The same while the cursor moves at every vblank (v5/v6 reset their heuristic). */
+static unsigned act_draw_cursor(unsigned k, void *ctx)
+{
+	(void)ctx;
+	return k ? VT_ACT_DRAW | VT_ACT_CURSOR : VT_ACT_FLIP;
 }
 
 /* The same pattern for the cursor: gaps make a lost signal visible. */
@@ -124,6 +138,16 @@ static enum vrc_result evt_cursor_pipe_b(struct vt *t)
 	return drive_and_judge(t, 1, 20, act_cursor, NULL);
 }
 
+static enum vrc_result evt_frontbuffer_draw(struct vt *t)
+{
+	return drive_and_judge(t, 0, 48, act_draw, NULL);
+}
+
+static enum vrc_result evt_frontbuffer_draw_cursor(struct vt *t)
+{
+	return drive_and_judge(t, 0, 48, act_draw_cursor, NULL);
+}
+
 static enum vrc_result evt_values_decode(struct vt *t)
 {
 	const unsigned n = 30;
@@ -167,5 +191,11 @@ EVT(vrc_test_evt_cursor_curpos, "evt-cursor-curpos-only", CL(C_EVT_3),
     "CURPOS-only moves are cursor updates too", evt_cursor_curpos_only);
 EVT(vrc_test_evt_cursor_pipe_b, "evt-cursor-pipe-b", CL(C_EVT_3),
     "cursor moves on pipe B (A off) are notified", evt_cursor_pipe_b);
+EVT(vrc_test_evt_frontbuffer, "evt-frontbuffer-draw", CL(C_EVT_4),
+    "drawing into the front buffer without flips is notified every THR+2 vblanks",
+    evt_frontbuffer_draw);
+EVT(vrc_test_evt_frontbuffer_cursor, "evt-frontbuffer-draw-cursor", CL(C_EVT_4),
+    "front-buffer drawing is still notified while the cursor moves",
+    evt_frontbuffer_draw_cursor);
 EVT(vrc_test_evt_values, "evt-values-decode", CL(C_EVT_5),
     "every signal decodes exactly into the advertised values", evt_values_decode);

@@ -10,7 +10,8 @@ T(vrc_test_irq_unregister_m1) T(vrc_test_irq_reregister) T(vrc_test_irq_close)
 T(vrc_test_irq_reset)
 T(vrc_test_evt_flip_every) T(vrc_test_evt_flip_burst) T(vrc_test_evt_idle_bound)
 T(vrc_test_evt_flip_pattern) T(vrc_test_evt_cursor_move) T(vrc_test_evt_cursor_pattern) T(vrc_test_evt_cursor_curpos)
-T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_values)
+T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_frontbuffer)
+T(vrc_test_evt_frontbuffer_cursor) T(vrc_test_evt_values)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -22,6 +23,7 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_evt_flip_every, &vrc_test_evt_flip_burst, &vrc_test_evt_idle_bound,
 	&vrc_test_evt_flip_pattern, &vrc_test_evt_cursor_move, &vrc_test_evt_cursor_pattern,
 	&vrc_test_evt_cursor_curpos,
-	&vrc_test_evt_cursor_pipe_b, &vrc_test_evt_values,
+	&vrc_test_evt_cursor_pipe_b, &vrc_test_evt_frontbuffer,
+	&vrc_test_evt_frontbuffer_cursor, &vrc_test_evt_values,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

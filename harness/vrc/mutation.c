@@ -33,8 +33,8 @@ static const struct expectation expected[] = {
 	{ "ref", "v5", 0 },
 	{ "ref", "v7", 0 },
 	{ "v3", NULL, 0 },
-	{ "v5", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) },
-	{ "v6", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) },
+	{ "v5", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4) | CL(C_ISO_1) },
+	{ "v6", NULL, IRQ_ALL | CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4) },
 	{ "curpipe", NULL, CL(C_EVT_3) },
 	{ "no-cursor", NULL, CL(C_EVT_3) },
 	{ "no-curpos", NULL, CL(C_EVT_3) },
@@ -45,7 +45,8 @@ static const struct expectation expected[] = {
 	{ "bad-caps", NULL, CL(C_DISC_2) },
 	/* A reader that reads the values from the cap, as SPEC §1 demands,
 	 * cannot decode anything: every signal-counting clause fails too. */
-	{ "bad-values", NULL, CL(C_DISC_1) | CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_5) },
+	{ "bad-values", NULL, CL(C_DISC_1) | CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_4) |
+			      CL(C_EVT_5) },
 	{ "leak", NULL, CL(C_IRQ_3) },
 	{ "sticky-mask", NULL, CL(C_IRQ_2) },
 	{ "no-unregister", NULL, CL(C_IRQ_3) },

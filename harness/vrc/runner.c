@@ -187,6 +187,7 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		return;
 	}
 	rec->result = rep.result;
+	rec->reason_shown = true;
 	rec->violated = rep.result == R_PASS || rep.result == R_SKIP ? 0 :
 			rep.violated ? rep.violated : test->clauses;
 	rep.reason[sizeof(rep.reason) - 1] = 0;
@@ -198,7 +199,8 @@ static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec
 	char cl[128];
 
 	vrc_clauses_str(rec->test->clauses, cl, sizeof(cl));
-	if (rec->result != R_PASS && rec->result != R_SKIP && rec->reason[0])
+	if (rec->result != R_PASS && rec->result != R_SKIP && rec->reason[0] &&
+	    !rec->reason_shown)
 		fprintf(f, "# %s: %s\n", rec->test->name, rec->reason);
 	switch (rec->result) {
 	case R_PASS:

@@ -58,6 +58,7 @@ struct vrc_test_record {
 	uint32_t violated;	/* clauses found violated (fail/crash/timeout) */
 	double duration_s;
 	char reason[640];
+	bool reason_shown;	/* the test printed it already as a diagnostic */
 };
 
 struct vrc_run {

@@ -156,6 +156,18 @@ void vt_cursor_move(struct vt *t, bool curpos_only)
 	}
 }
 
+void vt_draw(struct vt *t, unsigned k)
+{
+	uint32_t rows = 4, y0 = (k * rows) % VT_H;
+	uint64_t off = t->surf[t->front] + (uint64_t)y0 * VT_W * 4;
+
+	if (off + rows * VT_W * 4 > t->g.vram_size)
+		vt_abort(t, "front buffer outside VRAM");
+	uint32_t *px = (uint32_t *)(t->g.vram + off);
+	for (uint32_t i = 0; i < rows * VT_W; i++)
+		px[i] = 0x00102030u + k;
+}
+
 void vt_step(struct vt *t, unsigned n)
 {
 	int rc = vrc_sim_step(&t->sim, 0, n);
@@ -225,6 +237,10 @@ void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vbl
 		if (a & (VT_ACT_FLIP | VT_ACT_BURST)) {
 			vt_flip(t);
 			vb[k].flip = 1;
+		}
+		if (a & VT_ACT_DRAW) {
+			vt_draw(t, k);
+			vb[k].draw = 1;
 		}
 		if (a & (VT_ACT_CURSOR | VT_ACT_CURPOS)) {
 			vt_cursor_move(t, a & VT_ACT_CURPOS);

@@ -61,6 +61,9 @@ void vt_guest_attach(struct vt *t);
 void vt_pipe_on(struct vt *t, unsigned pipe);
 void vt_flip(struct vt *t);
 void vt_cursor_move(struct vt *t, bool curpos_only);
+/* Draw band k of the front buffer in VRAM (no register write: the device
+ * cannot see it, which is the point of the single-buffer heuristic). */
+void vt_draw(struct vt *t, unsigned k);
 /* Write to a guest register through the ring (the doorbell follows). */
 void vt_reg(struct vt *t, uint32_t offset, uint32_t value);
 /* Advance n vblanks on the virtual clock. */
@@ -80,6 +83,7 @@ int vt_eventfd(struct vt *t);
 #define VT_ACT_CURSOR	2u
 #define VT_ACT_CURPOS	4u	/* CURPOS-only move */
 #define VT_ACT_BURST	8u	/* three flips in this vblank */
+#define VT_ACT_DRAW	16u	/* draw into the scanned-out buffer, no flip */
 typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
 void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
 

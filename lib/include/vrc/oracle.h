@@ -16,6 +16,7 @@ struct vrc_vblank {
 	/* what the guest did, latching at this vblank */
 	uint8_t flip;		/* primary flips latched (sync or async) */
 	uint8_t cursor;		/* cursor updates (image or position) */
+	uint8_t draw;		/* front-buffer writes, no flip (single-buffer rendering) */
 	uint8_t quiet;		/* no signal of any kind allowed (masked, unregistered) */
 	/* what the host saw, placed here by the frame counter */
 	uint32_t pri;		/* primary signals */
@@ -33,6 +34,13 @@ unsigned vrc_oracle_evt2(const struct vrc_vblank *vb, size_t n, unsigned tol,
 			 char *why, size_t len);
 /* EVT-3: each vblank with a cursor update has a cursor signal within [k, k+tol]. */
 unsigned vrc_oracle_evt3(const struct vrc_vblank *vb, size_t n, unsigned tol,
+			 char *why, size_t len);
+/*
+ * EVT-4: while the guest keeps drawing into the scanned-out buffer, primary
+ * signals are at most max_gap (THR + 2) vblanks apart, counting from the last
+ * primary signal before the drawing started.
+ */
+unsigned vrc_oracle_evt4(const struct vrc_vblank *vb, size_t n, unsigned max_gap,
 			 char *why, size_t len);
 /* Quiet vblanks saw nothing (IRQ-2/3 windows). */
 unsigned vrc_oracle_quiet(const struct vrc_vblank *vb, size_t n, char *why, size_t len);
