@@ -11,7 +11,7 @@ T(vrc_test_irq_reset)
 T(vrc_test_evt_flip_every) T(vrc_test_evt_flip_burst) T(vrc_test_evt_idle_bound)
 T(vrc_test_evt_flip_pattern) T(vrc_test_evt_cursor_move) T(vrc_test_evt_cursor_pattern) T(vrc_test_evt_cursor_curpos)
 T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_frontbuffer)
-T(vrc_test_evt_frontbuffer_cursor) T(vrc_test_evt_values)
+T(vrc_test_evt_frontbuffer_cursor) T(vrc_test_evt_values) T(vrc_test_iso_heuristic)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -25,5 +25,6 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_evt_cursor_curpos,
 	&vrc_test_evt_cursor_pipe_b, &vrc_test_evt_frontbuffer,
 	&vrc_test_evt_frontbuffer_cursor, &vrc_test_evt_values,
+	&vrc_test_iso_heuristic,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

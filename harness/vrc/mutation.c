@@ -46,7 +46,7 @@ static const struct expectation expected[] = {
 	/* A reader that reads the values from the cap, as SPEC §1 demands,
 	 * cannot decode anything: every signal-counting clause fails too. */
 	{ "bad-values", NULL, CL(C_DISC_1) | CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_4) |
-			      CL(C_EVT_5) },
+			      CL(C_EVT_5) | CL(C_ISO_1) },
 	{ "leak", NULL, CL(C_IRQ_3) },
 	{ "sticky-mask", NULL, CL(C_IRQ_2) },
 	{ "no-unregister", NULL, CL(C_IRQ_3) },

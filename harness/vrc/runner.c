@@ -88,6 +88,11 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 	vt_close_device(t);
 	if (t->have_guest)
 		vgpu_guest_close(&t->g);
+	if (t->have_second) {
+		vrc_display_irq_close(&t->irq1);
+		vrc_transport_close(t->t1);
+		vgpu_guest_close(&t->g1);
+	}
 	vrc_sim_stop(&t->sim);
 	fflush(NULL);
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
@@ -105,7 +110,8 @@ static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test
 	t.test = test;
 	t.sim.ctl = -1;
 	t.sim.pid = -1;
-	if (vrc_sim_start(o->sim_path, o->model, o->abi, 1, &t.sim, err, sizeof(err)))
+	if (vrc_sim_start(o->sim_path, o->model, o->abi,
+			  test->flags & VT_TWO_VGPUS ? 2 : 1, &t.sim, err, sizeof(err)))
 		vt_abort(&t, "%s", err);
 	vrc_child_finish(&t, test->run(&t));
 }

@@ -152,6 +152,14 @@ int vrc_sim_step(struct vrc_sim *s, unsigned instance, unsigned n)
 	return vrc_sim_request(s, req, reply, sizeof(reply));
 }
 
+int vrc_sim_step_all(struct vrc_sim *s, unsigned n)
+{
+	char req[64], reply[128];
+
+	snprintf(req, sizeof(req), "step all %u", n);
+	return vrc_sim_request(s, req, reply, sizeof(reply));
+}
+
 void vrc_sim_stop(struct vrc_sim *s)
 {
 	char reply[64];

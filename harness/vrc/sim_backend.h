@@ -23,6 +23,8 @@ int vrc_sim_start(const char *sim_path, const char *model, const char *abi,
 /* Send one control request; reply "ok ..." -> 0 and the text; "err" -> -EIO. */
 int vrc_sim_request(struct vrc_sim *s, const char *req, char *reply, size_t len);
 int vrc_sim_step(struct vrc_sim *s, unsigned instance, unsigned n);
+/* Every instance, one vblank at a time in instance order. */
+int vrc_sim_step_all(struct vrc_sim *s, unsigned n);
 void vrc_sim_path(const struct vrc_sim *s, unsigned instance, const char *kind,
 		  char *out, size_t len);
 /* quit, wait (bounded), kill if needed, remove the runtime dir. */

@@ -45,6 +45,7 @@ struct vrc_test {
 	const char *desc;	/* one line: what it does and why */
 	unsigned flags;
 #define VT_DESTRUCTIVE	(1u << 0)	/* can take a host down on real hardware */
+#define VT_TWO_VGPUS	(1u << 1)	/* needs two vGPU instances at once */
 	enum vrc_result (*run)(struct vt *t);
 };
 

@@ -110,12 +110,30 @@ void vt_guest_attach(struct vt *t)
 	t->have_guest = true;
 }
 
-void vt_reg(struct vt *t, uint32_t offset, uint32_t value)
+static void guest_reg(struct vt *t, struct vgpu_guest *g, uint32_t offset, uint32_t value)
 {
-	int rc = vgpu_guest_write(&t->g, offset, value);
+	int rc = vgpu_guest_write(g, offset, value);
 
 	if (rc)
 		vt_abort(t, "guest register write %#x failed: %s", offset, strerror(-rc));
+}
+
+void vt_reg(struct vt *t, uint32_t offset, uint32_t value)
+{
+	guest_reg(t, &t->g, offset, value);
+}
+
+void vt_guest_pipe_on(struct vt *t, struct vgpu_guest *g, unsigned pipe)
+{
+	guest_reg(t, g, VRC_PIPESRC(pipe), (VT_W - 1) << 16 | (VT_H - 1));
+	guest_reg(t, g, VRC_PIPECONF(pipe), VRC_PIPECONF_ENABLE);
+	guest_reg(t, g, VRC_PLANE_STRIDE(pipe), VT_W * 4);
+	guest_reg(t, g, VRC_PLANE_SIZE(pipe), (VT_H - 1) << 16 | (VT_W - 1));
+	guest_reg(t, g, VRC_PLANE_CTL(pipe), VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888);
+	guest_reg(t, g, VRC_PLANE_SURF(pipe), t->surf[0]);
+	guest_reg(t, g, VRC_CURCNTR(pipe), VRC_CURSOR_MODE_64_ARGB);
+	guest_reg(t, g, VRC_CURPOS(pipe), 0);
+	guest_reg(t, g, VRC_CURBASE(pipe), t->curbase[0]);
 }
 
 void vt_pipe_on(struct vt *t, unsigned pipe)
@@ -125,17 +143,36 @@ void vt_pipe_on(struct vt *t, unsigned pipe)
 	t->surf[1] = 256u << 10;
 	t->curbase[0] = 512u << 10;
 	t->curbase[1] = (512u + 64u) << 10;
-	vt_reg(t, VRC_PIPESRC(pipe), (VT_W - 1) << 16 | (VT_H - 1));
-	vt_reg(t, VRC_PIPECONF(pipe), VRC_PIPECONF_ENABLE);
-	vt_reg(t, VRC_PLANE_STRIDE(pipe), VT_W * 4);
-	vt_reg(t, VRC_PLANE_SIZE(pipe), (VT_H - 1) << 16 | (VT_W - 1));
-	vt_reg(t, VRC_PLANE_CTL(pipe), VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888);
-	vt_reg(t, VRC_PLANE_SURF(pipe), t->surf[0]);
-	vt_reg(t, VRC_CURCNTR(pipe), VRC_CURSOR_MODE_64_ARGB);
-	vt_reg(t, VRC_CURPOS(pipe), 0);
-	vt_reg(t, VRC_CURBASE(pipe), t->curbase[0]);
+	vt_guest_pipe_on(t, &t->g, pipe);
 	if (t->have_irq)
 		t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(pipe);
+}
+
+void vt_setup_second(struct vt *t)
+{
+	char path[128], err[256];
+	struct vrc_signal sig;
+	int rc;
+
+	vrc_sim_path(&t->sim, 1, "vfio-user", path, sizeof(path));
+	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t1, err, sizeof(err)))
+		vt_abort(t, "cannot open the second device: %s", err);
+	vrc_sim_path(&t->sim, 1, "ivshmem", path, sizeof(path));
+	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g1, err, sizeof(err))) {
+		vrc_transport_close(t->t1);
+		vt_abort(t, "second process guest cannot attach: %s", err);
+	}
+	memset(&t->irq1, 0, sizeof(t->irq1));
+	t->irq1.efd[0] = t->irq1.efd[1] = -1;
+	t->have_second = true;
+	if (vrc_display_irq_find(t->t1, &t->irq1, err, sizeof(err)))
+		vt_abort(t, "second device: display irq discovery failed: %s", err);
+	vt_guest_pipe_on(t, &t->g1, 0);
+	if ((rc = vrc_sim_step_all(&t->sim, 2)))
+		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+	if ((rc = vrc_display_irq_register(&t->irq1)))
+		vt_abort(t, "second device: registering failed: %s", strerror(-rc));
+	vrc_display_irq_poll(&t->irq1, &sig);
 }
 
 void vt_flip(struct vt *t)

@@ -32,6 +32,11 @@ struct vt {
 	uint32_t curbase[2];
 	unsigned cur_img;
 	int cur_x, cur_y;
+	/* the second vGPU of VT_TWO_VGPUS tests (instance 1) */
+	struct vrc_transport *t1;
+	struct vrc_display_irq irq1;
+	struct vgpu_guest g1;
+	bool have_second;
 	uint32_t violated;
 	char reason[640];
 };
@@ -58,6 +63,10 @@ void vt_find_irq(struct vt *t);
 void vt_setup(struct vt *t, unsigned pipe);
 
 void vt_guest_attach(struct vt *t);
+/* Instance 1 set up like vt_setup() does instance 0 (VT_TWO_VGPUS tests). */
+void vt_setup_second(struct vt *t);
+/* Program pipe `pipe` of a guest: plane (two buffers) and cursor on. */
+void vt_guest_pipe_on(struct vt *t, struct vgpu_guest *g, unsigned pipe);
 void vt_pipe_on(struct vt *t, unsigned pipe);
 void vt_flip(struct vt *t);
 void vt_cursor_move(struct vt *t, bool curpos_only);
