@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct vrc_opts o = {
-		.backend = "sim", .destructive = true, .timeout_s = 60, .ktap = stdout,
+		.backend = "auto", .destructive = true, .timeout_s = 60, .ktap = stdout,
 	};
 	const char *cmd;
 	int c;
@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vrc: --backend=%s: want sim or auto\n", optarg);
 				return 2;
 			}
+			o.backend = optarg;
 			break;
 		case O_MODEL: o.model = optarg; break;
 		case O_ABI:
@@ -164,6 +165,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "list"))
 		return cmd_list(&o);
+	if (!strcmp(o.backend, "auto")) {
+		char bdf[300];
+		if (vrc_gvt_detect("/sys", bdf, sizeof(bdf)))
+			fprintf(stderr, "vrc: GVT-g device %s found, but the gvt backend is not "
+				"implemented yet: testing the emulated vGPU instead\n", bdf);
+		o.backend = "sim";
+	}
 	if (!strcmp(cmd, "mutation"))
 		return vrc_mutation(&o);
 	struct vrc_run run;

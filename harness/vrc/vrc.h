@@ -82,6 +82,9 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
 int vrc_results_write(const struct vrc_opts *o, const struct vrc_run *run,
 		      const char *started, const char *finished);
 
+/* 1 if sysfs_root ("/sys") shows a GVT-g capable i915; bdf says which. */
+int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len);
+
 /* vrc mutation: every model against the suite, model x clause table. */
 int vrc_mutation(const struct vrc_opts *o);
 
