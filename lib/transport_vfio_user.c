@@ -377,28 +377,6 @@ static int region_read_one(struct vfu_client *c, uint32_t index, uint64_t off,
 	return rep.count == len ? 0 : -EIO;	/* a short read, like pread's */
 }
 
-static int vu_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
-			  void *buf, uint32_t len)
-{
-	struct vfu_client *c = to_client(t);
-	uint32_t done = 0;
-
-	while (done < len) {
-		uint32_t n = len - done;
-		int rc;
-
-		if (n > c->caps.max_data_xfer_size)
-			n = c->caps.max_data_xfer_size;
-		if (off + done < off)
-			return -EINVAL;
-		rc = region_read_one(c, index, off + done, (uint8_t *)buf + done, n);
-		if (rc)
-			return rc;
-		done += n;
-	}
-	return 0;
-}
-
 static int region_write_one(struct vfu_client *c, uint32_t index, uint64_t off,
 			    const uint8_t *buf, uint32_t len)
 {
@@ -429,10 +407,10 @@ static int region_write_one(struct vfu_client *c, uint32_t index, uint64_t off,
 	return rep.count == len ? 0 : -EIO;
 }
 
-static int vu_region_write(struct vrc_transport *t, uint32_t index, uint64_t off,
-			   const void *buf, uint32_t len)
+/* Split a transfer into pieces the server accepts (max_data_xfer_size). */
+static int region_chunked(struct vfu_client *c, uint32_t index, uint64_t off,
+			  bool write, uint8_t *rbuf, const uint8_t *wbuf, uint32_t len)
 {
-	struct vfu_client *c = to_client(t);
 	uint32_t done = 0;
 
 	while (done < len) {
@@ -443,12 +421,25 @@ static int vu_region_write(struct vrc_transport *t, uint32_t index, uint64_t off
 			n = c->caps.max_data_xfer_size;
 		if (off + done < off)
 			return -EINVAL;
-		rc = region_write_one(c, index, off + done, (const uint8_t *)buf + done, n);
+		rc = !write ? region_read_one(c, index, off + done, rbuf + done, n) :
+			    region_write_one(c, index, off + done, wbuf + done, n);
 		if (rc)
 			return rc;
 		done += n;
 	}
 	return 0;
+}
+
+static int vu_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
+			  void *buf, uint32_t len)
+{
+	return region_chunked(to_client(t), index, off, false, buf, NULL, len);
+}
+
+static int vu_region_write(struct vrc_transport *t, uint32_t index, uint64_t off,
+			   const void *buf, uint32_t len)
+{
+	return region_chunked(to_client(t), index, off, true, NULL, buf, len);
 }
 
 static int vu_reset(struct vrc_transport *t)
