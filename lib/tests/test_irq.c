@@ -262,19 +262,6 @@ static void offer_v7(struct fake *f, uint32_t index)
 	put32(b, 52, VRC_PLANE_PRIMARY);
 }
 
-static unsigned count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	if (!d)
-		return 0;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static bool is_eventfd(int fd)
 {
 	char path[64], target[128];
@@ -533,10 +520,10 @@ TEST(register_failure_leaks_nothing)
 	offer_gvt_v6(f, 5);
 	irq = find_ok(f);
 	f->set_rc = -EBADF;
-	before = count_fds();
+	before = vtest_count_fds();
 	EQ(-EBADF, vrc_display_irq_register(&irq));
 	EQ(-1, irq.efd[0]);
-	EQ(before, count_fds());
+	EQ(before, vtest_count_fds());
 
 	irq.count = 0;
 	EQ(-EINVAL, vrc_display_irq_register(&irq));
@@ -830,7 +817,7 @@ TEST(plane_map_rejects_bad_geometry)
 	unsigned before;
 
 	f->dmabuf_fd = make_memfd(4096);
-	before = count_fds();
+	before = vtest_count_fds();
 
 	set_plane(f, 16, 4, 60, 256);		/* stride < width * 4 */
 	EQ(0, vrc_plane_query(&f->t, VRC_PLANE_PRIMARY, &p));
@@ -847,7 +834,7 @@ TEST(plane_map_rejects_bad_geometry)
 	set_plane(f, 0, 4, 64, 256);		/* empty */
 	EQ(0, vrc_plane_query(&f->t, VRC_PLANE_PRIMARY, &p));
 	EQ(-EPROTO, vrc_plane_map(&f->t, &p, err, sizeof(err)));
-	EQ(before, count_fds());
+	EQ(before, vtest_count_fds());
 
 	/* inside limits but past the end of the buffer: no SIGBUS later */
 	set_plane(f, 16, 4, 64, 256);
@@ -856,7 +843,7 @@ TEST(plane_map_rejects_bad_geometry)
 	EQ(-EPROTO, vrc_plane_map(&f->t, &p, err, sizeof(err)));
 	ASSERT_TRUE(p.map == NULL);
 	vrc_plane_release(&p);
-	EQ(before, count_fds());
+	EQ(before, vtest_count_fds());
 
 	/* no plane */
 	memset(&f->plane_out, 0, sizeof(f->plane_out));

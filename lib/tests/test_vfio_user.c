@@ -19,21 +19,6 @@
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -206,13 +191,13 @@ TEST(oversized_msg_size_is_eproto_and_closes_fds)
 	int64_t t0;
 
 	pair(sv);
-	before = count_fds();
+	before = vtest_count_fds();
 	raw_sendmsg(sv[0], &h, sizeof(h), &efd, 1);
 	t0 = vrc_now_ms();
 	ASSERT_EQ(-EPROTO, vfu_recv(sv[1], &m, 4096, 5000, err, sizeof(err)));
 	ASSERT_LT(vrc_now_ms() - t0, 1000);	/* no waiting for a payload */
 	ASSERT_TRUE(strstr(err, "unusable") != NULL);
-	ASSERT_EQ(before, count_fds());	/* the fd that came with it is closed */
+	ASSERT_EQ(before, vtest_count_fds());	/* the fd that came with it is closed */
 	ASSERT_TRUE(m.payload == NULL);
 }
 
@@ -323,11 +308,11 @@ TEST(too_many_fds_is_eproto_without_leak)
 	pair(sv);
 	for (unsigned i = 0; i < VFU_MAX_FDS + 1; i++)
 		fds[i] = make_efd();
-	before = count_fds();
+	before = vtest_count_fds();
 	raw_sendmsg(sv[0], &h, sizeof(h), fds, VFU_MAX_FDS + 1);
 	ASSERT_EQ(-EPROTO, vfu_recv(sv[1], &m, 4096, 1000, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "fds") != NULL);
-	ASSERT_EQ(before, count_fds());
+	ASSERT_EQ(before, vtest_count_fds());
 }
 
 TEST(max_fds_is_accepted)
@@ -746,14 +731,14 @@ TEST(client_rejects_bad_versions)
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct srv s;
-		int before = count_fds();
+		int before = vtest_count_fds();
 
 		err[0] = 0;
 		ASSERT_EQ(-EPROTO, client_open(&s, bad[i], 1000, &t, err, sizeof(err)));
 		ASSERT_TRUE(t == NULL);
 		ASSERT_TRUE(err[0] != 0);
 		srv_done(&s);
-		ASSERT_EQ(before, count_fds());	/* the client socket is closed too */
+		ASSERT_EQ(before, vtest_count_fds());	/* the client socket is closed too */
 	}
 	{
 		struct srv s;
@@ -1384,12 +1369,12 @@ TEST(client_dmabuf_reply_needs_exactly_one_fd)
 	vrc_transport_close(t);
 	srv_done(&s);
 
-	before = count_fds();
+	before = vtest_count_fds();
 	ASSERT_EQ(0, client_open(&s, s_dmabuf_two_fds, 2000, &t, err, sizeof(err)));
 	ASSERT_EQ(-EPROTO, t->ops->get_gfx_dmabuf(t, 3, &off));
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, count_fds());	/* both stray fds were closed */
+	ASSERT_EQ(before, vtest_count_fds());	/* both stray fds were closed */
 }
 
 static void s_region_info(struct srv *s)
@@ -1426,7 +1411,7 @@ static void s_info_with_fd(struct srv *s)
 
 TEST(client_region_info_and_stray_fds)
 {
-	int mfd = memfd_create("bar", MFD_CLOEXEC), before = count_fds();
+	int mfd = memfd_create("bar", MFD_CLOEXEC), before = vtest_count_fds();
 	struct vfio_region_info ri;
 	struct vfio_device_info di = { .argsz = sizeof(di) };
 	struct vrc_transport *t;
@@ -1442,13 +1427,13 @@ TEST(client_region_info_and_stray_fds)
 	ASSERT_EQ(-EPROTO, t->ops->get_region_info(t, 2, &ri));	/* index 3 came back */
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, count_fds());	/* the mmap fd was not kept */
+	ASSERT_EQ(before, vtest_count_fds());	/* the mmap fd was not kept */
 
 	ASSERT_EQ(0, client_open(&s, s_info_with_fd, 2000, &t, err, sizeof(err)));
 	ASSERT_EQ(-EPROTO, t->ops->get_device_info(t, &di));
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, count_fds());
+	ASSERT_EQ(before, vtest_count_fds());
 }
 
 static void s_plane(struct srv *s)

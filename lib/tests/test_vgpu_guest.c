@@ -37,21 +37,6 @@ struct fake {
 	pid_t pid;
 };
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;
-}
-
 static bool readable(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -195,7 +180,7 @@ TEST(vgpu_guest_open_maps_layout)
 {
 	struct vgpu_guest g;
 	struct fake f;
-	int before = count_fds();
+	int before = vtest_count_fds();
 
 	open_ok(&f, &g, VGPU_SHM_RING_ENTRIES, FAKE_IDLE);
 	ASSERT_EQ(1, g.ivs.my_id);
@@ -224,7 +209,7 @@ TEST(vgpu_guest_open_maps_layout)
 	vgpu_guest_close(&g);	/* twice is harmless */
 	ASSERT_EQ(-1, vgpu_guest_irq_fd(&g));
 	fake_stop(&f);
-	ASSERT_EQ(before, count_fds());
+	ASSERT_EQ(before, vtest_count_fds());
 }
 
 TEST(vgpu_guest_writes_become_ring_records)
@@ -449,7 +434,7 @@ static void break_header(struct vgpu_shm_header *h, enum breakage b)
 
 TEST(vgpu_guest_rejects_malformed_headers)
 {
-	int before = count_fds();
+	int before = vtest_count_fds();
 
 	for (int b = 0; b < NUM_BREAKAGES; b++) {
 		struct vgpu_guest g;
@@ -467,7 +452,7 @@ TEST(vgpu_guest_rejects_malformed_headers)
 		ASSERT_TRUE(g.shm == NULL);
 		ASSERT_EQ(-1, g.ivs.sock);
 		fake_stop(&f);
-		ASSERT_EQ(before, count_fds());
+		ASSERT_EQ(before, vtest_count_fds());
 	}
 }
 
@@ -475,7 +460,7 @@ TEST(vgpu_guest_open_fails_cleanly)
 {
 	struct vgpu_guest g;
 	char err[256] = "";
-	int before = count_fds();
+	int before = vtest_count_fds();
 
 	ASSERT_EQ(-ENOENT, vgpu_guest_open("/nonexistent/vrc/ivs.sock", 100, &g,
 					   err, sizeof(err)));
@@ -486,7 +471,7 @@ TEST(vgpu_guest_open_fails_cleanly)
 	ASSERT_EQ(0u, vgpu_guest_read(&g, VRC_REG_WINDOW_BASE));
 	ASSERT_EQ(-1, vgpu_guest_irq_fd(&g));
 	vgpu_guest_close(&g);
-	ASSERT_EQ(before, count_fds());
+	ASSERT_EQ(before, vtest_count_fds());
 }
 
 VTEST_MAIN()
