@@ -91,7 +91,7 @@ static void list_models(void)
 	const struct vgpu_model *m;
 
 	for (unsigned i = 0; (m = vgpu_model_at(i)); i++)
-		printf("%-10s abi %-3s %s\n", m->name, vrc_abi_str(m->default_abi),
+		printf("%-13s abi %-3s %s\n", m->name, vrc_abi_str(m->default_abi),
 		       m->summary);
 }
 
