@@ -2,6 +2,7 @@
 #   make            build build/vrc, build/vgpu-sim and the self-tests
 #   make test       the project's own tests (via prove)
 #   make check      the conformance run (GVT if present, else the emulated vGPU)
+#   make bench      benchmarks, as ratios against baselines of the same run
 #   make asan       the self-tests again under ASan+UBSan (build-asan/)
 #   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
 BUILD   ?= build
@@ -15,7 +16,7 @@ JSONC_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Iharness \
 	   -MMD -MP $(JSONC_CFLAGS)
-LDLIBS  += $(JSONC_LIBS)
+LDLIBS  += $(JSONC_LIBS) -ldeflate -lz
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -29,6 +30,7 @@ VRC_CORE  := $(filter-out harness/vrc/main.c,$(VRC_SRC))
 LIB_TESTS := $(patsubst lib/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/tests/test_*.c))
 SIM_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_*.c))
 TEST_SCRIPTS := $(wildcard harness/tests/t_*.sh)
+BENCHES   := $(patsubst harness/bench/%.c,$(BUILD)/bench/%,$(wildcard harness/bench/bench_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -36,13 +38,13 @@ LIBVRC := $(BUILD)/libvrc.a
 SIMLIB := $(BUILD)/libvgpusim.a
 VRCLIB := $(BUILD)/libvrcharness.a
 
-.PHONY: all deps test check asan fuzz fuzz-smoke clean help
+.PHONY: all deps test check bench asan fuzz fuzz-smoke clean help
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# *//'
+	@sed -n '2,8p' Makefile | sed 's/^# *//'
 
 deps:
 	@scripts/install-deps.sh
@@ -73,6 +75,15 @@ $(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(SIMLIB) $(LIBVRC)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench/%: $(BUILD)/obj/harness/bench/%.o $(LIBVRC)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Benchmarks print ratios against baselines measured in the same run.
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; done
+
 # The self-tests: unit tests of lib and sim, then the suite against ref and
 # the mutation check (harness/tests/t_*.sh), all through prove.
 test: deps
@@ -95,10 +106,10 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_SIM)
 build-fuzz/%: lib/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
 build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
 FUZZ_SECONDS ?= 20
 fuzz-smoke: fuzz
 	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM); do \
@@ -112,5 +123,8 @@ fuzz-smoke: fuzz
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Keep objects that pattern chains would delete as intermediates.
+.SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/* Band CRCs: what TEAR-1 relies on — equal for the same visible pixels,
+ * blind to X bytes and stride padding, and local to the band that changed. */
+#include <stdlib.h>
+#include <zlib.h>
+
+#include "vrc/bandcrc.h"
+#include "vrc/vtest.h"
+
+#define W	100u
+#define H	48u
+#define STRIDE	(W * 4 + 64)
+
+static uint8_t *frame(uint32_t seed)
+{
+	uint8_t *f = malloc((size_t)STRIDE * H);
+
+	for (size_t i = 0; i < (size_t)STRIDE * H; i++)
+		f[i] = (uint8_t)(i * 131u + seed * 7u + (i >> 9));
+	return f;
+}
+
+TEST(matches_zlib_over_masked_rows)
+{
+	uint8_t *f = frame(1), *packed = malloc(W * 4 * (H / 4));
+	struct vrc_band_crcs c;
+
+	ASSERT_EQ(0, vrc_band_crc_xrgb(f, W, H, STRIDE, 4, &c));
+	ASSERT_EQ(4u, c.nbands);
+	/* Band 2 = rows 24..35: pack them, mask X, CRC with zlib directly. */
+	for (uint32_t y = 0; y < H / 4; y++)
+		for (uint32_t x = 0; x < W * 4; x++)
+			packed[y * W * 4 + x] = (x % 4 == 3) ? 0 : f[(24 + y) * STRIDE + x];
+	ASSERT_EQ((uint32_t)crc32_z(0, packed, W * 4 * (H / 4)), c.crc[2]);
+	free(f);
+	free(packed);
+}
+
+TEST(ignores_x_byte_and_stride_padding)
+{
+	uint8_t *a = frame(2), *b = frame(2);
+	struct vrc_band_crcs ca, cb;
+
+	for (uint32_t y = 0; y < H; y++) {
+		for (uint32_t x = 0; x < W; x++)
+			b[y * STRIDE + x * 4 + 3] ^= 0xff;	/* X bytes */
+		for (uint32_t x = W * 4; x < STRIDE; x++)
+			b[y * STRIDE + x] ^= 0x5a;		/* padding */
+	}
+	ASSERT_EQ(0, vrc_band_crc_xrgb(a, W, H, STRIDE, VRC_BANDS_DEFAULT, &ca));
+	ASSERT_EQ(0, vrc_band_crc_xrgb(b, W, H, STRIDE, VRC_BANDS_DEFAULT, &cb));
+	for (uint32_t i = 0; i < VRC_BANDS_DEFAULT; i++)
+		ASSERT_EQ(ca.crc[i], cb.crc[i]);
+	free(a);
+	free(b);
+}
+
+TEST(a_changed_pixel_changes_only_its_band)
+{
+	uint8_t *a = frame(3), *b = frame(3);
+	struct vrc_band_crcs ca, cb;
+	uint32_t first, last;
+
+	vrc_band_rows(5, VRC_BANDS_DEFAULT, H, &first, &last);
+	b[first * STRIDE + 10 * 4 + 1] ^= 0x01;	/* one green bit, band 5 */
+	ASSERT_EQ(0, vrc_band_crc_xrgb(a, W, H, STRIDE, VRC_BANDS_DEFAULT, &ca));
+	ASSERT_EQ(0, vrc_band_crc_xrgb(b, W, H, STRIDE, VRC_BANDS_DEFAULT, &cb));
+	for (uint32_t i = 0; i < VRC_BANDS_DEFAULT; i++) {
+		if (i == 5)
+			ASSERT_NE(ca.crc[i], cb.crc[i]);
+		else
+			ASSERT_EQ(ca.crc[i], cb.crc[i]);
+	}
+	free(a);
+	free(b);
+}
+
+TEST(bands_cover_every_row_once)
+{
+	for (uint32_t h = 1; h < 70; h++)
+		for (uint32_t n = 1; n <= VRC_BANDS_MAX && n <= h; n++) {
+			uint32_t prev_last = 0, first, last;
+			for (uint32_t b = 0; b < n; b++) {
+				vrc_band_rows(b, n, h, &first, &last);
+				ASSERT_EQ(prev_last, first);
+				ASSERT_LT(first, last);
+				prev_last = last;
+			}
+			ASSERT_EQ(h, prev_last);
+		}
+}
+
+TEST(rejects_impossible_geometry)
+{
+	uint8_t px[64] = { 0 };
+	struct vrc_band_crcs c;
+
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(px, 0, 4, 16, 1, &c));
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(px, 4, 0, 16, 1, &c));
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(px, 5, 2, 16, 1, &c));	/* stride < w*4 */
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(px, 4, 2, 16, 3, &c));	/* bands > rows */
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(px, 4, 4, 16, 0, &c));
+	ASSERT_EQ(-EINVAL, vrc_band_crc_xrgb(NULL, 4, 4, 16, 1, &c));
+	ASSERT_EQ(0, vrc_band_crc_xrgb(px, 4, 4, 16, 4, &c));
+}
+
+VTEST_MAIN()
