@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -34,4 +35,19 @@ int vrc_left_ms(int64_t deadline)
 	int64_t left = deadline - vrc_now_ms();
 
 	return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
+
+int vrc_count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
 }

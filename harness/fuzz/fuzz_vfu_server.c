@@ -31,6 +31,7 @@
 
 #include "vgpu-sim/vfu_server.h"
 #include "vgpu-sim/vgpu.h"
+#include "vrc/util.h"
 
 #define SHM_SIZE	(4u << 20)
 #define MAX_MSGS	64
@@ -53,21 +54,6 @@ static uint16_t take16(struct in *in)
 	uint16_t lo = take(in);
 
 	return (uint16_t)(lo | take(in) << 8);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;
 }
 
 static void check_reply(const struct vfu_msg *m, const struct vfu_reply *r)
@@ -139,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vgpu *v = NULL;
 	char err[256];
 	uint8_t b0;
-	int before = count_fds(), shm_fd;
+	int before = vrc_count_open_fds(), shm_fd;
 	void *shm;
 
 	if (!size)
@@ -190,8 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vgpu_destroy(v);
 	munmap(shm, SHM_SIZE);
 	close(shm_fd);
-	if (count_fds() != before) {
-		fprintf(stderr, "fd leak: %d open before, %d after\n", before, count_fds());
+	if (vrc_count_open_fds() != before) {
+		fprintf(stderr, "fd leak: %d open before, %d after\n", before, vrc_count_open_fds());
 		abort();
 	}
 	return 0;

@@ -28,23 +28,9 @@
 
 #include "vrc/transport.h"
 #include "vrc/vfio_user.h"
+#include "vrc/util.h"
 
 #define MAX_OPS		8
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;
-}
 
 static void send_chunk(int sock, const uint8_t *p, size_t n, unsigned nfds)
 {
@@ -185,7 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(ops, data + 1, nops);
 	pos = 1 + nops;
 
-	before = count_fds();
+	before = vrc_count_open_fds();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return 0;
 	while (pos < size) {
@@ -205,8 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vrc_transport_close(t);
 	}
 	close(sv[1]);
-	if (count_fds() != before) {
-		fprintf(stderr, "fd leak: %d open before, %d after\n", before, count_fds());
+	if (vrc_count_open_fds() != before) {
+		fprintf(stderr, "fd leak: %d open before, %d after\n", before, vrc_count_open_fds());
 		abort();
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
 #include "vrc/vtest.h"
+#include "vrc/util.h"
 
 #define EQ(a, b)	ASSERT_EQ((int64_t)(a), (int64_t)(b))
 
@@ -520,10 +521,10 @@ TEST(register_failure_leaks_nothing)
 	offer_gvt_v6(f, 5);
 	irq = find_ok(f);
 	f->set_rc = -EBADF;
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	EQ(-EBADF, vrc_display_irq_register(&irq));
 	EQ(-1, irq.efd[0]);
-	EQ(before, vtest_count_fds());
+	EQ(before, vrc_count_open_fds());
 
 	irq.count = 0;
 	EQ(-EINVAL, vrc_display_irq_register(&irq));
@@ -817,7 +818,7 @@ TEST(plane_map_rejects_bad_geometry)
 	unsigned before;
 
 	f->dmabuf_fd = make_memfd(4096);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 
 	set_plane(f, 16, 4, 60, 256);		/* stride < width * 4 */
 	EQ(0, vrc_plane_query(&f->t, VRC_PLANE_PRIMARY, &p));
@@ -834,7 +835,7 @@ TEST(plane_map_rejects_bad_geometry)
 	set_plane(f, 0, 4, 64, 256);		/* empty */
 	EQ(0, vrc_plane_query(&f->t, VRC_PLANE_PRIMARY, &p));
 	EQ(-EPROTO, vrc_plane_map(&f->t, &p, err, sizeof(err)));
-	EQ(before, vtest_count_fds());
+	EQ(before, vrc_count_open_fds());
 
 	/* inside limits but past the end of the buffer: no SIGBUS later */
 	set_plane(f, 16, 4, 64, 256);
@@ -843,7 +844,7 @@ TEST(plane_map_rejects_bad_geometry)
 	EQ(-EPROTO, vrc_plane_map(&f->t, &p, err, sizeof(err)));
 	ASSERT_TRUE(p.map == NULL);
 	vrc_plane_release(&p);
-	EQ(before, vtest_count_fds());
+	EQ(before, vrc_count_open_fds());
 
 	/* no plane */
 	memset(&f->plane_out, 0, sizeof(f->plane_out));

@@ -282,7 +282,7 @@ TEST(ivshmem_connect_socketpair)
 	int sv[2], before;
 
 	world_init(&w);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	pair(sv);
 	ASSERT_EQ(0, world_greet(&w, sv[0]));
 	ASSERT_EQ(0, ivshmem_client_connect_fd(sv[1], 1, 1000, &c, err, sizeof(err)));
@@ -291,7 +291,7 @@ TEST(ivshmem_connect_socketpair)
 	ivshmem_client_close(&c);
 	ivshmem_client_close(&c);	/* twice is harmless */
 	close(sv[0]);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	world_fini(&w);
 }
 
@@ -328,11 +328,11 @@ TEST(ivshmem_connect_by_path)
 		_exit(0);
 	}
 	close(lfd);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	ASSERT_EQ(0, ivshmem_client_connect(path, 1, 2000, &c, err, sizeof(err)));
 	check_connected(&w, &c);
 	ivshmem_client_close(&c);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
@@ -342,7 +342,7 @@ TEST(ivshmem_connect_by_path)
 	unlink(path);
 	ASSERT_EQ(-ENOENT, ivshmem_client_connect(path, 1, 100, &c, err, sizeof(err)));
 	rmdir(dir);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	world_fini(&w);
 }
 
@@ -360,7 +360,7 @@ static int run_script(script_fn fn, bool close_writer, int timeout_ms,
 	int sv[2], before, rc;
 
 	world_init(&w);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	pair(sv);
 	fn(sv[0], &w);
 	if (close_writer)
@@ -373,7 +373,7 @@ static int run_script(script_fn fn, bool close_writer, int timeout_ms,
 		ASSERT_EQ(-1, c.sock);	/* all closed on failure */
 	if (!close_writer)
 		close(sv[0]);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	world_fini(&w);
 	return rc;
 }
@@ -640,7 +640,7 @@ TEST(ivshmem_too_many_vectors)
 	int sv[2], before;
 
 	world_init(&w);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	pair(sv);
 	ASSERT_EQ(0, ivshmem_send_msg(sv[0], 0, -1));
 	ASSERT_EQ(0, ivshmem_send_msg(sv[0], 1, -1));
@@ -650,7 +650,7 @@ TEST(ivshmem_too_many_vectors)
 	close(sv[0]);
 	ASSERT_EQ(-EPROTO, ivshmem_client_connect_fd(sv[1], 1, 1000, &c, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "more than 64 vectors") != NULL);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	world_fini(&w);
 }
 
@@ -706,7 +706,7 @@ TEST(ivshmem_split_message_completes)
 	close(fd);
 
 	/* an fd on each half of one message is two fds: rejected */
-	int before = vtest_count_fds();
+	int before = vrc_count_open_fds();
 
 	memcpy(CMSG_DATA(cm), &efd, sizeof(int));
 	iov.iov_len = 3;
@@ -715,7 +715,7 @@ TEST(ivshmem_split_message_completes)
 	ASSERT_EQ((ssize_t)5, sendmsg(sv[0], &msg, 0));
 	ASSERT_EQ(-EPROTO, ivshmem_recv_msg(sv[1], 1000, &v, &fd));
 	ASSERT_EQ(-1, fd);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 	close(sv[0]);
 	close(sv[1]);
 	close(efd);
@@ -732,7 +732,7 @@ TEST(ivshmem_poll_join_and_leave)
 	pair(sv);
 	ASSERT_EQ(0, world_greet(&w, sv[0]));
 	ASSERT_EQ(0, ivshmem_client_connect_fd(sv[1], 1, 1000, &c, err, sizeof(err)));
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	ASSERT_EQ(0, ivshmem_client_poll(&c));	/* nothing pending */
 
 	/* peer 2 joins with two vectors */
@@ -744,7 +744,7 @@ TEST(ivshmem_poll_join_and_leave)
 	ASSERT_EQ(0, ivshmem_client_ring(&c, 2, 1));
 	ASSERT_TRUE(readable(e2[1], 1000));
 	ASSERT_FALSE(readable(e2[0], 0));
-	ASSERT_EQ(before + 2, vtest_count_fds());
+	ASSERT_EQ(before + 2, vrc_count_open_fds());
 
 	/* and leaves: its fds are closed, ringing it fails */
 	ASSERT_EQ(0, ivshmem_send_msg(sv[0], 2, -1));
@@ -752,12 +752,12 @@ TEST(ivshmem_poll_join_and_leave)
 	ASSERT_EQ(0u, c.peer_nvec[2]);
 	ASSERT_EQ(-1, c.peer_fd[2][0]);
 	ASSERT_EQ(-ENOENT, ivshmem_client_ring(&c, 2, 0));
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 
 	/* a second shm later is a protocol error, its fd not kept */
 	ASSERT_EQ(0, ivshmem_send_msg(sv[0], -1, w.shm));
 	ASSERT_EQ(-EPROTO, ivshmem_client_poll(&c));
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 
 	/* the server going away */
 	close(sv[0]);
@@ -774,7 +774,7 @@ TEST(ivshmem_client_bad_args)
 	struct ivshmem_client c;
 	char err[256] = "";
 	char longpath[200];
-	int sv[2], before = vtest_count_fds();
+	int sv[2], before = vrc_count_open_fds();
 
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = 0;
@@ -783,10 +783,10 @@ TEST(ivshmem_client_bad_args)
 	pair(sv);
 	ASSERT_EQ(-EINVAL, ivshmem_client_connect_fd(sv[1], 65, 10, &c, err, sizeof(err)));
 	close(sv[0]);
-	ASSERT_EQ(before, vtest_count_fds());	/* sv[1] owned and closed */
+	ASSERT_EQ(before, vrc_count_open_fds());	/* sv[1] owned and closed */
 	ASSERT_EQ(-ENOENT, ivshmem_client_ring(&c, 0, 0));
 	ivshmem_client_close(&c);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 VTEST_MAIN()

@@ -191,13 +191,13 @@ TEST(oversized_msg_size_is_eproto_and_closes_fds)
 	int64_t t0;
 
 	pair(sv);
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	raw_sendmsg(sv[0], &h, sizeof(h), &efd, 1);
 	t0 = vrc_now_ms();
 	ASSERT_EQ(-EPROTO, vfu_recv(sv[1], &m, 4096, 5000, err, sizeof(err)));
 	ASSERT_LT(vrc_now_ms() - t0, 1000);	/* no waiting for a payload */
 	ASSERT_TRUE(strstr(err, "unusable") != NULL);
-	ASSERT_EQ(before, vtest_count_fds());	/* the fd that came with it is closed */
+	ASSERT_EQ(before, vrc_count_open_fds());	/* the fd that came with it is closed */
 	ASSERT_TRUE(m.payload == NULL);
 }
 
@@ -308,11 +308,11 @@ TEST(too_many_fds_is_eproto_without_leak)
 	pair(sv);
 	for (unsigned i = 0; i < VFU_MAX_FDS + 1; i++)
 		fds[i] = make_efd();
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	raw_sendmsg(sv[0], &h, sizeof(h), fds, VFU_MAX_FDS + 1);
 	ASSERT_EQ(-EPROTO, vfu_recv(sv[1], &m, 4096, 1000, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "fds") != NULL);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 TEST(max_fds_is_accepted)
@@ -731,14 +731,14 @@ TEST(client_rejects_bad_versions)
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct srv s;
-		int before = vtest_count_fds();
+		int before = vrc_count_open_fds();
 
 		err[0] = 0;
 		ASSERT_EQ(-EPROTO, client_open(&s, bad[i], 1000, &t, err, sizeof(err)));
 		ASSERT_TRUE(t == NULL);
 		ASSERT_TRUE(err[0] != 0);
 		srv_done(&s);
-		ASSERT_EQ(before, vtest_count_fds());	/* the client socket is closed too */
+		ASSERT_EQ(before, vrc_count_open_fds());	/* the client socket is closed too */
 	}
 	{
 		struct srv s;
@@ -1369,12 +1369,12 @@ TEST(client_dmabuf_reply_needs_exactly_one_fd)
 	vrc_transport_close(t);
 	srv_done(&s);
 
-	before = vtest_count_fds();
+	before = vrc_count_open_fds();
 	ASSERT_EQ(0, client_open(&s, s_dmabuf_two_fds, 2000, &t, err, sizeof(err)));
 	ASSERT_EQ(-EPROTO, t->ops->get_gfx_dmabuf(t, 3, &off));
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, vtest_count_fds());	/* both stray fds were closed */
+	ASSERT_EQ(before, vrc_count_open_fds());	/* both stray fds were closed */
 }
 
 static void s_region_info(struct srv *s)
@@ -1411,7 +1411,7 @@ static void s_info_with_fd(struct srv *s)
 
 TEST(client_region_info_and_stray_fds)
 {
-	int mfd = memfd_create("bar", MFD_CLOEXEC), before = vtest_count_fds();
+	int mfd = memfd_create("bar", MFD_CLOEXEC), before = vrc_count_open_fds();
 	struct vfio_region_info ri;
 	struct vfio_device_info di = { .argsz = sizeof(di) };
 	struct vrc_transport *t;
@@ -1427,13 +1427,13 @@ TEST(client_region_info_and_stray_fds)
 	ASSERT_EQ(-EPROTO, t->ops->get_region_info(t, 2, &ri));	/* index 3 came back */
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, vtest_count_fds());	/* the mmap fd was not kept */
+	ASSERT_EQ(before, vrc_count_open_fds());	/* the mmap fd was not kept */
 
 	ASSERT_EQ(0, client_open(&s, s_info_with_fd, 2000, &t, err, sizeof(err)));
 	ASSERT_EQ(-EPROTO, t->ops->get_device_info(t, &di));
 	vrc_transport_close(t);
 	srv_done(&s);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 static void s_plane(struct srv *s)

@@ -180,7 +180,7 @@ TEST(vgpu_guest_open_maps_layout)
 {
 	struct vgpu_guest g;
 	struct fake f;
-	int before = vtest_count_fds();
+	int before = vrc_count_open_fds();
 
 	open_ok(&f, &g, VGPU_SHM_RING_ENTRIES, FAKE_IDLE);
 	ASSERT_EQ(1, g.ivs.my_id);
@@ -209,7 +209,7 @@ TEST(vgpu_guest_open_maps_layout)
 	vgpu_guest_close(&g);	/* twice is harmless */
 	ASSERT_EQ(-1, vgpu_guest_irq_fd(&g));
 	fake_stop(&f);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 TEST(vgpu_guest_writes_become_ring_records)
@@ -434,7 +434,7 @@ static void break_header(struct vgpu_shm_header *h, enum breakage b)
 
 TEST(vgpu_guest_rejects_malformed_headers)
 {
-	int before = vtest_count_fds();
+	int before = vrc_count_open_fds();
 
 	for (int b = 0; b < NUM_BREAKAGES; b++) {
 		struct vgpu_guest g;
@@ -452,7 +452,7 @@ TEST(vgpu_guest_rejects_malformed_headers)
 		ASSERT_TRUE(g.shm == NULL);
 		ASSERT_EQ(-1, g.ivs.sock);
 		fake_stop(&f);
-		ASSERT_EQ(before, vtest_count_fds());
+		ASSERT_EQ(before, vrc_count_open_fds());
 	}
 }
 
@@ -460,7 +460,7 @@ TEST(vgpu_guest_open_fails_cleanly)
 {
 	struct vgpu_guest g;
 	char err[256] = "";
-	int before = vtest_count_fds();
+	int before = vrc_count_open_fds();
 
 	ASSERT_EQ(-ENOENT, vgpu_guest_open("/nonexistent/vrc/ivs.sock", 100, &g,
 					   err, sizeof(err)));
@@ -471,7 +471,7 @@ TEST(vgpu_guest_open_fails_cleanly)
 	ASSERT_EQ(0u, vgpu_guest_read(&g, VRC_REG_WINDOW_BASE));
 	ASSERT_EQ(-1, vgpu_guest_irq_fd(&g));
 	vgpu_guest_close(&g);
-	ASSERT_EQ(before, vtest_count_fds());
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 VTEST_MAIN()

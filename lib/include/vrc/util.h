@@ -14,4 +14,7 @@ uint64_t vrc_now_ns(void);
 /* Milliseconds until deadline (a vrc_now_ms() value), 0 if past, capped for poll(). */
 int vrc_left_ms(int64_t deadline);
 
+/* Open fds of this process (for leak checks in tests and fuzzers); -1 if unknown. */
+int vrc_count_open_fds(void);
+
 #endif /* VRC_UTIL_H */

@@ -13,7 +13,6 @@
 #ifndef VRC_VTEST_H
 #define VRC_VTEST_H
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -89,22 +88,6 @@ static int vtest_failed_expect;
 } while (0)
 #define SKIP(...) do { printf("# SKIP: " __VA_ARGS__); printf("\n");	\
 	fflush(stdout); _exit(VTEST_SKIP_EXIT); } while (0)
-
-/* Open fds of this process, to assert a case leaks none (-1: unknown). */
-static inline int vtest_count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
 
 static int vtest_run_one(const struct vtest_case *c, unsigned num)
 {
