@@ -149,9 +149,11 @@ static int region_pos(struct vrc_transport *t, uint32_t index, uint64_t off,
 	return 0;
 }
 
-static int vk_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
-			  void *buf, uint32_t len)
+/* pread/pwrite until done, like a region access through the kernel. */
+static int region_rw(struct vrc_transport *t, uint32_t index, uint64_t off,
+		     bool write, void *rbuf, const void *wbuf, uint32_t len)
 {
+	int fd = to_kernel(t)->dev_fd;
 	size_t done = 0;
 	off_t pos;
 	int rc = region_pos(t, index, off, len, &pos);
@@ -159,8 +161,9 @@ static int vk_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
 	if (rc)
 		return rc;
 	while (done < len) {
-		ssize_t n = pread(to_kernel(t)->dev_fd, (uint8_t *)buf + done,
-				  len - done, pos + (off_t)done);
+		ssize_t n = write ?
+			pwrite(fd, (const uint8_t *)wbuf + done, len - done, pos + (off_t)done) :
+			pread(fd, (uint8_t *)rbuf + done, len - done, pos + (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -173,28 +176,16 @@ static int vk_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
 	return 0;
 }
 
+static int vk_region_read(struct vrc_transport *t, uint32_t index, uint64_t off,
+			  void *buf, uint32_t len)
+{
+	return region_rw(t, index, off, false, buf, NULL, len);
+}
+
 static int vk_region_write(struct vrc_transport *t, uint32_t index, uint64_t off,
 			   const void *buf, uint32_t len)
 {
-	size_t done = 0;
-	off_t pos;
-	int rc = region_pos(t, index, off, len, &pos);
-
-	if (rc)
-		return rc;
-	while (done < len) {
-		ssize_t n = pwrite(to_kernel(t)->dev_fd, (const uint8_t *)buf + done,
-				   len - done, pos + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
+	return region_rw(t, index, off, true, NULL, buf, len);
 }
 
 static int vk_reset(struct vrc_transport *t)
