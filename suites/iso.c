@@ -18,17 +18,13 @@ static enum vrc_result iso_heuristic_independent(struct vt *t)
 {
 	struct vrc_vblank vb[ISO_VBLANKS];
 	struct vrc_signal sig;
-	uint32_t base;
 	unsigned other = 0;
 	char why[1024];
 	int rc;
 
 	vt_setup(t, 0);
 	vt_setup_second(t);
-	memset(vb, 0, sizeof(vb));
-	vt_poll(t, &sig);
-	if ((rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &base)))
-		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
+	uint32_t base = vt_timeline_start(t, vb, ISO_VBLANKS);
 	for (unsigned k = 0; k < ISO_VBLANKS; k++) {
 		if (k == 0) {
 			vt_flip(t);
@@ -41,13 +37,8 @@ static enum vrc_result iso_heuristic_independent(struct vt *t)
 			vt_abort(t, "second guest write failed: %s", strerror(-rc));
 		if ((rc = vrc_sim_step_all(&t->sim, 1)))
 			vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
-		if (vt_poll(t, &sig)) {
-			uint32_t idx = sig.frame_counter - base - 1;
-			if (idx >= ISO_VBLANKS)
-				idx = k;
-			vb[idx].pri += (uint32_t)sig.counts.primary;
-			vb[idx].cur += (uint32_t)sig.counts.cursor;
-		}
+		if (vt_poll(t, &sig))
+			vt_place(t, vb, ISO_VBLANKS, base, k, &sig);
 		if (vrc_display_irq_poll(&t->irq1, &sig) > 0)
 			other += (unsigned)sig.counts.primary;
 	}

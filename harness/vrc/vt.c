@@ -254,7 +254,7 @@ void vt_setup(struct vt *t, unsigned pipe)
 	vt_poll(t, &sig);
 }
 
-void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb)
+uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n)
 {
 	struct vrc_signal sig;
 	uint32_t base;
@@ -265,6 +265,29 @@ void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vbl
 	rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &base);
 	if (rc)
 		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
+	return base;
+}
+
+void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
+	      unsigned k, const struct vrc_signal *sig)
+{
+	uint32_t idx = sig->frame_counter - base - 1;
+
+	if (idx >= n) {
+		vt_diag(t, "signal with frame counter %u outside the window [%u, %u]: "
+			"placed at vblank %u", sig->frame_counter, base + 1, base + n, k);
+		idx = k;
+	}
+	vb[idx].pri += (uint32_t)sig->counts.primary;
+	vb[idx].cur += (uint32_t)sig->counts.cursor;
+	vb[idx].inexact += !sig->counts.exact;
+}
+
+void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb)
+{
+	struct vrc_signal sig;
+	uint32_t base = vt_timeline_start(t, vb, n);
+
 	for (unsigned k = 0; k < n; k++) {
 		unsigned a = act(k, ctx);
 		if (a & VT_ACT_BURST) {
@@ -284,18 +307,8 @@ void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vbl
 			vb[k].cursor = 1;
 		}
 		vt_step(t, 1);
-		if (!vt_poll(t, &sig))
-			continue;
-		/* Place the signal on the vblank axis by the frame counter. */
-		uint32_t idx = sig.frame_counter - base - 1;
-		if (idx >= n) {
-			vt_diag(t, "signal with frame counter %u outside the window [%u, %u]: "
-				"placed at vblank %u", sig.frame_counter, base + 1, base + n, k);
-			idx = k;
-		}
-		vb[idx].pri += (uint32_t)sig.counts.primary;
-		vb[idx].cur += (uint32_t)sig.counts.cursor;
-		vb[idx].inexact += !sig.counts.exact;
+		if (vt_poll(t, &sig))
+			vt_place(t, vb, n, base, k, &sig);
 	}
 }
 

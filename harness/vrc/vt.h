@@ -96,6 +96,12 @@ int vt_eventfd(struct vt *t);
 typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
 void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
 
+/* Zero vb, drain stale signals, return the frame counter before vblank 0. */
+uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n);
+/* Place sig, read after vblank k, on the vblank axis by its frame counter. */
+void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
+	      unsigned k, const struct vrc_signal *sig);
+
 /* Flip every vblank for up to max vblanks until the irq signals: 1 if it did. */
 int vt_expect_signal(struct vt *t, unsigned max);
 
