@@ -84,8 +84,13 @@ static int broken(struct vfu_client *c, int rc, const char *fmt, ...)
  * transport failure (transport broken). A bad fd to send fails with -EBADF
  * before anything is sent, which leaves the transport intact.
  */
+/*
+ * Send one command, receive its reply. A reply with more than max_fds fds
+ * breaks the transport (ops that take an fd check the exact count).
+ */
 static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
-		size_t len, const int *fds, size_t nfds, struct vfu_msg *reply)
+		size_t len, const int *fds, size_t nfds, size_t max_fds,
+		struct vfu_msg *reply)
 {
 	int64_t deadline = vrc_now_ms() + c->timeout_ms;
 	char why[200] = "";
@@ -123,6 +128,11 @@ static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 		vfu_msg_release(reply);
 		return -dev_err;
 	}
+	if (reply->nfds > max_fds) {
+		vfu_msg_release(reply);
+		return broken(c, -EPROTO, "vfio-user: unexpected fds in a %s reply",
+			      cmd_name(cmd));
+	}
 	return 0;
 }
 
@@ -157,15 +167,6 @@ int vfu_reply_check(const struct vfu_msg *m, uint16_t msg_id, uint16_t command,
 }
 
 /* Replies that carry no fds must not bring any. */
-static int no_fds(struct vfu_client *c, struct vfu_msg *r)
-{
-	if (!r->nfds)
-		return 0;
-	vfu_msg_release(r);
-	return broken(c, -EPROTO, "vfio-user: unexpected fds in a %s reply",
-		      cmd_name(r->hdr.command));
-}
-
 static int bad_size(struct vfu_client *c, struct vfu_msg *r)
 {
 	size_t len = r->payload_len;
@@ -182,11 +183,9 @@ static int vu_get_device_info(struct vrc_transport *t, struct vfio_device_info *
 	struct vfu_client *c = to_client(t);
 	struct vfu_device_info req = { .argsz = sizeof(req) }, rep;
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_DEVICE_GET_INFO, &req, sizeof(req), NULL, 0, &r);
+	int rc = xfer(c, VFU_CMD_DEVICE_GET_INFO, &req, sizeof(req), NULL, 0, 0, &r);
 
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len < sizeof(rep))
 		return bad_size(c, &r);
@@ -205,7 +204,7 @@ static int vu_get_region_info(struct vrc_transport *t, uint32_t index,
 	struct vfu_client *c = to_client(t);
 	struct vfu_region_info req = { .argsz = sizeof(req), .index = index }, rep;
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_DEVICE_GET_REGION_INFO, &req, sizeof(req), NULL, 0, &r);
+	int rc = xfer(c, VFU_CMD_DEVICE_GET_REGION_INFO, &req, sizeof(req), NULL, 0, 1, &r);
 
 	if (rc)
 		return rc;
@@ -246,10 +245,8 @@ static int vu_get_irq_info(struct vrc_transport *t, void *buf, size_t bufsz)
 	/* argsz goes as the caller set it, short or not: the device judges. */
 	req.flags = 0;
 	req.count = 0;
-	rc = xfer(c, VFU_CMD_DEVICE_GET_IRQ_INFO, &req, sizeof(req), NULL, 0, &r);
+	rc = xfer(c, VFU_CMD_DEVICE_GET_IRQ_INFO, &req, sizeof(req), NULL, 0, 0, &r);
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len < sizeof(rep))
 		return bad_size(c, &r);
@@ -271,11 +268,9 @@ static int set_irqs_one(struct vfu_client *c, const void *payload, size_t len,
 			const int *fds, size_t nfds)
 {
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_DEVICE_SET_IRQS, payload, len, fds, nfds, &r);
+	int rc = xfer(c, VFU_CMD_DEVICE_SET_IRQS, payload, len, fds, nfds, 0, &r);
 
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len)
 		return bad_size(c, &r);
@@ -353,11 +348,9 @@ static int region_read_one(struct vfu_client *c, uint32_t index, uint64_t off,
 {
 	struct vfu_region_access req = { .offset = off, .region = index, .count = len }, rep;
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_REGION_READ, &req, sizeof(req), NULL, 0, &r);
+	int rc = xfer(c, VFU_CMD_REGION_READ, &req, sizeof(req), NULL, 0, 0, &r);
 
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len < sizeof(rep))
 		return bad_size(c, &r);
@@ -389,11 +382,9 @@ static int region_write_one(struct vfu_client *c, uint32_t index, uint64_t off,
 		return -ENOMEM;
 	memcpy(p, &req, sizeof(req));
 	memcpy(p + sizeof(req), buf, len);
-	rc = xfer(c, VFU_CMD_REGION_WRITE, p, sizeof(req) + len, NULL, 0, &r);
+	rc = xfer(c, VFU_CMD_REGION_WRITE, p, sizeof(req) + len, NULL, 0, 0, &r);
 	free(p);
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len != sizeof(rep))
 		return bad_size(c, &r);
@@ -446,11 +437,9 @@ static int vu_reset(struct vrc_transport *t)
 {
 	struct vfu_client *c = to_client(t);
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_DEVICE_RESET, NULL, 0, NULL, 0, &r);
+	int rc = xfer(c, VFU_CMD_DEVICE_RESET, NULL, 0, NULL, 0, 0, &r);
 
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len)
 		return bad_size(c, &r);
@@ -463,11 +452,9 @@ static int vu_query_gfx_plane(struct vrc_transport *t,
 {
 	struct vfu_client *c = to_client(t);
 	struct vfu_msg r;
-	int rc = xfer(c, VFU_CMD_VRC_QUERY_GFX_PLANE, plane, sizeof(*plane), NULL, 0, &r);
+	int rc = xfer(c, VFU_CMD_VRC_QUERY_GFX_PLANE, plane, sizeof(*plane), NULL, 0, 0, &r);
 
 	if (rc)
-		return rc;
-	if ((rc = no_fds(c, &r)))
 		return rc;
 	if (r.payload_len != sizeof(*plane))
 		return bad_size(c, &r);
@@ -483,7 +470,7 @@ static int vu_get_gfx_dmabuf(struct vrc_transport *t, uint32_t dmabuf_id,
 	struct vfu_gfx_dmabuf_reply rep;
 	struct vfu_msg r;
 	int fd, rc = xfer(c, VFU_CMD_VRC_GET_GFX_DMABUF, &dmabuf_id, sizeof(dmabuf_id),
-			  NULL, 0, &r);
+			  NULL, 0, 1, &r);
 
 	if (rc)
 		return rc;
@@ -548,7 +535,7 @@ static int negotiate(struct vfu_client *c, char *err, size_t errlen)
 
 	memcpy(req, &v, sizeof(v));
 	memcpy(req + sizeof(v), json, sizeof(json));	/* with its NUL */
-	rc = xfer(c, VFU_CMD_VERSION, req, sizeof(req), NULL, 0, &r);
+	rc = xfer(c, VFU_CMD_VERSION, req, sizeof(req), NULL, 0, VFU_MAX_FDS, &r);
 	if (rc) {
 		if (c->broken)
 			vrc_seterr(err, errlen, "%s", c->t.error);
