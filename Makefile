@@ -38,16 +38,27 @@ LIBVRC := $(BUILD)/libvrc.a
 SIMLIB := $(BUILD)/libvgpusim.a
 VRCLIB := $(BUILD)/libvrcharness.a
 
+# Components beyond lib/, vgpu-sim and vrc bring their own rules in mk/*.mk.
+# A fragment appends to these; `make all` builds ALL_TARGETS, `make test`
+# runs TEST_PROGS then TEST_SCRIPTS through prove, `make fuzz` builds
+# FUZZ_TARGETS, and DEPS_PROFILES names extra package profiles of
+# scripts/debian-packages.txt that `make deps` installs.
+ALL_TARGETS  := $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
+TEST_PROGS   := $(LIB_TESTS) $(SIM_TESTS)
+FUZZ_TARGETS :=
+DEPS_PROFILES :=
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: all deps test check bench asan fuzz fuzz-smoke clean help
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
+all: $(ALL_TARGETS)
 
 help:
 	@sed -n '2,8p' Makefile | sed 's/^# *//'
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(DEPS_PROFILES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,7 +99,7 @@ bench: deps
 # the mutation check (harness/tests/t_*.sh), all through prove.
 test: deps
 	@$(MAKE) --no-print-directory all
-	VRC_BUILD=$(BUILD) prove --exec '' $(LIB_TESTS) $(SIM_TESTS) $(TEST_SCRIPTS)
+	VRC_BUILD=$(BUILD) prove --exec '' $(TEST_PROGS) $(TEST_SCRIPTS)
 
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim
@@ -103,7 +114,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/inclu
 FUZZ_LIB := $(patsubst lib/fuzz/%.c,build-fuzz/%,$(wildcard lib/fuzz/fuzz_*.c))
 FUZZ_SIM := $(patsubst harness/fuzz/%.c,build-fuzz/%,$(wildcard harness/fuzz/fuzz_*.c))
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_SIM)
+	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_SIM) $(FUZZ_TARGETS)
 build-fuzz/%: lib/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
@@ -112,7 +123,7 @@ build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
 FUZZ_SECONDS ?= 20
 fuzz-smoke: fuzz
-	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM); do \
+	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM) $(FUZZ_TARGETS); do \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		mkdir -p build-fuzz/corpus/$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \

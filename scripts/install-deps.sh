@@ -1,12 +1,32 @@
 #!/bin/sh
 # Install the Debian packages of scripts/debian-packages.txt that are missing.
 # The one place vrc's dependencies come from; make test / make check call it.
-# Quiet when everything is there already.
+#
+#   scripts/install-deps.sh [PROFILE...]
+#
+# Lines without a profile are always installed; a line "PROFILE: pkg..." only
+# when PROFILE is named (e.g. "kernel" for make kernel-check, whose kernel
+# sources are large). Quiet when everything is there already.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 list="$here/debian-packages.txt"
+
+want=""
+for prof in "" "$@"; do
+	if [ -z "$prof" ]; then
+		pkgs=$(grep -v '^[[:space:]]*#' "$list" | grep -v ':' || true)
+	else
+		if ! grep -q "^$prof:" "$list"; then
+			echo "install-deps: unknown profile '$prof' (see $list)" >&2
+			exit 2
+		fi
+		pkgs=$(grep "^$prof:" "$list" | sed 's/^[^:]*://')
+	fi
+	want="$want $pkgs"
+done
+
 missing=""
-for p in $(grep -v '^[[:space:]]*#' "$list" | sed 's/[[:space:]]//g' | grep -v '^$'); do
+for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
 		missing="$missing $p"
 	fi
