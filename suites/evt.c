@@ -27,6 +27,21 @@ static void judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_
 		vt_violation(t, C_EVT_3, "%s", why);
 }
 
+/* SPEC §3 SHOULD: signals per vblank in which the guest changed nothing.
+ * Only meaningful over a stretch of idle vblanks, so only reported then. */
+static void measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n)
+{
+	unsigned idle = 0, sig = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		if (!vb[k].flip && !vb[k].cursor && !vb[k].draw) {
+			idle++;
+			sig += vb[k].pri + vb[k].cur;
+		}
+	if (idle >= 10)
+		vt_measure(t, "idle_signal_rate", (double)sig / idle, "signals/vblank");
+}
+
 static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 				       vt_act_fn act, void *ctx)
 {
@@ -37,6 +52,7 @@ static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 	vt_setup(t, pipe);
 	vt_drive(t, n, act, ctx, vb);
 	judge(t, vb, n, t->test->clauses);
+	measure_idle_rate(t, vb, n);
 	free(vb);
 	return R_PASS;
 }

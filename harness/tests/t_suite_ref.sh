@@ -12,3 +12,8 @@ if [ "$n" -ne "$want" ]; then
 	echo "# results.json has $n test records, vrc list has $want" >&2
 	exit 1
 fi
+# SHOULD measurements travel from the test child into results.json.
+if ! grep -q '"idle_signal_rate"' "$out/results.json"; then
+	echo "# results.json lacks the idle_signal_rate measurement" >&2
+	exit 1
+fi

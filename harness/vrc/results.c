@@ -76,6 +76,16 @@ static json_object *build(const struct vrc_opts *o, const struct vrc_run *run,
 		json_object_object_add(t, "violated", clauses_json(r->violated));
 		json_object_object_add(t, "duration_s", json_object_new_double(r->duration_s));
 		json_object_object_add(t, "reason", r->reason[0] ? json_object_new_string(r->reason) : NULL);
+		if (r->nmeas) {
+			json_object *m = json_object_new_object();
+			for (unsigned k = 0; k < r->nmeas; k++) {
+				json_object *v = json_object_new_object();
+				json_object_object_add(v, "value", json_object_new_double(r->meas[k].value));
+				json_object_object_add(v, "unit", json_object_new_string(r->meas[k].unit));
+				json_object_object_add(m, r->meas[k].name, v);
+			}
+			json_object_object_add(t, "measurements", m);
+		}
 		json_object_array_add(tests, t);
 	}
 	json_object_object_add(root, "tests", tests);
@@ -107,7 +117,7 @@ int vrc_results_write(const struct vrc_opts *o, const struct vrc_run *run_c,
 		}
 	}
 	json_object *root = build(o, run, started, finished);
-	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	snprintf(tmp, sizeof(tmp), "%s/results.json.tmp", run->dir);
 	snprintf(final, sizeof(final), "%s/results.json", run->dir);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

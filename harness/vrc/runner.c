@@ -72,7 +72,11 @@ struct child_report {
 	enum vrc_result result;
 	uint32_t violated;
 	char reason[640];
+	unsigned nmeas;
+	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
 };
+/* One write(2) to a pipe is atomic up to PIPE_BUF. */
+_Static_assert(sizeof(struct child_report) <= 4096, "child report exceeds PIPE_BUF");
 
 static int report_fd = -1;
 
@@ -85,6 +89,8 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 	if (rep.result == R_FAIL && !rep.violated)
 		rep.violated = t->test->clauses;
 	snprintf(rep.reason, sizeof(rep.reason), "%s", t->reason);
+	rep.nmeas = t->nmeas;
+	memcpy(rep.meas, t->meas, sizeof(rep.meas));
 	vt_close_device(t);
 	if (t->have_guest)
 		vgpu_guest_close(&t->g);
@@ -198,6 +204,12 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 			rep.violated ? rep.violated : test->clauses;
 	rep.reason[sizeof(rep.reason) - 1] = 0;
 	snprintf(rec->reason, sizeof(rec->reason), "%s", rep.reason);
+	rec->nmeas = rep.nmeas < VRC_MAX_MEASUREMENTS ? rep.nmeas : VRC_MAX_MEASUREMENTS;
+	for (unsigned i = 0; i < rec->nmeas; i++) {
+		rec->meas[i] = rep.meas[i];
+		rec->meas[i].name[sizeof(rec->meas[i].name) - 1] = 0;
+		rec->meas[i].unit[sizeof(rec->meas[i].unit) - 1] = 0;
+	}
 }
 
 static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec)
@@ -205,6 +217,9 @@ static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec
 	char cl[128];
 
 	vrc_clauses_str(rec->test->clauses, cl, sizeof(cl));
+	for (unsigned i = 0; i < rec->nmeas; i++)
+		fprintf(f, "# %s: measure %s = %.6g %s\n", rec->test->name,
+			rec->meas[i].name, rec->meas[i].value, rec->meas[i].unit);
 	if (rec->result != R_PASS && rec->result != R_SKIP && rec->reason[0] &&
 	    !rec->reason_shown)
 		fprintf(f, "# %s: %s\n", rec->test->name, rec->reason);

@@ -52,6 +52,14 @@ struct vrc_test {
 extern const struct vrc_test *const vrc_all_tests[];
 extern const unsigned vrc_num_tests;
 
+/* A SHOULD measurement (SPEC §3): reported with the run, not a verdict. */
+struct vrc_measurement {
+	char name[40];		/* snake_case, e.g. "idle_signal_rate" */
+	char unit[16];		/* "signals/vblank", "us", ... */
+	double value;
+};
+#define VRC_MAX_MEASUREMENTS	12
+
 /* One finished test. */
 struct vrc_test_record {
 	const struct vrc_test *test;
@@ -60,6 +68,8 @@ struct vrc_test_record {
 	double duration_s;
 	char reason[640];
 	bool reason_shown;	/* the test printed it already as a diagnostic */
+	unsigned nmeas;
+	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
 };
 
 struct vrc_run {

@@ -324,3 +324,19 @@ int vt_expect_signal(struct vt *t, unsigned max)
 	}
 	return 0;
 }
+
+void vt_measure(struct vt *t, const char *name, double value, const char *unit)
+{
+	unsigned i;
+
+	for (i = 0; i < t->nmeas; i++)
+		if (!strcmp(t->meas[i].name, name))
+			break;
+	if (i == VRC_MAX_MEASUREMENTS)
+		vt_abort(t, "too many measurements (max %u) at %s", VRC_MAX_MEASUREMENTS, name);
+	snprintf(t->meas[i].name, sizeof(t->meas[i].name), "%s", name);
+	snprintf(t->meas[i].unit, sizeof(t->meas[i].unit), "%s", unit);
+	t->meas[i].value = value;
+	if (i == t->nmeas)
+		t->nmeas++;
+}

@@ -39,6 +39,8 @@ struct vt {
 	bool have_second;
 	uint32_t violated;
 	char reason[640];
+	unsigned nmeas;
+	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
 };
 
 #define VT_W	64u
@@ -48,6 +50,9 @@ struct vt {
 void vt_violation(struct vt *t, enum vrc_clause c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vt_diag(struct vt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a SHOULD measurement with the test's result (printed as a KTAP
+ * diagnostic, kept in results.json); the same name again replaces it. */
+void vt_measure(struct vt *t, const char *name, double value, const char *unit);
 /* The harness itself failed: ends the test as a crash with the reason. */
 _Noreturn void vt_abort(struct vt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The device does not offer what the test needs: ends the test as a skip. */
