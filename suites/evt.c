@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "vrc/vt.h"
+#include "vrc/artifacts.h"
 
 /* SPEC EVT-4: THR + 2 with GVT's PAGEFLIP_DELAY_THR of 10. */
 #define EVT4_MAX_GAP	12u
@@ -50,8 +51,9 @@ static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 	if (!vb)
 		vt_abort(t, "out of memory");
 	vt_setup(t, pipe);
-	vt_drive(t, n, act, ctx, vb);
+	uint32_t base = vt_drive(t, n, act, ctx, vb);
 	judge(t, vb, n, t->test->clauses);
+	vt_artifact_vblanks(t, "drive", vb, n, base);
 	measure_idle_rate(t, vb, n);
 	free(vb);
 	return R_PASS;

@@ -106,6 +106,9 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 	_exit(0);
 }
 
+/* Where the running test keeps its artifacts (set before each fork). */
+static char artifact_dir[700];
+
 static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test *test)
 {
 	static struct vt t;
@@ -114,6 +117,7 @@ static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test
 	memset(&t, 0, sizeof(t));
 	t.o = o;
 	t.test = test;
+	t.artifact_dir = artifact_dir[0] ? artifact_dir : NULL;
 	t.sim.ctl = -1;
 	t.sim.pid = -1;
 	if (vrc_sim_start(o->sim_path, o->model, o->abi,
@@ -133,7 +137,7 @@ static double now_s(void)
 }
 
 static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
-		    struct vrc_test_record *rec)
+		    const char *run_dir, struct vrc_test_record *rec)
 {
 	struct child_report rep = { .result = R_CRASH };
 	int pfd[2], status = 0;
@@ -151,6 +155,9 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		snprintf(rec->reason, sizeof(rec->reason), "pipe: %s", strerror(errno));
 		return;
 	}
+	artifact_dir[0] = 0;
+	if (run_dir && run_dir[0])
+		snprintf(artifact_dir, sizeof(artifact_dir), "%s/tests/%s", run_dir, test->name);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -328,7 +335,7 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		if (!vrc_test_selected(o, t))
 			continue;
 		struct vrc_test_record *rec = &run->rec[run->ntests++];
-		run_one(o, t, rec);
+		run_one(o, t, o->no_results ? NULL : run->dir, rec);
 		run->count[rec->result]++;
 		run->flagged |= rec->violated;
 		ktap_result(f, run->ntests, rec);

@@ -283,7 +283,7 @@ void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
 	vb[idx].inexact += !sig->counts.exact;
 }
 
-void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb)
+uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb)
 {
 	struct vrc_signal sig;
 	uint32_t base = vt_timeline_start(t, vb, n);
@@ -310,6 +310,7 @@ void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vbl
 		if (vt_poll(t, &sig))
 			vt_place(t, vb, n, base, k, &sig);
 	}
+	return base;
 }
 
 int vt_expect_signal(struct vt *t, unsigned max)

@@ -41,6 +41,7 @@ struct vt {
 	char reason[640];
 	unsigned nmeas;
 	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
+	const char *artifact_dir;	/* <run>/tests/<name>, NULL: not kept */
 };
 
 #define VT_W	64u
@@ -99,7 +100,8 @@ int vt_eventfd(struct vt *t);
 #define VT_ACT_BURST	8u	/* three flips in this vblank */
 #define VT_ACT_DRAW	16u	/* draw into the scanned-out buffer, no flip */
 typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
-void vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
+/* Returns the frame counter before vblank 0. */
+uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
 
 /* Zero vb, drain stale signals, return the frame counter before vblank 0. */
 uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n);
