@@ -8,40 +8,7 @@
 
 #include "vrc/vt.h"
 #include "vrc/artifacts.h"
-
-/* SPEC EVT-4: THR + 2 with GVT's PAGEFLIP_DELAY_THR of 10. */
-#define EVT4_MAX_GAP	12u
-
-static void judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses)
-{
-	char why[1024];
-
-	if ((clauses & CL(C_EVT_1)) && vrc_oracle_evt1(vb, n, why, sizeof(why)))
-		vt_violation(t, C_EVT_1, "%s", why);
-	if ((clauses & CL(C_EVT_2)) &&
-	    vrc_oracle_evt2(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
-		vt_violation(t, C_EVT_2, "%s", why);
-	if ((clauses & CL(C_EVT_4)) && vrc_oracle_evt4(vb, n, EVT4_MAX_GAP, why, sizeof(why)))
-		vt_violation(t, C_EVT_4, "%s", why);
-	if ((clauses & CL(C_EVT_3)) &&
-	    vrc_oracle_evt3(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
-		vt_violation(t, C_EVT_3, "%s", why);
-}
-
-/* SPEC §3 SHOULD: signals per vblank in which the guest changed nothing.
- * Only meaningful over a stretch of idle vblanks, so only reported then. */
-static void measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n)
-{
-	unsigned idle = 0, sig = 0;
-
-	for (unsigned k = 0; k < n; k++)
-		if (!vb[k].flip && !vb[k].cursor && !vb[k].draw) {
-			idle++;
-			sig += vb[k].pri + vb[k].cur;
-		}
-	if (idle >= 10)
-		vt_measure(t, "idle_signal_rate", (double)sig / idle, "signals/vblank");
-}
+#include "vrc/judge.h"
 
 static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 				       vt_act_fn act, void *ctx)
@@ -52,9 +19,9 @@ static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 		vt_abort(t, "out of memory");
 	vt_setup(t, pipe);
 	uint32_t base = vt_drive(t, n, act, ctx, vb);
-	judge(t, vb, n, t->test->clauses);
+	vt_judge(t, vb, n, t->test->clauses);
 	vt_artifact_vblanks(t, "drive", vb, n, base);
-	measure_idle_rate(t, vb, n);
+	vt_measure_idle_rate(t, vb, n);
 	free(vb);
 	return R_PASS;
 }

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#include "judge.h"
+#include "vt.h"
+
+void vt_judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses)
+{
+	char why[1024];
+
+	if ((clauses & CL(C_EVT_1)) && vrc_oracle_evt1(vb, n, why, sizeof(why)))
+		vt_violation(t, C_EVT_1, "%s", why);
+	if ((clauses & CL(C_EVT_2)) &&
+	    vrc_oracle_evt2(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
+		vt_violation(t, C_EVT_2, "%s", why);
+	if ((clauses & CL(C_EVT_4)) && vrc_oracle_evt4(vb, n, VT_EVT4_MAX_GAP, why, sizeof(why)))
+		vt_violation(t, C_EVT_4, "%s", why);
+	if ((clauses & CL(C_EVT_3)) &&
+	    vrc_oracle_evt3(vb, n, VRC_ORACLE_TOLERANCE, why, sizeof(why)))
+		vt_violation(t, C_EVT_3, "%s", why);
+}
+
+void vt_measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n)
+{
+	unsigned idle = 0, sig = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		if (!vb[k].flip && !vb[k].cursor && !vb[k].draw) {
+			idle++;
+			sig += vb[k].pri + vb[k].cur;
+		}
+	if (idle >= 10)
+		vt_measure(t, "idle_signal_rate", (double)sig / idle, "signals/vblank");
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Judging a per-vblank record against the EVT clauses a test checks, and
+ * the SHOULD measurements that come from the same record. */
+#ifndef VRC_JUDGE_H
+#define VRC_JUDGE_H
+
+#include <stdint.h>
+#include "vrc/oracle.h"
+
+struct vt;
+
+/* SPEC EVT-4: THR + 2 with GVT's PAGEFLIP_DELAY_THR of 10. */
+#define VT_EVT4_MAX_GAP	12u
+
+/* Run the oracle checks of the EVT clauses in `clauses`; violations are
+ * recorded on t with the first mismatching vblanks and their neighbourhood. */
+void vt_judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses);
+/* idle_signal_rate: signals per vblank in which the guest changed nothing
+ * (reported only over at least 10 such vblanks). */
+void vt_measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n);
+
+#endif
