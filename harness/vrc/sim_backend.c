@@ -53,8 +53,20 @@ static int ctl_connect(struct vrc_sim *s, char *err, size_t errlen)
 int vrc_sim_start(const char *sim_path, const char *model, const char *abi,
 		  unsigned instances, struct vrc_sim *s, char *err, size_t errlen)
 {
+	const struct vrc_sim_cfg c = {
+		.sim_path = sim_path, .model = model, .abi = abi, .instances = instances,
+	};
+
+	return vrc_sim_start_cfg(&c, s, err, errlen);
+}
+
+int vrc_sim_start_cfg(const struct vrc_sim_cfg *c, struct vrc_sim *s, char *err, size_t errlen)
+{
 	const char *base = getenv("XDG_RUNTIME_DIR");
+	const char *sim_path = c->sim_path, *model = c->model, *abi = c->abi;
+	unsigned instances = c->instances;
 	char a_dir[96], a_model[96], a_abi[32], a_inst[32], a_ready[32], buf[16];
+	char a_shm[32], a_hz[24];
 	int pfd[2];
 
 	memset(s, 0, sizeof(*s));
@@ -79,8 +91,11 @@ int vrc_sim_start(const char *sim_path, const char *model, const char *abi,
 	snprintf(a_abi, sizeof(a_abi), "--abi=%s", abi ? abi : "");
 	snprintf(a_inst, sizeof(a_inst), "--instances=%u", instances);
 	snprintf(a_ready, sizeof(a_ready), "--ready-fd=%d", pfd[1]);
-	const char *argv[] = { sim_path, a_dir, a_model, "--clock=virtual", a_inst,
-			       "--shm-mib=8", a_ready, "--die-with-parent",
+	snprintf(a_shm, sizeof(a_shm), "--shm-mib=%u", c->shm_mib ? c->shm_mib : 8);
+	snprintf(a_hz, sizeof(a_hz), "--hz=%u", c->hz ? c->hz : 60);
+	const char *argv[] = { sim_path, a_dir, a_model,
+			       c->real_clock ? "--clock=real" : "--clock=virtual", a_inst,
+			       a_shm, a_ready, "--die-with-parent", a_hz,
 			       abi ? a_abi : NULL, NULL };
 	fflush(NULL);
 	s->pid = fork();

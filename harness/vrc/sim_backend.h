@@ -3,6 +3,7 @@
 #ifndef VRC_SIM_BACKEND_H
 #define VRC_SIM_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,6 +21,17 @@ struct vrc_sim {
  */
 int vrc_sim_start(const char *sim_path, const char *model, const char *abi,
 		  unsigned instances, struct vrc_sim *s, char *err, size_t errlen);
+
+/* The same with every knob: a real clock at hz for real-time tests and VM
+ * guests, and the shared memory size (VRAM for full-size framebuffers). */
+struct vrc_sim_cfg {
+	const char *sim_path, *model, *abi;	/* model/abi NULL: defaults */
+	unsigned instances;
+	bool real_clock;
+	unsigned hz;		/* real clock only; 0: the sim's default (60) */
+	unsigned shm_mib;	/* power of two; 0: 8 MiB */
+};
+int vrc_sim_start_cfg(const struct vrc_sim_cfg *c, struct vrc_sim *s, char *err, size_t errlen);
 /* Send one control request; reply "ok ..." -> 0 and the text; "err" -> -EIO. */
 int vrc_sim_request(struct vrc_sim *s, const char *req, char *reply, size_t len);
 int vrc_sim_step(struct vrc_sim *s, unsigned instance, unsigned n);
