@@ -62,6 +62,21 @@ out:
 	return rc;
 }
 
+int vt_artifact_path(struct vt *t, const char *file, char *out, size_t len)
+{
+	int rc;
+
+	if (!t->artifact_dir)
+		return -ENOENT;
+	if (strchr(file, '/') || file[0] == '.')
+		return -EINVAL;
+	if ((rc = mkdirs(t->artifact_dir)))
+		return rc;
+	if ((size_t)snprintf(out, len, "%s/%s", t->artifact_dir, file) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int vt_artifact_vblanks(struct vt *t, const char *label, const struct vrc_vblank *vb,
 			unsigned n, uint32_t first_counter)
 {

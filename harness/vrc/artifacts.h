@@ -8,6 +8,7 @@
 #ifndef VRC_ARTIFACTS_H
 #define VRC_ARTIFACTS_H
 
+#include <stddef.h>
 #include <json-c/json.h>
 #include "vrc/oracle.h"
 
@@ -16,6 +17,10 @@ struct vt;
 /* Write obj as <artifact_dir>/<file> (atomically). Takes ownership of obj.
  * 0, or -errno (also reported as a test diagnostic). */
 int vt_artifact_json(struct vt *t, const char *file, json_object *obj);
+
+/* The path of artifact `file` (its folder created) for a program that writes
+ * it itself: 0, or -ENOENT when artifacts are not kept, or -errno. */
+int vt_artifact_path(struct vt *t, const char *file, char *out, size_t len);
 
 /* The per-vblank rows the oracle judged, as "vblanks-<label>.json":
  * { "first_counter": c, "rows": [ {"flip":..,"cursor":..,"draw":..,
