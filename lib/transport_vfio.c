@@ -60,6 +60,7 @@ struct vrc_attach_pt {
 
 struct vfio_kernel {
 	struct vrc_transport t;
+	const struct vrc_sys *sys;	/* the system calls below (vrc_sys_real) */
 	int dev_fd;
 	int group_fd;		/* -1 unless opened through a group */
 	int container_fd;	/* idem */
@@ -71,28 +72,64 @@ static struct vfio_kernel *to_kernel(struct vrc_transport *t)
 	return (struct vfio_kernel *)t;
 }
 
-static void close_fd(int *fd)
+static int real_open(const struct vrc_sys *s, const char *path, int flags)
+{
+	(void)s;
+	return open(path, flags);
+}
+
+static int real_ioctl(const struct vrc_sys *s, int fd, unsigned long req, void *arg)
+{
+	(void)s;
+	return ioctl(fd, req, arg);
+}
+
+static ssize_t real_pread(const struct vrc_sys *s, int fd, void *buf, size_t len, off_t off)
+{
+	(void)s;
+	return pread(fd, buf, len, off);
+}
+
+static ssize_t real_pwrite(const struct vrc_sys *s, int fd, const void *buf, size_t len,
+			   off_t off)
+{
+	(void)s;
+	return pwrite(fd, buf, len, off);
+}
+
+static int real_close(const struct vrc_sys *s, int fd)
+{
+	(void)s;
+	return close(fd);
+}
+
+const struct vrc_sys vrc_sys_real = {
+	.open = real_open, .ioctl = real_ioctl, .pread = real_pread,
+	.pwrite = real_pwrite, .close = real_close,
+};
+
+static void close_fd(struct vfio_kernel *k, int *fd)
 {
 	if (*fd >= 0) {
-		close(*fd);
+		k->sys->close(k->sys, *fd);
 		*fd = -1;
 	}
 }
 
 /* An ioctl that returns 0 or -1/errno, as 0 or -errno. */
-static int xioctl(int fd, unsigned long req, void *arg)
+static int xioctl(struct vfio_kernel *k, int fd, unsigned long req, void *arg)
 {
 	int rc;
 
 	do
-		rc = ioctl(fd, req, arg);
+		rc = k->sys->ioctl(k->sys, fd, req, arg);
 	while (rc < 0 && errno == EINTR);
 	return rc < 0 ? -errno : rc;
 }
 
 static int vk_get_device_info(struct vrc_transport *t, struct vfio_device_info *info)
 {
-	int rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_GET_INFO, info);
+	int rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_INFO, info);
 
 	return rc < 0 ? rc : 0;
 }
@@ -105,7 +142,7 @@ static int vk_get_region_info(struct vrc_transport *t, uint32_t index,
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	info->index = index;
-	rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_GET_REGION_INFO, info);
+	rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_REGION_INFO, info);
 	return rc < 0 ? rc : 0;
 }
 
@@ -120,13 +157,13 @@ static int vk_get_irq_info(struct vrc_transport *t, void *buf, size_t bufsz)
 	/* The patched kernel writes up to argsz bytes: they must be ours. */
 	if (argsz > bufsz)
 		return -EINVAL;
-	rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_GET_IRQ_INFO, buf);
+	rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_IRQ_INFO, buf);
 	return rc < 0 ? rc : 0;
 }
 
 static int vk_set_irqs(struct vrc_transport *t, const struct vfio_irq_set *req)
 {
-	int rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_SET_IRQS, (void *)req);
+	int rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_SET_IRQS, (void *)req);
 
 	return rc < 0 ? rc : 0;
 }
@@ -153,7 +190,8 @@ static int region_pos(struct vrc_transport *t, uint32_t index, uint64_t off,
 static int region_rw(struct vrc_transport *t, uint32_t index, uint64_t off,
 		     bool write, void *rbuf, const void *wbuf, uint32_t len)
 {
-	int fd = to_kernel(t)->dev_fd;
+	struct vfio_kernel *k = to_kernel(t);
+	int fd = k->dev_fd;
 	size_t done = 0;
 	off_t pos;
 	int rc = region_pos(t, index, off, len, &pos);
@@ -162,8 +200,10 @@ static int region_rw(struct vrc_transport *t, uint32_t index, uint64_t off,
 		return rc;
 	while (done < len) {
 		ssize_t n = write ?
-			pwrite(fd, (const uint8_t *)wbuf + done, len - done, pos + (off_t)done) :
-			pread(fd, (uint8_t *)rbuf + done, len - done, pos + (off_t)done);
+			k->sys->pwrite(k->sys, fd, (const uint8_t *)wbuf + done, len - done,
+				       pos + (off_t)done) :
+			k->sys->pread(k->sys, fd, (uint8_t *)rbuf + done, len - done,
+				      pos + (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -190,7 +230,7 @@ static int vk_region_write(struct vrc_transport *t, uint32_t index, uint64_t off
 
 static int vk_reset(struct vrc_transport *t)
 {
-	int rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_RESET, NULL);
+	int rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_RESET, NULL);
 
 	return rc < 0 ? rc : 0;
 }
@@ -198,7 +238,7 @@ static int vk_reset(struct vrc_transport *t)
 static int vk_query_gfx_plane(struct vrc_transport *t,
 			      struct vfio_device_gfx_plane_info *plane)
 {
-	int rc = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_QUERY_GFX_PLANE, plane);
+	int rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_QUERY_GFX_PLANE, plane);
 
 	return rc < 0 ? rc : 0;
 }
@@ -207,7 +247,7 @@ static int vk_get_gfx_dmabuf(struct vrc_transport *t, uint32_t dmabuf_id,
 			     uint64_t *mmap_off)
 {
 	__u32 id = dmabuf_id;
-	int fd = xioctl(to_kernel(t)->dev_fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+	int fd = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 
 	if (fd < 0)
 		return fd;
@@ -220,10 +260,10 @@ static void vk_destroy(struct vrc_transport *t)
 	struct vfio_kernel *k = to_kernel(t);
 
 	/* The device first: it holds the group and the iommufd binding. */
-	close_fd(&k->dev_fd);
-	close_fd(&k->group_fd);
-	close_fd(&k->container_fd);
-	close_fd(&k->iommufd);
+	close_fd(k, &k->dev_fd);
+	close_fd(k, &k->group_fd);
+	close_fd(k, &k->container_fd);
+	close_fd(k, &k->iommufd);
 	free(k);
 }
 
@@ -241,12 +281,13 @@ static const struct vrc_transport_ops vk_ops = {
 	.destroy = vk_destroy,
 };
 
-static struct vfio_kernel *vk_new(void)
+static struct vfio_kernel *vk_new(const struct vrc_vfio_open_opts *o)
 {
 	struct vfio_kernel *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
+	k->sys = o && o->sys ? o->sys : &vrc_sys_real;
 	k->t.ops = &vk_ops;
 	k->dev_fd = k->group_fd = k->container_fd = k->iommufd = -1;
 	return k;
@@ -255,6 +296,12 @@ static struct vfio_kernel *vk_new(void)
 int vrc_vfio_kernel_from_fd(int device_fd, struct vrc_transport **out,
 			    char *err, size_t errlen)
 {
+	return vrc_vfio_kernel_from_fd_opts(device_fd, NULL, out, err, errlen);
+}
+
+int vrc_vfio_kernel_from_fd_opts(int device_fd, const struct vrc_vfio_open_opts *o,
+				 struct vrc_transport **out, char *err, size_t errlen)
+{
 	struct vfio_kernel *k;
 
 	*out = NULL;
@@ -262,9 +309,11 @@ int vrc_vfio_kernel_from_fd(int device_fd, struct vrc_transport **out,
 		vrc_seterr(err, errlen, "vfio: bad device fd %d", device_fd);
 		return -EBADF;
 	}
-	k = vk_new();
+	k = vk_new(o);
 	if (!k) {
-		close(device_fd);
+		const struct vrc_sys *sys = o && o->sys ? o->sys : &vrc_sys_real;
+
+		sys->close(sys, device_fd);
 		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
@@ -273,9 +322,9 @@ int vrc_vfio_kernel_from_fd(int device_fd, struct vrc_transport **out,
 	return 0;
 }
 
-static int open_rw(const char *path, int *fd, char *err, size_t errlen)
+static int open_rw(struct vfio_kernel *k, const char *path, int *fd, char *err, size_t errlen)
 {
-	*fd = open(path, O_RDWR | O_CLOEXEC);
+	*fd = k->sys->open(k->sys, path, O_RDWR | O_CLOEXEC);
 	if (*fd < 0) {
 		int rc = -errno;
 
@@ -288,34 +337,41 @@ static int open_rw(const char *path, int *fd, char *err, size_t errlen)
 int vrc_vfio_kernel_open_group(const char *group_path, const char *device_name,
 			       struct vrc_transport **out, char *err, size_t errlen)
 {
+	return vrc_vfio_kernel_open_group_opts(group_path, device_name, NULL, out, err, errlen);
+}
+
+int vrc_vfio_kernel_open_group_opts(const char *group_path, const char *device_name,
+				    const struct vrc_vfio_open_opts *o,
+				    struct vrc_transport **out, char *err, size_t errlen)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_kernel *k;
 	int rc;
 
 	*out = NULL;
-	k = vk_new();
+	k = vk_new(o);
 	if (!k) {
 		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
-	if ((rc = open_rw("/dev/vfio/vfio", &k->container_fd, err, errlen)))
+	if ((rc = open_rw(k, "/dev/vfio/vfio", &k->container_fd, err, errlen)))
 		goto fail;
-	rc = xioctl(k->container_fd, VFIO_GET_API_VERSION, NULL);
+	rc = xioctl(k, k->container_fd, VFIO_GET_API_VERSION, NULL);
 	if (rc != VFIO_API_VERSION) {
 		vrc_seterr(err, errlen, "vfio: container API version %d, expected %d",
 		       rc, VFIO_API_VERSION);
 		rc = rc < 0 ? rc : -ENOTSUP;
 		goto fail;
 	}
-	rc = xioctl(k->container_fd, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
+	rc = xioctl(k, k->container_fd, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
 	if (rc <= 0) {
 		vrc_seterr(err, errlen, "vfio: the container has no type1v2 IOMMU");
 		rc = rc < 0 ? rc : -ENOTSUP;
 		goto fail;
 	}
-	if ((rc = open_rw(group_path, &k->group_fd, err, errlen)))
+	if ((rc = open_rw(k, group_path, &k->group_fd, err, errlen)))
 		goto fail;
-	if ((rc = xioctl(k->group_fd, VFIO_GROUP_GET_STATUS, &status)) < 0) {
+	if ((rc = xioctl(k, k->group_fd, VFIO_GROUP_GET_STATUS, &status)) < 0) {
 		vrc_seterr(err, errlen, "vfio: %s: GROUP_GET_STATUS: %s", group_path, strerror(-rc));
 		goto fail;
 	}
@@ -325,16 +381,18 @@ int vrc_vfio_kernel_open_group(const char *group_path, const char *device_name,
 		rc = -EBUSY;
 		goto fail;
 	}
-	if ((rc = xioctl(k->group_fd, VFIO_GROUP_SET_CONTAINER, &k->container_fd)) < 0) {
+	if ((rc = xioctl(k, k->group_fd, VFIO_GROUP_SET_CONTAINER, &k->container_fd)) < 0) {
 		vrc_seterr(err, errlen, "vfio: %s: GROUP_SET_CONTAINER: %s", group_path, strerror(-rc));
 		goto fail;
 	}
-	rc = xioctl(k->container_fd, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
+	rc = xioctl(k, k->container_fd, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
 	if (rc < 0) {
 		vrc_seterr(err, errlen, "vfio: SET_IOMMU(type1v2): %s", strerror(-rc));
 		goto fail;
 	}
-	rc = xioctl(k->group_fd, VFIO_GROUP_GET_DEVICE_FD, (void *)device_name);
+	if (o && o->before_open && (rc = o->before_open(o->ctx, k->group_fd, err, errlen)))
+		goto fail;
+	rc = xioctl(k, k->group_fd, VFIO_GROUP_GET_DEVICE_FD, (void *)device_name);
 	if (rc < 0) {
 		vrc_seterr(err, errlen, "vfio: %s: GET_DEVICE_FD(%s): %s", group_path, device_name,
 		       strerror(-rc));
@@ -351,6 +409,12 @@ fail:
 int vrc_vfio_kernel_open_cdev(const char *cdev_path, struct vrc_transport **out,
 			      char *err, size_t errlen)
 {
+	return vrc_vfio_kernel_open_cdev_opts(cdev_path, NULL, out, err, errlen);
+}
+
+int vrc_vfio_kernel_open_cdev_opts(const char *cdev_path, const struct vrc_vfio_open_opts *o,
+				   struct vrc_transport **out, char *err, size_t errlen)
+{
 	struct vrc_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vrc_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct vrc_attach_pt attach = { .argsz = sizeof(attach) };
@@ -358,25 +422,27 @@ int vrc_vfio_kernel_open_cdev(const char *cdev_path, struct vrc_transport **out,
 	int rc;
 
 	*out = NULL;
-	k = vk_new();
+	k = vk_new(o);
 	if (!k) {
 		vrc_seterr(err, errlen, "vfio: out of memory");
 		return -ENOMEM;
 	}
-	if ((rc = open_rw(cdev_path, &k->dev_fd, err, errlen)) ||
-	    (rc = open_rw("/dev/iommu", &k->iommufd, err, errlen)))
+	if ((rc = open_rw(k, cdev_path, &k->dev_fd, err, errlen)) ||
+	    (rc = open_rw(k, "/dev/iommu", &k->iommufd, err, errlen)))
+		goto fail;
+	if (o && o->before_open && (rc = o->before_open(o->ctx, k->dev_fd, err, errlen)))
 		goto fail;
 	bind.iommufd = k->iommufd;
-	if ((rc = xioctl(k->dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0) {
+	if ((rc = xioctl(k, k->dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0) {
 		vrc_seterr(err, errlen, "vfio: %s: BIND_IOMMUFD: %s", cdev_path, strerror(-rc));
 		goto fail;
 	}
-	if ((rc = xioctl(k->iommufd, IOMMU_IOAS_ALLOC, &ioas)) < 0) {
+	if ((rc = xioctl(k, k->iommufd, IOMMU_IOAS_ALLOC, &ioas)) < 0) {
 		vrc_seterr(err, errlen, "vfio: IOMMU_IOAS_ALLOC: %s", strerror(-rc));
 		goto fail;
 	}
 	attach.pt_id = ioas.out_ioas_id;
-	if ((rc = xioctl(k->dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) < 0) {
+	if ((rc = xioctl(k, k->dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) < 0) {
 		vrc_seterr(err, errlen, "vfio: %s: ATTACH_IOMMUFD_PT(%u): %s", cdev_path,
 		       attach.pt_id, strerror(-rc));
 		goto fail;

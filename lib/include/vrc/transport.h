@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "vrc/uapi.h"
 
 struct vrc_transport;
@@ -71,6 +72,34 @@ static inline const char *vrc_transport_error(const struct vrc_transport *t)
 int vrc_vfio_user_open(const char *socket_path, int timeout_ms,
 		       struct vrc_transport **out, char *err, size_t errlen);
 
+/*
+ * The system calls below the kernel VFIO transport (and the gvt backend's
+ * KVM calls), libc-style: -1 with errno on failure. vrc_sys_real is the
+ * kernel; self-tests put recorded ioctl expectations here instead.
+ */
+struct vrc_sys {
+	int (*open)(const struct vrc_sys *s, const char *path, int flags);
+	int (*ioctl)(const struct vrc_sys *s, int fd, unsigned long req, void *arg);
+	ssize_t (*pread)(const struct vrc_sys *s, int fd, void *buf, size_t len, off_t off);
+	ssize_t (*pwrite)(const struct vrc_sys *s, int fd, const void *buf, size_t len,
+			  off_t off);
+	int (*close)(const struct vrc_sys *s, int fd);
+	void *ctx;	/* the fake's state */
+};
+extern const struct vrc_sys vrc_sys_real;
+
+/*
+ * How to open a kernel VFIO device. before_open runs with the group fd (or
+ * the cdev fd) before the device is opened (GROUP_GET_DEVICE_FD) or bound
+ * (BIND_IOMMUFD): GVT opens a vGPU only for a process whose KVM VM knows
+ * that file, so the gvt backend does KVM_DEV_VFIO_FILE_ADD there.
+ */
+struct vrc_vfio_open_opts {
+	const struct vrc_sys *sys;	/* NULL: vrc_sys_real */
+	int (*before_open)(void *ctx, int fd, char *err, size_t errlen);
+	void *ctx;
+};
+
 /* Kernel VFIO: an already opened device fd (group or cdev); takes ownership. */
 int vrc_vfio_kernel_from_fd(int device_fd, struct vrc_transport **out,
 			    char *err, size_t errlen);
@@ -80,6 +109,15 @@ int vrc_vfio_kernel_open_group(const char *group_path, const char *device_name,
 /* Kernel VFIO through an iommufd cdev: /dev/vfio/devices/vfioX. */
 int vrc_vfio_kernel_open_cdev(const char *cdev_path, struct vrc_transport **out,
 			      char *err, size_t errlen);
+
+/* The same three with a vrc_vfio_open_opts (NULL: as above). */
+int vrc_vfio_kernel_from_fd_opts(int device_fd, const struct vrc_vfio_open_opts *o,
+				 struct vrc_transport **out, char *err, size_t errlen);
+int vrc_vfio_kernel_open_group_opts(const char *group_path, const char *device_name,
+				    const struct vrc_vfio_open_opts *o,
+				    struct vrc_transport **out, char *err, size_t errlen);
+int vrc_vfio_kernel_open_cdev_opts(const char *cdev_path, const struct vrc_vfio_open_opts *o,
+				   struct vrc_transport **out, char *err, size_t errlen);
 
 void vrc_transport_close(struct vrc_transport *t);
 
