@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* What the vrc command line calls of the gvt backend (harness/vrc/gvt_detect.c). */
+#ifndef VRC_GVT_CLI_H
+#define VRC_GVT_CLI_H
+
+#include <stdbool.h>
+
+struct vrc_opts;
+
+/*
+ * vrc run --backend=gvt [--dry-run] [--sysfs-root=DIR]: the bring-up of
+ * harness/gvt/bringup.c. Returns the exit status (0 done, 1 dmesg flagged,
+ * 2 a step failed, 4 no usable GVT-g here).
+ */
+int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run);
+/* --backend=auto: one line on stderr about GVT-g hardware, if there is any. */
+void vrc_gvt_auto_note(const char *sysfs_root);
+
+#endif /* VRC_GVT_CLI_H */
