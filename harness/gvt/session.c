@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One vGPU for the harness: the mdev for the session, and per opening of
+ * the device a KVM VM that GVT wants to see, associated with the VFIO file
+ * before the device is opened. The runner opens and closes the device as
+ * often as a test needs (IRQ-4 reopens it).
+ *
+ * Why a VM per opening: KVM's VFIO device keeps a reference to every file
+ * added to it until the VM goes away, and a VFIO group can be open only
+ * once, so reopening the group under the same VM would fail with EBUSY (and
+ * the mdev could not be removed while the reference lives). Closing order:
+ * the device first (GVT drops its kvm reference in close_device), then the
+ * group, then the VM, which releases its file references.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vrc/util.h"
+#include "gvt.h"
+
+int gvt_session_create(struct gvt_session *s, const struct gvt_session_cfg *c,
+		       char *err, size_t errlen)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->h = c->h;
+	s->sys = c->sys;
+	s->env = (struct gvt_mdev_env){ .h = c->h, .w = c->w };
+	rc = gvt_mdev_create(&s->env, c->bdf, c->type, c->uuid, c->run_id, &s->m, err, errlen);
+	if (rc)
+		return rc;
+	s->have_mdev = true;
+	return 0;
+}
+
+int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,
+			    char *err, size_t errlen)
+{
+	struct vrc_vfio_open_opts oo = {
+		.sys = s->sys, .before_open = gvt_kvm_before_open, .ctx = &s->kvm,
+	};
+	char path[340];
+	struct stat st;
+	int rc;
+
+	if (s->t) {
+		vrc_seterr(err, errlen, "gvt: the device is open already");
+		return -EBUSY;
+	}
+	snprintf(path, sizeof(path), "%s/vfio/%d", s->h->dev_root, s->m.iommu_group);
+	if (!(s->m.iommu_group >= 0 && stat(path, &st) == 0) && !s->m.cdev[0]) {
+		vrc_seterr(err, errlen, "gvt: mdev %s has neither an iommu group node (%s) nor "
+			   "a VFIO cdev", s->m.uuid, path);
+		return -ENODEV;
+	}
+	rc = gvt_kvm_create(&s->kvm, s->sys, s->h->dev_root, err, errlen);
+	if (rc)
+		return rc;
+	s->have_kvm = true;
+	/* the group where there is one: every kernel has it, and it needs no IOAS */
+	if (s->m.iommu_group >= 0 && stat(path, &st) == 0) {
+		vrc_seterr(how, howlen, "group %s, device %s", path, s->m.uuid);
+		rc = vrc_vfio_kernel_open_group_opts(path, s->m.uuid, &oo, &s->t, err, errlen);
+	} else {
+		snprintf(path, sizeof(path), "%s/vfio/devices/%s", s->h->dev_root, s->m.cdev);
+		vrc_seterr(how, howlen, "cdev %s", path);
+		rc = vrc_vfio_kernel_open_cdev_opts(path, &oo, &s->t, err, errlen);
+	}
+	if (rc)
+		gvt_session_close_device(s);
+	return rc;
+}
+
+void gvt_session_close_device(struct gvt_session *s)
+{
+	vrc_transport_close(s->t);
+	s->t = NULL;
+	if (s->have_kvm)
+		gvt_kvm_destroy(&s->kvm);
+	s->have_kvm = false;
+}
+
+int gvt_session_destroy(struct gvt_session *s, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	gvt_session_close_device(s);
+	if (s->have_mdev)
+		rc = gvt_mdev_remove(&s->env, s->m.uuid, err, errlen);
+	s->have_mdev = false;
+	return rc;
+}
