@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/* Plane capture of capture.h: mmap or PRIME readback, then detile. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <i915_drm.h>	/* libdrm's copy (pkg-config --cflags libdrm) */
+
+#include "vrc/irq.h"
+#include "vrc/util.h"
+#include "capture.h"
+
+const char *gvt_capture_path_name(enum gvt_capture_path p)
+{
+	return p == GVT_CAPTURE_PRIME ? "prime-readback" : "dmabuf-mmap";
+}
+
+/* An fd on the first render node of the i915 driver, or -ENODEV. */
+static int open_i915(const char *dri_dir, char *which, size_t len)
+{
+	struct dirent *e;
+	DIR *d = opendir(dri_dir);
+	int fd = -ENODEV;
+
+	if (!d)
+		return -ENODEV;
+	while (fd < 0 && (e = readdir(d))) {
+		char path[300];
+		drmVersionPtr v;
+		int f;
+
+		if (strncmp(e->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dri_dir, e->d_name);
+		f = open(path, O_RDWR | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		v = drmGetVersion(f);
+		if (v && v->name && !strcmp(v->name, "i915")) {
+			fd = f;
+			snprintf(which, len, "%s", path);
+		} else {
+			close(f);
+		}
+		drmFreeVersion(v);
+	}
+	closedir(d);
+	return fd;
+}
+
+int gvt_prime_readback(const char *dri_dir, int dmabuf_fd, void *dst, size_t len,
+		       char *err, size_t errlen)
+{
+	char node[300] = "";
+	uint32_t handle = 0;
+	int fd, rc;
+
+	fd = open_i915(dri_dir, node, sizeof(node));
+	if (fd < 0) {
+		vrc_seterr(err, errlen, "PRIME readback: no i915 render node in %s", dri_dir);
+		return fd;
+	}
+	rc = drmPrimeFDToHandle(fd, dmabuf_fd, &handle);
+	if (rc) {
+		rc = -errno;
+		vrc_seterr(err, errlen, "PRIME readback: import into %s: %s", node, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	struct drm_i915_gem_pread pr = {
+		.handle = handle, .offset = 0, .size = len, .data_ptr = (uint64_t)(uintptr_t)dst,
+	};
+	if (drmIoctl(fd, DRM_IOCTL_I915_GEM_PREAD, &pr)) {
+		rc = -errno;
+		vrc_seterr(err, errlen, "PRIME readback: I915_GEM_PREAD of %zu bytes on %s: %s",
+			   len, node, strerror(-rc));
+	}
+	drmCloseBufferHandle(fd, handle);
+	close(fd);
+	return rc;
+}
+
+void gvt_frame_free(struct gvt_frame *f)
+{
+	free(f->pixels);
+	f->pixels = NULL;
+}
+
+int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_dir,
+		struct gvt_frame *f, char *err, size_t errlen)
+{
+	struct vrc_plane p;
+	const uint8_t *src;
+	uint8_t *copy = NULL;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = vrc_plane_query(t, plane_type, &p);
+	if (rc) {
+		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(%u): %s", plane_type, strerror(-rc));
+		return rc;
+	}
+	if (p.info.drm_format == 0) {
+		vrc_seterr(err, errlen, "plane %u is off", plane_type);
+		return -ENOENT;
+	}
+	if ((rc = gvt_tiling_from_modifier(p.info.drm_format_mod, &f->tiling))) {
+		vrc_seterr(err, errlen, "plane modifier %#llx: not linear, X- or Y-tiled",
+			   (unsigned long long)p.info.drm_format_mod);
+		return rc;
+	}
+	rc = vrc_plane_map(t, &p, err, errlen);
+	if (rc == 0) {
+		src = p.map;
+		f->path = GVT_CAPTURE_MMAP;
+	} else if (rc == -ENODEV && p.fd >= 0) {
+		copy = malloc(p.info.size);
+		if (!copy) {
+			vrc_plane_release(&p);
+			return -ENOMEM;
+		}
+		rc = gvt_prime_readback(dri_dir ? dri_dir : "/dev/dri", p.fd, copy, p.info.size,
+					err, errlen);
+		src = copy;
+		f->path = GVT_CAPTURE_PRIME;
+	}
+	if (rc == 0) {
+		f->width = p.info.width;
+		f->height = p.info.height;
+		f->drm_format = p.info.drm_format;
+		f->dmabuf_id = p.info.dmabuf_id;
+		f->pixels = malloc((size_t)p.info.width * 4 * p.info.height);
+		rc = f->pixels ? gvt_detile(f->tiling, src, p.info.size, p.info.stride,
+					    p.info.width * 4, p.info.height, f->pixels,
+					    (size_t)p.info.width * 4, err, errlen) : -ENOMEM;
+		if (rc)
+			gvt_frame_free(f);
+	}
+	free(copy);
+	vrc_plane_release(&p);
+	return rc;
+}

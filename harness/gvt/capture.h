@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Capturing a vGPU plane as linear XRGB rows for band CRCs: query the plane,
+ * fetch its dmabuf, read it by CPU mmap where the kernel allows it, else
+ * import it into the host i915 with libdrm PRIME and read it back (GVT
+ * dmabufs have no CPU mmap on 6.1-era kernels: ENODEV), then detile. The
+ * frame says which path was used: results must name it.
+ */
+#ifndef VRC_GVT_CAPTURE_H
+#define VRC_GVT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vrc/transport.h"
+#include "detile.h"
+
+enum gvt_capture_path { GVT_CAPTURE_MMAP, GVT_CAPTURE_PRIME };
+const char *gvt_capture_path_name(enum gvt_capture_path p);	/* "dmabuf-mmap", "prime-readback" */
+
+struct gvt_frame {
+	uint8_t *pixels;	/* height rows of width * 4 bytes */
+	uint32_t width, height, drm_format, dmabuf_id;
+	enum gvt_tiling tiling;
+	enum gvt_capture_path path;
+};
+
+/*
+ * Capture plane_type (VRC_PLANE_PRIMARY/CURSOR). dri_dir ("/dev/dri") is
+ * where the PRIME fallback looks for an i915 render node. -ENOENT: the
+ * plane is off; -ENOTSUP: a tiling the detiler does not know; others with
+ * the reason in err.
+ */
+int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_dir,
+		struct gvt_frame *f, char *err, size_t errlen);
+void gvt_frame_free(struct gvt_frame *f);
+
+/*
+ * The fallback alone: import dmabuf_fd into the first i915 render node under
+ * dri_dir and read len bytes with I915_GEM_PREAD (for an object without
+ * struct pages, as GVT's are, i915 reads through the GGTT aperture).
+ * -ENODEV if there is no i915 render node.
+ */
+int gvt_prime_readback(const char *dri_dir, int dmabuf_fd, void *dst, size_t len,
+		       char *err, size_t errlen);
+
+#endif /* VRC_GVT_CAPTURE_H */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Plane capture: below it a small device double answers QUERY_GFX_PLANE
+ * with an X-tiled XRGB plane and GET_GFX_DMABUF with a memfd holding the
+ * tiled pixels (CPU-mappable, like a dmabuf on current kernels) or a pipe
+ * (mmap answers ENODEV, like a GVT dmabuf on 6.1). The capture must detile
+ * the first exactly, take the PRIME fallback for the second and say so.
+ */
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "vrc/vtest.h"
+#include "vrc/irq.h"
+#include "vrc/util.h"
+#include "gvt/capture.h"
+
+#define W	300u	/* pixels: not a whole number of X tiles */
+#define H	20u	/* rows: not a whole number of tile rows */
+#define STRIDE	2048u	/* 4 X tiles per tile row */
+#define SIZE	(STRIDE * 24u)	/* stride * roundup(H, 8), GVT's size */
+
+struct dev {
+	struct vrc_transport t;
+	uint64_t modifier;
+	bool unmappable;
+	uint32_t drm_format;
+};
+
+static uint32_t px(uint32_t x, uint32_t y)
+{
+	return 0xff000000u | (x << 12) | y;
+}
+
+static int q_plane(struct vrc_transport *t, struct vfio_device_gfx_plane_info *p)
+{
+	struct dev *d = (struct dev *)t;
+
+	if (p->argsz < sizeof(*p) || p->flags != VFIO_GFX_PLANE_TYPE_DMABUF)
+		return -EINVAL;
+	if (!d->drm_format)
+		return 0;	/* plane off: struct untouched */
+	p->drm_format = d->drm_format;
+	p->drm_format_mod = d->modifier;
+	p->width = W;
+	p->height = H;
+	p->stride = STRIDE;
+	p->size = SIZE;
+	p->dmabuf_id = 1;
+	return 0;
+}
+
+static int get_dmabuf(struct vrc_transport *t, uint32_t id, uint64_t *off)
+{
+	struct dev *d = (struct dev *)t;
+	static uint8_t buf[SIZE];
+	int fd, pp[2];
+
+	if (id != 1)
+		return -EINVAL;
+	*off = 0;
+	if (d->unmappable) {
+		ASSERT_EQ(0, pipe2(pp, O_CLOEXEC));
+		close(pp[1]);
+		return pp[0];
+	}
+	memset(buf, 0xee, sizeof(buf));
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			uint32_t xb = x * 4, v = px(x, y);
+			size_t a = (size_t)(y / 8) * STRIDE * 8 + (xb / 512) * 4096 +
+				   (y % 8) * 512 + xb % 512;
+
+			memcpy(buf + a, &v, 4);
+		}
+	fd = memfd_create("dmabuf", MFD_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)SIZE, write(fd, buf, SIZE));
+	return fd;
+}
+
+static void destroy(struct vrc_transport *t)
+{
+	(void)t;
+}
+
+static const struct vrc_transport_ops ops = {
+	.name = "capture-double", .query_gfx_plane = q_plane, .get_gfx_dmabuf = get_dmabuf,
+	.destroy = destroy,
+};
+
+TEST(x_tiled_plane_by_mmap)
+{
+	struct dev d = { .t.ops = &ops, .modifier = 0x0100000000000001ull,
+			 .drm_format = 0x34325258 };
+	struct gvt_frame f;
+	char err[300] = "";
+	int before = vrc_count_open_fds();
+
+	ASSERT_EQ(0, gvt_capture(&d.t, VRC_PLANE_PRIMARY, "/nonexistent", &f, err, sizeof(err)));
+	ASSERT_STREQ("dmabuf-mmap", gvt_capture_path_name(f.path));
+	ASSERT_EQ((int)GVT_TILING_X, (int)f.tiling);
+	ASSERT_EQ(W, f.width);
+	ASSERT_EQ(H, f.height);
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			uint32_t v;
+
+			memcpy(&v, f.pixels + ((size_t)y * W + x) * 4, 4);
+			if (v != px(x, y))
+				printf("# pixel (%u,%u) = %#x, want %#x\n", x, y, v, px(x, y));
+			ASSERT_EQ(px(x, y), v);
+		}
+	gvt_frame_free(&f);
+	ASSERT_EQ(before, vrc_count_open_fds());
+}
+
+TEST(enodev_mmap_takes_prime_fallback)
+{
+	struct dev d = { .t.ops = &ops, .modifier = 0, .drm_format = 0x34325258,
+			 .unmappable = true };
+	char dri[] = "/tmp/vrc-dri-XXXXXX", err[300] = "";
+	struct gvt_frame f;
+	int before = vrc_count_open_fds();
+
+	ASSERT_TRUE(mkdtemp(dri) != NULL);
+	/* no i915 render node here: the fallback is taken and says why it failed */
+	ASSERT_EQ(-ENODEV, gvt_capture(&d.t, VRC_PLANE_PRIMARY, dri, &f, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "no i915 render node") != NULL);
+	ASSERT_TRUE(f.pixels == NULL);
+	ASSERT_EQ(before, vrc_count_open_fds());
+	rmdir(dri);
+}
+
+TEST(plane_off_and_unknown_tiling)
+{
+	struct dev d = { .t.ops = &ops, .modifier = 0x0100000000000004ull /* Y CCS */ };
+	struct gvt_frame f;
+	char err[300] = "";
+
+	ASSERT_EQ(-ENOENT, gvt_capture(&d.t, VRC_PLANE_CURSOR, NULL, &f, err, sizeof(err)));
+	d.drm_format = 0x34325258;
+	ASSERT_EQ(-ENOTSUP, gvt_capture(&d.t, VRC_PLANE_PRIMARY, NULL, &f, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "0x100000000000004") != NULL);
+	d.modifier = 0x0100000000000003ull;	/* Yf: known, but not detiled */
+	ASSERT_EQ(-ENOTSUP, gvt_capture(&d.t, VRC_PLANE_PRIMARY, NULL, &f, err, sizeof(err)));
+	ASSERT_TRUE(f.pixels == NULL);
+}
+
+VTEST_MAIN()
