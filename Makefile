@@ -47,6 +47,10 @@ ALL_TARGETS  := $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
 TEST_PROGS   := $(LIB_TESTS) $(SIM_TESTS)
 FUZZ_TARGETS :=
 DEPS_PROFILES :=
+# Libraries of components that vrc links (between libvrcharness and libvrc),
+# and their link flags.
+VRC_EXTRA_LIBS :=
+VRC_EXTRA_LDLIBS :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all deps test check bench asan fuzz fuzz-smoke clean help
@@ -76,8 +80,8 @@ $(VRCLIB): $(call obj,$(VRC_CORE))
 
 $(BUILD)/vgpu-sim: $(call obj,harness/vgpu-sim/main.c) $(SIMLIB) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(LIBVRC)
-	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(VRC_EXTRA_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/lib/tests/%.o $(LIBVRC)
 	@mkdir -p $(dir $@)
