@@ -922,7 +922,17 @@ int vrc_timeline_expect(const struct vrc_timeline *tl, uint32_t hw_offset, uint3
 
 		switch (e->kind) {
 		case VRC_TL_FLIP:
+			/* The event's sequence is when the driver completed the
+			 * flip, which a slow guest (TCG) does vblanks late: the
+			 * latch is in before+1 .. seq, judged like a cursor. */
 			seq = e->seq;
+			if ((int32_t)(e->seq - (e->before + 1)) > 0) {
+				if (e->seq - (e->before + 1) > VRC_ORACLE_TOLERANCE) {
+					st->unjudged++;
+					continue;
+				}
+				seq = e->before + 1;
+			}
 			count = &st->flips;
 			break;
 		case VRC_TL_ASYNC:

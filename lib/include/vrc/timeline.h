@@ -186,11 +186,14 @@ struct vrc_tl_expect_stats {
  * draw are incremented (saturating at 255), nothing else is touched (zero
  * vb first). Returns 0, or -EINVAL for bad arguments.
  *
- * Attribution. A sync flip has its exact latch vblank (the event sequence).
- * Everything else latches at one of before+1 .. after+1 (a vblank may pass
- * during the ioctl), and each clause gets the end of that window that cannot
- * make a correct device fail:
- *  - cursor updates (EVT-3) and async flips (EVT-2) are checked forwards,
+ * Attribution. A sync flip latched at the event sequence or earlier: a
+ * driver completes the flip (and takes the sequence) in its vblank handler,
+ * which a slow guest runs a vblank late, so the latch is one of before+1 ..
+ * seq (seq itself when the two agree, the usual case). Everything else
+ * latches at one of before+1 .. after+1 (a vblank may pass during the
+ * ioctl). Each clause gets the end of that window that cannot make a
+ * correct device fail:
+ *  - sync flips, cursor updates (EVT-3) and async flips (EVT-2) are checked forwards,
  *    "a signal within [k, k+1]": they go to the EARLIEST candidate before+1.
  *    With one vblank passing during the ioctl (after == before + 1) the two
  *    candidates are exactly that window, so a correct device is never
