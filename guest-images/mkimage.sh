@@ -1,0 +1,247 @@
+#!/bin/sh
+# Build the vrc guest image: $OUT/vmlinuz and $OUT/initrd.img (newc cpio,
+# zstd). The kernel is Debian's linux-image-amd64, resolved at build time
+# through the installed linux-headers-amd64 metapackage (exact ABI versions
+# leave the archive), downloaded with apt-get into a cache and extracted,
+# never installed. Rebuilt only when an input changes (a stamp of hashes and
+# versions). See --help.
+set -eu
+
+usage() {
+	cat <<USAGE
+usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915] [--out=DIR] [--force]
+
+Builds DIR/guest (flavour vdisp) or DIR/guest-i915 (the GVT guest):
+  vmlinuz      the kernel of Debian's linux-image-<ver>-amd64, where <ver>
+               is what the installed linux-headers-amd64 depends on
+  vmlinux      the same kernel decompressed (ELF, PVH entry): QEMU -kernel
+               boots it about 3 s faster under TCG
+  initrd.img   busybox /init, the flavour's modules and their dependencies,
+               vdisp.ko (vdisp flavour), qemu-ga with its libraries,
+               vdisp-probe and vrc-wl from DIR if they exist
+  --build=DIR    the build directory (default: build)
+  --flavour=F    vdisp (default): the DRM stack for the vdisp driver;
+                 i915: the i915 driver, for a guest on a GVT-g vGPU
+  --out=DIR      output directory (default: DIR/guest or DIR/guest-i915)
+  --force        rebuild even if the stamp says it is up to date
+USAGE
+}
+
+build=build flavour=vdisp out= force=0
+for a in "$@"; do
+	case $a in
+	--build=*) build=${a#*=} ;;
+	--flavour=*) flavour=${a#*=} ;;
+	--out=*) out=${a#*=} ;;
+	--force) force=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "mkimage: unknown argument '$a' (see --help)" >&2; exit 2 ;;
+	esac
+done
+case $flavour in
+vdisp) modules="virtio_pci virtio_console" ;;	# + what vdisp.ko depends on
+i915) modules="virtio_pci virtio_console i915" ;;
+*) echo "mkimage: --flavour=$flavour: want vdisp or i915" >&2; exit 2 ;;
+esac
+[ -n "$out" ] || { [ "$flavour" = vdisp ] && out=$build/guest || out=$build/guest-$flavour; }
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$build" "$out"
+build=$(cd "$build" && pwd)
+out=$(cd "$out" && pwd)
+cache=$build/guest-cache
+mkdir -p "$cache"
+
+log() { echo "mkimage: $*" >&2; }
+die() { echo "mkimage: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: run scripts/install-deps.sh ($2)"; }
+need dpkg-deb dpkg
+need apt-get apt
+need cpio cpio
+need zstd zstd
+need xz xz-utils
+need depmod kmod
+need modinfo kmod
+need busybox busybox-static
+[ -x /usr/sbin/qemu-ga ] || die "/usr/sbin/qemu-ga not found: run scripts/install-deps.sh (qemu-guest-agent)"
+
+# ---- the kernel version, through the metapackage
+resolve() {
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
+		die "linux-headers-amd64 is not installed: run scripts/install-deps.sh"
+	hdrpkg=$(echo "$dep" | sed -n 's/^\(linux-headers-[^ ,]*-amd64\).*/\1/p')
+	[ -n "$hdrpkg" ] || die "cannot read the kernel ABI from linux-headers-amd64's Depends: '$dep'"
+	abi=${hdrpkg#linux-headers-}
+	pkgver=$(dpkg-query -W -f='${Version}' "$hdrpkg" 2>/dev/null) ||
+		die "$hdrpkg is not installed (linux-headers-amd64 is broken?)"
+	imgpkg=linux-image-$abi
+}
+fetch_kernel() {
+	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
+	[ -n "$deb" ] && return 0
+	log "downloading $imgpkg=$pkgver"
+	(cd "$cache" && apt-get download -q "$imgpkg=$pkgver" >/dev/null 2>"$cache/apt.err") || {
+		cat "$cache/apt.err" >&2
+		return 1
+	}
+	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
+	[ -n "$deb" ]
+}
+resolve
+if ! fetch_kernel; then
+	log "$imgpkg=$pkgver is no longer in the archive: upgrading linux-headers-amd64 and retrying"
+	apt-get update -qq >&2 || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-headers-amd64 >&2 ||
+		die "cannot upgrade linux-headers-amd64"
+	resolve
+	fetch_kernel || die "$imgpkg=$pkgver cannot be downloaded either"
+fi
+kdir=/usr/src/linux-headers-$abi
+[ -d "$kdir" ] || die "$kdir missing: linux-headers-amd64 is installed but $hdrpkg is not"
+
+# ---- the stamp: every input by hash or version
+extra_bins=""
+for b in "$build/vdisp-probe" "$build/vrc-wl"; do
+	[ -x "$b" ] && extra_bins="$extra_bins $b"
+done
+stamp_now=$( {
+	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
+	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
+	# shellcheck disable=SC2086
+	sha256sum "$0" "$src/guest-images/init.sh" "$src/guest-images/vdisp/"* \
+		"$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" \
+		"$deb" $extra_bins /usr/sbin/qemu-ga | sed "s|$src/||; s|$build/||"
+} | sha256sum | cut -d' ' -f1)
+if [ "$force" = 0 ] && [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp_now" ] &&
+   [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+	log "$out is up to date ($imgpkg $pkgver, flavour $flavour)"
+	exit 0
+fi
+t0=$(date +%s)
+log "building the $flavour image in $out ($imgpkg $pkgver)"
+
+work=$build/guest-work-$flavour
+rm -rf "$work"
+mkdir -p "$work"
+kx=$cache/$imgpkg-$pkgver
+if [ ! -d "$kx/lib/modules/$abi" ]; then
+	rm -rf "$kx.tmp"
+	dpkg-deb -x "$deb" "$kx.tmp"
+	mv "$kx.tmp" "$kx"
+fi
+mdir=$kx/lib/modules/$abi
+# the package leaves modules.dep to the installing system's depmod
+[ -f "$mdir/modules.dep" ] || depmod -b "$kx" "$abi" || die "depmod of $imgpkg failed"
+[ -f "$kx/boot/vmlinuz-$abi" ] || die "$deb has no boot/vmlinuz-$abi"
+
+# ---- vdisp.ko, built against the headers of the same kernel
+if [ "$flavour" = vdisp ]; then
+	vd=$work/vdisp
+	mkdir -p "$vd/include/vrc"
+	cp "$src/guest-images/vdisp/"*.c "$src/guest-images/vdisp/"*.h "$src/guest-images/vdisp/Kbuild" "$vd/"
+	cp "$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" "$vd/include/vrc/"
+	log "building vdisp.ko against $kdir"
+	make -s -C "$kdir" M="$vd" modules >"$work/kbuild.log" 2>&1 || {
+		cat "$work/kbuild.log" >&2
+		die "vdisp.ko failed to build"
+	}
+	grep -v '^Skipping BTF' "$work/kbuild.log" >&2 || true
+	# the DRM stack it needs, from its own dependencies
+	modules="$modules $(modinfo -F depends "$vd/vdisp.ko" | tr , ' ')"
+fi
+
+# ---- the root file system
+root=$work/root
+mkdir -p "$root"/bin "$root"/sbin "$root"/usr/bin "$root"/usr/sbin "$root"/etc \
+	 "$root"/proc "$root"/sys "$root"/dev "$root"/run "$root"/tmp "$root"/var \
+	 "$root/lib/modules/$abi"
+cp /bin/busybox "$root/bin/busybox"
+for app in $(busybox --list-full); do
+	[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
+done
+cp "$src/guest-images/init.sh" "$root/init"
+chmod 0755 "$root/init"
+echo "$flavour" > "$root/etc/vrc-flavour"
+
+# Modules: the flavour's list plus dependencies from modules.dep, loaded
+# dependencies first. Built-in ones are skipped.
+modpath() {	# name -> path relative to $mdir, "" if built in, fails if unknown
+	n=$(echo "$1" | tr - _)
+	p=$(awk -F: -v n="$n" '{ b = $1; sub(/.*\//, "", b); sub(/\.ko.*$/, "", b); gsub(/-/, "_", b)
+		if (b == n) { print $1; exit } }' "$mdir/modules.dep")
+	if [ -n "$p" ]; then echo "$p"; return 0; fi
+	awk -v n="$n" '{ b = $0; sub(/.*\//, "", b); sub(/\.ko.*$/, "", b); gsub(/-/, "_", b)
+		if (b == n) { f = 1 } } END { exit !f }' "$mdir/modules.builtin" && return 0
+	return 1
+}
+order=""
+visit() {	# visit PATH: its dependencies, then itself
+	case " $order " in *" $1 "*) return 0 ;; esac
+	deps=$(awk -F': *' -v p="$1" '$1 == p { print $2; exit }' "$mdir/modules.dep")
+	for d in $deps; do visit "$d"; done
+	order="$order $1"
+}
+for m in $modules; do
+	p=$(modpath "$m") || die "module $m is not in $imgpkg"
+	[ -n "$p" ] && visit "$p"
+done
+: > "$root/etc/vrc-modules"
+for p in $order; do
+	mkdir -p "$root/lib/modules/$abi/$(dirname "$p")"
+	case $p in
+	*.ko) cp "$mdir/$p" "$root/lib/modules/$abi/$p"; q=$p ;;
+	*.ko.xz) q=${p%.xz}; xz -dc "$mdir/$p" > "$root/lib/modules/$abi/$q" ;;
+	*.ko.zst) q=${p%.zst}; zstd -qdc "$mdir/$p" > "$root/lib/modules/$abi/$q" ;;
+	*) die "unknown module file $p" ;;
+	esac
+	echo "$q" >> "$root/etc/vrc-modules"
+done
+if [ "$flavour" = vdisp ]; then
+	mkdir -p "$root/lib/modules/$abi/extra"
+	cp "$vd/vdisp.ko" "$root/lib/modules/$abi/extra/"
+	echo extra/vdisp.ko >> "$root/etc/vrc-modules"
+fi
+cp "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo" "$root/lib/modules/$abi/" 2>/dev/null || true
+depmod -b "$root" "$abi"
+log "modules: $(wc -l < "$root/etc/vrc-modules") ($(tr '\n' ' ' < "$root/etc/vrc-modules" | sed 's|[^ ]*/||g'))"
+
+# Programs with the shared libraries they need, walked with ldd (the host
+# is the same Debian release as the guest userspace wants).
+copy_file() {
+	mkdir -p "$root$(dirname "$1")"
+	[ -e "$root$1" ] || cp -L "$1" "$root$1"
+}
+copy_prog() {	# copy_prog HOST-PATH GUEST-PATH
+	mkdir -p "$root$(dirname "$2")"
+	cp -L "$1" "$root$2"
+	for lib in $(ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }'); do
+		copy_file "$lib"
+		# the loader is found under its canonical path too
+		case $lib in */ld-linux*) copy_file "$(readlink -f "$lib")" ;; esac
+	done
+}
+copy_prog /usr/sbin/qemu-ga /usr/sbin/qemu-ga
+for b in $extra_bins; do
+	copy_prog "$b" "/usr/bin/$(basename "$b")"
+done
+
+# ---- kernel and initrd, replaced only when both are complete
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	zstd -q -T0 -10 > "$work/initrd.img"
+cp "$kx/boot/vmlinuz-$abi" "$work/vmlinuz"
+# The same kernel decompressed: an ELF with the PVH entry note, which QEMU's
+# -kernel boots directly, skipping the real-mode setup and the in-guest XZ
+# decompression (about 3 s of a 10 s boot under TCG).
+off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$work/vmlinuz" | head -1 | cut -d: -f1)
+if [ -n "$off" ] && tail -c +$((off + 1)) "$work/vmlinuz" | xz -dc --single-stream > "$work/vmlinux" 2>/dev/null &&
+   [ "$(head -c 4 "$work/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+	mv "$work/vmlinux" "$out/vmlinux"
+else
+	log "no XZ payload in vmlinuz-$abi: no vmlinux (PVH) this time, boot vmlinuz"
+	rm -f "$work/vmlinux" "$out/vmlinux"
+fi
+mv "$work/vmlinuz" "$out/vmlinuz"
+mv "$work/initrd.img" "$out/initrd.img"
+echo "$abi" > "$out/kernel-release"
+echo "$stamp_now" > "$out/stamp"
+log "done in $(( $(date +%s) - t0 ))s: $out/vmlinuz, $out/initrd.img ($(du -k "$out/initrd.img" | cut -f1) KiB)"

@@ -1,0 +1,34 @@
+# The guest image (guest-images/): the vdisp DRM driver, the image recipe,
+# the in-guest probe and the boot test.
+#   make image        $(BUILD)/guest/{vmlinuz,initrd.img}: Debian kernel, vdisp,
+#                     busybox, qemu-ga, vdisp-probe (and vrc-wl if built)
+#   make image-i915   $(BUILD)/guest-i915/: the same recipe with i915, for GVT-g
+# guest-images/mkimage.sh keeps a stamp of its inputs and rebuilds only when
+# one changed, so `image` is cheap when up to date.
+LIBDRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
+LIBDRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm)
+
+# vdisp-probe runs inside the guest: no sanitizer runtime there, so it is
+# built with its own flags whatever SAN says.
+PROBE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE $(LIBDRM_CFLAGS)
+$(BUILD)/vdisp-probe: guest-images/probe/vdisp-probe.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC      $@";)$(CC) $(PROBE_CFLAGS) -o $@ $< $(LIBDRM_LIBS)
+
+# vgpu-watch is the host's view in the boot test: libvrc over vfio-user.
+$(BUILD)/vgpu-watch: $(call obj,guest-images/tests/vgpu-watch.c) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The workloads (vrc-wl) go into the image when their build rule exists.
+image_extra = $(filter $(BUILD)/vrc-wl,$(ALL_TARGETS))
+
+.PHONY: image image-i915
+image: $(BUILD)/vdisp-probe
+	$(if $(image_extra),@$(MAKE) --no-print-directory $(image_extra))
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=vdisp
+image-i915: $(BUILD)/vdisp-probe
+	$(if $(image_extra),@$(MAKE) --no-print-directory $(image_extra))
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=i915
+
+ALL_TARGETS  += $(BUILD)/vdisp-probe $(BUILD)/vgpu-watch image
+TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
