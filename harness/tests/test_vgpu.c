@@ -171,7 +171,7 @@ TEST(model_table)
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
 				"bad-caps", "leak", "badval", "bad-values", "sticky-mask",
-				"no-unregister" };
+				"no-unregister", "stale-dmabuf" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -182,7 +182,7 @@ TEST(model_table)
 	}
 	while (vgpu_model_at(n))
 		n++;
-	ASSERT_EQ(17u, n);
+	ASSERT_EQ(18u, n);
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
@@ -1464,6 +1464,27 @@ TEST(plane_primary_and_dmabuf_ids)
 	ASSERT_EQ(3u, p.dmabuf_id);	/* geometry changed */
 	ASSERT_EQ(-EINVAL, vgpu_get_dmabuf(f.v, 99, &off, &size));
 	ASSERT_EQ(-EINVAL, vgpu_get_dmabuf(f.v, 0, &off, &size));
+	fx_close(&f);
+}
+
+/* stale-dmabuf: a flip to a same-sized buffer hands out the first one's id. */
+TEST(plane_stale_dmabuf_reuses_first_id)
+{
+	struct fx f;
+	struct vfio_device_gfx_plane_info p;
+	uint64_t off = 0;
+
+	fx_open(&f, "stale-dmabuf", 0);
+	plane_setup(&f, 0);
+	flip(&f, 0, SURF1);
+	p = query(VRC_PLANE_PRIMARY);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(1u, p.dmabuf_id);
+	flip(&f, 0, SURF0);
+	ASSERT_EQ(0, vgpu_query_plane(f.v, &p));
+	ASSERT_EQ(1u, p.dmabuf_id);		/* ref: 2 */
+	ASSERT_EQ(0, vgpu_get_dmabuf(f.v, 1, &off, NULL));
+	ASSERT_EQ((1ull << 20) + SURF1, off);	/* the old buffer */
 	fx_close(&f);
 }
 

@@ -48,6 +48,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_BAD_VALUES, VRC_ABI_V6, 0, 0 },
 	{ "leak", "ref, but re-registering keeps signalling the old eventfd too",
 	  REF_TRAITS | VM_LEAK, VRC_ABI_V6, 0, 0 },
+	{ "stale-dmabuf", "ref, but the dmabuf cache ignores the surface address: after a flip the old buffer is handed out",
+	  REF_TRAITS | VM_DMABUF_BY_GEOMETRY, VRC_ABI_V6, 0, 0 },
 	{ "badval", "ref, but v5/v6 add a stray 1 to the value; v7: flips also signal the cursor sub-irq",
 	  REF_TRAITS | VM_BAD_VALUE, VRC_ABI_V6, 0, 0 },
 };

@@ -42,6 +42,10 @@ enum vgpu_model_trait {
 	VM_NO_UNREGISTER	= 1u << 20, /* TRIGGER|DATA_NONE count 0 accepted, ignored */
 	VM_BAD_VALUES		= 1u << 18, /* v5/v6: the display cap advertises the primary
 					       value for both planes (signals stay right) */
+	/* Planes */
+	VM_DMABUF_BY_GEOMETRY	= 1u << 21, /* the dmabuf cache ignores the surface address:
+					       a same-sized buffer reuses the first one's
+					       dmabuf (stale-dmabuf) */
 };
 
 struct vgpu_model {

@@ -322,10 +322,14 @@ static int cursor_plane(const struct vgpu *v, struct vfio_device_gfx_plane_info 
 	return 1;
 }
 
-static bool same_buffer(const struct vgpu_dmabuf *b,
+/* stale-dmabuf leaves the address out of the comparison: the bug class of
+ * a cache keyed on what a buffer looks like rather than where it is. */
+static bool same_buffer(const struct vgpu *v, const struct vgpu_dmabuf *b,
 			const struct vfio_device_gfx_plane_info *p, uint64_t surf)
 {
-	return b->id && b->offset == surf && b->size == p->size &&
+	bool same_addr = b->offset == surf || vgpu_has(v, VM_DMABUF_BY_GEOMETRY);
+
+	return b->id && same_addr && b->size == p->size &&
 	       b->drm_format == p->drm_format && b->modifier == p->drm_format_mod &&
 	       b->width == p->width && b->height == p->height &&
 	       b->stride == p->stride;
@@ -338,7 +342,7 @@ static uint32_t dmabuf_id(struct vgpu *v, const struct vfio_device_gfx_plane_inf
 	struct vgpu_dmabuf *b;
 
 	for (unsigned i = 0; i < VGPU_DMABUF_SLOTS; i++)
-		if (same_buffer(&v->dmabuf[i], p, surf))
+		if (same_buffer(v, &v->dmabuf[i], p, surf))
 			return v->dmabuf[i].id;
 	b = &v->dmabuf[v->dmabuf_victim];
 	v->dmabuf_victim = (v->dmabuf_victim + 1) % VGPU_DMABUF_SLOTS;
