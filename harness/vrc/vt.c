@@ -341,3 +341,16 @@ void vt_measure(struct vt *t, const char *name, double value, const char *unit)
 	if (i == t->nmeas)
 		t->nmeas++;
 }
+
+bool vt_pattern_next(uint16_t *lfsr, unsigned *idle_run, unsigned max_idle)
+{
+	unsigned bit = ((*lfsr >> 0) ^ (*lfsr >> 2) ^ (*lfsr >> 3) ^ (*lfsr >> 5)) & 1u;
+
+	*lfsr = (uint16_t)((*lfsr >> 1) | (bit << 15));
+	if ((*lfsr & 1u) || *idle_run >= max_idle) {
+		*idle_run = 0;
+		return true;
+	}
+	(*idle_run)++;
+	return false;
+}

@@ -112,4 +112,9 @@ void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
 /* Flip every vblank for up to max vblanks until the irq signals: 1 if it did. */
 int vt_expect_signal(struct vt *t, unsigned max);
 
+/* A pseudo-random act / no-act sequence (a fixed 16-bit LFSR, so host and
+ * guest sequences align unambiguously), never more than max_idle quiet
+ * vblanks in a row: true means act at this vblank. */
+bool vt_pattern_next(uint16_t *lfsr, unsigned *idle_run, unsigned max_idle);
+
 #endif /* VRC_VT_H */
