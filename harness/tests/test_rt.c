@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of real-time placement and latency (harness/vrc/rt.c): the
- * rules that keep a slow reader's merged reads from becoming false EVT-1
- * failures while a genuine multi-signal tick is still caught.
+ * rules that keep a preempted reader's merged reads from becoming false
+ * EVT-1/EVT-2 failures while a genuine multi-signal tick is still caught.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,15 +11,43 @@
 #include "vrc/vtest.h"
 #include "vrc/rt.h"
 
-#define S(c, p, q) { .t_wake_ns = 0, .counter = (c), .pri = (p), .cur = (q), .counter_ok = true }
+#define PERIOD	16666667ull
 
-TEST(rt_place_one_per_wake)
+/* A wake 50 us after tick b: counter read before draining (b), drained
+ * counts, counter after (a). */
+#define W(b, p, q, a) { .counter_before = (b), .counter = (a), .pri = (p), .cur = (q), \
+			.counter_ok = true, .t_wake_ns = (uint64_t)(b) * PERIOD + 50000 }
+/* The same wake, late: 12 ms after tick b. */
+#define L(b, p, q, a) { .counter_before = (b), .counter = (a), .pri = (p), .cur = (q), \
+			.counter_ok = true, .t_wake_ns = (uint64_t)(b) * PERIOD + 12000000 }
+
+/* Pad with quiet prompt wakes after the interesting ones so the tick
+ * envelope has enough points (placement uses timing only from 10 wakes). */
+static size_t pad(struct rt_sample *s, size_t n, uint32_t from)
 {
-	struct rt_sample s[] = { S(100, 1, 0), S(101, 0, 1), S(103, 1, 1) };
+	for (unsigned i = 0; i < 12; i++)
+		s[n++] = (struct rt_sample)W(from + i, 0, 0, from + i);
+	return n;
+}
+
+/* Place wakes s[0..n) (padded) on the axis [first, first + nv). */
+static void place(struct rt_sample *s, size_t n, uint32_t first, struct vrc_vblank *vb,
+		  unsigned nv, unsigned *spread, unsigned *outside)
+{
+	n = pad(s, n, first + nv + 10);
+	rt_place(s, n, PERIOD, first, vb, nv, spread, outside);
+	*outside -= 12;		/* the padding is past the window */
+}
+
+TEST(rt_place_prompt_reads_are_exact)
+{
+	/* Nothing was read at 102: a prompt wake at 103 is 103's, not 102's. */
+	struct rt_sample s[32] = { W(100, 1, 0, 100), W(101, 0, 1, 101), W(103, 1, 1, 103) };
 	struct vrc_vblank vb[5] = { 0 };
 	unsigned spread, outside;
 
-	rt_place(s, 3, 100, vb, 5, &spread, &outside);
+	vb[2].flip = 1;		/* would attract an ambiguous signal */
+	place(s, 3, 100, vb, 5, &spread, &outside);
 	ASSERT_EQ(0u, spread);
 	ASSERT_EQ(0u, outside);
 	ASSERT_EQ(1u, vb[0].pri);
@@ -29,32 +57,67 @@ TEST(rt_place_one_per_wake)
 	ASSERT_EQ(1u, vb[3].cur);
 }
 
-TEST(rt_place_spreads_a_slow_readers_merged_read)
+TEST(rt_place_late_signals_stay_late)
 {
-	/* Two ticks' primary signals found in one read two vblanks later. */
-	struct rt_sample s[] = { S(100, 1, 0), S(102, 2, 0) };
-	struct vrc_vblank vb[4] = { 0 };
+	/* The `late` model with a reader that keeps up: flips latch at 101
+	 * and 105, signals come at 103 and 107. Nothing may pull them back. */
+	struct rt_sample s[32] = { W(100, 0, 0, 100), W(103, 1, 0, 103), W(107, 1, 0, 107) };
+	struct vrc_vblank vb[9] = { 0 };
 	unsigned spread, outside;
+	char why[512];
 
-	rt_place(s, 2, 100, vb, 4, &spread, &outside);
-	ASSERT_EQ(1u, spread);
-	ASSERT_EQ(1u, vb[0].pri);
+	vb[1].flip = vb[5].flip = 1;
+	place(s, 3, 100, vb, 9, &spread, &outside);
+	ASSERT_EQ(0u, spread);
+	ASSERT_EQ(2u, vrc_oracle_evt2(vb, 9, 1, why, sizeof(why)));
+}
+
+TEST(rt_place_delayed_drain_is_given_the_benefit_of_the_doubt)
+{
+	/* Flips latch at 18, 19, 20. The reader wakes promptly for 18, reads
+	 * the counter (18), drains one signal, is preempted, reads 20 after;
+	 * the next wake drains the two signals of 19 and 20. Charging by the
+	 * counter after would put 3 at 20 and none at 18: a false EVT-1 and
+	 * EVT-2. */
+	struct rt_sample s[32] = { W(17, 1, 0, 17), W(18, 1, 0, 20), W(20, 2, 0, 20) };
+	struct vrc_vblank vb[5] = { 0 };	/* vblank 17 + i */
+	unsigned spread, outside;
+	char why[512];
+
+	vb[1].flip = vb[2].flip = vb[3].flip = 1;
+	place(s, 3, 17, vb, 5, &spread, &outside);
 	ASSERT_EQ(1u, vb[1].pri);
 	ASSERT_EQ(1u, vb[2].pri);
+	ASSERT_EQ(1u, vb[3].pri);
+	ASSERT_EQ(0u, vrc_oracle_evt1(vb, 5, why, sizeof(why)));
+	ASSERT_EQ(0u, vrc_oracle_evt2(vb, 5, 1, why, sizeof(why)));
+}
+
+TEST(rt_place_late_wake_window_reaches_back)
+{
+	/* A wake 12 ms after tick 103 may have been woken by 102's signal. */
+	struct rt_sample s[32] = { W(100, 1, 0, 100), L(103, 1, 0, 103) };
+	struct vrc_vblank vb[5] = { 0 };
+	unsigned spread, outside;
 	char why[256];
-	ASSERT_EQ(0u, vrc_oracle_evt1(vb, 4, why, sizeof(why)));
+
+	vb[0].flip = vb[2].flip = 1;
+	place(s, 2, 100, vb, 5, &spread, &outside);
+	ASSERT_EQ(1u, spread);
+	ASSERT_EQ(1u, vb[2].pri);
+	ASSERT_EQ(0u, vrc_oracle_evt2(vb, 5, 1, why, sizeof(why)));
 }
 
 TEST(rt_place_keeps_three_signals_of_one_tick_together)
 {
 	/* v6's heuristic: three pipe calls signal in one tick; a reader that
-	 * keeps up sees the counter move by one: that is an EVT-1 violation. */
-	struct rt_sample s[] = { S(100, 1, 0), S(101, 3, 0) };
+	 * keeps up has a one-vblank window: an EVT-1 violation. */
+	struct rt_sample s[32] = { W(100, 1, 0, 100), W(101, 3, 0, 101) };
 	struct vrc_vblank vb[3] = { 0 };
 	unsigned spread, outside;
 	char why[256];
 
-	rt_place(s, 2, 100, vb, 3, &spread, &outside);
+	place(s, 2, 100, vb, 3, &spread, &outside);
 	ASSERT_EQ(0u, spread);
 	ASSERT_EQ(3u, vb[1].pri);
 	ASSERT_EQ(1u, vrc_oracle_evt1(vb, 3, why, sizeof(why)));
@@ -62,27 +125,76 @@ TEST(rt_place_keeps_three_signals_of_one_tick_together)
 
 TEST(rt_place_more_signals_than_ticks_stay_visible)
 {
-	/* Six signals over two ticks: spread can give each tick at most one,
-	 * the rest stays on the oldest, still an EVT-1 violation. */
-	struct rt_sample s[] = { S(100, 0, 0), S(102, 6, 0) };
+	/* Six signals from a two-tick window: at most one per vblank can be
+	 * explained, the rest stays: still an EVT-1 violation. */
+	struct rt_sample s[32] = { W(100, 0, 0, 100), W(101, 6, 0, 102) };
 	struct vrc_vblank vb[3] = { 0 };
 	unsigned spread, outside;
-
-	rt_place(s, 2, 100, vb, 3, &spread, &outside);
-	ASSERT_EQ(1u, vb[2].pri);
-	ASSERT_EQ(5u, vb[1].pri);
 	char why[256];
+
+	place(s, 2, 100, vb, 3, &spread, &outside);
+	ASSERT_EQ(6u, vb[1].pri + vb[2].pri);
 	ASSERT_GT(vrc_oracle_evt1(vb, 3, why, sizeof(why)), 0u);
+}
+
+TEST(rt_place_a_missing_signal_is_not_invented)
+{
+	/* Flips at 101 and 103, one signal drained in a late wake whose
+	 * window covers both: one stays unsignalled (EVT-2 holds it). */
+	struct rt_sample s[32] = { W(100, 0, 0, 100), L(101, 1, 0, 104) };
+	struct vrc_vblank vb[6] = { 0 };
+	unsigned spread, outside;
+	char why[256];
+
+	vb[1].flip = 1;
+	vb[3].flip = 1;
+	place(s, 2, 100, vb, 6, &spread, &outside);
+	ASSERT_EQ(1u, vb[1].pri);
+	ASSERT_EQ(1u, vrc_oracle_evt2(vb, 6, 1, why, sizeof(why)));
+}
+
+TEST(rt_place_sound_mode_explains_bunched_ticks)
+{
+	/* A starved device runs ticks 66 and 67 back to back; the prompt
+	 * reader sees both signals behind counter 67. Timed placement charges
+	 * both to 67; for EVT-1 only what the counters prove counts. */
+	struct rt_sample s[32] = { W(65, 1, 0, 65), W(67, 2, 0, 67) };
+	struct vrc_vblank vb[4] = { 0 }, vb1[4] = { 0 };
+	unsigned spread, outside;
+	char why[256];
+
+	place(s, 2, 64, vb, 4, &spread, &outside);
+	ASSERT_EQ(2u, vb[3].pri);
+	size_t n = pad(s, 2, 64 + 4 + 10);
+	rt_place_mode(s, n, PERIOD, RT_PLACE_SOUND, 64, vb1, 4, &spread, &outside);
+	ASSERT_EQ(1u, vb1[2].pri);
+	ASSERT_EQ(1u, vb1[3].pri);
+	ASSERT_EQ(0u, vrc_oracle_evt1(vb1, 4, why, sizeof(why)));
+}
+
+TEST(rt_place_sound_mode_still_sees_three_in_one_tick)
+{
+	struct rt_sample s[32] = { W(100, 1, 0, 100), W(101, 3, 0, 101) };
+	struct vrc_vblank vb[3] = { 0 };
+	unsigned spread, outside;
+	char why[256];
+	size_t n = pad(s, 2, 120);
+
+	rt_place_mode(s, n, PERIOD, RT_PLACE_SOUND, 100, vb, 3, &spread, &outside);
+	ASSERT_EQ(3u, vb[1].pri);
+	ASSERT_EQ(1u, vrc_oracle_evt1(vb, 3, why, sizeof(why)));
 }
 
 TEST(rt_place_window_and_wrap)
 {
-	struct rt_sample s[] = { S(0xfffffffeu, 1, 0), S(0xffffffffu, 1, 0), S(0, 1, 0),
-				 S(5, 1, 0), { .counter_ok = false, .pri = 1 } };
+	struct rt_sample s[] = { W(0xfffffffeu, 1, 0, 0xfffffffeu),
+				 W(0xffffffffu, 1, 0, 0xffffffffu), W(0, 1, 0, 0),
+				 W(5, 1, 0, 5), { .counter_ok = false, .pri = 1 } };
 	struct vrc_vblank vb[3] = { 0 };
 	unsigned spread, outside;
 
-	rt_place(s, 5, 0xffffffffu, vb, 3, &spread, &outside);
+	/* Fewer than 10 wakes: no timing, every wake may be late. */
+	rt_place(s, 5, PERIOD, 0xffffffffu, vb, 3, &spread, &outside);
 	ASSERT_EQ(1u, vb[0].pri);	/* 0xffffffff */
 	ASSERT_EQ(1u, vb[1].pri);	/* 0 after the wrap */
 	ASSERT_EQ(3u, outside);		/* before the window, after it, unread counter */
@@ -91,7 +203,7 @@ TEST(rt_place_window_and_wrap)
 TEST(rt_latency_against_the_envelope)
 {
 	enum { N = 100 };
-	const uint64_t period = 16666667ull;
+	const uint64_t period = PERIOD;
 	struct rt_sample s[N];
 	double p50, p99, *lat;
 	size_t nlat;
@@ -99,8 +211,8 @@ TEST(rt_latency_against_the_envelope)
 	/* Wakes 50 us after the tick, one in ten at 2 ms, one at 5 ms. */
 	for (unsigned i = 0; i < N; i++) {
 		uint64_t late = i == 57 ? 5000000u : i % 10 == 3 ? 2000000u : 50000u;
-		s[i] = (struct rt_sample){ .counter = 1000 + i, .counter_ok = true,
-					   .t_wake_ns = (1000 + i) * period + 123456 + late };
+		s[i] = (struct rt_sample)W(1000 + i, 1, 0, 1000 + i);
+		s[i].t_wake_ns = (1000 + i) * period + 123456 + late;
 	}
 	ASSERT_EQ(0, rt_latency(s, N, period, &p50, &p99, &lat, &nlat));
 	ASSERT_EQ((size_t)N, nlat);

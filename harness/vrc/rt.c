@@ -27,7 +27,8 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void keep(struct rt_recorder *r, const struct vrc_signal *sig, bool counter_ok)
+static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t cb,
+		 bool counter_ok)
 {
 	if (r->n == r->cap) {
 		r->dropped++;
@@ -35,6 +36,7 @@ static void keep(struct rt_recorder *r, const struct vrc_signal *sig, bool count
 	}
 	r->s[r->n++] = (struct rt_sample){
 		.t_wake_ns = sig->t_wake_ns,
+		.counter_before = cb,
 		.counter = sig->frame_counter,
 		.pri = sat32(sig->counts.primary),
 		.cur = sat32(sig->counts.cursor),
@@ -66,13 +68,16 @@ static void *recorder_main(void *arg)
 		}
 		/* Stop only after one last drain, so nothing pending is lost. */
 		stopping = pfd[0].revents != 0;
+		uint32_t cb = 0;
+		uint64_t t_wake = vrc_now_ns();
+		int rcb = vrc_read_frame_counter(r->irq->t, r->irq->frmcount_reg, &cb);
 		memset(&sig, 0, sizeof(sig));
-		sig.t_wake_ns = vrc_now_ns();
 		rc = vrc_display_irq_poll(r->irq, &sig);
+		sig.t_wake_ns = t_wake;
 		if (rc == 1)
-			keep(r, &sig, true);
+			keep(r, &sig, cb, rcb == 0);
 		else if (rc < 0 && (sig.raw[0] || sig.raw[1])) {
-			keep(r, &sig, false);	/* counted, but cannot be placed */
+			keep(r, &sig, cb, false);	/* counted, but cannot be placed */
 			if (!r->error)
 				r->error = rc;
 		} else if (rc < 0) {
@@ -137,56 +142,166 @@ void rt_recorder_free(struct rt_recorder *r)
 	r->stop_fd = -1;
 }
 
-static void place_plane(uint32_t k, uint32_t moved, size_t idx, struct vrc_vblank *vb,
-			unsigned n, bool primary, unsigned *spread)
+/* Does vblank v still need a signal of this plane to satisfy a latch at v
+ * or v-1 (the +1 tolerance)? */
+static bool needs(const struct vrc_vblank *vb, uint32_t v, bool primary)
 {
-	uint32_t over = k < moved ? k : moved;
+	uint32_t sig_v = primary ? vb[v].pri : vb[v].cur;
+	bool ev_v = primary ? vb[v].flip || vb[v].draw : vb[v].cursor;
 
-	if (k <= 1 || over <= 1) {
-		if (primary)
-			vb[idx].pri += k;
-		else
-			vb[idx].cur += k;
-		return;
-	}
-	/* k signals merged over `moved` ticks: one per vblank, newest first,
-	 * the remainder on the oldest of them. */
-	(*spread)++;
-	for (uint32_t j = 0; j < over; j++) {
-		size_t at = idx >= j ? idx - j : 0;
-		uint32_t add = j + 1 < over ? 1 : k - (over - 1);
-		if (at >= n)
-			continue;
-		if (primary)
-			vb[at].pri += add;
-		else
-			vb[at].cur += add;
+	if (sig_v)
+		return false;
+	if (ev_v)
+		return true;
+	if (v == 0)
+		return false;
+	bool ev_p = primary ? vb[v - 1].flip : vb[v - 1].cursor;
+	uint32_t sig_p = primary ? vb[v - 1].pri : vb[v - 1].cur;
+	return ev_p && !sig_p;
+}
+
+static void add(struct vrc_vblank *vb, uint32_t v, bool primary, uint32_t k)
+{
+	if (primary)
+		vb[v].pri += k;
+	else
+		vb[v].cur += k;
+}
+
+/* k signals of one plane from ticks in [lo, hi] (indexes, inclusive). */
+static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool primary,
+			uint32_t k)
+{
+	for (uint32_t j = 0; j < k; j++) {
+		uint32_t pick = hi;
+		bool found = false;
+
+		for (uint32_t v = lo; v <= hi && !found; v++)
+			if (needs(vb, v, primary)) {
+				pick = v;
+				found = true;
+			}
+		for (uint32_t v = hi + 1; v-- > lo && !found;)
+			if (!(primary ? vb[v].pri : vb[v].cur)) {
+				pick = v;
+				found = true;
+			}
+		add(vb, pick, primary, 1);
 	}
 }
 
-void rt_place(const struct rt_sample *s, size_t ns, uint32_t first, struct vrc_vblank *vb,
-	      unsigned n, unsigned *spread, unsigned *outside)
+/*
+ * The tick instants as seen from the host: t(v) = t0 + v * period, fitted to
+ * the lower envelope of the wakes (the fastest wake of a stretch is the
+ * best estimate of its tick). The period is refined from the envelope of
+ * the first and last thirds, so a nominal 60 Hz that is really 59.94 Hz
+ * does not drift into the phases. 0, or -ENODATA with fewer than 10 wakes.
+ */
+static int envelope(const struct rt_sample *s, size_t ns, uint64_t nominal, double *t0,
+		    double *period)
 {
-	uint32_t prev = 0;
-	bool have_prev = false;
+	size_t m = 0, first = 0, last = 0;
+	double lo_a = 1e300, lo_b = 1e300, ca = 0, cb = 0;
+
+	for (size_t i = 0; i < ns; i++)
+		m += s[i].counter_ok;
+	if (m < 10)
+		return -ENODATA;
+	*period = (double)nominal;
+	for (size_t i = 0, k = 0; i < ns; i++) {
+		if (!s[i].counter_ok)
+			continue;
+		double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
+		double ph = (double)s[i].t_wake_ns - c * *period;
+		if (k < m / 3 && ph < lo_a) {
+			lo_a = ph;
+			ca = c;
+			first++;
+		} else if (k >= m - m / 3 && ph < lo_b) {
+			lo_b = ph;
+			cb = c;
+			last++;
+		}
+		k++;
+	}
+	if (first && last && cb > ca + 10)
+		*period += (lo_b - lo_a) / (cb - ca);
+	double best = 1e300;
+	for (size_t i = 0; i < ns; i++) {
+		if (!s[i].counter_ok)
+			continue;
+		double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
+		double ph = (double)s[i].t_wake_ns - c * *period;
+		if (ph < best)
+			best = ph;
+	}
+	/* t0 is the tick of counter s[0].counter_before. */
+	*t0 = best;
+	return 0;
+}
+
+void rt_place(const struct rt_sample *s, size_t ns, uint64_t period_ns, uint32_t first,
+	      struct vrc_vblank *vb, unsigned n, unsigned *spread, unsigned *outside)
+{
+	rt_place_mode(s, ns, period_ns, RT_PLACE_TIMED, first, vb, n, spread, outside);
+}
+
+void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
+		   enum rt_place_mode mode, uint32_t first, struct vrc_vblank *vb, unsigned n,
+		   unsigned *spread, unsigned *outside)
+{
+	uint32_t prev_cb = 0;
+	bool have_prev = false, prev_wide = false, timed;
+	double t0 = 0, period = (double)period_ns;
 
 	*spread = *outside = 0;
+	timed = mode == RT_PLACE_TIMED && period_ns && !envelope(s, ns, period_ns, &t0, &period);
 	for (size_t i = 0; i < ns; i++) {
 		if (!s[i].counter_ok) {
 			(*outside)++;
 			continue;
 		}
-		uint32_t idx = s[i].counter - first;	/* modulo 2^32 on purpose */
-		uint32_t moved = have_prev ? s[i].counter - prev : 1;
-		prev = s[i].counter;
+		/*
+		 * A prompt wake (within half a frame of its tick) was woken by
+		 * the tick its first counter read shows: its signals come from
+		 * ticks cb .. ca (more than one if the drain itself was late).
+		 * A late wake may have been woken by any tick since the previous
+		 * drain: cb_prev + 1 .. ca; so may a wake after a drain that was
+		 * itself delayed (its ticks could arrive after it drained).
+		 * Without timing, every wake is late.
+		 */
+		bool prompt = false;
+		if (timed) {
+			double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
+			prompt = (double)s[i].t_wake_ns - (t0 + c * period) < period / 2;
+		}
+		uint32_t lo_c = s[i].counter_before;
+		if (have_prev && (mode == RT_PLACE_SOUND || !prompt || prev_wide))
+			lo_c = prev_cb + 1;
+		uint32_t hi_c = s[i].counter;
+		prev_cb = s[i].counter_before;
+		prev_wide = s[i].counter != s[i].counter_before;
 		have_prev = true;
-		if (idx >= n) {
+		if ((int32_t)(hi_c - lo_c) < 0)
+			lo_c = hi_c;	/* a counter that went back: trust the read after */
+		/* Clip to the judged window (modulo 2^32 differences). */
+		uint32_t hi = hi_c - first, lo = lo_c - first;
+		if ((int32_t)(hi_c - first) < 0 || hi >= n) {
 			(*outside)++;
 			continue;
 		}
-		place_plane(s[i].pri, moved, idx, vb, n, true, spread);
-		place_plane(s[i].cur, moved, idx, vb, n, false, spread);
-		vb[idx].inexact += s[i].inexact;
+		if ((int32_t)(lo_c - first) < 0)
+			lo = 0;
+		if (lo < hi && (s[i].pri + s[i].cur))
+			(*spread)++;
+		if (lo == hi) {
+			add(vb, hi, true, s[i].pri);
+			add(vb, hi, false, s[i].cur);
+		} else {
+			place_plane(vb, lo, hi, true, s[i].pri);
+			place_plane(vb, lo, hi, false, s[i].cur);
+		}
+		vb[hi].inexact += s[i].inexact;
 	}
 }
 
@@ -200,28 +315,23 @@ static int cmp_double(const void *a, const void *b)
 int rt_latency(const struct rt_sample *s, size_t ns, uint64_t period_ns, double *p50,
 	       double *p99, double **out, size_t *nout)
 {
+	double t0, period, *v;
 	size_t m = 0;
-	double *v = calloc(ns ? ns : 1, sizeof(*v));
-	int64_t min_phase = INT64_MAX;
 
 	*out = NULL;
 	*nout = 0;
+	if (envelope(s, ns, period_ns, &t0, &period))
+		return -ENODATA;
+	v = calloc(ns, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {
 		if (!s[i].counter_ok)
 			continue;
-		int64_t ph = (int64_t)s[i].t_wake_ns - (int64_t)((uint64_t)s[i].counter * period_ns);
-		v[m++] = (double)ph;
-		if (ph < min_phase)
-			min_phase = ph;
+		/* the tick that woke the reader is at most the counter read first */
+		double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
+		v[m++] = ((double)s[i].t_wake_ns - (t0 + c * period)) / 1000.0;
 	}
-	if (m < 10) {
-		free(v);
-		return -ENODATA;
-	}
-	for (size_t i = 0; i < m; i++)
-		v[i] = (v[i] - (double)min_phase) / 1000.0;
 	qsort(v, m, sizeof(*v), cmp_double);
 	*p50 = v[(m - 1) / 2];
 	*p99 = v[(m * 99 - 1) / 100];

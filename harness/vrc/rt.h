@@ -24,6 +24,7 @@
 /* One wake of the reader. */
 struct rt_sample {
 	uint64_t t_wake_ns;	/* CLOCK_MONOTONIC */
+	uint32_t counter_before;	/* frame counter read before draining */
 	uint32_t counter;	/* frame counter read after the eventfd(s) drained */
 	uint32_t pri, cur;	/* decoded counts (saturating at UINT32_MAX) */
 	bool inexact;		/* not a sum of advertised values */
@@ -50,18 +51,46 @@ void rt_recorder_stop(struct rt_recorder *r);
 void rt_recorder_free(struct rt_recorder *r);
 
 /*
- * Place the samples on the vblank axis [first, first + n): each wake's
- * signals belong to the vblank whose tick preceded the counter read, i.e. at
- * counter - first. A slow reader can find the signals of several ticks
- * merged in one read; when a read holds k > 1 signals of a plane and the
- * counter moved by m > 1 since the previous read, the k signals are spread
- * over the last min(k, m) vblanks (newest first) instead of being charged to
- * one: timing noise must not become an EVT-1 false failure. Such placements
- * are counted in *spread (reported, they weaken EVT-1 for those vblanks
- * only). Samples outside the window are counted in *outside.
+ * Place the samples on the vblank axis [first, first + n), into vb whose
+ * guest side (flip/cursor/draw) is already filled from the timeline.
+ *
+ * A device signals at its tick and only then advances the frame counter
+ * (vgpu-sim serves the counter read after the tick; GVT signals and
+ * increments under the vGPU lock that an MMIO read also takes). The reader
+ * reads the counter before draining (cb) and after (ca). Everything the
+ * previous drain missed came after its cb, so this drain's signals belong
+ * to ticks in (cb_prev, ca]. A wake within half a frame of its tick (the
+ * tick instants estimated from the lower envelope of all wakes, period_ns
+ * nominal) was woken by tick cb: its window is [cb, ca], one vblank for a
+ * reader that keeps up: exact placement. A late wake, or a drain that was
+ * itself delayed, has a wider window and its signals cannot be placed
+ * exactly; they are then assigned to give
+ * the device the benefit of the doubt — first to vblanks that still need a
+ * signal of that plane (a latch not yet signalled within its tolerance),
+ * then to vblanks without a signal, one each, so timing noise never turns
+ * into a false verdict. Several signals in a one-vblank window stay
+ * together (v6's three signals per tick are an EVT-1 violation). Ambiguous
+ * wakes are counted in *spread, samples outside the window in *outside.
  */
-void rt_place(const struct rt_sample *s, size_t ns, uint32_t first, struct vrc_vblank *vb,
-	      unsigned n, unsigned *spread, unsigned *outside);
+void rt_place(const struct rt_sample *s, size_t ns, uint64_t period_ns, uint32_t first,
+	      struct vrc_vblank *vb, unsigned n, unsigned *spread, unsigned *outside);
+
+/*
+ * Timing says which tick woke the reader only as long as the device's ticks
+ * come on time: a device (or vgpu-sim) that was itself starved runs two
+ * ticks back to back, and a prompt reader then finds both ticks' signals
+ * behind one counter value. RT_PLACE_SOUND ignores timing and uses only what
+ * the counters prove, (cb_prev, ca], for every wake: the placement for EVT-1,
+ * which must never flag two signals that could have come from two ticks.
+ * RT_PLACE_TIMED (rt_place) narrows prompt wakes to [cb, ca]: the placement
+ * for the latch clauses (EVT-2/3/4), where a signal pulled back into a wide
+ * window would hide a late device; a one-tick bunching delay is inside
+ * their +1 tolerance.
+ */
+enum rt_place_mode { RT_PLACE_TIMED, RT_PLACE_SOUND };
+void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
+		   enum rt_place_mode mode, uint32_t first, struct vrc_vblank *vb, unsigned n,
+		   unsigned *spread, unsigned *outside);
 
 /*
  * Wake latency after the vblank (SHOULD measurement): the tick instants are
