@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gvt/cli.h"
+#include "journal.h"
 #include "vrc.h"
 
 static void usage(FILE *f)
@@ -15,6 +17,9 @@ static void usage(FILE *f)
 "usage: vrc run [options]     run the conformance suite, print KTAP\n"
 "       vrc list [--suite=GLOB]  list tests and the SPEC clauses they check\n"
 "       vrc mutation [options]   run every known-bad model; print model x clause\n"
+"       vrc compare BASELINE RUN gate a run against a baseline (vrc compare --help)\n"
+"       vrc export --junit=FILE|--kcidb=FILE RUN   results for CI systems\n"
+"       vrc report RUN [--compare=BASELINE]        RUN/report.html with plots\n"
 "       vrc --help | --version\n"
 "\n"
 "vrc checks the vGPU display refresh irq against SPEC.md. Today it runs on the\n"
@@ -22,9 +27,11 @@ static void usage(FILE *f)
 "hardware backend and booted VM guests are not implemented yet.\n"
 "\n"
 "run options:\n"
-"  --backend=auto|sim     the device under test; only sim exists so far. auto,\n"
-"                         the default, says if it sees GVT-g hardware, then\n"
-"                         uses sim\n"
+"  --backend=auto|sim|gvt the device under test. sim: the emulated vGPU. gvt:\n"
+"                         a GVT-g vGPU on this host; today its bring-up only\n"
+"                         (detection, mdev, KVM VM, VFIO open, display irq;\n"
+"                         exit 4 if no usable GVT-g). auto, the default, says\n"
+"                         if it sees GVT-g hardware, then uses sim\n"
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
 "                         'vgpu-sim --list-models')\n"
 "  --abi=v5|v6|v7         uAPI revision the sim speaks (default: the model's)\n"
@@ -36,9 +43,36 @@ static void usage(FILE *f)
 "  --no-destructive       skip them\n"
 "  --timeout=SECONDS      per-test limit, 1..3600 (default 60)\n"
 "  --vgpu-sim=PATH        the vgpu-sim binary (default: next to vrc)\n"
+"  --guest=process|vm     where the real-time (rt-*) workloads run: a host\n"
+"                         process on vgpu-sim's guest side (default), or vrc-wl\n"
+"                         in a QEMU guest booted per test (vdisp DRM driver;\n"
+"                         KVM if usable, else TCG). Virtual-time tests always\n"
+"                         use the process guest\n"
+"  --image=DIR            the guest image (vmlinuz, initrd.img; default guest/\n"
+"                         next to vgpu-sim: make image)\n"
+"\n"
+"mutation options (and --vgpu-sim, --guest, --timeout):\n"
+"  --realtime=some|all|none  which models also run the real-time tests: some\n"
+"                         (default: those that between them fail every rt-*\n"
+"                         test, plus ref and v3 for false failures), all, none\n"
+"  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
+"                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
+"                         QEMU argv, cleanup) and touch nothing\n"
+"  --sysfs-root=DIR       gvt: read sysfs from DIR instead of /sys (a testing\n"
+"                         aid: a fake tree; see docs/hardware.md)\n"
+"  --rerun-failures=N     rerun a failing test up to N times (0..9, default 0);\n"
+"                         every outcome is kept, a test whose verdict changes\n"
+"                         is reported FLAKY and keeps its first failure\n"
+"  --resume=DIR           continue the run in DIR (its journal.jsonl) after the\n"
+"                         harness or host died: the test that was running is\n"
+"                         recorded incomplete, finished tests are not run again,\n"
+"                         the rest runs with the run's original options\n"
+"  --progress=auto|tty|plain|off  progress on stderr (default auto: a live line\n"
+"                         on a terminal, a line every 10 s otherwise)\n"
 "\n"
 "exit status: 0 every test passed (or skipped), 1 a test failed, timed out or\n"
-"crashed, 2 the harness could not run (bad option, backend did not start)\n");
+"crashed, 2 the harness could not run (bad option, backend did not start),\n"
+"4 --backend=gvt: no usable GVT-g vGPU on this host (each reason printed)\n");
 }
 
 static const char *default_sim_path(void)
@@ -71,7 +105,8 @@ static int cmd_list(const struct vrc_opts *o)
 int main(int argc, char **argv)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
-	       O_TIMEOUT, O_SIM, O_VERSION };
+	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
+	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_REALTIME };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "model", required_argument, NULL, O_MODEL },
@@ -83,6 +118,14 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "vgpu-sim", required_argument, NULL, O_SIM },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "dry-run", no_argument, NULL, O_DRY_RUN },
+		{ "sysfs-root", required_argument, NULL, O_SYSFS_ROOT },
+		{ "guest", required_argument, NULL, O_GUEST },
+		{ "image", required_argument, NULL, O_IMAGE },
+		{ "realtime", required_argument, NULL, O_REALTIME },
+		{ "resume", required_argument, NULL, O_RESUME },
+		{ "rerun-failures", required_argument, NULL, O_RERUN },
+		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -90,6 +133,9 @@ int main(int argc, char **argv)
 		.backend = "auto", .destructive = true, .timeout_s = 60, .ktap = stdout,
 	};
 	const char *cmd;
+	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
+	bool dry_run = false;
+	unsigned given = 0;	/* options named on the command line (--resume) */
 	int c;
 
 	if (argc < 2) {
@@ -105,6 +151,13 @@ int main(int argc, char **argv)
 		printf("vrc %s\n", VRC_VERSION);
 		return 0;
 	}
+	/* gating and lab formats: they read results, not a device */
+	if (!strcmp(cmd, "compare"))
+		return vrc_cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return vrc_cmd_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return vrc_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list") && strcmp(cmd, "mutation")) {
 		fprintf(stderr, "vrc: unknown command '%s' (see vrc --help)\n", cmd);
 		return 2;
@@ -113,29 +166,74 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND:
-			if (!strcmp(optarg, "gvt")) {
-				fprintf(stderr, "vrc: --backend=gvt is not implemented yet "
-					"(see README.md, 'On GVT-g hardware')\n");
-				return 2;
-			}
-			if (strcmp(optarg, "sim") && strcmp(optarg, "auto")) {
-				fprintf(stderr, "vrc: --backend=%s: want sim or auto\n", optarg);
+			if (strcmp(optarg, "sim") && strcmp(optarg, "auto") && strcmp(optarg, "gvt")) {
+				fprintf(stderr, "vrc: --backend=%s: want sim, gvt or auto\n", optarg);
 				return 2;
 			}
 			o.backend = optarg;
+			given |= VRC_GIVEN_BACKEND;
 			break;
-		case O_MODEL: o.model = optarg; break;
+		case O_MODEL: o.model = optarg; given |= VRC_GIVEN_MODEL; break;
+		case O_GUEST:
+			if (strcmp(optarg, "process") && strcmp(optarg, "vm")) {
+				fprintf(stderr, "vrc: --guest=%s: want process or vm\n", optarg);
+				return 2;
+			}
+			o.guest = optarg;
+			break;
+		case O_IMAGE: o.image_dir = optarg; break;
+		case O_REALTIME:
+			if (!strcmp(optarg, "some"))
+				o.realtime_mutation = VRC_RT_SOME;
+			else if (!strcmp(optarg, "all"))
+				o.realtime_mutation = VRC_RT_ALL;
+			else if (!strcmp(optarg, "none"))
+				o.realtime_mutation = VRC_RT_NONE;
+			else {
+				fprintf(stderr, "vrc: --realtime=%s: want some, all or none\n", optarg);
+				return 2;
+			}
+			break;
 		case O_ABI:
 			if (strcmp(optarg, "v5") && strcmp(optarg, "v6") && strcmp(optarg, "v7")) {
 				fprintf(stderr, "vrc: --abi=%s: want v5, v6 or v7\n", optarg);
 				return 2;
 			}
 			o.abi = optarg;
+			given |= VRC_GIVEN_ABI;
 			break;
-		case O_SUITE: o.suite = optarg; break;
-		case O_OUT: o.out = optarg; break;
-		case O_DESTR: o.destructive = true; break;
-		case O_NODESTR: o.destructive = false; break;
+		case O_SUITE: o.suite = optarg; given |= VRC_GIVEN_SUITE; break;
+		case O_OUT: o.out = optarg; given |= VRC_GIVEN_OUT; break;
+		case O_DESTR: o.destructive = true; given |= VRC_GIVEN_DESTRUCTIVE; break;
+		case O_NODESTR: o.destructive = false; given |= VRC_GIVEN_DESTRUCTIVE; break;
+		case O_RESUME: o.resume = optarg; break;
+		case O_RERUN: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < 0 || v >= VRC_MAX_ATTEMPTS) {
+				fprintf(stderr, "vrc: --rerun-failures=%s: want a count from 0 to %d\n",
+					optarg, VRC_MAX_ATTEMPTS - 1);
+				return 2;
+			}
+			o.rerun_failures = (int)v;
+			given |= VRC_GIVEN_RERUN;
+			break;
+		}
+		case O_PROGRESS:
+			if (!strcmp(optarg, "auto"))
+				o.progress = VRC_PROGRESS_AUTO;
+			else if (!strcmp(optarg, "tty"))
+				o.progress = VRC_PROGRESS_TTY;
+			else if (!strcmp(optarg, "plain"))
+				o.progress = VRC_PROGRESS_PLAIN;
+			else if (!strcmp(optarg, "off"))
+				o.progress = VRC_PROGRESS_OFF;
+			else {
+				fprintf(stderr, "vrc: --progress=%s: want auto, tty, plain or off\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case O_TIMEOUT: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -145,16 +243,40 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.timeout_s = (int)v;
+			given |= VRC_GIVEN_TIMEOUT;
 			break;
 		}
 		case O_SIM: o.sim_path = optarg; break;
 		case O_VERSION: printf("vrc %s\n", VRC_VERSION); return 0;
+		case O_DRY_RUN: dry_run = true; break;
+		case O_SYSFS_ROOT: sysfs_root = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "vrc: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (o.resume) {
+		char err[1024];
+		if (strcmp(cmd, "run")) {
+			fprintf(stderr, "vrc: --resume is an option of vrc run\n");
+			return 2;
+		}
+		if (vrc_journal_resume_opts(&o, given, err, sizeof(err))) {
+			fprintf(stderr, "vrc: %s\n", err);
+			return 2;
+		}
+	}
+	if (dry_run && strcmp(o.backend, "gvt")) {
+		fprintf(stderr, "vrc: --dry-run needs --backend=gvt\n");
+		return 2;
+	}
+	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "run"))
+		return vrc_gvt_run(&o, sysfs_root, dry_run);
+	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "mutation")) {
+		fprintf(stderr, "vrc: mutation runs vgpu-sim's models: --backend=gvt does not apply\n");
 		return 2;
 	}
 	if (!o.sim_path)
@@ -167,10 +289,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list"))
 		return cmd_list(&o);
 	if (!strcmp(o.backend, "auto")) {
-		char bdf[300];
-		if (vrc_gvt_detect("/sys", bdf, sizeof(bdf)))
-			fprintf(stderr, "vrc: GVT-g device %s found, but the gvt backend is not "
-				"implemented yet: testing the emulated vGPU instead\n", bdf);
+		vrc_gvt_auto_note(sysfs_root);
 		o.backend = "sim";
 	}
 	if (!strcmp(cmd, "mutation"))

@@ -38,6 +38,37 @@ static json_object *clauses_json(uint32_t mask)
 	return a;
 }
 
+json_object *vrc_record_json(const struct vrc_test_record *r)
+{
+	json_object *t = json_object_new_object();
+
+	json_object_object_add(t, "name", json_object_new_string(r->test->name));
+	json_object_object_add(t, "clauses", clauses_json(r->test->clauses));
+	json_object_object_add(t, "result", json_object_new_string(vrc_result_name(r->result)));
+	json_object_object_add(t, "violated", clauses_json(r->violated));
+	json_object_object_add(t, "duration_s", json_object_new_double(r->duration_s));
+	json_object_object_add(t, "reason", r->reason[0] ? json_object_new_string(r->reason) : NULL);
+	if (r->nmeas) {
+		json_object *m = json_object_new_object();
+		for (unsigned k = 0; k < r->nmeas; k++) {
+			json_object *v = json_object_new_object();
+			json_object_object_add(v, "value", json_object_new_double(r->meas[k].value));
+			json_object_object_add(v, "unit", json_object_new_string(r->meas[k].unit));
+			json_object_object_add(m, r->meas[k].name, v);
+		}
+		json_object_object_add(t, "measurements", m);
+	}
+	/* Reruns (--rerun-failures): every outcome, first one first. */
+	if (r->nattempts > 1) {
+		json_object *a = json_object_new_array();
+		for (unsigned k = 0; k < r->nattempts && k < VRC_MAX_ATTEMPTS; k++)
+			json_object_array_add(a, json_object_new_string(vrc_result_name(r->attempt[k])));
+		json_object_object_add(t, "attempts", a);
+		json_object_object_add(t, "flaky", json_object_new_boolean(r->flaky));
+	}
+	return t;
+}
+
 static json_object *build(const struct vrc_opts *o, const struct vrc_run *run,
 			  const char *started, const char *finished)
 {
@@ -55,8 +86,10 @@ static json_object *build(const struct vrc_opts *o, const struct vrc_run *run,
 			       json_object_new_string(o->abi ? o->abi : "model default"));
 	json_object_object_add(meta, "abi_found", json_object_new_string(run->abi_found));
 	json_object_object_add(meta, "display_irq_index", json_object_new_int(run->irq_index));
-	json_object_object_add(meta, "clock", json_object_new_string("virtual"));
-	json_object_object_add(meta, "guest", json_object_new_string("process"));
+	/* virtual-time tests always drive a process guest; the real-time
+	 * (rt-*) tests run their workloads where --guest says */
+	json_object_object_add(meta, "clock", json_object_new_string("virtual and real (60 Hz)"));
+	json_object_object_add(meta, "guest", json_object_new_string(o->guest ? o->guest : "process"));
 	json_object_object_add(meta, "destructive", json_object_new_boolean(o->destructive));
 	json_object_object_add(meta, "suite", json_object_new_string(o->suite ? o->suite : "*"));
 	if (!uname(&u)) {
@@ -65,32 +98,17 @@ static json_object *build(const struct vrc_opts *o, const struct vrc_run *run,
 		json_object_object_add(meta, "host_kernel", json_object_new_string(k));
 	}
 	json_object_object_add(meta, "started", json_object_new_string(started));
+	json_object_object_add(meta, "rerun_failures", json_object_new_int(o->rerun_failures));
+	json_object_object_add(meta, "resumed", json_object_new_int((int)run->resumed));
 	json_object_object_add(meta, "finished", finished ? json_object_new_string(finished) : NULL);
 	json_object_object_add(root, "run", meta);
-	for (unsigned i = 0; i < run->ntests; i++) {
-		const struct vrc_test_record *r = &run->rec[i];
-		json_object *t = json_object_new_object();
-		json_object_object_add(t, "name", json_object_new_string(r->test->name));
-		json_object_object_add(t, "clauses", clauses_json(r->test->clauses));
-		json_object_object_add(t, "result", json_object_new_string(vrc_result_name(r->result)));
-		json_object_object_add(t, "violated", clauses_json(r->violated));
-		json_object_object_add(t, "duration_s", json_object_new_double(r->duration_s));
-		json_object_object_add(t, "reason", r->reason[0] ? json_object_new_string(r->reason) : NULL);
-		if (r->nmeas) {
-			json_object *m = json_object_new_object();
-			for (unsigned k = 0; k < r->nmeas; k++) {
-				json_object *v = json_object_new_object();
-				json_object_object_add(v, "value", json_object_new_double(r->meas[k].value));
-				json_object_object_add(v, "unit", json_object_new_string(r->meas[k].unit));
-				json_object_object_add(m, r->meas[k].name, v);
-			}
-			json_object_object_add(t, "measurements", m);
-		}
-		json_object_array_add(tests, t);
-	}
+	for (unsigned i = 0; i < run->ntests; i++)
+		if (run->rec[i].done)
+			json_object_array_add(tests, vrc_record_json(&run->rec[i]));
 	json_object_object_add(root, "tests", tests);
 	for (unsigned k = 0; k < R_NUM_RESULTS; k++)
 		json_object_object_add(totals, vrc_result_name(k), json_object_new_int((int)run->count[k]));
+	json_object_object_add(totals, "flaky", json_object_new_int((int)run->nflaky));
 	json_object_object_add(root, "totals", totals);
 	return root;
 }
@@ -124,9 +142,15 @@ int vrc_results_write(const struct vrc_opts *o, const struct vrc_run *run_c,
 	size_t len = strlen(text);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
 	    fsync(fd) || rename(tmp, final))
-		rc = -errno ? -errno : -EIO;
+		rc = errno ? -errno : -EIO;
 	if (fd >= 0)
 		close(fd);
+	/* the rename itself must survive a power cut */
+	int dfd = open(run->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
 	json_object_put(root);
 	return rc;
 }

@@ -18,50 +18,20 @@
 #include <unistd.h>
 
 #include "vrc/caps.h"
+#include "journal.h"
+#include "progress.h"
 #include "runner.h"
-
-static const char *const clause_names[C_NUM_CLAUSES] = {
-	"DISC-1", "DISC-2", "IRQ-1", "IRQ-2", "IRQ-3", "IRQ-4", "EVT-1", "EVT-2",
-	"EVT-3", "EVT-4", "EVT-5", "TEAR-1", "TEAR-2", "ISO-1",
-};
-static const char *const result_names[R_NUM_RESULTS] = {
-	"pass", "fail", "skip", "timeout", "crash",
-};
-
-const char *vrc_clause_name(enum vrc_clause c)
-{
-	return (unsigned)c < C_NUM_CLAUSES ? clause_names[c] : "?";
-}
-
-const char *vrc_result_name(enum vrc_result r)
-{
-	return (unsigned)r < R_NUM_RESULTS ? result_names[r] : "?";
-}
-
-const char *vrc_clauses_str(uint32_t mask, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = 0;
-	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
-		if (mask & CL(c)) {
-			int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-					 clause_names[c]);
-			if (w < 0 || (size_t)w >= len - used)
-				break;
-			used += (size_t)w;
-		}
-	return buf;
-}
 
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 {
+	if (o->no_realtime && (t->flags & VT_REALTIME))
+		return false;
 	if (!o->suite)
 		return true;
 	if (!fnmatch(o->suite, t->name, 0))
 		return true;
 	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
-		if ((t->clauses & CL(c)) && !fnmatch(o->suite, clause_names[c], FNM_CASEFOLD))
+		if ((t->clauses & CL(c)) && !fnmatch(o->suite, vrc_clause_name(c), FNM_CASEFOLD))
 			return true;
 	return false;
 }
@@ -136,8 +106,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static struct vrc_progress progress;
+
 static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
-		    const char *run_dir, struct vrc_test_record *rec)
+		    const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
 {
 	struct child_report rep = { .result = R_CRASH };
 	int pfd[2], status = 0;
@@ -156,8 +128,12 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		return;
 	}
 	artifact_dir[0] = 0;
-	if (run_dir && run_dir[0])
+	/* a rerun keeps its artifacts apart: the verdict is the first attempt's */
+	if (run_dir && run_dir[0] && !attempt)
 		snprintf(artifact_dir, sizeof(artifact_dir), "%s/tests/%s", run_dir, test->name);
+	else if (run_dir && run_dir[0])
+		snprintf(artifact_dir, sizeof(artifact_dir), "%s/tests/%s/rerun-%u", run_dir,
+			 test->name, attempt);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -175,10 +151,19 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	}
 	setpgid(pid, pid);
 	struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+	double deadline = t0 + o->timeout_s;
 	int n;
-	do
-		n = poll(&p, 1, o->timeout_s * 1000);
-	while (n < 0 && errno == EINTR);
+	/* in slices of a second, for the live progress line */
+	for (;;) {
+		double left = deadline - now_s();
+		int ms = left <= 0 ? 0 : left > 1.0 ? 1000 : (int)(left * 1000) + 1;
+		n = poll(&p, 1, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 0 || left <= 0)
+			break;
+		vrc_progress_tick(&progress);
+	}
 	if (n == 0) {
 		kill(-pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -230,6 +215,12 @@ static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec
 	if (rec->result != R_PASS && rec->result != R_SKIP && rec->reason[0] &&
 	    !rec->reason_shown)
 		fprintf(f, "# %s: %s\n", rec->test->name, rec->reason);
+	if (rec->nattempts > 1) {
+		fprintf(f, "# %s: %s: attempts", rec->test->name, rec->flaky ? "FLAKY" : "reran");
+		for (unsigned k = 0; k < rec->nattempts; k++)
+			fprintf(f, " %s", vrc_result_name(rec->attempt[k]));
+		fprintf(f, "%s\n", rec->flaky ? " (verdict: the first failure)" : "");
+	}
 	switch (rec->result) {
 	case R_PASS:
 		fprintf(f, "ok %u %s [%s]\n", num, rec->test->name, cl);
@@ -242,6 +233,17 @@ static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec
 		break;
 	case R_TIMEOUT:
 		fprintf(f, "not ok %u %s [%s] # TIMEOUT %s\n", num, rec->test->name, cl, rec->reason);
+		break;
+	case R_INCOMPLETE:
+		fprintf(f, "not ok %u %s [%s] # ERROR incomplete\n", num, rec->test->name, cl);
+		break;
+	case R_NOTRUN:
+		fprintf(f, "ok %u %s [%s] # SKIP notrun\n", num, rec->test->name, cl);
+		break;
+	case R_DMESG_WARN:
+	case R_DMESG_FAIL:
+		fprintf(f, "not ok %u %s [%s] # %s\n", num, rec->test->name, cl,
+			vrc_result_name(rec->result));
 		break;
 	default:
 		fprintf(f, "not ok %u %s [%s] # ERROR crash\n", num, rec->test->name, cl);
@@ -290,70 +292,333 @@ static void timestamp(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static const struct vrc_test *test_by_name(const char *name)
+{
+	for (unsigned i = 0; i < vrc_num_tests; i++)
+		if (!strcmp(vrc_all_tests[i]->name, name))
+			return vrc_all_tests[i];
+	return NULL;
+}
+
+static void recount(struct vrc_run *run)
+{
+	memset(run->count, 0, sizeof(run->count));
+	run->flagged = 0;
+	run->nflaky = 0;
+	for (unsigned i = 0; i < run->ntests; i++)
+		if (run->rec[i].done) {
+			run->count[run->rec[i].result]++;
+			run->flagged |= run->rec[i].violated;
+			run->nflaky += run->rec[i].flaky;
+		}
+}
+
+static json_object *start_json(const char *name, unsigned attempt)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "type", json_object_new_string("start"));
+	json_object_object_add(j, "test", json_object_new_string(name));
+	json_object_object_add(j, "attempt", json_object_new_int((int)attempt));
+	return j;
+}
+
+static json_object *result_json(const struct vrc_test_record *rec, unsigned attempt)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "type", json_object_new_string("result"));
+	json_object_object_add(j, "attempt", json_object_new_int((int)attempt));
+	json_object_object_add(j, "test", vrc_record_json(rec));
+	return j;
+}
+
+static json_object *stamp_json(const char *type, const char *key)
+{
+	json_object *j = json_object_new_object();
+	char ts[32];
+
+	timestamp(ts, sizeof(ts));
+	json_object_object_add(j, "type", json_object_new_string(type));
+	json_object_object_add(j, key, json_object_new_string(ts));
+	return j;
+}
+
+/* The journal is the record; results.json only a view. A journal that can
+ * no longer be written ends the run (exit 2) rather than lose results. */
+static int journal(struct vrc_journal_writer *w, json_object *rec)
+{
+	if (w->fd < 0) {
+		json_object_put(rec);
+		return 0;
+	}
+	if (vrc_journal_append(w, rec)) {
+		fprintf(stderr, "vrc: cannot append to the journal: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replay a journal into run->rec (plan order); the tests that were running
+ * when the run died become incomplete, in the journal too. */
+static int resume_from(const struct vrc_journal *j, struct vrc_run *run,
+		       struct vrc_journal_writer *w, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < j->nplan; i++) {
+		struct vrc_test_record *rec = &run->rec[i];
+		const struct vrc_lt *lt = &j->rec[i];
+		if (!j->have[i] && j->running[i] < 0)
+			continue;
+		if (j->have[i]) {
+			rec->result = lt->result;
+			rec->violated = 0;
+			for (unsigned c = 0; c < C_NUM_CLAUSES; c++) {
+				const char *p = strstr(lt->violated, vrc_clause_name(c));
+				size_t n = strlen(vrc_clause_name(c));
+				if (p && (p[n] == ',' || !p[n]))
+					rec->violated |= CL(c);
+			}
+			rec->duration_s = lt->duration_s;
+			snprintf(rec->reason, sizeof(rec->reason), "%s", lt->reason);
+			rec->nmeas = lt->nmeas;
+			memcpy(rec->meas, lt->meas, sizeof(rec->meas));
+			rec->nattempts = lt->nattempts;
+			memcpy(rec->attempt, lt->attempt, sizeof(rec->attempt));
+			rec->flaky = lt->flaky;
+			rec->done = true;
+		}
+		if (j->running[i] >= 0) {
+			struct vrc_test_record inc = { .test = rec->test, .result = R_INCOMPLETE,
+						       .violated = rec->test->clauses };
+			snprintf(inc.reason, sizeof(inc.reason), "was running when the run was "
+				 "interrupted (harness or host died); resumed without it");
+			unsigned attempt = rec->done ? rec->nattempts : 0;
+			if (journal(w, result_json(&inc, attempt))) {
+				snprintf(err, errlen, "journal: %s", strerror(errno));
+				return -1;
+			}
+			if (!rec->done) {
+				*rec = inc;
+				rec->attempt[0] = R_INCOMPLETE;
+				rec->nattempts = 1;
+				rec->done = true;
+			} else if (rec->nattempts < VRC_MAX_ATTEMPTS) {
+				rec->attempt[rec->nattempts++] = R_INCOMPLETE;
+				rec->flaky = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/* First attempt, then reruns of a failure (--rerun-failures): every outcome
+ * in the journal; the verdict stays the first attempt's. */
+static int run_test(const struct vrc_opts *o, struct vrc_run *run, struct vrc_test_record *rec,
+		    struct vrc_journal_writer *w)
+{
+	const char *dir = o->no_results ? NULL : run->dir;
+	const struct vrc_test *t = rec->test;
+
+	if (journal(w, start_json(t->name, 0)))
+		return -1;
+	run_one(o, t, dir, 0, rec);
+	rec->attempt[0] = rec->result;
+	rec->nattempts = 1;
+	if (journal(w, result_json(rec, 0)))
+		return -1;
+	for (unsigned k = 1; k <= (unsigned)o->rerun_failures && k < VRC_MAX_ATTEMPTS &&
+			     vrc_result_is_failure(rec->attempt[k - 1]); k++) {
+		struct vrc_test_record again = { 0 };
+		if (journal(w, start_json(t->name, k)))
+			return -1;
+		run_one(o, t, dir, k, &again);
+		if (journal(w, result_json(&again, k)))
+			return -1;
+		rec->attempt[rec->nattempts++] = again.result;
+		rec->flaky |= again.result != rec->attempt[0];
+	}
+	rec->done = true;
+	return 0;
+}
+
+static json_object *header_json(const struct vrc_opts *o, const struct vrc_run *run)
+{
+	json_object *h = json_object_new_object(), *meta = json_object_new_object();
+	json_object *plan = json_object_new_array();
+
+	json_object_object_add(h, "type", json_object_new_string("header"));
+	json_object_object_add(h, "format", json_object_new_string("vrc-journal"));
+	json_object_object_add(h, "version", json_object_new_int(1));
+	json_object_object_add(meta, "run_id", json_object_new_string(run->run_id));
+	json_object_object_add(meta, "vrc_version", json_object_new_string(VRC_VERSION));
+	json_object_object_add(meta, "started", json_object_new_string(run->started));
+	json_object_object_add(meta, "abi_found", json_object_new_string(run->abi_found));
+	json_object_object_add(meta, "display_irq_index", json_object_new_int(run->irq_index));
+	json_object_object_add(h, "run", meta);
+	json_object_object_add(h, "options", vrc_journal_opts_json(o));
+	for (unsigned i = 0; i < run->ntests; i++)
+		json_object_array_add(plan, json_object_new_string(run->rec[i].test->name));
+	json_object_object_add(h, "plan", plan);
+	return h;
+}
+
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 {
-	char started[32], finished[32] = "", err[256];
+	char finished[32] = "", err[700];
+	struct vrc_journal_writer w = { .fd = -1, .dfd = -1 };
+	struct vrc_journal j = { 0 };
 	FILE *f = o->ktap;
-	unsigned n = 0;
+	unsigned n = 0, ndone = 0;
+	int rc = 2;
 
 	memset(run, 0, sizeof(*run));
-	timestamp(started, sizeof(started));
-	{
+	if (o->resume) {
+		if (vrc_journal_load(o->resume, &j, err, sizeof(err))) {
+			fprintf(stderr, "vrc: --resume=%s: %s\n", o->resume, err);
+			return 2;
+		}
+		snprintf(run->run_id, sizeof(run->run_id), "%s", j.run_id);
+		snprintf(run->started, sizeof(run->started), "%s", j.started);
+		snprintf(run->dir, sizeof(run->dir), "%s", o->resume);
+		run->resumed = j.resumes + 1;
+		n = j.nplan;
+	} else {
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
 		struct tm tm;
-		gmtime_r(&ts.tv_sec, &tm);
 		char day[32];
+
+		timestamp(run->started, sizeof(run->started));
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
 		strftime(day, sizeof(day), "%Y%m%d-%H%M%S", &tm);
 		snprintf(run->run_id, sizeof(run->run_id), "%s-%s-%d", day,
 			 o->model ? o->model : "ref", (int)getpid());
+		for (unsigned i = 0; i < vrc_num_tests; i++)
+			n += vrc_test_selected(o, vrc_all_tests[i]);
 	}
-	for (unsigned i = 0; i < vrc_num_tests; i++)
-		n += vrc_test_selected(o, vrc_all_tests[i]);
 	fprintf(f, "KTAP version 1\n");
 	if (probe(o, run, err, sizeof(err))) {
 		fprintf(f, "Bail out! backend sim: %s\n", err);
 		fprintf(stderr, "vrc: backend sim: %s\n", err);
-		return 2;
+		goto out;
 	}
-	fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s, virtual clock, process guest)\n",
-		VRC_VERSION, o->model ? o->model : "ref", o->abi ? o->abi : "model default");
+	if (o->resume && strcmp(run->abi_found, j.abi_found)) {
+		fprintf(f, "Bail out! --resume: the device now offers abi %s, the run found %s\n",
+			run->abi_found, j.abi_found);
+		fprintf(stderr, "vrc: --resume=%s: the device now offers abi %s, the run found %s\n",
+			o->resume, run->abi_found, j.abi_found);
+		goto out;
+	}
+	fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s); virtual-time tests with a "
+		"process guest, real-time (rt-*) tests at 60 Hz with a %s guest\n",
+		VRC_VERSION, o->model ? o->model : "ref", o->abi ? o->abi : "model default",
+		o->guest && !strcmp(o->guest, "vm") ? "VM" : "process");
 	fprintf(f, "# display irq: abi %s at index %d\n", run->abi_found, run->irq_index);
 	if (!n) {
 		fprintf(f, "1..0 # SKIP no test matches --suite=%s\n", o->suite);
-		return 0;
+		rc = 0;
+		goto out;
 	}
-	fprintf(f, "1..%u\n", n);
-	fflush(f);
 	run->rec = calloc(n, sizeof(*run->rec));
 	if (!run->rec)
-		return 2;
-	if (!o->no_results && vrc_results_write(o, run, started, NULL) && run->dir[0])
-		fprintf(stderr, "vrc: warning: cannot write results to %s\n", run->dir);
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
-		if (!vrc_test_selected(o, t))
-			continue;
-		struct vrc_test_record *rec = &run->rec[run->ntests++];
-		run_one(o, t, o->no_results ? NULL : run->dir, rec);
-		run->count[rec->result]++;
-		run->flagged |= rec->violated;
-		ktap_result(f, run->ntests, rec);
-		if (!o->no_results)
-			vrc_results_write(o, run, started, NULL);
+		goto out;
+	if (o->resume) {
+		for (unsigned i = 0; i < n; i++)
+			if (!(run->rec[i].test = test_by_name(j.rec[i].name))) {
+				fprintf(f, "Bail out! --resume: the run's test '%s' is unknown to this vrc\n",
+					j.rec[i].name);
+				fprintf(stderr, "vrc: --resume=%s: the run's test '%s' is unknown to this "
+					"vrc\n", o->resume, j.rec[i].name);
+				goto out;
+			}
+		run->ntests = n;
+		if (vrc_journal_reopen(run->dir, j.good_len, &w, err, sizeof(err)) ||
+		    journal(&w, stamp_json("resume", "at")) ||
+		    resume_from(&j, run, &w, err, sizeof(err))) {
+			fprintf(stderr, "vrc: --resume=%s: %s\n", o->resume, err);
+			goto out;
+		}
+		fprintf(f, "# resuming run %s%s\n", run->run_id,
+			j.torn ? " (dropped a torn last journal line)" : "");
+	} else {
+		for (unsigned i = 0; i < vrc_num_tests; i++)
+			if (vrc_test_selected(o, vrc_all_tests[i]))
+				run->rec[run->ntests++].test = vrc_all_tests[i];
+		if (!o->no_results) {
+			char jp[600];
+			/* never write over another run's record */
+			snprintf(jp, sizeof(jp), "%s/%s", o->out ? o->out : "", VRC_JOURNAL_FILE);
+			if (o->out && access(jp, F_OK) == 0) {
+				fprintf(f, "Bail out! %s already holds a run\n", o->out);
+				fprintf(stderr, "vrc: --out=%s already holds a run (%s): continue it with "
+					"--resume=%s, or choose another --out\n", o->out, VRC_JOURNAL_FILE,
+					o->out);
+				goto out;
+			}
+			if (vrc_results_write(o, run, run->started, NULL)) {
+				fprintf(stderr, "vrc: cannot write results to %s\n",
+					run->dir[0] ? run->dir : "results/");
+				goto out;
+			}
+			if (vrc_journal_create(run->dir, header_json(o, run), &w, err, sizeof(err))) {
+				fprintf(stderr, "vrc: %s\n", err);
+				goto out;
+			}
+		}
 	}
-	fprintf(f, "# Totals: pass:%u fail:%u skip:%u timeout:%u crash:%u\n",
+	fprintf(f, "1..%u\n", n);
+	for (unsigned i = 0; i < n; i++)
+		if (run->rec[i].done) {
+			ktap_result(f, i + 1, &run->rec[i]);
+			ndone++;
+		}
+	fflush(f);
+	recount(run);
+	if (!o->no_results)
+		vrc_results_write(o, run, run->started, NULL);
+	vrc_progress_init(&progress, o->no_results ? NULL : stderr, o->progress, n, ndone);
+	for (unsigned i = 0; i < n; i++) {
+		struct vrc_test_record *rec = &run->rec[i];
+		if (rec->done)
+			continue;
+		vrc_progress_test(&progress, rec->test->name);
+		if (run_test(o, run, rec, &w))
+			goto out;
+		vrc_progress_test_done(&progress);
+		recount(run);
+		vrc_progress_clear(&progress);
+		ktap_result(f, i + 1, rec);
+		if (!o->no_results)
+			vrc_results_write(o, run, run->started, NULL);
+	}
+	vrc_progress_end(&progress);
+	fprintf(f, "# Totals: pass:%u fail:%u skip:%u timeout:%u crash:%u",
 		run->count[R_PASS], run->count[R_FAIL], run->count[R_SKIP],
 		run->count[R_TIMEOUT], run->count[R_CRASH]);
+	for (unsigned r = R_INCOMPLETE; r < R_NUM_RESULTS; r++)
+		if (run->count[r])
+			fprintf(f, " %s:%u", vrc_result_name(r), run->count[r]);
+	if (run->nflaky)
+		fprintf(f, " flaky:%u", run->nflaky);
+	fprintf(f, "\n");
 	timestamp(finished, sizeof(finished));
 	if (!o->no_results) {
-		if (vrc_results_write(o, run, started, finished))
+		if (journal(&w, stamp_json("end", "finished")))
+			goto out;
+		if (vrc_results_write(o, run, run->started, finished))
 			fprintf(stderr, "vrc: cannot write %s/results.json\n", run->dir);
 		else
 			fprintf(f, "# results: %s/results.json\n", run->dir);
 	}
+	rc = 0;
+	for (unsigned r = 0; r < R_NUM_RESULTS; r++)
+		if (run->count[r] && vrc_result_is_failure(r))
+			rc = 1;
+out:
 	fflush(f);
-	return run->count[R_FAIL] || run->count[R_TIMEOUT] || run->count[R_CRASH] ? 1 : 0;
+	vrc_journal_close(&w);
+	vrc_journal_free(&j);
+	return rc;
 }
 
 void vrc_run_free(struct vrc_run *run)

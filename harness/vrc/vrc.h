@@ -21,8 +21,17 @@ const char *vrc_clause_name(enum vrc_clause c);
 /* "IRQ-2,EVT-1" from a mask, into buf. */
 const char *vrc_clauses_str(uint32_t mask, char *buf, size_t len);
 
-enum vrc_result { R_PASS, R_FAIL, R_SKIP, R_TIMEOUT, R_CRASH, R_NUM_RESULTS };
+/* The igt vocabulary where it fits: crash is igt's "abort"-like harness
+ * failure of one test, incomplete a test that was running when the harness
+ * or host died (found on --resume), notrun a planned test that never ran,
+ * dmesg-warn/dmesg-fail reserved for host dmesg capture (harness/gvt/). */
+enum vrc_result { R_PASS, R_FAIL, R_SKIP, R_TIMEOUT, R_CRASH, R_INCOMPLETE, R_NOTRUN,
+		  R_DMESG_WARN, R_DMESG_FAIL, R_NUM_RESULTS };
 const char *vrc_result_name(enum vrc_result r);
+/* The result called name, or -1. */
+int vrc_result_from_name(const char *name);
+/* A verdict that gates: everything but pass, skip and notrun. */
+bool vrc_result_is_failure(enum vrc_result r);
 
 struct vrc_opts {
 	const char *backend;	/* "sim" (gvt: a later issue) */
@@ -31,12 +40,21 @@ struct vrc_opts {
 	const char *suite;	/* glob over test names and clause ids, NULL: all */
 	const char *out;	/* results dir, NULL: results/<run-id> */
 	const char *sim_path;	/* vgpu-sim binary */
+	const char *guest;	/* real-time workloads: "process" (default) or "vm" */
+	const char *image_dir;	/* guest image (vmlinuz, initrd.img); NULL: next to vgpu-sim */
+	bool no_realtime;	/* leave out the real-time (VT_REALTIME) tests */
+	int realtime_mutation;	/* vrc mutation: VRC_RT_SOME (default), _ALL, _NONE */
 	bool destructive;
 	int timeout_s;		/* per test */
 	int verbose;
 	FILE *ktap;		/* where KTAP goes (stdout) */
 	bool no_results;	/* do not write results/ (nested runs write their own) */
+	const char *resume;	/* --resume=DIR: continue that run from its journal */
+	int rerun_failures;	/* --rerun-failures=N: rerun a failing test up to N times */
+	int progress;		/* VRC_PROGRESS_* */
 };
+enum { VRC_RT_SOME, VRC_RT_ALL, VRC_RT_NONE };
+enum { VRC_PROGRESS_AUTO, VRC_PROGRESS_OFF, VRC_PROGRESS_PLAIN, VRC_PROGRESS_TTY };
 
 struct vt;
 struct vrc_test {
@@ -46,6 +64,7 @@ struct vrc_test {
 	unsigned flags;
 #define VT_DESTRUCTIVE	(1u << 0)	/* can take a host down on real hardware */
 #define VT_TWO_VGPUS	(1u << 1)	/* needs two vGPU instances at once */
+#define VT_REALTIME	(1u << 2)	/* real clock (60 Hz) and a workload program */
 	enum vrc_result (*run)(struct vt *t);
 };
 
@@ -59,6 +78,7 @@ struct vrc_measurement {
 	double value;
 };
 #define VRC_MAX_MEASUREMENTS	12
+#define VRC_MAX_ATTEMPTS	10	/* first run + up to 9 reruns */
 
 /* One finished test. */
 struct vrc_test_record {
@@ -70,6 +90,13 @@ struct vrc_test_record {
 	bool reason_shown;	/* the test printed it already as a diagnostic */
 	unsigned nmeas;
 	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
+	/* Every outcome with --rerun-failures; attempt[0] is the verdict above.
+	 * A test whose outcomes differ is a flake: its verdict stays the first
+	 * failure, the flake is reported next to it. */
+	unsigned nattempts;
+	enum vrc_result attempt[VRC_MAX_ATTEMPTS];
+	bool flaky;
+	bool done;		/* finished (or found incomplete) in this run */
 };
 
 struct vrc_run {
@@ -81,6 +108,9 @@ struct vrc_run {
 	struct vrc_test_record *rec;
 	unsigned count[R_NUM_RESULTS];
 	uint32_t flagged;	/* union of violated clauses */
+	char started[32];	/* UTC, RFC 3339 */
+	unsigned resumed;	/* how many times --resume continued this run */
+	unsigned nflaky;
 };
 
 /* Run every selected test; returns 0 all passed, 1 some failed, 2 harness error. */
@@ -88,7 +118,12 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run);
 void vrc_run_free(struct vrc_run *run);
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
 
-/* results.json (json-c), rewritten atomically after every test. */
+/* One finished test as a results.json test object (json-c, caller owns). */
+struct json_object;
+struct json_object *vrc_record_json(const struct vrc_test_record *r);
+
+/* results.json (json-c), rewritten atomically after every test: a view of
+ * the run's journal (journal.h). */
 int vrc_results_write(const struct vrc_opts *o, const struct vrc_run *run,
 		      const char *started, const char *finished);
 
@@ -97,5 +132,10 @@ int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len);
 
 /* vrc mutation: every model against the suite, model x clause table. */
 int vrc_mutation(const struct vrc_opts *o);
+
+/* Subcommands on results (argv[0] is the subcommand): exit 0/1/2. */
+int vrc_cmd_compare(int argc, char **argv);	/* compare.c */
+int vrc_cmd_export(int argc, char **argv);	/* export.c */
+int vrc_cmd_report(int argc, char **argv);	/* report.c */
 
 #endif /* VRC_HARNESS_VRC_H */

@@ -1,0 +1,89 @@
+#!/bin/sh
+# vrc run --backend=gvt --dry-run against fake host trees: the printed plan
+# names every step (detection, sweep, mdev create, KVM VM, VFIO open,
+# eventfd registration, QEMU argv, cleanup), the exit status says whether the
+# host could run it, and nothing in the tree is touched. Then one real
+# (not dry) bring-up against the fake tree: the mdev create fails (a fake
+# tree has no kernel behind it) and leaves no marker behind.
+b=${VRC_BUILD:-build}
+vrc="$b/vrc"
+n=0
+fail=0
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+bad() { n=$((n + 1)); echo "not ok $n $1"; fail=1; }
+
+# tree NAME: a host with a gen9 GVT-g i915, IOMMU, KVM, VFIO cdev, QEMU 9.2
+tree() {
+	t="$dir/$1"
+	mkdir -p "$t/sys/module/i915" "$t/sys/module/kvmgt" "$t/sys/kernel/iommu_groups/0" \
+		"$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4" \
+		"$t/sys/bus/mdev/devices" "$t/dev/vfio/devices" "$t/run"
+	echo 2 > "$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"
+	echo "low_gm_size: 128MB" > "$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/description"
+	: > "$t/dev/kvm"; : > "$t/dev/iommu"
+	printf '#!/bin/sh\necho "QEMU emulator version %s (fake)"\n' "${2:-9.2.0}" > "$t/qemu"
+	chmod +x "$t/qemu"
+}
+
+# run NAME [vrc args]: the fake host's environment; output in $dir/NAME.out
+run() {
+	t="$dir/$1"; shift
+	VRC_GVT_DEV_ROOT="$t/dev" VRC_GVT_RUN_DIR="$t/run/vrc/mdev" VRC_QEMU="$t/qemu" \
+	VRC_GVT_KERNEL="${KERNEL:-6.12.48+deb13-amd64}" \
+		timeout 30 "$vrc" run --backend=gvt --sysfs-root="$t/sys" "$@" > "$dir/out" 2>&1
+	echo $?
+}
+
+has() {	# has NAME PATTERN: the last output has a line matching PATTERN
+	if grep -q -- "$2" "$dir/out"; then ok "$1"; else
+		bad "$1"; echo "# no line matching: $2"; sed 's/^/#   /' "$dir/out"; fi
+}
+
+echo "TAP version 13"
+echo "1..18"
+
+tree good
+st=$(run good --dry-run)
+[ "$st" = 0 ] && ok "dry run on a usable host exits 0" || { bad "dry run exit status $st"; sed 's/^/#   /' "$dir/out"; }
+has "detection names the device and type" "detect: found 0000:00:02.0: type i915-GVTg_V5_4 (2 available"
+has "both clause groups can run" "uAPI clauses (DISC, IRQ): can run; guest clauses (EVT, TEAR, ISO): can run"
+has "sweep of its own markers" "sweep: markers in $dir/good/run/vrc/mdev"
+has "mdev create step" "echo [0-9a-f-]\{36\} > $dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create"
+has "KVM VM step" "KVM VM: open $dir/good/dev/kvm, KVM_CREATE_VM, KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO)"
+has "VFIO open path with KVM association first" "KVM_DEV_VFIO_FILE_ADD(group fd), VFIO_GROUP_GET_DEVICE_FD"
+has "eventfd registration" "SET_IRQS(index of the display irq, TRIGGER|DATA_EVENTFD"
+has "QEMU argv for the guest clauses" "\-object iommufd,id=iommufd0,fd=4 -device vfio-pci,id=vgpu0,iommufd=iommufd0,fd=3,display=off"
+has "cleanup removes the mdev" "cleanup: .*echo 1 > $dir/good/sys/bus/mdev/devices/[0-9a-f-]\{36\}/remove"
+has "KTAP result line" "^ok 1 gvt-bringup # SKIP dry run"
+if [ -e "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create" ] ||
+   [ -n "$(ls -A "$dir/good/run" 2>/dev/null)" ]; then
+	bad "dry run touched nothing"; ls -lR "$dir/good" | sed 's/^/#   /'
+else ok "dry run touched nothing"; fi
+
+tree old 7.2.22
+KERNEL=6.1.0-26-amd64
+st=$(run old --dry-run)
+KERNEL=
+[ "$st" = 0 ] && ok "old stack: uAPI clauses still possible (exit 0)" || bad "old stack exit status $st"
+has "old kernel: one 'no guest' line" "no guest: kernel 6.1.0-26-amd64 has no VFIO cdev (needs >= 6.6)"
+has "old QEMU: one 'no guest' line" "no guest: QEMU 7.2 is too old for iommufd fd passing (needs >= 9.0)"
+
+tree noiommu
+rmdir "$dir/noiommu/sys/kernel/iommu_groups/0"
+st=$(run noiommu --dry-run)
+[ "$st" = 4 ] && ok "no IOMMU: dry run exits 4 (skip)" || bad "no-IOMMU exit status $st"
+has "no IOMMU: the reason line" "unusable: no IOMMU ($dir/noiommu/sys/kernel/iommu_groups is empty): boot with intel_iommu=on"
+
+# not a dry run: the real sysfs writer meets a tree without a kernel
+tree real
+st=$(run real)
+if [ "$st" = 2 ] && grep -q "FAILED: mdev create: open .*/create" "$dir/out" &&
+   [ -z "$(ls -A "$dir/real/run/vrc/mdev" 2>/dev/null)" ]; then
+	ok "failed create: exit 2, the error names the file, no marker left"
+else
+	bad "failed create (status $st)"; sed 's/^/#   /' "$dir/out"
+fi
+exit $fail
