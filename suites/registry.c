@@ -12,6 +12,11 @@ T(vrc_test_evt_flip_every) T(vrc_test_evt_flip_burst) T(vrc_test_evt_idle_bound)
 T(vrc_test_evt_flip_pattern) T(vrc_test_evt_cursor_move) T(vrc_test_evt_cursor_pattern) T(vrc_test_evt_cursor_curpos)
 T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_frontbuffer)
 T(vrc_test_evt_frontbuffer_cursor) T(vrc_test_evt_values) T(vrc_test_iso_heuristic)
+T(vrc_test_tear_flip_pattern) T(vrc_test_tear_slow_render) T(vrc_test_tear_slow_render_pipe_b)
+T(vrc_test_tear_torn_rate) T(vrc_test_tear_cursor_pattern) T(vrc_test_tear_cursor_pipe_b)
+T(vrc_test_rt_flip_every) T(vrc_test_rt_flip_pattern) T(vrc_test_rt_flip_burst)
+T(vrc_test_rt_idle) T(vrc_test_rt_cursor) T(vrc_test_rt_curpos) T(vrc_test_rt_draw)
+T(vrc_test_rt_draw_cursor) T(vrc_test_rt_mixed)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -26,5 +31,11 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_evt_cursor_pipe_b, &vrc_test_evt_frontbuffer,
 	&vrc_test_evt_frontbuffer_cursor, &vrc_test_evt_values,
 	&vrc_test_iso_heuristic,
+	&vrc_test_tear_flip_pattern, &vrc_test_tear_slow_render, &vrc_test_tear_slow_render_pipe_b,
+	&vrc_test_tear_torn_rate, &vrc_test_tear_cursor_pattern, &vrc_test_tear_cursor_pipe_b,
+	/* real time (60 Hz), workloads in a process guest or a VM */
+	&vrc_test_rt_flip_every, &vrc_test_rt_flip_pattern, &vrc_test_rt_flip_burst,
+	&vrc_test_rt_idle, &vrc_test_rt_cursor, &vrc_test_rt_curpos, &vrc_test_rt_draw,
+	&vrc_test_rt_draw_cursor, &vrc_test_rt_mixed,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

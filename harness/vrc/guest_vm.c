@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A workload in a VM guest: boot the guest image in QEMU with an
+ * ivshmem-doorbell on the test's vgpu-sim instance (the vdisp driver binds
+ * to it), run vrc-wl on the KMS backend through qemu-guest-agent, fetch its
+ * timeline, shut the guest down. A guest panic, hang or QEMU death ends the
+ * test as crash/timeout with the console's last lines in its record; the
+ * next test boots a fresh guest (each test is its own child process).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vm/vm.h"
+#include "artifacts.h"
+#include "guest_vm.h"
+#include "runner.h"
+#include "vt.h"
+
+#define GUEST_TIMELINE	"/tmp/vrc-timeline.json"
+#define CONSOLE_LINES	12u
+
+static _Noreturn void vm_end(struct vt *t, struct vrc_vm *vm, const char *what, const char *err)
+{
+	enum vrc_vm_outcome o = vm ? vrc_vm_outcome(vm) : VRC_VM_ERROR;
+	char tail[1600] = "";
+
+	if (vm)
+		vrc_vm_console_tail(vm, CONSOLE_LINES, tail, sizeof(tail));
+	snprintf(t->reason, sizeof(t->reason), "guest %s: %s: %s%s%.400s",
+		 vrc_vm_outcome_name(o), what, err, tail[0] ? " | console: " : "", tail);
+	for (char *c = t->reason; *c; c++)
+		if (*c == '\n')
+			*c = '|';
+	vt_diag(t, "%s", t->reason);
+	if (vm)
+		vt_diag(t, "console log: %s", vrc_vm_console_path(vm));
+	vrc_vm_free(vm);
+	vrc_child_finish(t, o == VRC_VM_TIMEOUT ? R_TIMEOUT : R_CRASH);
+}
+
+void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *args,
+			const char *tl_path, int timeout_ms)
+{
+	char kernel[600], initrd[600], ivs[160], run_dir[700], err[512], a_tl[64];
+	struct vrc_vm_config c = { 0 };
+	struct vrc_vm *vm = NULL;
+	struct vrc_qga_exec_status st = { 0 };
+	const char *argv[32];
+	unsigned n = 0;
+
+	/* The decompressed kernel boots about 3 s faster under TCG (PVH entry). */
+	snprintf(kernel, sizeof(kernel), "%s/vmlinux", image_dir);
+	if (access(kernel, R_OK))
+		snprintf(kernel, sizeof(kernel), "%s/vmlinuz", image_dir);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.img", image_dir);
+	if (access(kernel, R_OK) || access(initrd, R_OK))
+		vt_abort(t, "no guest image in %s (build it: make image)", image_dir);
+	vrc_sim_path(&t->sim, 0, "ivshmem", ivs, sizeof(ivs));
+	/* QEMU's console and logs go with the test's artifacts when kept. */
+	if (vt_artifact_path(t, "vm", run_dir, sizeof(run_dir)) == 0)
+		mkdir(run_dir, 0755);
+	else
+		snprintf(run_dir, sizeof(run_dir), "%s", t->sim.dir);
+	c.kernel = kernel;
+	c.initrd = initrd;
+	c.ivshmem[c.n_ivshmem++] = ivs;
+	c.run_dir = run_dir;
+	c.mem_mib = 512;
+	c.cpus = 1;
+
+	if (vrc_vm_boot(&c, &vm, err, sizeof(err)))
+		vm_end(t, vm, "boot", err);
+	vt_measure(t, "guest_boot_ms", (double)vrc_vm_boot_ms(vm), "ms");
+
+	snprintf(a_tl, sizeof(a_tl), "--timeline=%s", GUEST_TIMELINE);
+	argv[n++] = args[0];
+	argv[n++] = "--backend=kms";
+	argv[n++] = a_tl;
+	for (unsigned i = 1; args[i] && n < 30; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	struct vrc_qga_exec_req req = { .path = "/usr/bin/vrc-wl", .argv = argv };
+	if (vrc_vm_exec(vm, &req, &st, timeout_ms, err, sizeof(err)))
+		vm_end(t, vm, "running vrc-wl", err);
+	if (!st.exited || !st.has_exitcode || st.exitcode) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "vrc-wl %s exited %d%s: %.400s", args[0],
+			 st.has_exitcode ? st.exitcode : -1, st.has_signal ? " (signal)" : "",
+			 st.err ? (const char *)st.err : "");
+		vrc_qga_exec_status_free(&st);
+		vrc_vm_free(vm);
+		vt_abort(t, "%s", msg);
+	}
+	vrc_qga_exec_status_free(&st);
+
+	uint8_t *data = NULL;
+	size_t len = 0;
+	if (vrc_vm_fetch(vm, GUEST_TIMELINE, 64u << 20, &data, &len, 30000, err, sizeof(err)))
+		vm_end(t, vm, "fetching the timeline", err);
+	int fd = open(tl_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+		int e = errno;
+		free(data);
+		vrc_vm_free(vm);
+		vt_abort(t, "%s: %s", tl_path, strerror(e));
+	}
+	close(fd);
+	free(data);
+	if (vrc_vm_shutdown(vm, err, sizeof(err)))
+		vm_end(t, vm, "shutdown", err);
+	vrc_vm_free(vm);
+}
