@@ -1,0 +1,227 @@
+#!/bin/sh
+# make kernel-check: apply each reference patch series (kernel/<ver>/) to
+# Debian's linux-source-<ver>, checkpatch it, build the i915 directory and
+# require no warnings in the files the series touches.
+#
+#   kernel/check.sh [--build DIR] [--jobs N] [--series VER]... [--keep]
+#
+# Exit status: 0 all passed, 1 a step failed (named on stderr), 2 bad usage.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+build=build
+jobs=2
+series=""
+keep=0
+# Per-step time bounds, in seconds (the i915 build dominates: see README).
+T_DEPS=${KCHECK_T_DEPS:-1800}
+T_EXTRACT=${KCHECK_T_EXTRACT:-900}
+T_GIT=${KCHECK_T_GIT:-900}
+T_CONFIG=${KCHECK_T_CONFIG:-600}
+T_PREPARE=${KCHECK_T_PREPARE:-1800}
+T_BUILD=${KCHECK_T_BUILD:-5400}
+
+usage() {
+	cat <<EOF
+usage: kernel/check.sh [--build DIR] [--jobs N] [--series VER]... [--keep]
+
+For each series under kernel/ (6.1, 6.12; or those named with --series):
+install Debian's linux-source-VER (scripts/install-deps.sh kernel), extract
+it into DIR/kernel/VER, commit it to a fresh git repository, apply the
+series with git am, run checkpatch.pl --strict --no-tree on every patch
+(errors fail, warnings and checks are listed), configure x86_64_defconfig
+plus i915/KVM/VFIO/GVT-g, make modules_prepare, build drivers/gpu/drm/i915/
+and fail on any warning in a file the series touches; then rebuild the
+touched C files with W=1 and fail on any warning there too.
+
+  --build DIR   build directory (default: build); work goes to DIR/kernel
+  --jobs N      make -j N (default 2)
+  --series VER  check only this series (repeatable)
+  --keep        keep the source trees afterwards (default: remove them,
+                they are ~1.5 GB each)
+  --help        this text
+
+Logs: DIR/kernel/VER/logs/<step>.log. Step time bounds can be changed with
+KCHECK_T_{DEPS,EXTRACT,GIT,CONFIG,PREPARE,BUILD} (seconds).
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) [ $# -ge 2 ] || { usage >&2; exit 2; }; build=$2; shift 2 ;;
+	--build=*) build=${1#--build=}; shift ;;
+	--jobs) [ $# -ge 2 ] || { usage >&2; exit 2; }; jobs=$2; shift 2 ;;
+	--jobs=*) jobs=${1#--jobs=}; shift ;;
+	--series) [ $# -ge 2 ] || { usage >&2; exit 2; }; series="$series $2"; shift 2 ;;
+	--series=*) series="$series ${1#--series=}"; shift ;;
+	--keep) keep=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "kernel-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+case "$jobs" in
+''|*[!0-9]*|0) echo "kernel-check: --jobs wants a positive number, not '$jobs'" >&2; exit 2 ;;
+esac
+[ -n "$series" ] || series=$(for d in "$here"/*/; do
+	ls "$d"0001-*.patch >/dev/null 2>&1 && basename "$d"
+done)
+for v in $series; do
+	if ! ls "$here/$v"/0001-*.patch >/dev/null 2>&1; then
+		echo "kernel-check: no patch series in kernel/$v/ (see kernel/README.md)" >&2
+		exit 2
+	fi
+done
+case "$build" in /*) ;; *) build="$top/$build" ;; esac
+work="$build/kernel"
+mkdir -p "$work"
+
+t_all=$(date +%s)
+cur_ver=""
+cur_step=""
+cur_log=""
+
+fail() {
+	echo "kernel-check: FAIL [$cur_ver] step '$cur_step': $*" >&2
+	if [ -n "$cur_log" ] && [ -s "$cur_log" ]; then
+		echo "--- last lines of $cur_log" >&2
+		tail -n 30 "$cur_log" >&2
+	fi
+	exit 1
+}
+
+# step NAME TIMEOUT CMD...: run CMD niced and bounded, log to logs/NAME.log
+step() {
+	cur_step=$1; limit=$2; shift 2
+	cur_log="$logs/$cur_step.log"
+	printf '[%s] %-15s ... ' "$cur_ver" "$cur_step"
+	t0=$(date +%s)
+	rc=0
+	timeout --foreground -k 30 "$limit" nice -n 10 "$@" >"$cur_log" 2>&1 || rc=$?
+	t1=$(date +%s)
+	if [ $rc -eq 124 ]; then
+		echo "timed out after $((t1 - t0))s"
+		fail "timed out (limit ${limit}s)"
+	elif [ $rc -ne 0 ]; then
+		echo "failed after $((t1 - t0))s"
+		fail "exit status $rc"
+	fi
+	echo "ok ($((t1 - t0))s, total $((t1 - t_all))s)"
+}
+
+# The build's configuration: x86_64 defconfig plus what the i915 GVT-g
+# KVMGT module needs (the symbol names hold for 6.1 and 6.12), no debug
+# info (it only costs time here). Run by step, hence a script string.
+configure='
+	src=$1 obj=$2
+	make -C "$src" O="$obj" x86_64_defconfig &&
+	"$src/scripts/config" --file "$obj/.config" \
+		-e MODULES -e VIRTUALIZATION -m KVM -m KVM_INTEL \
+		-m DRM -m DRM_I915 -m VFIO -e VFIO_MDEV -m VFIO_MDEV \
+		-m DRM_I915_GVT_KVMGT -d WERROR -d DRM_I915_WERROR \
+		-d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -d DEBUG_INFO_DWARF5 \
+		-d DEBUG_INFO_DWARF4 -e DEBUG_INFO_NONE &&
+	make -C "$src" O="$obj" olddefconfig || exit 1
+	for sym in DRM_I915=m DRM_I915_GVT=y DRM_I915_GVT_KVMGT=m VFIO_MDEV=m; do
+		grep -qx "CONFIG_$sym" "$obj/.config" ||
+			{ echo "CONFIG_$sym did not survive olddefconfig"; exit 1; }
+	done
+	grep -E "^CONFIG_(DRM_I915|DRM_I915_GVT|DRM_I915_GVT_KVMGT|VFIO|VFIO_MDEV|KVM|KVM_INTEL)=" "$obj/.config"
+'
+
+# checkpatch every patch but the cover letter: errors fail, the rest is listed
+checkpatch() {
+	bad=0
+	for p in "$@"; do
+		out=$("$src/scripts/checkpatch.pl" --strict --no-tree --no-color "$p" 2>&1) || true
+		total=$(printf '%s\n' "$out" | grep '^total:' || echo "total: ? errors")
+		echo "$(basename "$p"): $total"
+		printf '%s\n' "$out" | grep -E '^(WARNING|CHECK|ERROR)' | sed 's/^/    /' || true
+		case "$total" in
+		"total: 0 errors,"*) ;;
+		*) bad=1 ;;
+		esac
+	done
+	return $bad
+}
+
+for ver in $series; do
+	cur_ver=$ver
+	vdir="$work/$ver"
+	logs="$vdir/logs"
+	src="$vdir/linux-source-$ver"
+	obj="$vdir/obj"
+	tarball="/usr/src/linux-source-$ver.tar.xz"
+	t_ver=$(date +%s)
+	rm -rf "$src" "$obj" "$logs"
+	mkdir -p "$logs" "$obj"
+	# the patches, cover letter excluded, as "$@"
+	set --
+	for p in "$here/$ver"/0*.patch; do
+		case "$p" in */0000-*) ;; *) set -- "$@" "$p" ;; esac
+	done
+	echo "[$ver] series: $# patches in kernel/$ver"
+
+	step deps "$T_DEPS" "$top/scripts/install-deps.sh" kernel
+	[ -r "$tarball" ] || { cur_log=""; fail "$tarball missing after install-deps"; }
+	echo "[$ver] source: $(dpkg-query -W -f='${Package} ${Version}' "linux-source-$ver")"
+
+	step extract "$T_EXTRACT" tar -xf "$tarball" -C "$vdir"
+	[ -f "$src/Makefile" ] || { cur_log=""; fail "$tarball did not unpack into $src"; }
+
+	# A repository of its own, so git am records authorship. Debian's
+	# top-level .gitignore ignores everything, hence add -f.
+	step git-init "$T_GIT" sh -c '
+		cd "$1" && git init -q && git config gc.auto 0 &&
+		git -c core.autocrlf=false add -f -A &&
+		git -c user.name=kernel-check -c user.email=kernel-check@invalid \
+			commit -q -m "$2 (pristine)"' sh "$src" "linux-source-$ver"
+	# git am refuses patches that do not apply exactly: no fuzz, no offsets
+	step apply "$T_GIT" sh -c '
+		cd "$1" && shift &&
+		git -c user.name=kernel-check -c user.email=kernel-check@invalid \
+			am --whitespace=error-all "$@" &&
+		git log --format="%h %an: %s" HEAD~$#..HEAD' sh "$src" "$@"
+	sed 's/^/    /' "$logs/apply.log" | grep -v '^    Applying' || true
+	touched=$(cd "$src" && git diff --name-only HEAD~$# HEAD)
+
+	cur_step=checkpatch; cur_log="$logs/checkpatch.log"
+	printf '[%s] %-15s ... ' "$ver" checkpatch
+	rc=0
+	checkpatch "$@" >"$cur_log" 2>&1 || rc=$?
+	if [ $rc -eq 0 ]; then echo ok; else echo failed; fi
+	sed 's/^/    /' "$cur_log"
+	[ $rc -eq 0 ] || { cur_log=""; fail "checkpatch reported errors"; }
+
+	step config "$T_CONFIG" sh -c "$configure" sh "$src" "$obj"
+	sed 's/^/    /' "$logs/config.log" | grep 'CONFIG_' || true
+	step modules_prepare "$T_PREPARE" make -C "$src" O="$obj" -j"$jobs" modules_prepare
+	step build-i915 "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" drivers/gpu/drm/i915/
+
+	# the compiler names files relative to the source tree or absolutely
+	cur_step=warnings; cur_log="$logs/warnings.log"
+	: >"$cur_log"
+	for f in $touched; do
+		grep -E "(^|/)$f:[0-9]+(:[0-9]+)?: (warning|error)" "$logs/build-i915.log" >>"$cur_log" || true
+	done
+	n=$(grep -c . "$cur_log" || true)
+	echo "[$ver] warnings in touched files ($(echo "$touched" | wc -l) files): $n"
+	[ "$n" -eq 0 ] || { sed 's/^/    /' "$cur_log"; cur_log=""; fail "$n compiler warnings in files the series touches"; }
+	nall=$(grep -cE ': warning:' "$logs/build-i915.log" || true)
+	echo "[$ver] warnings elsewhere in drivers/gpu/drm/i915 (not ours): $nall"
+
+	# The touched C files once more with W=1 (the kernel's extra warnings)
+	objs=$(printf '%s\n' "$touched" | sed -n 's/\.c$/.o/p')
+	# shellcheck disable=SC2086 # one word per object
+	step build-W1 "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" W=1 $objs
+	cur_step=warnings-W1; cur_log="$logs/warnings-W1.log"
+	grep -E ': (warning|error):' "$logs/build-W1.log" >"$cur_log" || true
+	n=$(grep -c . "$cur_log" || true)
+	echo "[$ver] W=1 warnings in touched C files: $n"
+	[ "$n" -eq 0 ] || { sed 's/^/    /' "$cur_log"; cur_log=""; fail "$n W=1 warnings in files the series touches"; }
+
+	t_end=$(date +%s)
+	echo "[$ver] PASS in $((t_end - t_ver))s"
+	[ "$keep" -eq 1 ] || rm -rf "$src" "$obj"
+done
+echo "kernel-check: all series passed ($series ) in $(($(date +%s) - t_all))s"
