@@ -1,10 +1,13 @@
 # vrc: conformance suite for the vGPU display refresh irq.
 #   make            build build/vrc, build/vgpu-sim and the self-tests
 #   make test       the project's own tests (via prove)
-#   make check      the conformance run (GVT if present, else the emulated vGPU)
+#   make check      the conformance run (GVT if present, else the emulated vGPU
+#                   with the real-time workloads in a booted guest)
 #   make bench      benchmarks, as ratios against baselines of the same run
 #   make asan       the self-tests again under ASan+UBSan (build-asan/)
 #   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
+#   make soak       the real-time suite 20 times against ref with a CPU hog
+#   make vm-verdicts  rt-* verdicts in a VM guest equal the process guest's
 BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
@@ -53,13 +56,13 @@ VRC_EXTRA_LIBS :=
 VRC_EXTRA_LDLIBS :=
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test check bench asan fuzz fuzz-smoke clean help
+.PHONY: all deps test check bench asan fuzz fuzz-smoke soak vm-verdicts clean help
 .DEFAULT_GOAL := all
 
 all: $(ALL_TARGETS)
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# *//'
+	@sed -n '2,10p' Makefile | sed 's/^# //'
 
 deps:
 	@scripts/install-deps.sh $(DEPS_PROFILES)
@@ -105,9 +108,21 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	VRC_BUILD=$(BUILD) prove --exec '' $(TEST_PROGS) $(TEST_SCRIPTS)
 
+# The main job: every suite; the real-time workloads run in a guest booted
+# from the image (built on first use, cached under $(BUILD)/guest).
 check: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim
-	$(BUILD)/vrc run --vgpu-sim=$(BUILD)/vgpu-sim
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
+	$(BUILD)/vrc run --vgpu-sim=$(BUILD)/vgpu-sim --guest=vm
+
+SOAK_RUNS ?= 20
+soak: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl
+	scripts/soak.sh $(BUILD) $(SOAK_RUNS)
+
+VM_VERDICT_MODELS ?= ref v6 early
+vm-verdicts: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
+	scripts/vm-verdicts.sh $(BUILD) $(VM_VERDICT_MODELS)
 
 asan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=1
