@@ -85,6 +85,15 @@ void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	struct vrc_qga_exec_req req = { .path = "/usr/bin/vrc-wl", .argv = argv };
+	/* Fault injection for the self-tests (harness/tests/t_vm_run_crash.sh):
+	 * the guest kernel panics where the named test's workload would run. */
+	const char *panic_test = getenv("VRC_TEST_GUEST_PANIC");
+	static const char *const panic_argv[] = { "-c", "echo c >/proc/sysrq-trigger", NULL };
+	if (panic_test && !strcmp(panic_test, t->test->name)) {
+		vt_diag(t, "VRC_TEST_GUEST_PANIC: the guest panics instead of running vrc-wl");
+		req.path = "/bin/sh";
+		req.argv = panic_argv;
+	}
 	if (vrc_vm_exec(vm, &req, &st, timeout_ms, err, sizeof(err)))
 		vm_end(t, vm, "running vrc-wl", err);
 	if (!st.exited || !st.has_exitcode || st.exitcode) {
