@@ -65,7 +65,7 @@ case "$jobs" in
 esac
 [ -n "$series" ] || series=$(for d in "$here"/*/; do
 	ls "$d"0001-*.patch >/dev/null 2>&1 && basename "$d"
-done)
+done | tr '\n' ' ')
 for v in $series; do
 	if ! ls "$here/$v"/0001-*.patch >/dev/null 2>&1; then
 		echo "kernel-check: no patch series in kernel/$v/ (see kernel/README.md)" >&2
@@ -224,4 +224,4 @@ for ver in $series; do
 	echo "[$ver] PASS in $((t_end - t_ver))s"
 	[ "$keep" -eq 1 ] || rm -rf "$src" "$obj"
 done
-echo "kernel-check: all series passed ($series ) in $(($(date +%s) - t_all))s"
+echo "kernel-check: all series passed ($(echo $series)) in $(($(date +%s) - t_all))s"
