@@ -168,7 +168,15 @@ static void add(struct vrc_vblank *vb, uint32_t v, bool primary, uint32_t k)
 		vb[v].cur += k;
 }
 
-/* k signals of one plane from ticks in [lo, hi] (indexes, inclusive). */
+/*
+ * k signals of one plane from ticks in [lo, hi] (indexes, inclusive): first
+ * to a vblank that needs one (benefit of the doubt), else to the earliest
+ * vblank still without one. Earliest, because wakes come in counter order
+ * and the next wake's window starts after this wake's first counter read:
+ * the low end of this window is out of every later wake's reach, the high
+ * end is not. (Taking the latest free vblank charged a tick that ran late
+ * to the next one, which then held two signals: a false EVT-1 in make soak.)
+ */
 static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool primary,
 			uint32_t k)
 {
@@ -181,7 +189,7 @@ static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool pr
 				pick = v;
 				found = true;
 			}
-		for (uint32_t v = hi + 1; v-- > lo && !found;)
+		for (uint32_t v = lo; v <= hi && !found; v++)
 			if (!(primary ? vb[v].pri : vb[v].cur)) {
 				pick = v;
 				found = true;
