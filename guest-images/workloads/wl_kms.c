@@ -34,6 +34,7 @@
 
 #define MAX_CARDS		16
 #define EVENT_TIMEOUT_MS	1000
+#define FLIP_BUSY_RETRIES	3	/* vblanks a flip may wait for a commit in flight */
 #define OFFSET_TRIES		20
 
 struct kbuf {
@@ -428,8 +429,24 @@ static int kms_flip_submit(struct wl_display *d, unsigned fb, bool async, char *
 	}
 	if (async)
 		flags |= DRM_MODE_PAGE_FLIP_ASYNC;
-	if (drmModePageFlip(k->fd, k->crtc_id, k->fb[fb].fb_id, flags, k))
-		return sys_err(err, errlen, async ? "drmModePageFlip (async)" : "drmModePageFlip");
+	/* EBUSY: the previous commit on the CRTC has not completed its flip.
+	 * A legacy cursor update is such a commit, and the atomic helpers do
+	 * not wait for it (legacy_cursor_update), so under a slow TCG guest a
+	 * page flip can find it still in flight. Retrying after a vblank is
+	 * what KMS asks of userspace; the flip's latch window starts before
+	 * the first try, so the timeline stays truthful (only wider). */
+	for (unsigned tries = 0;; tries++) {
+		uint32_t seq;
+		int rc;
+
+		if (!drmModePageFlip(k->fd, k->crtc_id, k->fb[fb].fb_id, flags, k))
+			break;
+		if (errno != EBUSY || tries == FLIP_BUSY_RETRIES)
+			return sys_err(err, errlen,
+				       async ? "drmModePageFlip (async)" : "drmModePageFlip");
+		if ((rc = kms_wait_vblank(d, &seq, err, errlen)))
+			return rc;
+	}
 	k->pending = true;
 	k->flip_seen = false;
 	return 0;
