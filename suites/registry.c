@@ -17,6 +17,8 @@ T(vrc_test_tear_torn_rate) T(vrc_test_tear_cursor_pattern) T(vrc_test_tear_curso
 T(vrc_test_rt_flip_every) T(vrc_test_rt_flip_pattern) T(vrc_test_rt_flip_burst)
 T(vrc_test_rt_idle) T(vrc_test_rt_cursor) T(vrc_test_rt_curpos) T(vrc_test_rt_draw)
 T(vrc_test_rt_draw_cursor) T(vrc_test_rt_mixed)
+T(vrc_test_rt_tear_slow_render) T(vrc_test_rt_tear_flip_pattern) T(vrc_test_rt_tear_cursor)
+T(vrc_test_rt_iso_heuristic)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -37,5 +39,7 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_rt_flip_every, &vrc_test_rt_flip_pattern, &vrc_test_rt_flip_burst,
 	&vrc_test_rt_idle, &vrc_test_rt_cursor, &vrc_test_rt_curpos, &vrc_test_rt_draw,
 	&vrc_test_rt_draw_cursor, &vrc_test_rt_mixed,
+	&vrc_test_rt_tear_slow_render, &vrc_test_rt_tear_flip_pattern, &vrc_test_rt_tear_cursor,
+	&vrc_test_rt_iso_heuristic,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

@@ -43,6 +43,8 @@ static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t c
 		.inexact = !sig->counts.exact,
 		.counter_ok = counter_ok,
 	};
+	if (r->hook)
+		r->hook(r->hook_arg, &r->s[r->n - 1], r->n - 1);
 }
 
 static void *recorder_main(void *arg)
@@ -92,11 +94,20 @@ static void *recorder_main(void *arg)
 int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
 		      char *err, size_t errlen)
 {
+	return rt_recorder_start_hook(r, irq, cap, NULL, NULL, err, errlen);
+}
+
+int rt_recorder_start_hook(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
+			   void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+			   void *arg, char *err, size_t errlen)
+{
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->irq = irq;
 	r->cap = cap;
+	r->hook = hook;
+	r->hook_arg = arg;
 	r->s = calloc(cap ? cap : 1, sizeof(*r->s));
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!r->s || r->stop_fd < 0) {

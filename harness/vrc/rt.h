@@ -41,11 +41,23 @@ struct rt_recorder {
 	size_t dropped;
 	int error;		/* first -errno the thread met (it stops then) */
 	uint64_t cpu_ns;	/* the thread's CPU time while recording */
+	void (*hook)(void *arg, const struct rt_sample *s, size_t idx);
+	void *hook_arg;
 };
 
 /* Start recording (the irq must be registered). cap: samples kept. */
 int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
 		      char *err, size_t errlen);
+/*
+ * The same, calling hook(arg, sample, index) on the recorder thread after
+ * each kept sample: a real display client's work at the wake (plane query,
+ * capture), done after the counters and the drain were recorded so it
+ * cannot skew them, and on the thread that owns the transport meanwhile.
+ * The hook's time is counted in cpu_ns.
+ */
+int rt_recorder_start_hook(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
+			   void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+			   void *arg, char *err, size_t errlen);
 /* Stop (drains what is pending once more), join. Samples stay in r. */
 void rt_recorder_stop(struct rt_recorder *r);
 void rt_recorder_free(struct rt_recorder *r);

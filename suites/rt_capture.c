@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/* The capturing reader of the real-time tearing tests (rt_capture.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vrc/artifacts.h"
+#include "vrc/util.h"
+#include "rt_capture.h"
+
+static void capture_one(struct rt_capture_run *r, size_t sample, enum rt_cap_plane plane)
+{
+	struct vrc_display_irq *irq = &r->t->irq;
+	struct rt_cap *c;
+	int r1, r2;
+
+	if (r->n == RT_CAP_MAX) {
+		r->dropped++;
+		return;
+	}
+	c = &r->cap[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->sample = (uint32_t)sample;
+	c->plane = (uint8_t)plane;
+	uint64_t t0 = vrc_now_ns();
+	r1 = vrc_read_frame_counter(irq->t, irq->frmcount_reg, &c->c_q);
+	if (plane == RT_CAP_PRIMARY) {
+		struct vrc_capture cp;
+		c->rc = vrc_capture_primary(irq->t, RT_CAP_BANDS, &cp, c->err, sizeof(c->err));
+		if (!c->rc)
+			c->crc = cp.crc;
+	} else {
+		c->rc = vrc_capture_cursor(irq->t, &c->cur, c->err, sizeof(c->err));
+	}
+	r2 = vrc_read_frame_counter(irq->t, irq->frmcount_reg, &c->c_end);
+	c->ns = vrc_now_ns() - t0;
+	c->counters_ok = !r1 && !r2;
+}
+
+/* On the recorder thread, after the wake's counters were recorded. */
+static void on_wake(void *arg, const struct rt_sample *s, size_t idx)
+{
+	struct rt_capture_run *r = arg;
+
+	if ((r->planes & RT_CAP_PRIMARY) && s->pri)
+		capture_one(r, idx, RT_CAP_PRIMARY);
+	if ((r->planes & RT_CAP_CURSOR) && s->cur)
+		capture_one(r, idx, RT_CAP_CURSOR);
+}
+
+void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
+		    struct rt_capture_run *r)
+{
+	char tl_path[700], err[256];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->t = t;
+	r->planes = planes;
+	r->cap = calloc(RT_CAP_MAX, sizeof(*r->cap));
+	if (!r->cap)
+		vt_abort(t, "out of memory");
+	rt_restart_sim_real(t, 1);
+	vt_open_device(t);
+	vt_find_irq(t);
+	if ((rc = vrc_display_irq_register(&t->irq)))
+		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
+	rt_timeline_path(t, "timeline.json", tl_path, sizeof(tl_path));
+	if (rt_recorder_start_hook(&r->rec, &t->irq, RT_MAX_SAMPLES, on_wake, r, err,
+				   sizeof(err)))
+		vt_abort(t, "%s", err);
+	rt_run_workload(t, args, tl_path);
+	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
+	rt_recorder_stop(&r->rec);
+	if (r->rec.error)
+		vt_diag(t, "recorder: %s", strerror(-r->rec.error));
+	if (r->rec.dropped || r->dropped)
+		vt_diag(t, "recorder kept %zu wakes (%zu more not kept), %zu captures (%zu "
+			"more not taken)", r->rec.n, r->rec.dropped, r->n, r->dropped);
+
+	r->lo = calloc(r->rec.n ? r->rec.n : 1, sizeof(*r->lo));
+	if (!r->lo)
+		vt_abort(t, "out of memory");
+	bool have_prev = false, have_last = false;
+	uint32_t prev_cb = 0;
+	for (size_t i = 0; i < r->rec.n; i++) {
+		const struct rt_sample *s = &r->rec.s[i];
+		/* the first wake may carry anything since registration; a wake
+		 * after unreadable counters anything since the last readable one */
+		r->lo[i] = have_prev ? prev_cb + 1 : s->counter_before - VRC_TL_MAX_SPAN;
+		if (!s->counter_ok)
+			continue;
+		prev_cb = s->counter_before;
+		have_prev = true;
+		if (!have_last || (int32_t)(s->counter - r->last_counter) > 0)
+			r->last_counter = s->counter;
+		have_last = true;
+	}
+	/* the reader is stopped: its transport is ours again. A device that
+	 * never signalled still has a counter to judge staleness against. */
+	uint32_t now;
+	if (!vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &now) &&
+	    (!have_last || (int32_t)(now - r->last_counter) > 0))
+		r->last_counter = now;
+	if ((rc = vrc_timeline_load(tl_path, &r->tl, err, sizeof(err))))
+		vt_abort(t, "the workload's timeline: %s", err);
+	if (!r->tl->offset_exact)
+		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset");
+	r->span_last = r->tl->last + r->tl->hw_offset;
+	if (r->tl->bands != RT_CAP_BANDS)
+		vt_abort(t, "the timeline has %u bands per frame, the captures %u", r->tl->bands,
+			 RT_CAP_BANDS);
+	rt_measure(t, &r->rec);
+}
+
+void rt_capture_free(struct rt_capture_run *r)
+{
+	rt_recorder_free(&r->rec);
+	free(r->cap);
+	free(r->lo);
+	if (r->tl)
+		vrc_timeline_free(r->tl);
+	memset(r, 0, sizeof(*r));
+}
+
+void rt_capture_artifact(struct rt_capture_run *r)
+{
+	json_object *a = json_object_new_array(), *o = json_object_new_object();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rt_cap *c = &r->cap[i];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "wake", json_object_new_int64(c->sample));
+		json_object_object_add(e, "plane", json_object_new_string(
+			c->plane == RT_CAP_PRIMARY ? "primary" : "cursor"));
+		json_object_object_add(e, "counter_query", json_object_new_int64(c->c_q));
+		json_object_object_add(e, "counter_end", json_object_new_int64(c->c_end));
+		json_object_object_add(e, "counters_ok", json_object_new_boolean(c->counters_ok));
+		json_object_object_add(e, "us", json_object_new_double((double)c->ns / 1000.0));
+		if (c->rc)
+			json_object_object_add(e, "error", json_object_new_string(c->err));
+		if (c->verdict[0])
+			json_object_object_add(e, "verdict", json_object_new_string(c->verdict));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "captures", a);
+	json_object_object_add(o, "not_taken", json_object_new_int64((int64_t)r->dropped));
+	vt_artifact_json(r->t, "captures.json", o);
+}

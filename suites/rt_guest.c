@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/* Shared by the real-time suites (rt_guest.h). */
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vrc/artifacts.h"
+#include "vrc/guest_vm.h"
+#include "rt_guest.h"
+
+/* Where vrc-wl is: next to vgpu-sim unless VRC_WORKLOAD says otherwise. */
+static void workload_path(const struct vt *t, char *out, size_t len)
+{
+	const char *env = getenv("VRC_WORKLOAD");
+	char dir[512];
+
+	if (env && env[0]) {
+		snprintf(out, len, "%s", env);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
+	snprintf(out, len, "%s/vrc-wl", dirname(dir));
+}
+
+/* The guest image: --image, else guest/ next to vgpu-sim (make image). */
+static void image_dir(const struct vt *t, char *out, size_t len)
+{
+	char dir[512];
+
+	if (t->o->image_dir) {
+		snprintf(out, len, "%s", t->o->image_dir);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
+	snprintf(out, len, "%s/guest", dirname(dir));
+}
+
+void rt_restart_sim_real(struct vt *t, unsigned instances)
+{
+	char err[256];
+	struct vrc_sim_cfg c = {
+		.sim_path = t->o->sim_path, .model = t->o->model, .abi = t->o->abi,
+		.instances = instances, .real_clock = true, .hz = RT_HZ, .shm_mib = RT_SHM_MIB,
+	};
+
+	vrc_sim_stop(&t->sim);
+	if (vrc_sim_start_cfg(&c, &t->sim, err, sizeof(err)))
+		vt_abort(t, "vgpu-sim with a real clock: %s", err);
+}
+
+void rt_timeline_path(struct vt *t, const char *file, char *out, size_t len)
+{
+	if (vt_artifact_path(t, file, out, len))
+		snprintf(out, len, "%s/%s", t->sim.dir, file);
+}
+
+void rt_guest_spawn(struct vt *t, unsigned instance, const char *const *args,
+		    const char *tl_path, struct rt_guest *g)
+{
+	char wl[600], ivs[160], a_ivs[200], a_tl[720], err[256];
+	const char *argv[32];
+	unsigned n = 0;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", args[0]);
+	workload_path(t, wl, sizeof(wl));
+	if (access(wl, X_OK))
+		vt_abort(t, "workload program %s: %s (build it: make all)", wl, strerror(errno));
+	vrc_sim_path(&t->sim, instance, "ivshmem", ivs, sizeof(ivs));
+	snprintf(a_ivs, sizeof(a_ivs), "--ivshmem=%s", ivs);
+	snprintf(a_tl, sizeof(a_tl), "--timeline=%s", tl_path);
+	snprintf(g->log_path, sizeof(g->log_path), "%s.log", tl_path);
+	argv[n++] = wl;
+	argv[n++] = args[0];
+	argv[n++] = "--backend=sim";
+	argv[n++] = a_ivs;
+	argv[n++] = a_tl;
+	for (unsigned i = 1; args[i] && n < 30; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (rt_proc_spawn(&g->p, argv, g->log_path, err, sizeof(err)))
+		vt_abort(t, "cannot start the workload: %s", err);
+}
+
+void rt_guest_finish(struct vt *t, struct rt_guest *g, int timeout_ms)
+{
+	int rc = rt_proc_wait(&g->p, timeout_ms);
+
+	if (rc == -ETIMEDOUT)
+		vt_abort(t, "workload %s did not finish within %d ms (log: %s)", g->name,
+			 timeout_ms, g->log_path);
+	if (!WIFEXITED(g->p.status) || WEXITSTATUS(g->p.status)) {
+		char tail[300] = "";
+		FILE *f = fopen(g->log_path, "r");
+		if (f) {
+			size_t got = fread(tail, 1, sizeof(tail) - 1, f);
+			tail[got] = 0;
+			fclose(f);
+			for (char *c = tail; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+		}
+		vt_abort(t, "workload %s failed (status %d): %s", g->name, g->p.status, tail);
+	}
+}
+
+void rt_run_workload(struct vt *t, const char *const *args, const char *tl_path)
+{
+	if (t->o->guest && !strcmp(t->o->guest, "vm")) {
+		char img[600];
+		for (unsigned i = 1; args[i]; i++)
+			if (!strcmp(args[i], "--curpos-only") || !strncmp(args[i], "--burst", 7))
+				vt_skip(t, "%s needs direct register access: process guest "
+					"only (KMS cannot do it)", args[i]);
+		image_dir(t, img, sizeof(img));
+		vt_vm_run_workload(t, img, args, tl_path, 180000);
+	} else {
+		struct rt_guest g;
+		rt_guest_spawn(t, 0, args, tl_path, &g);
+		rt_guest_finish(t, &g, 60000);
+	}
+}
+
+void rt_measure(struct vt *t, const struct rt_recorder *r)
+{
+	double p50, p99, *lat;
+	size_t nlat;
+
+	if (!rt_latency(r->s, r->n, RT_PERIOD_NS, &p50, &p99, &lat, &nlat)) {
+		vt_measure(t, "wake_latency_p50", p50, "us");
+		vt_measure(t, "wake_latency_p99", p99, "us");
+		json_object *o = json_object_new_object(), *a = json_object_new_array();
+		for (size_t i = 0; i < nlat; i++)
+			json_object_array_add(a, json_object_new_double(lat[i]));
+		json_object_object_add(o, "samples_us", a);
+		json_object_object_add(o, "method", json_object_new_string(
+			"wake phase within the frame relative to the earliest wake of the run"));
+		vt_artifact_json(t, "latency.json", o);
+		free(lat);
+	}
+	/* Every wake as read, for whoever has to second-guess a placement. */
+	json_object *w = json_object_new_array();
+	for (size_t i = 0; i < r->n; i++) {
+		json_object *e = json_object_new_array();
+		json_object_array_add(e, json_object_new_int64((int64_t)r->s[i].t_wake_ns));
+		json_object_array_add(e, json_object_new_int64(r->s[i].counter_before));
+		json_object_array_add(e, json_object_new_int64(r->s[i].counter));
+		json_object_array_add(e, json_object_new_int64(r->s[i].pri));
+		json_object_array_add(e, json_object_new_int64(r->s[i].cur));
+		json_object_array_add(e, json_object_new_int(r->s[i].counter_ok));
+		json_object_array_add(w, e);
+	}
+	json_object *wo = json_object_new_object();
+	json_object_object_add(wo, "columns", json_object_new_string(
+		"t_wake_ns counter_before counter_after primary cursor counter_ok"));
+	json_object_object_add(wo, "wakes", w);
+	vt_artifact_json(t, "wakes.json", wo);
+	if (r->n)
+		vt_measure(t, "host_cpu_per_wake", (double)r->cpu_ns / 1000.0 / (double)r->n, "us");
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the real-time suites share: vgpu-sim restarted with a real 60 Hz
+ * clock, the workload program (vrc-wl) run as a process guest on an
+ * instance's ivshmem side or in a VM, and the reader's measurements.
+ */
+#ifndef VRC_SUITES_RT_GUEST_H
+#define VRC_SUITES_RT_GUEST_H
+
+#include <stddef.h>
+
+#include "vrc/rt.h"
+#include "vrc/vt.h"
+
+#define RT_HZ		60u
+#define RT_SHM_MIB	32u
+#define RT_PERIOD_NS	(1000000000ull / RT_HZ)
+#define RT_MAX_SAMPLES	(1u << 16)
+
+/* vgpu-sim again, with a real clock at RT_HZ and `instances` vGPUs. */
+void rt_restart_sim_real(struct vt *t, unsigned instances);
+
+/* Where the workload writes its timeline: kept with the test's artifacts as
+ * `file`, else in the sim's runtime dir. */
+void rt_timeline_path(struct vt *t, const char *file, char *out, size_t len);
+
+/* A process guest: vrc-wl on the host, over instance's ivshmem socket. */
+struct rt_guest {
+	struct rt_proc p;
+	char log_path[720];
+	char name[32];
+};
+void rt_guest_spawn(struct vt *t, unsigned instance, const char *const *args,
+		    const char *tl_path, struct rt_guest *g);
+/* Wait for it (ends the test on a timeout or a failed workload). */
+void rt_guest_finish(struct vt *t, struct rt_guest *g, int timeout_ms);
+
+/* Run args (workload name, options, NULL) on instance 0 to the end: in a VM
+ * with --guest=vm (skips what KMS cannot do), else as a process guest. */
+void rt_run_workload(struct vt *t, const char *const *args, const char *tl_path);
+
+/* The reader's SHOULD measurements and its wakes as artifacts. */
+void rt_measure(struct vt *t, const struct rt_recorder *r);
+
+#endif

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ISO-1 in real time: two vGPU instances of one vgpu-sim at 60 Hz, two
+ * process guests at once. The guest on vGPU 1 flips at every vblank; the
+ * guest on vGPU 0 only draws into its front buffer, so only the single-
+ * buffer heuristic can notify it (EVT-4: a primary signal at least every
+ * THR + 2 vblanks). If the heuristic's state is shared between vGPUs (v5's
+ * static counter), vGPU 1's flips keep resetting it and vGPU 0 is starved.
+ * Each vGPU has its own reader thread; vGPU 0's signals are placed on its
+ * frame-counter axis as in rt.c and judged against its guest's timeline.
+ *
+ * With --guest=vm this is a skip: two TCG guests on a 2-core host next to
+ * vgpu-sim and two SCHED_FIFO readers cannot keep 60 Hz (one VM already
+ * takes a core booting), and the clause is about the device's state, which
+ * the process guests drive through the same registers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vrc/artifacts.h"
+#include "vrc/i915_regs.h"
+#include "vrc/judge.h"
+#include "vrc/timeline.h"
+#include "vrc/transport.h"
+#include "vrc/util.h"
+#include "rt_guest.h"
+
+#define DRAW_VBLANKS	"--vblanks=90"
+#define FLIP_VBLANKS	"--vblanks=1200"	/* outlasts the drawing guest; ended then */
+#define OPEN_TIMEOUT_MS	5000
+#define RT_TAIL		2u
+
+struct second {
+	struct vrc_transport *t;
+	struct vrc_display_irq irq;
+};
+
+static void open_second(struct vt *t, struct second *s)
+{
+	char path[128], err[256];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->irq.efd[0] = s->irq.efd[1] = -1;
+	vrc_sim_path(&t->sim, 1, "vfio-user", path, sizeof(path));
+	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &s->t, err, sizeof(err)))
+		vt_abort(t, "cannot open the second device: %s", err);
+	if (vrc_display_irq_find(s->t, &s->irq, err, sizeof(err)))
+		vt_abort(t, "second device: display irq discovery failed: %s", err);
+	s->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(0);
+	if ((rc = vrc_display_irq_register(&s->irq)))
+		vt_abort(t, "second device: registering failed: %s", strerror(-rc));
+}
+
+static void close_second(struct second *s)
+{
+	vrc_display_irq_close(&s->irq);
+	vrc_transport_close(s->t);
+}
+
+/* Wait (bounded) until the flipping guest's vGPU has signalled a few flips. */
+static void await_flips(struct vt *t, const struct rt_recorder *r)
+{
+	for (unsigned ms = 0; ms < 5000; ms += 10) {
+		if (__atomic_load_n(&r->n, __ATOMIC_ACQUIRE) >= 5)
+			return;
+		usleep(10000);
+	}
+	vt_abort(t, "the flipping guest's vGPU did not signal within 5 s");
+}
+
+static enum vrc_result rt_iso_heuristic(struct vt *t)
+{
+	static const char *const flipper[] = { "flip", "--every=1", FLIP_VBLANKS, NULL };
+	static const char *const drawer[] = { "draw", DRAW_VBLANKS, NULL };
+	char tl0[700], tl1[700], err[256];
+	struct rt_recorder rec0, rec1;
+	struct rt_guest g0, g1;
+	struct second s;
+	struct vrc_timeline *tl = NULL;
+	int rc;
+
+	if (t->o->guest && !strcmp(t->o->guest, "vm"))
+		vt_skip(t, "two guests at once: process guests only (two TCG VMs on this host "
+			"cannot keep 60 Hz next to vgpu-sim and the readers)");
+	rt_restart_sim_real(t, 2);
+	vt_open_device(t);
+	vt_find_irq(t);
+	if ((rc = vrc_display_irq_register(&t->irq)))
+		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
+	open_second(t, &s);
+	rt_timeline_path(t, "timeline.json", tl0, sizeof(tl0));
+	rt_timeline_path(t, "timeline-flipper.json", tl1, sizeof(tl1));
+	if (rt_recorder_start(&rec1, &s.irq, RT_MAX_SAMPLES, err, sizeof(err)) ||
+	    rt_recorder_start(&rec0, &t->irq, RT_MAX_SAMPLES, err, sizeof(err)))
+		vt_abort(t, "%s", err);
+	rt_guest_spawn(t, 1, flipper, tl1, &g1);
+	await_flips(t, &rec1);
+	uint64_t t_a = vrc_now_ns();
+	rt_guest_spawn(t, 0, drawer, tl0, &g0);
+	rt_guest_finish(t, &g0, 60000);
+	uint64_t t_b = vrc_now_ns();
+	usleep(3 * 1000000 / RT_HZ);	/* the last vblanks' signals */
+	/* the flipping guest must still be flipping: then end it */
+	if (waitpid(g1.p.pid, &g1.p.status, WNOHANG) != 0)
+		vt_abort(t, "the flipping guest ended before the drawing one (log: %s)",
+			 g1.log_path);
+	rt_proc_wait(&g1.p, 0);
+	rt_recorder_stop(&rec0);
+	rt_recorder_stop(&rec1);
+	if (rec0.error || rec1.error)
+		vt_diag(t, "recorders: %s / %s", strerror(-rec0.error), strerror(-rec1.error));
+
+	unsigned flips = 0;
+	for (size_t i = 0; i < rec1.n; i++)
+		if (rec1.s[i].t_wake_ns >= t_a && rec1.s[i].t_wake_ns <= t_b)
+			flips += rec1.s[i].pri;
+	vt_diag(t, "the flipping vGPU signalled %u primary events while the other guest drew "
+		"(%.0f vblanks)", flips, (double)(t_b - t_a) / (double)RT_PERIOD_NS);
+
+	if ((rc = vrc_timeline_load(tl0, &tl, err, sizeof(err))))
+		vt_abort(t, "the drawing guest's timeline: %s", err);
+	if (!tl->offset_exact)
+		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset");
+	uint32_t first = tl->first + tl->hw_offset;
+	unsigned n = (unsigned)(tl->last - tl->first) + 1u + RT_TAIL, spread, outside;
+	struct vrc_vblank *vb = calloc(n, sizeof(*vb));
+	struct vrc_tl_expect_stats st;
+	char why[1024];
+	if (!vb)
+		vt_abort(t, "out of memory");
+	if (vrc_timeline_expect(tl, tl->hw_offset, first, vb, n, &st))
+		vt_abort(t, "timeline expectations failed");
+	rt_place(rec0.s, rec0.n, RT_PERIOD_NS, first, vb, n, &spread, &outside);
+	if (spread)
+		vt_diag(t, "%u late wakes could not be placed on one vblank: given the "
+			"benefit of the doubt", spread);
+	if (vrc_oracle_evt4(vb, n, VT_EVT4_MAX_GAP, why, sizeof(why)))
+		vt_violation(t, C_ISO_1, "the drawing vGPU's notifications are starved while "
+			     "the other vGPU flips: %s", why);
+	vt_artifact_vblanks(t, "rt", vb, n, first);
+	rt_measure(t, &rec0);
+	free(vb);
+	vrc_timeline_free(tl);
+	rt_recorder_free(&rec0);
+	rt_recorder_free(&rec1);
+	close_second(&s);
+	return R_PASS;
+}
+
+const struct vrc_test vrc_test_rt_iso_heuristic = {
+	"rt-iso-heuristic-independent", CL(C_ISO_1),
+	"60 Hz, two vGPUs and two guests at once: one flips every vblank, the other's "
+	"front-buffer drawing is still notified",
+	VT_REALTIME | VT_TWO_VGPUS, rt_iso_heuristic,
+};

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TEAR-1 in real time: the workload flips at 60 Hz and draws each frame into
+ * the back buffer row by row over most of a frame time (--slow-render); the
+ * host, a real display client, captures the primary plane at every primary
+ * signal on the reader thread (rt_capture.h). After the run each capture is
+ * matched band by band against the frames of the timeline:
+ *  - a complete frame older than the one on screen at the counter read
+ *    before the query is a violation (the plane query or dmabuf handed out
+ *    a stale buffer), whenever it was read;
+ *  - a torn or unknown capture, or a complete frame the guest had not yet
+ *    submitted, is a violation only if no vblank passed while it was read
+ *    (the two counter reads around it agree): then the buffer the device
+ *    named was on screen for the whole read and the guest, which draws only
+ *    into buffers it flipped away from, could not touch it. A read that a
+ *    latch overtook is counted, not judged: a late reader's noise.
+ * The frame latched at the signal's vblank, or a newer one, is what is
+ * accepted; the placement is the counter read itself (the latch clauses are
+ * EVT-2's, in rt.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrc/artifacts.h"
+#include "rt_capture.h"
+
+#define WINDOW_AHEAD	8u	/* frames past the newest submitted kept for matching */
+#define MAX_REPORTED	3u	/* violations printed; the rest are counted */
+
+static bool is_flip(const struct vrc_tl_event *e)
+{
+	return e->kind == VRC_TL_FLIP || e->kind == VRC_TL_ASYNC;
+}
+
+/* The frame on screen from hardware vblank v on: the last flip that latched
+ * at or before v (events are in submission order), frame 0 before any. */
+static uint32_t on_screen(const struct vrc_timeline *tl, uint32_t v)
+{
+	uint32_t f = 0;
+
+	for (size_t i = 0; i < tl->nevents; i++)
+		if (is_flip(&tl->events[i]) &&
+		    (int32_t)(tl->events[i].seq + tl->hw_offset - v) <= 0)
+			f = tl->events[i].frame;
+	return f;
+}
+
+/* The newest frame whose flip could have been submitted by vblank v. */
+static uint32_t submitted_by(const struct vrc_timeline *tl, uint32_t v)
+{
+	uint32_t f = 0;
+
+	for (size_t i = 0; i < tl->nevents; i++)
+		if (is_flip(&tl->events[i]) &&
+		    (int32_t)(tl->events[i].before + tl->hw_offset - v) <= 0 &&
+		    tl->events[i].frame > f)
+			f = tl->events[i].frame;
+	return f;
+}
+
+/* The known-frame table around frame `hi` (at most VRC_FRAMES_MAX). */
+static void frame_window(struct vt *t, const struct vrc_timeline *tl, uint32_t hi,
+			 struct vrc_frame_table *ft)
+{
+	if (!tl->nframes)
+		vt_abort(t, "the timeline has no frames");
+	if (hi >= tl->nframes)
+		hi = (uint32_t)tl->nframes - 1;
+	uint32_t lo = hi + 1 > VRC_FRAMES_MAX ? hi + 1 - VRC_FRAMES_MAX : 0;
+	if (vrc_frames_init(ft, tl->width, tl->height, tl->bands))
+		vt_abort(t, "timeline geometry %ux%u with %u bands", tl->width, tl->height,
+			 tl->bands);
+	for (uint32_t id = lo; id <= hi; id++)
+		if (vrc_frames_add_crcs(ft, tl->frames[id].id, tl->frames[id].crc))
+			vt_abort(t, "frame %u of the timeline out of order", id);
+}
+
+struct tally {
+	unsigned captures, complete, torn, unjudged, violations;
+	unsigned after;		/* read after the workload, not judged */
+};
+
+static void judge_one(struct vt *t, const struct rt_capture_run *r, struct rt_cap *c,
+		      struct vrc_frame_table *ft, struct tally *y)
+{
+	const struct vrc_timeline *tl = r->tl;
+	bool after = rt_cap_after_span(r, c);
+	struct vrc_match m;
+	char s[160];
+
+	if (c->rc == -ENODEV || c->rc == -ENOTSUP)
+		vt_skip(t, "cannot read the primary plane: %s", c->err);
+	if (c->rc && after) {
+		snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged: "
+			 "no capture: %s", c->err);
+		y->after++;
+		return;
+	}
+	if (c->rc) {
+		snprintf(c->verdict, sizeof(c->verdict), "no capture: %s", c->err);
+		if (y->violations < MAX_REPORTED)
+			vt_violation(t, C_TEAR_1, "primary signal (wake %u): the primary plane "
+				     "cannot be captured: %s", c->sample, c->err);
+		y->violations++;
+		return;
+	}
+	y->captures++;
+	if (!c->counters_ok) {
+		snprintf(c->verdict, sizeof(c->verdict), "unjudged: frame counter unreadable");
+		y->unjudged++;
+		return;
+	}
+	uint32_t want = on_screen(tl, c->c_q), sub = submitted_by(tl, c->c_end);
+	bool steady = c->c_end == c->c_q;
+	frame_window(t, tl, sub + WINDOW_AHEAD, ft);
+	if (vrc_frames_match(ft, &c->crc, &m))
+		vt_abort(t, "band count mismatch");
+	vrc_match_str(&m, s, sizeof(s));
+	if (after && !(m.kind == VRC_MATCH_FRAME && m.frame >= want && m.frame <= sub)) {
+		snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged: %s", s);
+		y->captures--;
+		y->after++;
+		return;
+	}
+	if (m.kind == VRC_MATCH_FRAME && m.frame < want) {
+		snprintf(c->verdict, sizeof(c->verdict), "frame %u, older than %u", m.frame, want);
+		if (y->violations < MAX_REPORTED)
+			vt_violation(t, C_TEAR_1, "primary signal read at vblank %u: captured "
+				     "frame %u, older than frame %u on screen since that vblank",
+				     c->c_q, m.frame, want);
+		y->violations++;
+		return;
+	}
+	if (m.kind == VRC_MATCH_FRAME && m.frame <= sub) {
+		snprintf(c->verdict, sizeof(c->verdict), "frame %u (on screen: %u)", m.frame,
+			 want);
+		y->complete++;
+		return;
+	}
+	if (m.kind != VRC_MATCH_FRAME)
+		y->torn++;
+	if (!steady) {
+		snprintf(c->verdict, sizeof(c->verdict), "unjudged (vblanks %u..%u passed "
+			 "during the read): %s", c->c_q, c->c_end, s);
+		y->unjudged++;
+		return;
+	}
+	snprintf(c->verdict, sizeof(c->verdict), "%s", s);
+	if (y->violations++ >= MAX_REPORTED)
+		return;
+	if (m.kind == VRC_MATCH_FRAME)
+		vt_violation(t, C_TEAR_1, "primary signal read at vblank %u: captured frame %u, "
+			     "which the guest had not submitted (newest submitted: %u)", c->c_q,
+			     m.frame, sub);
+	else
+		vt_violation(t, C_TEAR_1, "primary signal read at vblank %u (no vblank during "
+			     "the read): %s; frame %u was on screen", c->c_q, s, want);
+}
+
+static enum vrc_result rt_tear(struct vt *t, const char *const *args)
+{
+	struct rt_capture_run r;
+	struct vrc_frame_table *ft = malloc(sizeof(*ft));
+	struct tally y = { 0 };
+
+	if (!ft)
+		vt_abort(t, "out of memory");
+	rt_capture_run(t, args, RT_CAP_PRIMARY, &r);
+	for (size_t i = 0; i < r.n; i++)
+		judge_one(t, &r, &r.cap[i], ft, &y);
+	vt_diag(t, "%u captures at primary signals over %zu frames: %u complete, %u torn or "
+		"unknown, %u not judged (a vblank passed during the read)", y.captures,
+		r.tl->nframes, y.complete, y.torn, y.unjudged);
+	if (y.after)
+		vt_diag(t, "%u more captures after the workload's last vblank, not judged",
+			y.after);
+	if (y.violations > MAX_REPORTED)
+		vt_diag(t, "%u more TEAR-1 violations (captures.json has them all)",
+			y.violations - MAX_REPORTED);
+	if (!y.captures)
+		vt_diag(t, "no primary signal: nothing to judge (EVT-2 covers the silence)");
+	else
+		vt_measure(t, "torn_rate_event", (double)y.torn / y.captures, "fraction");
+	rt_capture_artifact(&r);
+	rt_capture_free(&r);
+	free(ft);
+	return R_PASS;
+}
+
+#define RT_TEAR(sym, name, desc, ...)						\
+	static enum vrc_result sym##_run(struct vt *t)				\
+	{									\
+		static const char *const args[] = { __VA_ARGS__, NULL };	\
+		return rt_tear(t, args);					\
+	}									\
+	const struct vrc_test sym = { name, CL(C_TEAR_1), desc, VT_REALTIME, sym##_run }
+
+RT_TEAR(vrc_test_rt_tear_slow_render, "rt-tear-slow-render",
+	"60 Hz: a flip every vblank, each frame drawn row by row over 3/4 of a frame; "
+	"every capture at a primary signal is one whole latched frame",
+	"flip", "--every=1", "--slow-render", "--vblanks=90");
+RT_TEAR(vrc_test_rt_tear_flip_pattern, "rt-tear-flip-pattern",
+	"60 Hz: pseudo-random flips, slow rendering; captures at primary signals are whole",
+	"flip", "--pattern", "--seed=11", "--slow-render", "--vblanks=120");
