@@ -49,6 +49,22 @@ grep -q vdisp /proc/modules && {
 	if wait_for /dev/dri/card0 30; then say "/dev/dri/card0 present"; else say "/dev/dri/card0 missing"; fi
 	dmesg | grep -i 'vdisp' | sed 's/^/vrc-guest: dmesg: /' > /dev/console
 }
+# The igt flavour: the igt userland (guest-images/igt/mkigt.sh), a squashfs
+# on the read-only virtio-blk disk, on /igt with the pseudo file systems and
+# scratch tmpfs bound in; vrc-igt chroots into it.
+if [ "$(cat /etc/vrc-flavour)" = igt ]; then
+	mkdir -p /igt
+	if wait_for /dev/vda 50 && mount -t squashfs -o ro /dev/vda /igt 2>/tmp/mount.err; then
+		for d in dev dev/pts proc sys sys/kernel/debug; do
+			mount -o bind "/$d" "/igt/$d" 2>/dev/null || say "igt: cannot bind /$d"
+		done
+		for d in tmp run var/tmp; do mount -t tmpfs tmpfs "/igt/$d"; done
+		say "igt userland on /igt ($(cat /igt/etc/vrc-igt-version 2>/dev/null))"
+	else
+		say "igt: no igt userland on /dev/vda: $(cat /tmp/mount.err 2>/dev/null)"
+	fi
+fi
+
 read -r up _ < /proc/uptime
 say "ready in ${up}s (kernel $kver, flavour $(cat /etc/vrc-flavour))"
 

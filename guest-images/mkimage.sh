@@ -9,9 +9,10 @@ set -eu
 
 usage() {
 	cat <<USAGE
-usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915] [--out=DIR] [--force]
+usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt] [--out=DIR] [--force]
 
-Builds DIR/guest (flavour vdisp) or DIR/guest-i915 (the GVT guest):
+Builds DIR/guest (flavour vdisp), DIR/guest-i915 (the GVT guest) or
+DIR/guest-igt (vdisp plus what mounts the igt userland):
   vmlinuz      the kernel of Debian's linux-image-<ver>-amd64, where <ver>
                is what the installed linux-headers-amd64 depends on
   vmlinux      the same kernel decompressed (ELF, PVH entry): QEMU -kernel
@@ -21,7 +22,9 @@ Builds DIR/guest (flavour vdisp) or DIR/guest-i915 (the GVT guest):
                vdisp-probe and vrc-wl from DIR if they exist
   --build=DIR    the build directory (default: build)
   --flavour=F    vdisp (default): the DRM stack for the vdisp driver;
-                 i915: the i915 driver, for a guest on a GVT-g vGPU
+                 i915: the i915 driver, for a guest on a GVT-g vGPU;
+                 igt: vdisp plus virtio_blk and squashfs, for the igt
+                 userland disk of guest-images/igt/mkigt.sh, and vrc-igt
   --out=DIR      output directory (default: DIR/guest or DIR/guest-i915)
   --force        rebuild even if the stamp says it is up to date
 USAGE
@@ -41,8 +44,12 @@ done
 case $flavour in
 vdisp) modules="virtio_pci virtio_console" ;;	# + what vdisp.ko depends on
 i915) modules="virtio_pci virtio_console i915" ;;
-*) echo "mkimage: --flavour=$flavour: want vdisp or i915" >&2; exit 2 ;;
+igt) modules="virtio_pci virtio_console virtio_blk squashfs" ;;	# + vdisp's
+*) echo "mkimage: --flavour=$flavour: want vdisp, i915 or igt" >&2; exit 2 ;;
 esac
+# the flavours with our driver
+vdisp=0
+case $flavour in vdisp|igt) vdisp=1 ;; esac
 [ -n "$out" ] || { [ "$flavour" = vdisp ] && out=$build/guest || out=$build/guest-$flavour; }
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +114,7 @@ done
 stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
+	[ "$flavour" != igt ] || sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||"
 	# shellcheck disable=SC2086
 	sha256sum "$0" "$src/guest-images/init.sh" "$src/guest-images/vdisp/"* \
 		"$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" \
@@ -135,7 +143,7 @@ mdir=$kx/lib/modules/$abi
 [ -f "$kx/boot/vmlinuz-$abi" ] || die "$deb has no boot/vmlinuz-$abi"
 
 # ---- vdisp.ko, built against the headers of the same kernel
-if [ "$flavour" = vdisp ]; then
+if [ "$vdisp" = 1 ]; then
 	vd=$work/vdisp
 	mkdir -p "$vd/include/vrc"
 	cp "$src/guest-images/vdisp/"*.c "$src/guest-images/vdisp/"*.h "$src/guest-images/vdisp/Kbuild" "$vd/"
@@ -196,7 +204,7 @@ for p in $order; do
 	esac
 	echo "$q" >> "$root/etc/vrc-modules"
 done
-if [ "$flavour" = vdisp ]; then
+if [ "$vdisp" = 1 ]; then
 	mkdir -p "$root/lib/modules/$abi/extra"
 	cp "$vd/vdisp.ko" "$root/lib/modules/$abi/extra/"
 	echo extra/vdisp.ko >> "$root/etc/vrc-modules"
@@ -224,6 +232,10 @@ copy_prog /usr/sbin/qemu-ga /usr/sbin/qemu-ga
 for b in $extra_bins; do
 	copy_prog "$b" "/usr/bin/$(basename "$b")"
 done
+if [ "$flavour" = igt ]; then
+	cp "$src/guest-images/igt/vrc-igt.sh" "$root/usr/bin/vrc-igt"
+	chmod 0755 "$root/usr/bin/vrc-igt"
+fi
 
 # ---- kernel and initrd, replaced only when both are complete
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |

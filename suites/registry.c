@@ -19,6 +19,12 @@ T(vrc_test_rt_idle) T(vrc_test_rt_cursor) T(vrc_test_rt_curpos) T(vrc_test_rt_dr
 T(vrc_test_rt_draw_cursor) T(vrc_test_rt_mixed)
 T(vrc_test_rt_tear_slow_render) T(vrc_test_rt_tear_flip_pattern) T(vrc_test_rt_tear_cursor)
 T(vrc_test_rt_iso_heuristic)
+T(vrc_test_igt_flip_plain) T(vrc_test_igt_flip_wf_vblank) T(vrc_test_igt_flip_dpms)
+T(vrc_test_igt_flip_modeset) T(vrc_test_igt_cursor_before_legacy)
+T(vrc_test_igt_cursor_after_legacy) T(vrc_test_igt_cursor_before_atomic)
+T(vrc_test_igt_cursor_after_atomic) T(vrc_test_igt_vblank_invalid)
+T(vrc_test_igt_vblank_crtc_id) T(vrc_test_igt_vblank_query) T(vrc_test_igt_vblank_wait)
+T(vrc_test_igt_vblank_accuracy) T(vrc_test_igt_vblank_ts_idle) T(vrc_test_igt_vblank_ts_modeset)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -41,5 +47,14 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_rt_draw_cursor, &vrc_test_rt_mixed,
 	&vrc_test_rt_tear_slow_render, &vrc_test_rt_tear_flip_pattern, &vrc_test_rt_tear_cursor,
 	&vrc_test_rt_iso_heuristic,
+	/* extra workloads: igt subtests in the igt flavour of the VM guest
+	 * (--guest=vm, make image-igt); no clause, igt's verdict recorded */
+	&vrc_test_igt_flip_plain, &vrc_test_igt_flip_wf_vblank, &vrc_test_igt_flip_dpms,
+	&vrc_test_igt_flip_modeset, &vrc_test_igt_cursor_before_legacy,
+	&vrc_test_igt_cursor_after_legacy, &vrc_test_igt_cursor_before_atomic,
+	&vrc_test_igt_cursor_after_atomic, &vrc_test_igt_vblank_invalid,
+	&vrc_test_igt_vblank_crtc_id, &vrc_test_igt_vblank_query, &vrc_test_igt_vblank_wait,
+	&vrc_test_igt_vblank_accuracy, &vrc_test_igt_vblank_ts_idle,
+	&vrc_test_igt_vblank_ts_modeset,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

@@ -24,7 +24,7 @@
 #define GUEST_TIMELINE	"/tmp/vrc-timeline.json"
 #define CONSOLE_LINES	12u
 
-static _Noreturn void vm_end(struct vt *t, struct vrc_vm *vm, const char *what, const char *err)
+_Noreturn void vt_vm_fail(struct vt *t, struct vrc_vm *vm, const char *what, const char *err)
 {
 	enum vrc_vm_outcome o = vm ? vrc_vm_outcome(vm) : VRC_VM_ERROR;
 	char tail[1600] = "";
@@ -43,39 +43,62 @@ static _Noreturn void vm_end(struct vt *t, struct vrc_vm *vm, const char *what, 
 	vrc_child_finish(t, o == VRC_VM_TIMEOUT ? R_TIMEOUT : R_CRASH);
 }
 
+/* The VM's strings live as long as the VM: one VM per test (child) process. */
+static struct {
+	char kernel[600], initrd[600], ivs[160], run_dir[700], drive[800];
+} vmcfg;
+
+struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
+{
+	struct vrc_vm_config c = { 0 };
+	struct vrc_vm *vm = NULL;
+	char err[512];
+
+	/* The decompressed kernel boots about 3 s faster under TCG (PVH entry). */
+	snprintf(vmcfg.kernel, sizeof(vmcfg.kernel), "%s/vmlinux", image_dir);
+	if (access(vmcfg.kernel, R_OK))
+		snprintf(vmcfg.kernel, sizeof(vmcfg.kernel), "%s/vmlinuz", image_dir);
+	snprintf(vmcfg.initrd, sizeof(vmcfg.initrd), "%s/initrd.img", image_dir);
+	if (access(vmcfg.kernel, R_OK) || access(vmcfg.initrd, R_OK))
+		vt_abort(t, "no guest image in %s (build it: make image)", image_dir);
+	vrc_sim_path(&t->sim, 0, "ivshmem", vmcfg.ivs, sizeof(vmcfg.ivs));
+	/* QEMU's console and logs go with the test's artifacts when kept. */
+	if (vt_artifact_path(t, "vm", vmcfg.run_dir, sizeof(vmcfg.run_dir)) == 0)
+		mkdir(vmcfg.run_dir, 0755);
+	else
+		snprintf(vmcfg.run_dir, sizeof(vmcfg.run_dir), "%s", t->sim.dir);
+	c.kernel = vmcfg.kernel;
+	c.initrd = vmcfg.initrd;
+	c.ivshmem[c.n_ivshmem++] = vmcfg.ivs;
+	c.run_dir = vmcfg.run_dir;
+	c.mem_mib = 512;
+	c.cpus = 1;
+	if (disk) {
+		/* QEMU's -drive splits on commas: a path with one would be misread */
+		if (strchr(disk, ','))
+			vt_abort(t, "disk image path %s contains a comma", disk);
+		if (snprintf(vmcfg.drive, sizeof(vmcfg.drive),
+			     "file=%s,format=raw,if=virtio,readonly=on", disk) >=
+		    (int)sizeof(vmcfg.drive))
+			vt_abort(t, "disk image path too long: %s", disk);
+		c.extra[c.n_extra++] = "-drive";
+		c.extra[c.n_extra++] = vmcfg.drive;
+	}
+
+	if (vrc_vm_boot(&c, &vm, err, sizeof(err)))
+		vt_vm_fail(t, vm, "boot", err);
+	vt_measure(t, "guest_boot_ms", (double)vrc_vm_boot_ms(vm), "ms");
+	return vm;
+}
+
 void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *args,
 			const char *tl_path, int timeout_ms)
 {
-	char kernel[600], initrd[600], ivs[160], run_dir[700], err[512], a_tl[64];
-	struct vrc_vm_config c = { 0 };
-	struct vrc_vm *vm = NULL;
+	char err[512], a_tl[64];
+	struct vrc_vm *vm = vt_vm_boot(t, image_dir, NULL);
 	struct vrc_qga_exec_status st = { 0 };
 	const char *argv[32];
 	unsigned n = 0;
-
-	/* The decompressed kernel boots about 3 s faster under TCG (PVH entry). */
-	snprintf(kernel, sizeof(kernel), "%s/vmlinux", image_dir);
-	if (access(kernel, R_OK))
-		snprintf(kernel, sizeof(kernel), "%s/vmlinuz", image_dir);
-	snprintf(initrd, sizeof(initrd), "%s/initrd.img", image_dir);
-	if (access(kernel, R_OK) || access(initrd, R_OK))
-		vt_abort(t, "no guest image in %s (build it: make image)", image_dir);
-	vrc_sim_path(&t->sim, 0, "ivshmem", ivs, sizeof(ivs));
-	/* QEMU's console and logs go with the test's artifacts when kept. */
-	if (vt_artifact_path(t, "vm", run_dir, sizeof(run_dir)) == 0)
-		mkdir(run_dir, 0755);
-	else
-		snprintf(run_dir, sizeof(run_dir), "%s", t->sim.dir);
-	c.kernel = kernel;
-	c.initrd = initrd;
-	c.ivshmem[c.n_ivshmem++] = ivs;
-	c.run_dir = run_dir;
-	c.mem_mib = 512;
-	c.cpus = 1;
-
-	if (vrc_vm_boot(&c, &vm, err, sizeof(err)))
-		vm_end(t, vm, "boot", err);
-	vt_measure(t, "guest_boot_ms", (double)vrc_vm_boot_ms(vm), "ms");
 
 	snprintf(a_tl, sizeof(a_tl), "--timeline=%s", GUEST_TIMELINE);
 	argv[n++] = args[0];
@@ -95,7 +118,7 @@ void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *
 		req.argv = panic_argv;
 	}
 	if (vrc_vm_exec(vm, &req, &st, timeout_ms, err, sizeof(err)))
-		vm_end(t, vm, "running vrc-wl", err);
+		vt_vm_fail(t, vm, "running vrc-wl", err);
 	if (!st.exited || !st.has_exitcode || st.exitcode) {
 		char msg[600];
 		snprintf(msg, sizeof(msg), "vrc-wl %s exited %d%s: %.400s", args[0],
@@ -110,7 +133,7 @@ void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *
 	uint8_t *data = NULL;
 	size_t len = 0;
 	if (vrc_vm_fetch(vm, GUEST_TIMELINE, 64u << 20, &data, &len, 30000, err, sizeof(err)))
-		vm_end(t, vm, "fetching the timeline", err);
+		vt_vm_fail(t, vm, "fetching the timeline", err);
 	int fd = open(tl_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
 		int e = errno;
@@ -121,6 +144,6 @@ void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *
 	close(fd);
 	free(data);
 	if (vrc_vm_shutdown(vm, err, sizeof(err)))
-		vm_end(t, vm, "shutdown", err);
+		vt_vm_fail(t, vm, "shutdown", err);
 	vrc_vm_free(vm);
 }

@@ -51,6 +51,10 @@ static void usage(FILE *f)
 "                         use the process guest\n"
 "  --image=DIR            the guest image (vmlinuz, initrd.img; default guest/\n"
 "                         next to vgpu-sim: make image)\n"
+"  --igt-image=DIR        the igt flavour for the igt-* tests (vmlinuz,\n"
+"                         initrd.img, rootfs.sqfs; default guest-igt/ next to\n"
+"                         vgpu-sim: make image-igt); they run with --guest=vm\n"
+"                         and skip without it\n"
 "  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
 "                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
 "                         QEMU argv, cleanup) and touch nothing\n"
@@ -107,7 +111,7 @@ int main(int argc, char **argv)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
-	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_REALTIME };
+	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "model", required_argument, NULL, O_MODEL },
@@ -123,6 +127,7 @@ int main(int argc, char **argv)
 		{ "sysfs-root", required_argument, NULL, O_SYSFS_ROOT },
 		{ "guest", required_argument, NULL, O_GUEST },
 		{ "image", required_argument, NULL, O_IMAGE },
+		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
 		{ "realtime", required_argument, NULL, O_REALTIME },
 		{ "resume", required_argument, NULL, O_RESUME },
 		{ "rerun-failures", required_argument, NULL, O_RERUN },
@@ -183,6 +188,7 @@ int main(int argc, char **argv)
 			o.guest = optarg;
 			break;
 		case O_IMAGE: o.image_dir = optarg; break;
+		case O_IGT_IMAGE: o.igt_image_dir = optarg; break;
 		case O_REALTIME:
 			if (!strcmp(optarg, "some"))
 				o.realtime_mutation = VRC_RT_SOME;

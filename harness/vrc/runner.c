@@ -26,6 +26,8 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 {
 	if (o->no_realtime && (t->flags & VT_REALTIME))
 		return false;
+	if (o->no_extra && (t->flags & VT_EXTRA))
+		return false;
 	if (!o->suite)
 		return true;
 	if (!fnmatch(o->suite, t->name, 0))

@@ -42,6 +42,8 @@ struct vrc_opts {
 	const char *sim_path;	/* vgpu-sim binary */
 	const char *guest;	/* real-time workloads: "process" (default) or "vm" */
 	const char *image_dir;	/* guest image (vmlinuz, initrd.img); NULL: next to vgpu-sim */
+	const char *igt_image_dir; /* igt flavour (+ rootfs.sqfs); NULL: guest-igt next to vgpu-sim */
+	bool no_extra;		/* leave out the extra workloads (VT_EXTRA: igt) */
 	bool no_realtime;	/* leave out the real-time (VT_REALTIME) tests */
 	int realtime_mutation;	/* vrc mutation: VRC_RT_SOME (default), _ALL, _NONE */
 	bool destructive;
@@ -65,6 +67,8 @@ struct vrc_test {
 #define VT_DESTRUCTIVE	(1u << 0)	/* can take a host down on real hardware */
 #define VT_TWO_VGPUS	(1u << 1)	/* needs two vGPU instances at once */
 #define VT_REALTIME	(1u << 2)	/* real clock (60 Hz) and a workload program */
+#define VT_EXTRA	(1u << 3)	/* an extra workload (igt) that checks no clause:
+					 * its own verdict is recorded; not in vrc mutation */
 	enum vrc_result (*run)(struct vt *t);
 };
 

@@ -1,0 +1,98 @@
+#!/bin/sh
+# The igt flavour (make image-igt, guest-images/igt/): the igt-* tests of
+# vrc skip cleanly without it, with a process guest and without the image,
+# and with it they boot the igt guest against vgpu-sim (60 Hz) and run igt
+# subtests on vdisp: kms_vblank crtc-id and kms_flip basic-plain-flip must
+# pass, with igt's output kept as an artifact and the display irq's signals
+# counted on the host. Without the image that part is a TAP skip, so `make
+# test` stays green where nobody built it. TAP for prove. Environment:
+#   VRC_BUILD     build directory (default build)
+#   VRC_IGT_IMAGE the igt flavour (default VRC_BUILD/guest-igt)
+b=${VRC_BUILD:-build}
+img=${VRC_IGT_IMAGE:-$b/guest-igt}
+n=0
+fail=0
+dir=$(mktemp -d /tmp/vrc-igt.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+
+echo "TAP version 13"
+echo "1..4"
+for f in "$b/vrc" "$b/vgpu-sim"; do
+	[ -x "$f" ] || { echo "Bail out! $f missing: run make BUILD=$b"; exit 1; }
+done
+
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
+results() {	# results DIR: "name result reason" lines
+	perl -MJSON::PP -e '
+		local $/; open my $f, "<", $ARGV[0] or die "$ARGV[0]: $!\n";
+		my $j = JSON::PP->new->decode(<$f>);
+		for my $t (@{$j->{tests}}) {
+			my %m = map { $_ => $t->{measurements}{$_}{value} } keys %{$t->{measurements} // {}};
+			printf "%s %s vblanks=%s primary=%s reason=%s\n", $t->{name}, $t->{result},
+				$m{igt_vblanks} // "-", $m{igt_primary_signals} // "-", $t->{reason} // "";
+		}' "$1/results.json"
+}
+vrc() {	# vrc NAME ARGS...: a run into $dir/NAME, KTAP in $dir/NAME.ktap
+	name=$1; shift
+	timeout -k 5 900 "$b/vrc" run --vgpu-sim="$b/vgpu-sim" --out="$dir/$name" --progress=off \
+		"$@" > "$dir/$name.ktap" 2>&1
+	echo $? > "$dir/$name.rc"
+}
+
+# 1: a process guest cannot run igt: skip, and the run stays green
+vrc proc --suite='igt-kms_vblank-*'
+if [ "$(cat "$dir/proc.rc")" = 0 ] && ! grep -q '^not ok' "$dir/proc.ktap" &&
+   [ "$(grep -c '^ok .* # SKIP igt runs in a VM guest' "$dir/proc.ktap")" = 7 ]; then
+	ok "igt-kms_vblank-* skip with a process guest"
+else
+	not_ok "igt-kms_vblank-* skip with a process guest"
+	sed 's/^/#   /' "$dir/proc.ktap" | tail -20
+fi
+
+# 2: a VM guest without the igt image: skip with how to build it
+mkdir -p "$dir/noimage"
+vrc noimg --guest=vm --igt-image="$dir/noimage" --suite='igt-kms_flip-basic-plain-flip'
+if [ "$(cat "$dir/noimg.rc")" = 0 ] &&
+   grep -q "^ok 1 igt-kms_flip-basic-plain-flip .* # SKIP no igt image in .*make image-igt" "$dir/noimg.ktap"; then
+	ok "without the igt image: skip, naming make image-igt"
+else
+	not_ok "without the igt image: skip, naming make image-igt"
+	sed 's/^/#   /' "$dir/noimg.ktap" | tail -20
+fi
+
+# 3-4: the igt guest on vdisp
+if [ ! -f "$img/rootfs.sqfs" ] || [ ! -f "$img/initrd.img" ]; then
+	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
+	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
+	exit $fail
+fi
+echo "# $(sed -n 's/^igt-gpu-tools /igt-gpu-tools /p' "$img/manifest" 2>/dev/null) in $img"
+t0=$(date +%s)
+# --suite takes one glob: one run (one boot) each
+vrc igt1 --guest=vm --igt-image="$img" --timeout=240 --suite='igt-kms_vblank-crtc-id'
+vrc igt2 --guest=vm --igt-image="$img" --timeout=240 --suite='igt-kms_flip-basic-plain-flip'
+res=$( { results "$dir/igt1"; results "$dir/igt2"; } 2>&1)
+logs="$dir/igt1/tests/igt-kms_vblank-crtc-id/igt.log $dir/igt2/tests/igt-kms_flip-basic-plain-flip/igt.log"
+echo "$res" | sed 's/^/# /'
+echo "# $(($(date +%s) - t0)) s for both (a boot each)"
+if echo "$res" | grep -q '^igt-kms_vblank-crtc-id pass ' &&
+   echo "$res" | grep -q '^igt-kms_flip-basic-plain-flip pass '; then
+	ok "igt kms_vblank crtc-id and kms_flip basic-plain-flip pass on vdisp"
+else
+	not_ok "igt kms_vblank crtc-id and kms_flip basic-plain-flip pass on vdisp"
+	cat "$dir"/igt*.ktap | sed 's/^/#   /' | tail -30
+fi
+# igt's own output is kept, and the host counted the flips' signals
+bad=
+for l in $logs; do
+	grep -q 'Subtest .*: SUCCESS' "$l" 2>/dev/null || bad="$bad $(basename "$(dirname "$l")")"
+done
+echo "$res" | grep '^igt-kms_flip-basic-plain-flip ' | grep -q 'vblanks=[1-9][0-9]* primary=[1-9]' ||
+	bad="$bad (no vblanks or primary signals counted during basic-plain-flip)"
+if [ -z "$bad" ]; then
+	ok "igt output kept as an artifact; primary signals counted during the flips"
+else
+	not_ok "igt output kept as an artifact; primary signals counted during the flips #$bad"
+fi
+exit $fail

@@ -1,0 +1,16 @@
+# The igt guest flavour (guest-images/igt/): igt-gpu-tools tests from Debian's
+# newer suite (sid) as extra workloads on vdisp.
+#   make image-igt   $(BUILD)/guest-igt/: kernel + initrd (mkimage.sh --flavour=igt:
+#                    vdisp, virtio_blk, squashfs, vrc-igt) and rootfs.sqfs, the
+#                    igt userland (mkigt.sh: debootstrap of sid, 1-2 min)
+# Not part of `all` or `make check`: it downloads a Debian userland and needs
+# root. Without it the igt-* tests of `vrc run` and guest-images/tests/t_igt.sh
+# skip. Both scripts keep a stamp of their inputs: a second run is a no-op.
+.PHONY: image-igt
+image-igt: $(BUILD)/vdisp-probe
+	@scripts/install-deps.sh igt
+	$(if $(image_extra),@$(MAKE) --no-print-directory $(image_extra))
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=igt
+	@guest-images/igt/mkigt.sh --build=$(BUILD)
+
+TEST_SCRIPTS += guest-images/tests/t_igt.sh

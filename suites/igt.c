@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * igt-gpu-tools subtests as extra workloads (VT_EXTRA): the igt flavour of
+ * the guest image (make image-igt: vdisp, and Debian sid's igt-gpu-tools on
+ * a read-only squashfs disk) boots against the test's vgpu-sim with a real
+ * 60 Hz clock, runs one igt subtest chrooted into the igt userland
+ * (/usr/bin/vrc-igt in the guest), and records igt's own verdict: exit 0
+ * pass, 77 skip, 78 (igt's timeout) and a kill by vrc-igt's limit timeout,
+ * anything else fail, with igt's messages as the reason. What these tests
+ * judge is the guest driver (vdisp) through igt's eyes, not a SPEC clause,
+ * so they name no clause and vrc mutation leaves them out. What they add to
+ * the irq's picture is a measurement: the signals on the display-refresh
+ * eventfd while the subtest ran (and the vblanks it spanned), next to ours.
+ * The whole igt output goes to the test's artifacts (igt.log), with the
+ * guest's dmesg of the subtest (dmesg.txt) and the VM's console (vm/).
+ *
+ * They skip with a process guest (igt needs the DRM driver: --guest=vm) and
+ * when the igt image is not built, so `vrc run` stays green without it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm/vm.h"
+#include "vrc/artifacts.h"
+#include "vrc/guest_vm.h"
+#include "vrc/rt.h"
+#include "vrc/vt.h"
+
+#define IGT_HZ		60u
+#define IGT_SHM_MIB	32u
+/* vrc-igt's own limit for one subtest (the basic ones take 0.1-4 s under
+ * TCG), and the agent's on top; the runner's --timeout bounds the whole
+ * test (boot included, 10-20 s under TCG). */
+#define IGT_LIMIT_S	40
+#define IGT_EXEC_MS	((IGT_LIMIT_S + 5) * 1000)
+#define IGT_OUT_MAX	(256u << 10)
+#define IGT_DMESG_MAX	(256u << 10)
+#define IGT_MAX_WAKES	(1u << 16)
+
+/* The igt flavour: --igt-image, else guest-igt/ next to vgpu-sim. */
+static void igt_image_dir(const struct vt *t, char *out, size_t len)
+{
+	char dir[512];
+
+	if (t->o->igt_image_dir) {
+		snprintf(out, len, "%s", t->o->igt_image_dir);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
+	snprintf(out, len, "%s/guest-igt", dirname(dir));
+}
+
+static void restart_sim_real(struct vt *t)
+{
+	char err[256];
+	struct vrc_sim_cfg c = {
+		.sim_path = t->o->sim_path, .model = t->o->model, .abi = t->o->abi,
+		.instances = 1, .real_clock = true, .hz = IGT_HZ, .shm_mib = IGT_SHM_MIB,
+	};
+
+	vrc_sim_stop(&t->sim);
+	if (vrc_sim_start_cfg(&c, &t->sim, err, sizeof(err)))
+		vt_abort(t, "vgpu-sim with a real clock: %s", err);
+}
+
+static void save_artifact(struct vt *t, const char *file, const void *data, size_t len)
+{
+	char path[760];
+	int fd;
+
+	if (!data || vt_artifact_path(t, file, path, sizeof(path)))
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, data, len) != (ssize_t)len)
+		vt_diag(t, "%s: short write", path);
+	close(fd);
+}
+
+/*
+ * Append the text after `key` on the line at p (printable ASCII only, at most
+ * what fits) to out, " | "-separated. Guest output is untrusted: everything
+ * is bounded by out's size and the line's end.
+ */
+static void append_line(char *out, size_t len, const char *p, const char *end)
+{
+	size_t n = strlen(out);
+
+	if (n && n + 3 < len) {
+		memcpy(out + n, " | ", 3);
+		n += 3;
+	}
+	for (; p < end && *p != '\n' && n + 1 < len; p++)
+		out[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	out[n] = 0;
+}
+
+/* Next line of buf[0..len) after p (or end). */
+static const char *next_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl + 1 : end;
+}
+
+/* Lines after which igt said why: the first CRITICAL lines (a failure) or
+ * the last "Test requirement:" and the SKIP line (a skip). */
+static void igt_reason(const char *out, size_t len, int code, char *why, size_t whylen)
+{
+	const char *end = out + len, *req = NULL, *skipline = NULL;
+	unsigned ncrit = 0;
+
+	why[0] = 0;
+	for (const char *p = out; p < end; p = next_line(p, end)) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		const char *c = memmem(p, ll, "CRITICAL: ", 10);
+
+		if (code != 77 && c && ncrit < 3 && !memmem(p, ll, "Stack trace", 11)) {
+			char line[240] = "";
+
+			/* igt repeats them in its debug dump: once is enough */
+			append_line(line, sizeof(line), c + 10, p + ll);
+			if (!strstr(why, line)) {
+				append_line(why, whylen, line, line + strlen(line));
+				ncrit++;
+			}
+		}
+		if (ll >= 18 && !memcmp(p, "Test requirement: ", 18))
+			req = p;
+		if (ll >= 8 && !memcmp(p, "Subtest ", 8) && memmem(p, ll, ": SKIP", 6))
+			skipline = p;
+	}
+	if (code == 77) {
+		if (skipline)
+			append_line(why, whylen, skipline, end);
+		if (req)
+			append_line(why, whylen, req, end);
+	}
+}
+
+static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
+{
+	char dir[600], path[700], disk[700], err[512], limit[16], why[480];
+	struct vrc_qga_exec_status st = { 0 };
+	struct rt_recorder rec;
+	struct timespec t0, t1;
+	uint32_t c0 = 0, c1 = 0;
+	int rc, rc0, rc1;
+
+	if (!t->o->guest || strcmp(t->o->guest, "vm"))
+		vt_skip(t, "igt runs in a VM guest: --guest=vm with the igt image (make image-igt)");
+	igt_image_dir(t, dir, sizeof(dir));
+	snprintf(disk, sizeof(disk), "%s/rootfs.sqfs", dir);
+	snprintf(path, sizeof(path), "%s/initrd.img", dir);
+	if (access(disk, R_OK) || access(path, R_OK))
+		vt_skip(t, "no igt image in %s (build it: make image-igt)", dir);
+
+	restart_sim_real(t);
+	vt_open_device(t);
+	vt_find_irq(t);
+	if ((rc = vrc_display_irq_register(&t->irq)))
+		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
+	struct vrc_vm *vm = vt_vm_boot(t, dir, disk);
+
+	/* The signals of the subtest only: from here to its end. */
+	if (rt_recorder_start(&rec, &t->irq, IGT_MAX_WAKES, err, sizeof(err)))
+		vt_abort(t, "%s", err);
+	rc0 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(limit, sizeof(limit), "%d", IGT_LIMIT_S);
+	const char *argv[] = { prog, sub, limit, NULL };	/* the agent's argv: no argv[0] */
+	struct vrc_qga_exec_req req = {
+		.path = "/usr/bin/vrc-igt", .argv = argv, .out_max = IGT_OUT_MAX,
+	};
+	rc = vrc_vm_exec(vm, &req, &st, IGT_EXEC_MS, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rc1 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c1);
+	usleep(3 * 1000000 / IGT_HZ);	/* the last latches' signals */
+	rt_recorder_stop(&rec);
+	if (rc)
+		vt_vm_fail(t, vm, "running vrc-igt", err);
+
+	uint64_t pri = 0, cur = 0;
+	for (size_t i = 0; i < rec.n; i++) {
+		pri += rec.s[i].pri;
+		cur += rec.s[i].cur;
+	}
+	vt_measure(t, "igt_seconds", (double)(t1.tv_sec - t0.tv_sec) +
+		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, "s");
+	if (!rc0 && !rc1)
+		vt_measure(t, "igt_vblanks", (double)(uint32_t)(c1 - c0), "vblanks");
+	vt_measure(t, "igt_primary_signals", (double)pri, "signals");
+	vt_measure(t, "igt_cursor_signals", (double)cur, "signals");
+	if (rec.dropped)
+		vt_diag(t, "recorder kept %zu wakes, %zu more not kept (counts are of the kept)",
+			rec.n, rec.dropped);
+	if (rec.error)
+		vt_diag(t, "recorder: %s", strerror(-rec.error));
+	rt_recorder_free(&rec);
+
+	/* igt's output and the guest's kernel log of the subtest */
+	save_artifact(t, "igt.log", st.out, st.out_len);
+	uint8_t *dm = NULL;
+	size_t dmlen = 0;
+	if (!vrc_vm_fetch(vm, "/tmp/vrc-igt.dmesg", IGT_DMESG_MAX, &dm, &dmlen, 10000, err,
+			  sizeof(err)))
+		save_artifact(t, "dmesg.txt", dm, dmlen);
+	free(dm);
+	if (vrc_vm_shutdown(vm, err, sizeof(err)))
+		vt_vm_fail(t, vm, "shutdown", err);
+	vrc_vm_free(vm);
+
+	int code = st.exited && st.has_exitcode ? (int)st.exitcode : -1;
+	const char *out = st.out ? (const char *)st.out : "";
+	char out0[200];
+	size_t out0len = st.out_len < sizeof(out0) ? st.out_len : sizeof(out0);
+	memcpy(out0, out, out0len);
+	igt_reason(out, st.out_len, code, why, sizeof(why));
+	if (st.out_truncated)
+		vt_diag(t, "igt output cut at %u KiB", IGT_OUT_MAX >> 10);
+	vrc_qga_exec_status_free(&st);
+
+	switch (code) {
+	case 0:
+		return R_PASS;
+	case 77:
+		vt_skip(t, "igt: %s", why[0] ? why : "skipped (no reason given)");
+	case 78:
+		snprintf(t->reason, sizeof(t->reason), "igt timed out: %s", why);
+		vt_diag(t, "%s", t->reason);
+		return R_TIMEOUT;
+	case 124:
+		snprintf(t->reason, sizeof(t->reason), "igt %s --run-subtest %s still running "
+			 "after %d s: killed", prog, sub, IGT_LIMIT_S);
+		vt_diag(t, "%s", t->reason);
+		return R_TIMEOUT;
+	case 79:
+		vt_abort(t, "igt %s has no subtest %s (another igt version in %s?)", prog, sub,
+			 dir);
+	case 2:	/* vrc-igt's own: its first line says why */
+		why[0] = 0;
+		append_line(why, sizeof(why), out0, out0 + out0len);
+		vt_abort(t, "vrc-igt could not run igt: %s", why);
+	default:
+		snprintf(t->reason, sizeof(t->reason), "igt exit %d: %s", code,
+			 why[0] ? why : "(no CRITICAL line; see igt.log)");
+		vt_diag(t, "%s", t->reason);
+		return R_FAIL;
+	}
+}
+
+#define IGT(sym, prog, sub, desc)						\
+	static enum vrc_result sym##_run(struct vt *t)				\
+	{									\
+		return igt_run(t, prog, sub);					\
+	}									\
+	const struct vrc_test sym = { "igt-" prog "-" sub, 0, desc,		\
+				      VT_REALTIME | VT_EXTRA, sym##_run }
+
+IGT(vrc_test_igt_flip_plain, "kms_flip", "basic-plain-flip",
+    "igt in the VM: page flips with events on vdisp");
+IGT(vrc_test_igt_flip_wf_vblank, "kms_flip", "basic-flip-vs-wf_vblank",
+    "igt in the VM: flips against vblank waits, with vblank timestamp accuracy");
+IGT(vrc_test_igt_flip_dpms, "kms_flip", "basic-flip-vs-dpms",
+    "igt in the VM: flips across DPMS off/on");
+IGT(vrc_test_igt_flip_modeset, "kms_flip", "basic-flip-vs-modeset",
+    "igt in the VM: flips across modesets");
+IGT(vrc_test_igt_cursor_before_legacy, "kms_cursor_legacy", "basic-flip-before-cursor-legacy",
+    "igt in the VM: a legacy cursor update after a flip lands in the same vblank");
+IGT(vrc_test_igt_cursor_after_legacy, "kms_cursor_legacy", "basic-flip-after-cursor-legacy",
+    "igt in the VM: a flip after a legacy cursor update lands in the same vblank");
+IGT(vrc_test_igt_cursor_before_atomic, "kms_cursor_legacy", "basic-flip-before-cursor-atomic",
+    "igt in the VM: a cursor update after an atomic flip lands in the same vblank");
+IGT(vrc_test_igt_cursor_after_atomic, "kms_cursor_legacy", "basic-flip-after-cursor-atomic",
+    "igt in the VM: an atomic flip after a cursor update lands in the same vblank");
+IGT(vrc_test_igt_vblank_invalid, "kms_vblank", "invalid",
+    "igt in the VM: invalid vblank requests are refused");
+IGT(vrc_test_igt_vblank_crtc_id, "kms_vblank", "crtc-id",
+    "igt in the VM: vblank events carry the CRTC id");
+IGT(vrc_test_igt_vblank_query, "kms_vblank", "query-idle",
+    "igt in the VM: vblank counter queries advance at the refresh rate");
+IGT(vrc_test_igt_vblank_wait, "kms_vblank", "wait-idle",
+    "igt in the VM: vblank waits return on the next vblanks");
+IGT(vrc_test_igt_vblank_accuracy, "kms_vblank", "accuracy-idle",
+    "igt in the VM: vblank events arrive for the vblank asked for");
+IGT(vrc_test_igt_vblank_ts_idle, "kms_vblank", "ts-continuation-idle",
+    "igt in the VM: vblank counter and timestamp continue across vblank off/on");
+IGT(vrc_test_igt_vblank_ts_modeset, "kms_vblank", "ts-continuation-modeset",
+    "igt in the VM: vblank counter and timestamp continue across a modeset");
