@@ -36,23 +36,7 @@ static enum vrc_result rt_workload(struct vt *t, const char *const *args)
 	struct vrc_timeline *tl = NULL;
 	int rc;
 
-	rt_restart_sim_real(t, 1);
-	vt_open_device(t);
-	vt_find_irq(t);
-	if ((rc = vrc_display_irq_register(&t->irq)))
-		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
-	/* The timeline is kept with the test's artifacts (else in the sim's
-	 * runtime dir, removed with it). */
-	rt_timeline_path(t, "timeline.json", tl_path, sizeof(tl_path));
-	if (rt_recorder_start(&rec, &t->irq, RT_MAX_SAMPLES, err, sizeof(err)))
-		vt_abort(t, "%s", err);
-	rt_run_workload(t, args, tl_path);
-	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
-	rt_recorder_stop(&rec);
-	if (rec.error)
-		vt_diag(t, "recorder: %s", strerror(-rec.error));
-	if (rec.dropped)
-		vt_diag(t, "recorder kept %zu wakes, %zu more not kept", rec.n, rec.dropped);
+	rt_record_workload(t, args, &rec, NULL, NULL, tl_path, sizeof(tl_path));
 
 	if ((rc = vrc_timeline_load(tl_path, &tl, err, sizeof(err))))
 		vt_abort(t, "the workload's timeline: %s", err);

@@ -61,23 +61,9 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 	r->cap = calloc(RT_CAP_MAX, sizeof(*r->cap));
 	if (!r->cap)
 		vt_abort(t, "out of memory");
-	rt_restart_sim_real(t, 1);
-	vt_open_device(t);
-	vt_find_irq(t);
-	if ((rc = vrc_display_irq_register(&t->irq)))
-		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
-	rt_timeline_path(t, "timeline.json", tl_path, sizeof(tl_path));
-	if (rt_recorder_start_hook(&r->rec, &t->irq, RT_MAX_SAMPLES, on_wake, r, err,
-				   sizeof(err)))
-		vt_abort(t, "%s", err);
-	rt_run_workload(t, args, tl_path);
-	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
-	rt_recorder_stop(&r->rec);
-	if (r->rec.error)
-		vt_diag(t, "recorder: %s", strerror(-r->rec.error));
-	if (r->rec.dropped || r->dropped)
-		vt_diag(t, "recorder kept %zu wakes (%zu more not kept), %zu captures (%zu "
-			"more not taken)", r->rec.n, r->rec.dropped, r->n, r->dropped);
+	rt_record_workload(t, args, &r->rec, on_wake, r, tl_path, sizeof(tl_path));
+	if (r->dropped)
+		vt_diag(t, "%zu captures taken, %zu more not taken", r->n, r->dropped);
 
 	r->lo = calloc(r->rec.n ? r->rec.n : 1, sizeof(*r->lo));
 	if (!r->lo)

@@ -163,3 +163,27 @@ void rt_measure(struct vt *t, const struct rt_recorder *r)
 	if (r->n)
 		vt_measure(t, "host_cpu_per_wake", (double)r->cpu_ns / 1000.0 / (double)r->n, "us");
 }
+
+void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorder *rec,
+			void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+			void *arg, char *tl_path, size_t len)
+{
+	char err[256];
+	int rc;
+
+	rt_restart_sim_real(t, 1);
+	vt_open_device(t);
+	vt_find_irq(t);
+	if ((rc = vrc_display_irq_register(&t->irq)))
+		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
+	rt_timeline_path(t, "timeline.json", tl_path, len);
+	if (rt_recorder_start_hook(rec, &t->irq, RT_MAX_SAMPLES, hook, arg, err, sizeof(err)))
+		vt_abort(t, "%s", err);
+	rt_run_workload(t, args, tl_path);
+	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
+	rt_recorder_stop(rec);
+	if (rec->error)
+		vt_diag(t, "recorder: %s", strerror(-rec->error));
+	if (rec->dropped)
+		vt_diag(t, "recorder kept %zu wakes, %zu more not kept", rec->n, rec->dropped);
+}

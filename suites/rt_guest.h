@@ -39,6 +39,17 @@ void rt_guest_finish(struct vt *t, struct rt_guest *g, int timeout_ms);
  * with --guest=vm (skips what KMS cannot do), else as a process guest. */
 void rt_run_workload(struct vt *t, const char *const *args, const char *tl_path);
 
+/*
+ * A real-time run as every rt test does it: vgpu-sim on a real clock (one
+ * vGPU), the device opened, an eventfd registered, the recorder (calling
+ * hook at each wake, if not NULL) running while the workload runs to its end
+ * and three frames more for the last latches' signals. tl_path receives the
+ * workload's timeline path. Recorder trouble is printed as diagnostics.
+ */
+void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorder *rec,
+			void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+			void *arg, char *tl_path, size_t len);
+
 /* The reader's SHOULD measurements and its wakes as artifacts. */
 void rt_measure(struct vt *t, const struct rt_recorder *r);
 
