@@ -7,7 +7,7 @@
 #   make asan       the self-tests again under ASan+UBSan (build-asan/)
 #   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
 #   make soak       the real-time suite 20 times against ref with a CPU hog
-#   make vm-verdicts  rt-* verdicts in a VM guest equal the process guest's
+#   make vm-verdicts  per model, a run flags the same clauses with VM and process guests
 BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
