@@ -93,6 +93,7 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 		vt_abort(t, "the workload's timeline: %s", err);
 	if (!r->tl->offset_exact)
 		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset");
+	r->span_first = r->tl->first + r->tl->hw_offset;
 	r->span_last = r->tl->last + r->tl->hw_offset;
 	if (r->tl->bands != RT_CAP_BANDS)
 		vt_abort(t, "the timeline has %u bands per frame, the captures %u", r->tl->bands,

@@ -49,18 +49,21 @@ struct rt_capture_run {
 	 * the previous wake's first counter read + 1 (rt.h), per sample */
 	uint32_t *lo;
 	uint32_t last_counter;	/* the frame counter when the reader stopped */
+	uint32_t span_first;	/* the workload's first vblank (hardware count) */
 	uint32_t span_last;	/* the workload's last vblank (hardware count) */
 };
 
 /*
- * Read after the workload's last vblank: the guest may be tearing its
- * display down by then (a VM guest's fbcon takes over when vrc-wl exits),
- * so such a capture counts only when it shows a state the timeline allows;
- * otherwise it is not judged.
+ * Read outside the workload's vblanks: before its first one the guest is
+ * still setting its display up (a VM guest boots, modesets, and the plane
+ * may be off while a model signals), after its last one it may be tearing
+ * it down (a VM guest's fbcon takes over when vrc-wl exits). Such a capture
+ * counts only when it shows a state the timeline allows; otherwise it is
+ * not judged.
  */
-static inline bool rt_cap_after_span(const struct rt_capture_run *r, const struct rt_cap *c)
+static inline bool rt_cap_outside_span(const struct rt_capture_run *r, const struct rt_cap *c)
 {
-	return (int32_t)(c->c_end - r->span_last) > 0;
+	return (int32_t)(c->c_end - r->span_last) > 0 || (int32_t)(c->c_end - r->span_first) < 0;
 }
 
 /* Run args (vrc-wl workload and options) on instance 0 with the capturing

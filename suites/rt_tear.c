@@ -79,21 +79,21 @@ static void frame_window(struct vt *t, const struct vrc_timeline *tl, uint32_t h
 
 struct tally {
 	unsigned captures, complete, torn, unjudged, violations;
-	unsigned after;		/* read after the workload, not judged */
+	unsigned after;		/* read outside the workload (before or after), not judged */
 };
 
 static void judge_one(struct vt *t, const struct rt_capture_run *r, struct rt_cap *c,
 		      struct vrc_frame_table *ft, struct tally *y)
 {
 	const struct vrc_timeline *tl = r->tl;
-	bool after = rt_cap_after_span(r, c);
+	bool outside = rt_cap_outside_span(r, c);
 	struct vrc_match m;
 	char s[160];
 
 	if (c->rc == -ENODEV || c->rc == -ENOTSUP)
 		vt_skip(t, "cannot read the primary plane: %s", c->err);
-	if (c->rc && after) {
-		snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged: "
+	if (c->rc && outside) {
+		snprintf(c->verdict, sizeof(c->verdict), "outside the workload, not judged: "
 			 "no capture: %s", c->err);
 		y->after++;
 		return;
@@ -118,8 +118,8 @@ static void judge_one(struct vt *t, const struct rt_capture_run *r, struct rt_ca
 	if (vrc_frames_match(ft, &c->crc, &m))
 		vt_abort(t, "band count mismatch");
 	vrc_match_str(&m, s, sizeof(s));
-	if (after && !(m.kind == VRC_MATCH_FRAME && m.frame >= want && m.frame <= sub)) {
-		snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged: %s", s);
+	if (outside && !(m.kind == VRC_MATCH_FRAME && m.frame >= want && m.frame <= sub)) {
+		snprintf(c->verdict, sizeof(c->verdict), "outside the workload, not judged: %s", s);
 		y->captures--;
 		y->after++;
 		return;
@@ -174,7 +174,7 @@ static enum vrc_result rt_tear(struct vt *t, const char *const *args)
 		"unknown, %u not judged (a vblank passed during the read)", y.captures,
 		r.tl->nframes, y.complete, y.torn, y.unjudged);
 	if (y.after)
-		vt_diag(t, "%u more captures after the workload's last vblank, not judged",
+		vt_diag(t, "%u more captures outside the workload's vblanks, not judged",
 			y.after);
 	if (y.violations > MAX_REPORTED)
 		vt_diag(t, "%u more TEAR-1 violations (captures.json has them all)",

@@ -124,8 +124,8 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 		size_t lo, hi;
 		if (c->rc == -ENODEV)
 			vt_skip(t, "cannot read the cursor plane: %s", c->err);
-		if ((c->rc || !c->counters_ok) && rt_cap_after_span(&r, c)) {
-			snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged");
+		if ((c->rc || !c->counters_ok) && rt_cap_outside_span(&r, c)) {
+			snprintf(c->verdict, sizeof(c->verdict), "outside the workload, not judged");
 			unjudged++;
 			continue;
 		}
@@ -142,8 +142,8 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 			continue;
 		}
 		long k = match_state(v, nv, c, &lo, &hi);
-		if (k < 0 && rt_cap_after_span(&r, c)) {
-			snprintf(c->verdict, sizeof(c->verdict), "after the workload, not judged");
+		if (k < 0 && rt_cap_outside_span(&r, c)) {
+			snprintf(c->verdict, sizeof(c->verdict), "outside the workload, not judged");
 			unjudged++;
 			continue;
 		}
