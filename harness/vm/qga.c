@@ -38,41 +38,12 @@ void vrc_qga_close(struct vrc_qga *g)
 static int next_obj(struct vrc_qga *g, struct json_object **o, int64_t deadline,
 		    const struct vrc_waiter *w, char *err, size_t errlen)
 {
-	for (;;) {
-		char *line;
-		size_t len;
-		int rc = vrc_lr_next(&g->lr, &line, &len);
+	char *line;
+	size_t len;
+	int rc = vrc_wait_line(&g->lr, g->fd, &g->closed, "agent", deadline, w, &line, &len,
+			       err, errlen);
 
-		if (rc == -E2BIG) {
-			vrc_seterr(err, errlen, "agent reply longer than %zu bytes", g->lr.max);
-			return -EPROTO;
-		}
-		if (rc == -EILSEQ) {
-			vrc_seterr(err, errlen, "agent reply with a NUL byte");
-			return -EPROTO;
-		}
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			if (len == 0)
-				continue;
-			return vrc_qga_parse_line(line, len, o, err, errlen);
-		}
-		if (g->closed) {
-			vrc_seterr(err, errlen, "agent connection closed by QEMU");
-			return -EPIPE;
-		}
-		rc = vrc_wait_readable(g->fd, deadline, w, err, errlen);
-		if (rc)
-			return rc;
-		rc = vrc_lr_fill(&g->lr, g->fd);
-		if (rc == -EPIPE || rc == -ECONNRESET)
-			g->closed = true;
-		else if (rc < 0 && rc != -EAGAIN) {
-			vrc_seterr(err, errlen, "agent read: %s", strerror(-rc));
-			return rc;
-		}
-	}
+	return rc == 1 ? vrc_qga_parse_line(line, len, o, err, errlen) : rc;
 }
 
 static int send_req(struct vrc_qga *g, const char *prefix, const char *cmd,

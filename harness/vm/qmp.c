@@ -17,41 +17,12 @@
 static int next_msg(struct vrc_qmp *q, struct vrc_qmp_msg *m, int64_t deadline,
 		    const struct vrc_waiter *w, char *err, size_t errlen)
 {
-	for (;;) {
-		char *line;
-		size_t len;
-		int rc = vrc_lr_next(&q->lr, &line, &len);
+	char *line;
+	size_t len;
+	int rc = vrc_wait_line(&q->lr, q->fd, &q->closed, "QMP", deadline, w, &line, &len, err,
+			       errlen);
 
-		if (rc == -E2BIG) {
-			vrc_seterr(err, errlen, "QMP line longer than %zu bytes", q->lr.max);
-			return -EPROTO;
-		}
-		if (rc == -EILSEQ) {
-			vrc_seterr(err, errlen, "QMP line with a NUL byte");
-			return -EPROTO;
-		}
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			if (len == 0)
-				continue;
-			return vrc_qmp_parse(line, len, m, err, errlen);
-		}
-		if (q->closed) {
-			vrc_seterr(err, errlen, "QEMU closed the QMP connection");
-			return -EPIPE;
-		}
-		rc = vrc_wait_readable(q->fd, deadline, w, err, errlen);
-		if (rc)
-			return rc;
-		rc = vrc_lr_fill(&q->lr, q->fd);
-		if (rc == -EPIPE || rc == -ECONNRESET)
-			q->closed = true;
-		else if (rc < 0 && rc != -EAGAIN) {
-			vrc_seterr(err, errlen, "QMP read: %s", strerror(-rc));
-			return rc;
-		}
-	}
+	return rc == 1 ? vrc_qmp_parse(line, len, m, err, errlen) : rc;
 }
 
 int vrc_qmp_open(struct vrc_qmp *q, int fd, int timeout_ms, const struct vrc_waiter *w,

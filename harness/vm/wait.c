@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "vrc/util.h"
+#include "vm/lineio.h"
 #include "vm/wait.h"
 
 int vrc_wait_readable(int fd, int64_t deadline, const struct vrc_waiter *w,
@@ -78,4 +79,43 @@ int vrc_send_all(int fd, const char *buf, size_t len, int64_t deadline, char *er
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int vrc_wait_line(struct vrc_lr *r, int fd, bool *closed, const char *what, int64_t deadline,
+		  const struct vrc_waiter *w, char **line, size_t *len, char *err,
+		  size_t errlen)
+{
+	for (;;) {
+		int rc = vrc_lr_next(r, line, len);
+
+		if (rc == -E2BIG) {
+			vrc_seterr(err, errlen, "%s line longer than %zu bytes", what, r->max);
+			return -EPROTO;
+		}
+		if (rc == -EILSEQ) {
+			vrc_seterr(err, errlen, "%s line with a NUL byte", what);
+			return -EPROTO;
+		}
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (*len == 0)
+				continue;
+			return 1;
+		}
+		if (*closed) {
+			vrc_seterr(err, errlen, "QEMU closed the %s connection", what);
+			return -EPIPE;
+		}
+		rc = vrc_wait_readable(fd, deadline, w, err, errlen);
+		if (rc)
+			return rc;
+		rc = vrc_lr_fill(r, fd);
+		if (rc == -EPIPE || rc == -ECONNRESET)
+			*closed = true;
+		else if (rc < 0 && rc != -EAGAIN) {
+			vrc_seterr(err, errlen, "%s read: %s", what, strerror(-rc));
+			return rc;
+		}
+	}
 }

@@ -8,6 +8,7 @@
 #ifndef VRC_VM_WAIT_H
 #define VRC_VM_WAIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,18 @@ struct vrc_waiter {
  */
 int vrc_wait_readable(int fd, int64_t deadline, const struct vrc_waiter *w,
 		      char *err, size_t errlen);
+
+struct vrc_lr;
+/*
+ * The next non-empty line of a line-oriented peer (QMP, the guest agent) on
+ * fd, buffered in r, by the deadline: 1 with *line, *len (valid until the
+ * next call); -EPROTO for a line too long or with a NUL byte; -EPIPE once
+ * the peer closed (*closed is then set and stays); -ETIMEDOUT, or what a
+ * watcher returned. `what` names the peer in err ("QMP", "agent").
+ */
+int vrc_wait_line(struct vrc_lr *r, int fd, bool *closed, const char *what, int64_t deadline,
+		  const struct vrc_waiter *w, char **line, size_t *len, char *err,
+		  size_t errlen);
 
 /* Send all of len bytes on a non-blocking socket by the deadline: 0,
  * -ETIMEDOUT, -EPIPE when the peer is gone, -errno (text in err). */
