@@ -394,6 +394,9 @@ int main(int argc, char **argv)
 	       sum.on_target, sum.missed, sum.asyncs, sum.cursors, sum.draws,
 	       d.offset_exact ? "exact" : "unknown", c.timeline ? "; timeline " : "",
 	       c.timeline ? c.timeline : "");
+	if (sum.bad_seq)
+		printf("vrc-wl: %u flip completions carried a sequence not after their "
+		       "submission: latch bracketed by counter reads, left unjudged\n", sum.bad_seq);
 	vrc_timeline_release(&tl);
 	return rc ? EXIT_FAIL : 0;
 }

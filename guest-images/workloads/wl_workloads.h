@@ -41,6 +41,7 @@ void wl_cursor_path(uint32_t seed, uint32_t k, uint32_t width, uint32_t height, 
 /* Counts the summary line reports. */
 struct wl_summary {
 	unsigned flips, on_target, missed, asyncs, cursors, draws, vblanks;
+	unsigned bad_seq;	/* flip completions not after the submission: unjudged */
 };
 
 /*
