@@ -330,6 +330,22 @@ static int agent_failed(struct vrc_vm *vm, int rc, const char *what, int timeout
 	return vm->outcome == VRC_VM_TIMEOUT ? -ETIMEDOUT : -ECHILD;
 }
 
+/* Before a request to the guest agent: QEMU alive, an agent connected, and
+ * the waiter that ends the wait if QEMU dies or the guest panics. */
+static int agent_ready(struct vrc_vm *vm, struct vrc_waiter *w, char *err, size_t errlen)
+{
+	int rc = check_alive(vm, err, errlen);
+
+	if (rc)
+		return rc;
+	if (!vm->qga_open) {
+		vrc_seterr(err, errlen, "no guest agent in this VM");
+		return -EINVAL;
+	}
+	waiter(vm, w, true);
+	return 0;
+}
+
 int vrc_vm_exec(struct vrc_vm *vm, const struct vrc_qga_exec_req *req,
 		struct vrc_qga_exec_status *st, int timeout_ms, char *err, size_t errlen)
 {
@@ -338,13 +354,8 @@ int vrc_vm_exec(struct vrc_vm *vm, const struct vrc_qga_exec_req *req,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = check_alive(vm, err, errlen)))
+	if ((rc = agent_ready(vm, &w, err, errlen)))
 		return rc;
-	if (!vm->qga_open) {
-		vrc_seterr(err, errlen, "no guest agent in this VM");
-		return -EINVAL;
-	}
-	waiter(vm, &w, true);
 	rc = vrc_qga_exec(&vm->qga, req, st, NULL, timeout_ms, &w, e, sizeof(e));
 	if (!rc)
 		return 0;
@@ -357,13 +368,8 @@ int vrc_vm_ping(struct vrc_vm *vm, int timeout_ms, char *err, size_t errlen)
 	char e[400] = "";
 	int rc;
 
-	if ((rc = check_alive(vm, err, errlen)))
+	if ((rc = agent_ready(vm, &w, err, errlen)))
 		return rc;
-	if (!vm->qga_open) {
-		vrc_seterr(err, errlen, "no guest agent in this VM");
-		return -EINVAL;
-	}
-	waiter(vm, &w, true);
 	rc = vrc_qga_ping(&vm->qga, timeout_ms, &w, e, sizeof(e));
 	return rc ? agent_failed(vm, rc, "guest-ping", timeout_ms, e, err, errlen) : 0;
 }
@@ -377,13 +383,8 @@ int vrc_vm_fetch(struct vrc_vm *vm, const char *path, size_t max, uint8_t **data
 
 	*data = NULL;
 	*len = 0;
-	if ((rc = check_alive(vm, err, errlen)))
+	if ((rc = agent_ready(vm, &w, err, errlen)))
 		return rc;
-	if (!vm->qga_open) {
-		vrc_seterr(err, errlen, "no guest agent in this VM");
-		return -EINVAL;
-	}
-	waiter(vm, &w, true);
 	rc = vrc_qga_read_file(&vm->qga, path, max, data, len, timeout_ms, &w, e, sizeof(e));
 	return rc ? agent_failed(vm, rc, path, timeout_ms, e, err, errlen) : 0;
 }
