@@ -41,20 +41,34 @@ static u32 vdisp_vram_offset(struct drm_framebuffer *fb)
 
 /* ---- primary plane */
 
-static int vdisp_primary_check(struct drm_plane *plane, struct drm_atomic_state *state)
+/*
+ * What both planes check: no scaling, clipped against their CRTC's mode
+ * (can_position: the plane may leave parts of the CRTC uncovered). *out is
+ * the plane's new state, NULL when the plane is not on a CRTC.
+ */
+static int vdisp_plane_check(struct drm_plane *plane, struct drm_atomic_state *state,
+			     bool can_position, struct drm_plane_state **out)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
 	struct drm_crtc_state *cs;
-	int ret;
 
+	*out = NULL;
 	if (!ps->crtc)
 		return 0;
 	cs = drm_atomic_get_crtc_state(state, ps->crtc);
 	if (IS_ERR(cs))
 		return PTR_ERR(cs);
-	ret = drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING,
-						  DRM_PLANE_NO_SCALING, false, true);
-	if (ret || !ps->visible)
+	*out = ps;
+	return drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING,
+						   DRM_PLANE_NO_SCALING, can_position, true);
+}
+
+static int vdisp_primary_check(struct drm_plane *plane, struct drm_atomic_state *state)
+{
+	struct drm_plane_state *ps;
+	int ret = vdisp_plane_check(plane, state, false, &ps);
+
+	if (ret || !ps || !ps->visible)
 		return ret;
 	/* PLANE_SURF is a whole buffer: no panning inside the framebuffer */
 	if (ps->src.x1 || ps->src.y1) {
@@ -130,18 +144,10 @@ static const struct drm_plane_helper_funcs vdisp_primary_helper_funcs = {
 
 static int vdisp_cursor_check(struct drm_plane *plane, struct drm_atomic_state *state)
 {
-	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
-	struct drm_crtc_state *cs;
-	int ret;
+	struct drm_plane_state *ps;
+	int ret = vdisp_plane_check(plane, state, true, &ps);
 
-	if (!ps->crtc)
-		return 0;
-	cs = drm_atomic_get_crtc_state(state, ps->crtc);
-	if (IS_ERR(cs))
-		return PTR_ERR(cs);
-	ret = drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING,
-						  DRM_PLANE_NO_SCALING, true, true);
-	if (ret || !ps->fb)
+	if (ret || !ps || !ps->fb)
 		return ret;
 	if (ps->fb->width != VDISP_CURSOR_SIZE || ps->fb->height != VDISP_CURSOR_SIZE ||
 	    ps->fb->pitches[0] != VDISP_CURSOR_SIZE * 4) {
