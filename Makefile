@@ -89,9 +89,9 @@ $(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVR
 $(BUILD)/tests/%: $(BUILD)/obj/lib/tests/%.o $(LIBVRC)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(SIMLIB) $(LIBVRC)
+$(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(VRC_EXTRA_LIBS) $(SIMLIB) $(LIBVRC)
 	@mkdir -p $(dir $@)
-	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(VRC_EXTRA_LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/harness/bench/%.o $(LIBVRC)
 	@mkdir -p $(dir $@)
@@ -109,10 +109,11 @@ test: deps
 	VRC_BUILD=$(BUILD) prove --exec '' $(TEST_PROGS) $(TEST_SCRIPTS)
 
 # The main job: every suite; the real-time workloads run in a guest booted
-# from the image (built on first use, cached under $(BUILD)/guest).
+# from the image (built on first use, cached under $(BUILD)/guest). On a
+# GVT-g host vrc picks the vGPU (vgpu-sim is found next to vrc otherwise).
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
-	$(BUILD)/vrc run --vgpu-sim=$(BUILD)/vgpu-sim --guest=vm
+	$(BUILD)/vrc run --guest=vm
 
 SOAK_RUNS ?= 20
 soak: deps

@@ -215,7 +215,16 @@ int gvt_bringup(const struct gvt_bringup_opts *o)
 		step(&r, "guest clauses need the VM launcher (harness/vm) to start QEMU with the "
 		     "argv above: not run here");
 out:
-	if (cleanup(&r))
+	if (o->keep && !status && !o->dry_run) {
+		/* the suite runs on this vGPU; its caller removes it */
+		if (r.have_irq)
+			vrc_display_irq_close(&r.irq);
+		r.have_irq = false;
+		gvt_session_close_device(&r.s);
+		*o->keep = r.s;
+		step(&r, "mdev %s kept for the conformance tests; removed when they end",
+		     r.s.m.uuid);
+	} else if (cleanup(&r))
 		status = 2;
 	if (dmesg) {
 		enum gvt_dmesg_verdict v = gvt_dmesg_end(&dm);

@@ -9,11 +9,15 @@ struct vrc_opts;
 
 /*
  * vrc run --backend=gvt [--dry-run] [--sysfs-root=DIR]: the bring-up of
- * harness/gvt/bringup.c. Returns the exit status (0 done, 1 dmesg flagged,
- * 2 a step failed, 4 no usable GVT-g here).
+ * harness/gvt/bringup.c, then the conformance tests on the vGPU it keeps.
+ * Returns the exit status (0 all passed, 1 a test failed or the bring-up's
+ * dmesg was flagged, 2 a step failed, 4 no usable GVT-g here).
  */
 int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run);
-/* --backend=auto: one line on stderr about GVT-g hardware, if there is any. */
-void vrc_gvt_auto_note(const char *sysfs_root);
+/*
+ * --backend=auto: true if a usable GVT-g vGPU is here (the run tests it),
+ * with one line on stderr about GVT-g hardware if there is any.
+ */
+bool vrc_gvt_auto(const char *sysfs_root);
 
 #endif /* VRC_GVT_CLI_H */

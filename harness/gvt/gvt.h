@@ -223,6 +223,9 @@ struct gvt_bringup_opts {
 	bool dry_run;		/* print the steps, touch nothing */
 	const char *run_id;
 	FILE *out;		/* where steps go, as "# gvt: ..." lines */
+	/* not NULL: on success the vGPU stays (device closed) and *keep
+	 * holds it, for the conformance tests; gvt_session_destroy() it. */
+	struct gvt_session *keep;
 };
 
 /*
@@ -230,7 +233,7 @@ struct gvt_bringup_opts {
  * find the display irq, register and unregister an eventfd, print the QEMU
  * plan for the guest clauses, clean up. Returns 0 (all steps done or
  * printed), 4 (KSFT skip: no usable GVT here) or 2 (a step failed; the
- * cleanup still ran).
+ * cleanup still ran). With keep, a success leaves the vGPU for the caller.
  */
 int gvt_bringup(const struct gvt_bringup_opts *o);
 

@@ -9,7 +9,7 @@
 #include "artifacts.h"
 #include "vt.h"
 
-static int mkdirs(const char *path)
+int vrc_mkdirs(const char *path)
 {
 	char buf[700];
 	size_t len = strlen(path);
@@ -42,7 +42,7 @@ int vt_artifact_json(struct vt *t, const char *file, json_object *obj)
 		rc = -EINVAL;
 		goto out;
 	}
-	if ((rc = mkdirs(t->artifact_dir)))
+	if ((rc = vrc_mkdirs(t->artifact_dir)))
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", t->artifact_dir, file);
 	snprintf(final, sizeof(final), "%s/%s", t->artifact_dir, file);
@@ -70,7 +70,7 @@ int vt_artifact_path(struct vt *t, const char *file, char *out, size_t len)
 		return -ENOENT;
 	if (strchr(file, '/') || file[0] == '.')
 		return -EINVAL;
-	if ((rc = mkdirs(t->artifact_dir)))
+	if ((rc = vrc_mkdirs(t->artifact_dir)))
 		return rc;
 	if ((size_t)snprintf(out, len, "%s/%s", t->artifact_dir, file) >= len)
 		return -ENAMETOOLONG;

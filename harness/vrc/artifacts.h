@@ -14,6 +14,8 @@
 
 struct vt;
 
+/* mkdir -p path (0755): 0 or -errno. */
+int vrc_mkdirs(const char *path);
 /* Write obj as <artifact_dir>/<file> (atomically). Takes ownership of obj.
  * 0, or -errno (also reported as a test diagnostic). */
 int vt_artifact_json(struct vt *t, const char *file, json_object *obj);

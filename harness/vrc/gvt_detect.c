@@ -4,6 +4,7 @@
  * --backend=auto, and the bring-up for --backend=gvt. The logic lives in
  * harness/gvt; vrc_gvt_detect() stays for its old callers.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,7 +26,7 @@ int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len)
 	return d.found;
 }
 
-void vrc_gvt_auto_note(const char *sysfs_root)
+bool vrc_gvt_auto(const char *sysfs_root)
 {
 	struct gvt_host h;
 	struct gvt_detect d;
@@ -34,41 +35,90 @@ void vrc_gvt_auto_note(const char *sysfs_root)
 	gvt_host_probe_fast(&h, sysfs_root);
 	gvt_detect(&h, &d);
 	if (!d.found)
-		return;
-	fprintf(stderr, "vrc: GVT-g device %s (%s) found%s; the suite's tests do not drive a "
-		"GVT device yet: testing the emulated vGPU. 'vrc run --backend=gvt' brings "
-		"the vGPU up (DISC) and says what else is missing.\n", d.bdf, d.type,
-		d.uapi_ok ? " and usable" : " but not usable (see vrc run --backend=gvt)");
+		return false;
+	if (d.uapi_ok) {
+		fprintf(stderr, "vrc: GVT-g device %s (%s) found and usable: testing it "
+			"(--backend=sim tests the emulated vGPU instead)\n", d.bdf, d.type);
+		return true;
+	}
+	fprintf(stderr, "vrc: GVT-g device %s (%s) found but not usable (see vrc run "
+		"--backend=gvt): testing the emulated vGPU\n", d.bdf, d.type);
+	return false;
+}
+
+/* The tests of the plan that would run on the vGPU, and those that skip. */
+static void print_plan(const struct vrc_opts *o)
+{
+	unsigned nrun = 0, nskip = 0;
+
+	for (unsigned i = 0; i < vrc_num_tests; i++) {
+		const struct vrc_test *t = vrc_all_tests[i];
+		const char *why = vrc_gvt_skip_reason(t);
+
+		if (!vrc_test_selected(o, t))
+			continue;
+		if (why)
+			nskip++;
+		else
+			nrun++;
+		printf("# gvt: [dry-run] test %s: %s%s\n", t->name, why ? "SKIP, " : "runs",
+		       why ? why : (t->flags & VT_DESTRUCTIVE) && !o->destructive ?
+		       " (destructive: only with --destructive)" : "");
+	}
+	printf("# gvt: [dry-run] conformance tests on the vGPU: %u run, %u skip; each opens "
+	       "the vGPU through a fresh KVM VM, writes its registers through BAR0 as the "
+	       "guest, and is judged with the host dmesg logged meanwhile\n", nrun, nskip);
 }
 
 int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 {
 	struct gvt_host h;
-	char run_id[64];
+	struct gvt_session s;
+	struct vrc_run run;
+	char run_id[64], err[300];
 	time_t now = time(NULL);
 	struct tm tm;
+	int rc;
 
-	(void)o;
+	memset(&s, 0, sizeof(s));
 	gmtime_r(&now, &tm);
 	snprintf(run_id, sizeof(run_id), "gvt-%04d%02d%02dT%02d%02d%02dZ-%ld",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 		 tm.tm_sec, (long)getpid());
 	gvt_host_probe(&h, sysfs_root);
-	printf("KTAP version 1\n# vrc %s: backend gvt%s\n1..1\n", VRC_VERSION,
+	printf("KTAP version 1\n# vrc %s: backend gvt%s\n", VRC_VERSION,
 	       dry_run ? " (dry run: every step printed, nothing touched)" : "");
 	fflush(stdout);
 	struct gvt_bringup_opts bo = {
 		.h = &h, .dry_run = dry_run, .run_id = run_id, .out = stdout,
+		.keep = dry_run ? NULL : &s,
 	};
-	int rc = gvt_bringup(&bo);
-
-	/* one KTAP line for the bring-up; the suite's tests do not run on GVT yet */
-	if (rc == 4)
-		printf("ok 1 gvt-bringup # SKIP %s\n", dry_run ? "dry run on a host without "
-		       "usable GVT-g" : "no usable GVT-g vGPU here");
-	else if (rc == 0 && dry_run)
-		printf("ok 1 gvt-bringup # SKIP dry run\n");
-	else
-		printf("%sok 1 gvt-bringup\n", rc ? "not " : "");
+	rc = gvt_bringup(&bo);
+	if (dry_run && rc != 2)
+		print_plan(o);
+	if (dry_run || rc) {
+		if (s.have_mdev && gvt_session_destroy(&s, err, sizeof(err)))
+			printf("# gvt: cleanup FAILED: %s (the next run's sweep retries)\n", err);
+		printf("1..1\n");
+		if (rc == 4)
+			printf("ok 1 gvt-bringup # SKIP %s\n", dry_run ? "dry run on a host "
+			       "without usable GVT-g" : "no usable GVT-g vGPU here");
+		else if (rc == 0)
+			printf("ok 1 gvt-bringup # SKIP dry run\n");
+		else
+			printf("not ok 1 gvt-bringup\n");
+		return rc;
+	}
+	struct vrc_opts go = *o;
+	go.backend = "gvt";
+	go.gvt = &s;
+	go.ktap_started = true;
+	rc = vrc_run(&go, &run);
+	vrc_run_free(&run);
+	if (gvt_session_destroy(&s, err, sizeof(err))) {
+		printf("# gvt: cleanup FAILED: %s (the next run's sweep retries)\n", err);
+		rc = rc ? rc : 2;
+	} else
+		printf("# gvt: mdev %s removed\n", s.m.uuid);
 	return rc;
 }

@@ -24,15 +24,19 @@ static void usage(FILE *f)
 "\n"
 "vrc checks the vGPU display refresh irq against SPEC.md, on the emulated vGPU\n"
 "(vgpu-sim): the uAPI and the virtual-time suites with a process guest, the\n"
-"real-time (rt-*) workloads in a process guest or a booted QEMU guest. On a\n"
-"GVT-g host, --backend=gvt runs the bring-up only (see docs/hardware.md).\n"
+"real-time (rt-*) workloads in a process guest or a booted QEMU guest; or on\n"
+"a GVT-g vGPU of this host (--backend=gvt, see docs/hardware.md).\n"
 "\n"
 "run options:\n"
 "  --backend=auto|sim|gvt the device under test. sim: the emulated vGPU. gvt:\n"
-"                         a GVT-g vGPU on this host; today its bring-up only\n"
-"                         (detection, mdev, KVM VM, VFIO open, display irq;\n"
-"                         exit 4 if no usable GVT-g). auto, the default, says\n"
-"                         if it sees GVT-g hardware, then uses sim\n"
+"                         a GVT-g vGPU on this host: the bring-up (detection,\n"
+"                         mdev, KVM VM, VFIO open, display irq), then the DISC,\n"
+"                         IRQ and EVT tests with the harness as the guest (BAR0\n"
+"                         writes, real vblanks), judged with the host dmesg;\n"
+"                         tests needing a guest's framebuffers or a booted\n"
+"                         guest skip (exit 4 if no usable GVT-g). auto, the\n"
+"                         default: gvt if a usable GVT-g is here and no sim\n"
+"                         option (--vgpu-sim, --model, --abi) is given, else sim\n"
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
 "                         'vgpu-sim --list-models')\n"
 "  --abi=v5|v6|v7         uAPI revision the sim speaks (default: the model's)\n"
@@ -57,7 +61,8 @@ static void usage(FILE *f)
 "                         and skip without it\n"
 "  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
 "                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
-"                         QEMU argv, cleanup) and touch nothing\n"
+"                         QEMU argv, cleanup) and which tests would run, and\n"
+"                         touch nothing\n"
 "  --sysfs-root=DIR       gvt: read sysfs from DIR instead of /sys (a testing\n"
 "                         aid: a fake tree; see docs/hardware.md)\n"
 "  --rerun-failures=N     rerun a failing test up to N times (0..9, default 0);\n"
@@ -141,6 +146,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
 	bool dry_run = false;
+	bool sim_named = false;	/* --vgpu-sim: this run is about the emulated vGPU */
 	unsigned given = 0;	/* options named on the command line (--resume) */
 	int c;
 
@@ -253,7 +259,7 @@ int main(int argc, char **argv)
 			given |= VRC_GIVEN_TIMEOUT;
 			break;
 		}
-		case O_SIM: o.sim_path = optarg; break;
+		case O_SIM: o.sim_path = optarg; sim_named = true; break;
 		case O_VERSION: printf("vrc %s\n", VRC_VERSION); return 0;
 		case O_DRY_RUN: dry_run = true; break;
 		case O_SYSFS_ROOT: sysfs_root = optarg; break;
@@ -296,7 +302,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list"))
 		return cmd_list(&o);
 	if (!strcmp(o.backend, "auto")) {
-		vrc_gvt_auto_note(sysfs_root);
+		/* a run naming the sim (--vgpu-sim, --model, --abi: the self-tests
+		 * do) tests the sim even on a GVT-g host */
+		if (!strcmp(cmd, "run") && !o.resume && !sim_named &&
+		    !(given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) && vrc_gvt_auto(sysfs_root))
+			return vrc_gvt_run(&o, sysfs_root, false);
 		o.backend = "sim";
 	}
 	if (!strcmp(cmd, "mutation"))

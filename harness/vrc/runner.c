@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "vrc/caps.h"
+#include "gvt/gvt.h"
+#include "host_dmesg.h"
 #include "journal.h"
 #include "progress.h"
 #include "runner.h"
@@ -92,6 +94,8 @@ static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test
 	t.artifact_dir = artifact_dir[0] ? artifact_dir : NULL;
 	t.sim.ctl = -1;
 	t.sim.pid = -1;
+	if (o->gvt)	/* the run's vGPU, opened by the test (vt_open_device) */
+		vrc_child_finish(&t, test->run(&t));
 	if (vrc_sim_start(o->sim_path, o->model, o->abi,
 			  test->flags & VT_TWO_VGPUS ? 2 : 1, &t.sim, err, sizeof(err)))
 		vt_abort(&t, "%s", err);
@@ -110,20 +114,31 @@ static double now_s(void)
 
 static struct vrc_progress progress;
 
-static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
-		    const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
+/*
+ * What a harness-owned GVT vGPU cannot do, or NULL. The harness is the guest
+ * there (vt.c): register writes and real vblanks, but no guest memory, so
+ * nothing to capture, and one vGPU per run.
+ */
+const char *vrc_gvt_skip_reason(const struct vrc_test *test)
+{
+	if (test->flags & (VT_REALTIME | VT_EXTRA))
+		return "needs an i915 guest on the vGPU (iommufd cdev sharing): not wired yet";
+	if (test->flags & VT_TWO_VGPUS)
+		return "needs two vGPUs at once: the gvt backend creates one";
+	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
+		return "captures the guest's framebuffers: the harness-owned vGPU has no "
+		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";
+	return NULL;
+}
+
+/* The test in a child of its own; rec gets what it reported or how it died. */
+static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
+		       const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
 {
 	struct child_report rep = { .result = R_CRASH };
 	int pfd[2], status = 0;
 	double t0 = now_s();
 
-	rec->test = test;
-	if ((test->flags & VT_DESTRUCTIVE) && !o->destructive) {
-		rec->result = R_SKIP;
-		snprintf(rec->reason, sizeof(rec->reason),
-			 "destructive (can oops a real host): run with --destructive");
-		return;
-	}
 	if (pipe2(pfd, O_CLOEXEC)) {
 		rec->result = R_CRASH;
 		snprintf(rec->reason, sizeof(rec->reason), "pipe: %s", strerror(errno));
@@ -206,6 +221,32 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	}
 }
 
+static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
+		    const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
+{
+	struct vrc_host_dmesg dm;
+	const char *why;
+
+	rec->test = test;
+	if ((test->flags & VT_DESTRUCTIVE) && !o->destructive) {
+		rec->result = R_SKIP;
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "destructive (can oops a real host): run with --destructive");
+		return;
+	}
+	if (o->gvt && (why = vrc_gvt_skip_reason(test))) {
+		rec->result = R_SKIP;
+		snprintf(rec->reason, sizeof(rec->reason), "gvt: %s", why);
+		return;
+	}
+	/* on GVT the host kernel is under test too: its dmesg judges the test */
+	if (o->gvt)
+		vrc_host_dmesg_begin(&dm, o->kmsg_path, o->ktap);
+	run_forked(o, test, run_dir, attempt, rec);
+	if (o->gvt)
+		vrc_host_dmesg_end(&dm, rec, artifact_dir[0] ? artifact_dir : NULL);
+}
+
 static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec)
 {
 	char cl[128];
@@ -266,6 +307,20 @@ static int probe(const struct vrc_opts *o, struct vrc_run *run, char *err, size_
 
 	snprintf(run->abi_found, sizeof(run->abi_found), "none");
 	run->irq_index = -1;
+	if (o->gvt) {
+		char how[400];
+
+		if ((rc = gvt_session_open_device(o->gvt, how, sizeof(how), err, errlen)))
+			return rc;
+		if (!vrc_display_irq_find(o->gvt->t, &irq, path, sizeof(path))) {
+			snprintf(run->abi_found, sizeof(run->abi_found), "%s",
+				 vrc_abi_str(irq.desc.abi));
+			run->irq_index = (int)irq.index;
+			vrc_display_irq_close(&irq);
+		}
+		gvt_session_close_device(o->gvt);
+		return 0;
+	}
 	rc = vrc_sim_start(o->sim_path, o->model, o->abi, 1, &sim, err, errlen);
 	if (rc)
 		return rc;
@@ -494,14 +549,15 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(day, sizeof(day), "%Y%m%d-%H%M%S", &tm);
 		snprintf(run->run_id, sizeof(run->run_id), "%s-%s-%d", day,
-			 o->model ? o->model : "ref", (int)getpid());
+			 o->gvt ? "gvt" : o->model ? o->model : "ref", (int)getpid());
 		for (unsigned i = 0; i < vrc_num_tests; i++)
 			n += vrc_test_selected(o, vrc_all_tests[i]);
 	}
-	fprintf(f, "KTAP version 1\n");
+	if (!o->ktap_started)
+		fprintf(f, "KTAP version 1\n");
 	if (probe(o, run, err, sizeof(err))) {
-		fprintf(f, "Bail out! backend sim: %s\n", err);
-		fprintf(stderr, "vrc: backend sim: %s\n", err);
+		fprintf(f, "Bail out! backend %s: %s\n", o->gvt ? "gvt" : "sim", err);
+		fprintf(stderr, "vrc: backend %s: %s\n", o->gvt ? "gvt" : "sim", err);
 		goto out;
 	}
 	if (o->resume && strcmp(run->abi_found, j.abi_found)) {
@@ -511,10 +567,15 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 			o->resume, run->abi_found, j.abi_found);
 		goto out;
 	}
-	fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s); virtual-time tests with a "
-		"process guest, real-time (rt-*) tests at 60 Hz with a %s guest\n",
-		VRC_VERSION, o->model ? o->model : "ref", o->abi ? o->abi : "model default",
-		o->guest && !strcmp(o->guest, "vm") ? "VM" : "process");
+	if (o->gvt)
+		fprintf(f, "# vrc %s: backend gvt (mdev %s, type %s on %s); the harness owns the "
+			"vGPU and acts as its guest (BAR0 writes, real vblanks)\n", VRC_VERSION,
+			o->gvt->m.uuid, o->gvt->m.type, o->gvt->m.parent);
+	else
+		fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s); virtual-time tests "
+			"with a process guest, real-time (rt-*) tests at 60 Hz with a %s guest\n",
+			VRC_VERSION, o->model ? o->model : "ref", o->abi ? o->abi : "model default",
+			o->guest && !strcmp(o->guest, "vm") ? "VM" : "process");
 	fprintf(f, "# display irq: abi %s at index %d\n", run->abi_found, run->irq_index);
 	if (!n) {
 		fprintf(f, "1..0 # SKIP no test matches --suite=%s\n", o->suite);

@@ -33,8 +33,14 @@ int vrc_result_from_name(const char *name);
 /* A verdict that gates: everything but pass, skip and notrun. */
 bool vrc_result_is_failure(enum vrc_result r);
 
+struct gvt_session;
 struct vrc_opts {
-	const char *backend;	/* "sim" (gvt: a later issue) */
+	const char *backend;	/* "sim", "gvt" ("auto" is resolved before vrc_run) */
+	/* backend gvt: the run's vGPU (an mdev, created and removed by the
+	 * caller); each test opens it through a fresh KVM VM. NULL: sim. */
+	struct gvt_session *gvt;
+	const char *kmsg_path;	/* gvt: host dmesg source, NULL: /dev/kmsg */
+	bool ktap_started;	/* the caller printed "KTAP version 1" already */
 	const char *model;	/* sim model */
 	const char *abi;	/* "v5|v6|v7" or NULL: the model's */
 	const char *suite;	/* glob over test names and clause ids, NULL: all */
@@ -121,6 +127,8 @@ struct vrc_run {
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run);
 void vrc_run_free(struct vrc_run *run);
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
+/* Why a test cannot run on a harness-owned GVT vGPU, or NULL. */
+const char *vrc_gvt_skip_reason(const struct vrc_test *t);
 
 /* One finished test as a results.json test object (json-c, caller owns). */
 struct json_object;

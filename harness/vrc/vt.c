@@ -5,13 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vrc/i915_regs.h"
+#include "gvt/gvt.h"
 #include "runner.h"
 #include "vt.h"
 
 #define OPEN_TIMEOUT_MS	5000
+/* gvt: GVT emulates vblanks at the guest's mode rate (tens of ms apart); a
+ * frame counter that has not moved for a second is stuck. */
+#define GVT_VBLANK_MAX_MS	1000
 
 static void vlog(struct vt *t, const char *fmt, va_list ap)
 {
@@ -71,6 +76,15 @@ void vt_open_device(struct vt *t)
 	char path[128], err[256];
 	int rc;
 
+	if (t->o->gvt) {
+		char how[400];
+
+		rc = gvt_session_open_device(t->o->gvt, how, sizeof(how), err, sizeof(err));
+		if (rc)
+			vt_abort(t, "cannot open the vGPU: %s", err);
+		t->t = t->o->gvt->t;
+		return;
+	}
 	vrc_sim_path(&t->sim, 0, "vfio-user", path, sizeof(path));
 	rc = vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t, err, sizeof(err));
 	if (rc)
@@ -82,7 +96,9 @@ void vt_close_device(struct vt *t)
 	if (t->have_irq)
 		vrc_display_irq_close(&t->irq);
 	t->have_irq = false;
-	if (t->t)
+	if (t->t && t->o->gvt)
+		gvt_session_close_device(t->o->gvt);	/* the device, then its KVM VM */
+	else if (t->t)
 		vrc_transport_close(t->t);
 	t->t = NULL;
 }
@@ -100,10 +116,17 @@ void vt_find_irq(struct vt *t)
 	t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(t->pipe);
 }
 
+/*
+ * On GVT the harness owns the vGPU with no guest running, so it is the
+ * guest: its writes through the VFIO BAR0 region reach GVT's MMIO handlers
+ * exactly as a vCPU's trapped writes do (intel_vgpu_emulate_mmio_write).
+ */
 void vt_guest_attach(struct vt *t)
 {
 	char path[128], err[256];
 
+	if (t->o->gvt)
+		return;
 	vrc_sim_path(&t->sim, 0, "ivshmem", path, sizeof(path));
 	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g, err, sizeof(err)))
 		vt_abort(t, "process guest cannot attach: %s", err);
@@ -112,7 +135,15 @@ void vt_guest_attach(struct vt *t)
 
 static void guest_reg(struct vt *t, struct vgpu_guest *g, uint32_t offset, uint32_t value)
 {
-	int rc = vgpu_guest_write(g, offset, value);
+	int rc;
+
+	if (t->o->gvt) {
+		if (!t->t)
+			vt_abort(t, "guest register write %#x with the vGPU closed", offset);
+		rc = t->t->ops->region_write(t->t, VFIO_PCI_BAR0_REGION_INDEX, offset,
+					     &value, sizeof(value));
+	} else
+		rc = vgpu_guest_write(g, offset, value);
 
 	if (rc)
 		vt_abort(t, "guest register write %#x failed: %s", offset, strerror(-rc));
@@ -198,6 +229,11 @@ void vt_draw(struct vt *t, unsigned k)
 	uint32_t rows = 4, y0 = (k * rows) % VT_H;
 	uint64_t off = t->surf[t->front] + (uint64_t)y0 * VT_W * 4;
 
+	/* gvt: the framebuffer would be guest memory, which the harness-owned
+	 * vGPU has none of; the device cannot see a draw anyway (no capture
+	 * test runs on it), so there is nothing to do. */
+	if (t->o->gvt)
+		return;
 	if (off + rows * VT_W * 4 > t->g.vram_size)
 		vt_abort(t, "front buffer outside VRAM");
 	uint32_t *px = (uint32_t *)(t->g.vram + off);
@@ -205,9 +241,53 @@ void vt_draw(struct vt *t, unsigned k)
 		px[i] = 0x00102030u + k;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* gvt: real vblanks; wait for the frame counter of the guest's pipe to move n. */
+static void gvt_wait_vblanks(struct vt *t, unsigned n)
+{
+	uint32_t c0, c;
+	long long last_move, now;
+	int rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c0);
+
+	if (rc)
+		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
+	last_move = now_ms();
+	for (uint32_t prev = c0;;) {
+		usleep(1000);
+		if ((rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c)))
+			vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
+		now = now_ms();
+		if (c - c0 >= n)
+			break;
+		if (c != prev)
+			last_move = now;
+		prev = c;
+		if (now - last_move > GVT_VBLANK_MAX_MS)
+			vt_abort(t, "pipe %c frame counter stuck at %u for %d ms (vblank "
+				 "emulation not running: pipe not enabled?)", 'A' + t->pipe, c,
+				 GVT_VBLANK_MAX_MS);
+	}
+	/* the signal of that vblank is sent in the same emulation step; give
+	 * the eventfd write a moment before the test polls it */
+	usleep(1000);
+}
+
 void vt_step(struct vt *t, unsigned n)
 {
-	int rc = vrc_sim_step(&t->sim, 0, n);
+	int rc;
+
+	if (t->o->gvt) {
+		gvt_wait_vblanks(t, n);
+		return;
+	}
+	rc = vrc_sim_step(&t->sim, 0, n);
 
 	if (rc)
 		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A fake host kernel below the gvt backend (struct vrc_sys) whose vGPU is a
+ * real vgpu-sim: the KVM and VFIO group ioctls are answered here, with the
+ * rules the real stack enforces, and the device ioctls and region accesses
+ * are carried to vgpu-sim over vfio-user. The conformance tests then run
+ * through the whole gvt path (session, KVM association, kernel VFIO
+ * transport) against a device whose models include the known-bad ones.
+ *
+ * Rules kept, because the gvt backend must get them right on hardware:
+ *  - a group is open at most once (EBUSY);
+ *  - GVT opens a vGPU only for a process whose KVM VM has the group added
+ *    (KVM_DEV_VFIO_FILE_ADD) and is still alive: else ESRCH, as kvmgt does;
+ *  - the container needs VFIO_GROUP_SET_CONTAINER before VFIO_SET_IOMMU;
+ *  - device regions sit at index << 40 in the device fd, as vfio-pci's do.
+ *
+ * Fds are real (/dev/null) so their numbers are unique in the process and
+ * fork copies them like the kernel's; each one's role is kept in a table.
+ */
+#ifndef VRC_TEST_GVT_SIMKERNEL_H
+#define VRC_TEST_GVT_SIMKERNEL_H
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "vrc/transport.h"
+#include "vrc/uapi.h"
+
+#define SIMK_MAX_FDS	64
+#define SIMK_REGION_SHIFT	40
+
+enum simk_kind { SK_FREE, SK_KVM, SK_VM, SK_KVMDEV, SK_CONTAINER, SK_GROUP, SK_DEVICE };
+
+struct simk_fd {
+	int fd;
+	enum simk_kind kind;
+	int vm;			/* SK_KVMDEV: its VM's fd; SK_GROUP: the VM it was added to */
+	bool container_set;	/* SK_GROUP / SK_CONTAINER */
+	struct vrc_transport *t;	/* SK_DEVICE */
+};
+
+struct simkernel {
+	char group_path[300];	/* <dev_root>/vfio/<n> */
+	char kvm_path[300];	/* <dev_root>/kvm */
+	char device_name[40];	/* the mdev's UUID */
+	char vfu_path[128];	/* vgpu-sim's vfio-user socket */
+	struct simk_fd f[SIMK_MAX_FDS];
+	/* what the tests assert on, shared with the runner's forked tests */
+	struct simk_counts { unsigned device_opens, esrch; } *n;
+};
+
+static inline struct simk_fd *simk_find(struct simkernel *k, int fd)
+{
+	for (unsigned i = 0; i < SIMK_MAX_FDS; i++)
+		if (k->f[i].kind != SK_FREE && k->f[i].fd == fd)
+			return &k->f[i];
+	return NULL;
+}
+
+static inline struct simk_fd *simk_new(struct simkernel *k, enum simk_kind kind)
+{
+	for (unsigned i = 0; i < SIMK_MAX_FDS; i++)
+		if (k->f[i].kind == SK_FREE) {
+			int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+			if (fd < 0)
+				return NULL;
+			k->f[i] = (struct simk_fd){ .fd = fd, .kind = kind, .vm = -1 };
+			return &k->f[i];
+		}
+	return NULL;
+}
+
+static inline int simk_fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+static inline int simk_open(const struct vrc_sys *s, const char *path, int flags)
+{
+	struct simkernel *k = s->ctx;
+	struct simk_fd *n;
+	size_t len = strlen(path);
+
+	(void)flags;
+	if (!strcmp(path, k->kvm_path))
+		n = simk_new(k, SK_KVM);
+	else if (len >= 10 && !strcmp(path + len - 10, "/vfio/vfio"))
+		n = simk_new(k, SK_CONTAINER);
+	else if (!strcmp(path, k->group_path)) {
+		for (unsigned i = 0; i < SIMK_MAX_FDS; i++)
+			if (k->f[i].kind == SK_GROUP)
+				return simk_fail(EBUSY);
+		n = simk_new(k, SK_GROUP);
+	} else
+		return simk_fail(ENOENT);
+	return n ? n->fd : simk_fail(EMFILE);
+}
+
+/* A live VM that has the group: what kvmgt's open_device checks. */
+static inline bool simk_group_associated(struct simkernel *k, const struct simk_fd *g)
+{
+	const struct simk_fd *vm = g->vm >= 0 ? simk_find(k, g->vm) : NULL;
+
+	return vm && vm->kind == SK_VM;
+}
+
+static inline int simk_device_ioctl(struct simk_fd *d, unsigned long req, void *arg)
+{
+	struct vrc_transport *t = d->t;
+	int rc;
+
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO:
+		rc = t->ops->get_device_info(t, arg);
+		break;
+	case VFIO_DEVICE_GET_REGION_INFO: {
+		struct vfio_region_info *ri = arg;
+
+		rc = t->ops->get_region_info(t, ri->index, ri);
+		if (!rc)
+			ri->offset = (uint64_t)ri->index << SIMK_REGION_SHIFT;
+		break;
+	}
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		rc = t->ops->get_irq_info(t, arg, ((struct vfio_irq_info *)arg)->argsz);
+		break;
+	case VFIO_DEVICE_SET_IRQS:
+		rc = t->ops->set_irqs(t, arg);
+		break;
+	case VFIO_DEVICE_RESET:
+		rc = t->ops->reset(t);
+		break;
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		rc = t->ops->query_gfx_plane(t, arg);
+		break;
+	default:
+		/* GET_GFX_DMABUF: vgpu-sim's buffer is its VRAM at an offset,
+		 * not a dmabuf mapped at 0; no test that runs on GVT captures */
+		rc = -ENOTTY;
+		break;
+	}
+	return rc < 0 ? simk_fail(-rc) : rc;
+}
+
+static inline int simk_ioctl(const struct vrc_sys *s, int fd, unsigned long req, void *arg)
+{
+	struct simkernel *k = s->ctx;
+	struct simk_fd *f = simk_find(k, fd), *n, *g;
+
+	if (!f)
+		return simk_fail(EBADF);
+	switch (f->kind) {
+	case SK_KVM:
+		if (req == KVM_GET_API_VERSION)
+			return KVM_API_VERSION;
+		if (req != KVM_CREATE_VM)
+			return simk_fail(ENOTTY);
+		return (n = simk_new(k, SK_VM)) ? n->fd : simk_fail(EMFILE);
+	case SK_VM: {
+		struct kvm_create_device *cd = arg;
+
+		if (req != KVM_CREATE_DEVICE)
+			return simk_fail(ENOTTY);
+		if (cd->type != KVM_DEV_TYPE_VFIO)
+			return simk_fail(ENODEV);
+		if (!(n = simk_new(k, SK_KVMDEV)))
+			return simk_fail(EMFILE);
+		n->vm = fd;
+		cd->fd = (uint32_t)n->fd;
+		return 0;
+	}
+	case SK_KVMDEV: {
+		struct kvm_device_attr *a = arg;
+
+		if (req != KVM_SET_DEVICE_ATTR)
+			return simk_fail(ENOTTY);
+		if (a->group != 1 || a->attr != 1)	/* KVM_DEV_VFIO_FILE(_ADD) */
+			return simk_fail(ENXIO);
+		g = simk_find(k, *(const int32_t *)(uintptr_t)a->addr);
+		if (!g || g->kind != SK_GROUP)
+			return simk_fail(EBADF);
+		g->vm = f->vm;
+		return 0;
+	}
+	case SK_CONTAINER:
+		if (req == VFIO_GET_API_VERSION)
+			return VFIO_API_VERSION;
+		if (req == VFIO_CHECK_EXTENSION)
+			return (uintptr_t)arg == VFIO_TYPE1v2_IOMMU;
+		if (req == VFIO_SET_IOMMU)
+			return f->container_set ? 0 : simk_fail(EINVAL);
+		return simk_fail(ENOTTY);
+	case SK_GROUP:
+		if (req == VFIO_GROUP_GET_STATUS) {
+			struct vfio_group_status *st = arg;
+
+			st->flags = VFIO_GROUP_FLAGS_VIABLE |
+				    (f->container_set ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
+			return 0;
+		}
+		if (req == VFIO_GROUP_SET_CONTAINER) {
+			struct simk_fd *c = simk_find(k, *(const int *)arg);
+
+			if (!c || c->kind != SK_CONTAINER)
+				return simk_fail(EBADF);
+			c->container_set = f->container_set = true;
+			return 0;
+		}
+		if (req == VFIO_GROUP_GET_DEVICE_FD) {
+			char err[256];
+
+			if (strcmp(arg, k->device_name))
+				return simk_fail(ENODEV);
+			if (!f->container_set)
+				return simk_fail(EINVAL);
+			if (!simk_group_associated(k, f)) {
+				k->n->esrch++;
+				return simk_fail(ESRCH);	/* "KVM is required to use Intel vGPU" */
+			}
+			if (!(n = simk_new(k, SK_DEVICE)))
+				return simk_fail(EMFILE);
+			if (vrc_vfio_user_open(k->vfu_path, 5000, &n->t, err, sizeof(err))) {
+				close(n->fd);
+				n->kind = SK_FREE;
+				return simk_fail(EIO);
+			}
+			k->n->device_opens++;
+			return n->fd;
+		}
+		return simk_fail(ENOTTY);
+	case SK_DEVICE:
+		return simk_device_ioctl(f, req, arg);
+	default:
+		return simk_fail(ENOTTY);
+	}
+}
+
+static inline ssize_t simk_rw(const struct vrc_sys *s, int fd, void *rbuf, const void *wbuf,
+			      size_t len, off_t off)
+{
+	struct simk_fd *f = simk_find(s->ctx, fd);
+	uint32_t index = (uint32_t)((uint64_t)off >> SIMK_REGION_SHIFT);
+	uint64_t at = (uint64_t)off & ((1ull << SIMK_REGION_SHIFT) - 1);
+	int rc;
+
+	if (!f || f->kind != SK_DEVICE)
+		return simk_fail(EBADF);
+	if (len > UINT32_MAX)
+		return simk_fail(EINVAL);
+	rc = wbuf ? f->t->ops->region_write(f->t, index, at, wbuf, (uint32_t)len) :
+		    f->t->ops->region_read(f->t, index, at, rbuf, (uint32_t)len);
+	return rc < 0 ? simk_fail(-rc) : (ssize_t)len;
+}
+
+static inline ssize_t simk_pread(const struct vrc_sys *s, int fd, void *buf, size_t len, off_t off)
+{
+	return simk_rw(s, fd, buf, NULL, len, off);
+}
+
+static inline ssize_t simk_pwrite(const struct vrc_sys *s, int fd, const void *buf, size_t len,
+				  off_t off)
+{
+	return simk_rw(s, fd, NULL, buf, len, off);
+}
+
+static inline int simk_close(const struct vrc_sys *s, int fd)
+{
+	struct simkernel *k = s->ctx;
+	struct simk_fd *f = simk_find(k, fd);
+
+	if (!f)
+		return simk_fail(EBADF);
+	if (f->kind == SK_DEVICE)
+		vrc_transport_close(f->t);
+	f->kind = SK_FREE;
+	return close(fd);
+}
+
+/* A fake kernel whose one vGPU is device_name in group_path, served by vfu_path. */
+static inline void simkernel_init(struct simkernel *k, struct vrc_sys *sys, const char *dev_root,
+				  int group, const char *device_name, const char *vfu_path)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->group_path, sizeof(k->group_path), "%s/vfio/%d", dev_root, group);
+	snprintf(k->kvm_path, sizeof(k->kvm_path), "%s/kvm", dev_root);
+	snprintf(k->device_name, sizeof(k->device_name), "%s", device_name);
+	snprintf(k->vfu_path, sizeof(k->vfu_path), "%s", vfu_path);
+	k->n = mmap(NULL, sizeof(*k->n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (k->n == MAP_FAILED)
+		abort();
+	*sys = (struct vrc_sys){
+		.open = simk_open, .ioctl = simk_ioctl, .pread = simk_pread,
+		.pwrite = simk_pwrite, .close = simk_close, .ctx = k,
+	};
+}
+
+#endif /* VRC_TEST_GVT_SIMKERNEL_H */

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The conformance tests through the gvt backend, end to end: a fake sysfs
+ * tree makes the mdev appear, a fake kernel (test_gvt_simkernel.h) answers
+ * the KVM and VFIO group ioctls with kvmgt's rules and carries the device
+ * to a real vgpu-sim on a real clock. So the runner's gvt path — one mdev
+ * per run, a KVM VM per opening, BAR0 writes as the guest, real vblanks,
+ * host dmesg — is what is judged: against ref everything that can run on
+ * a harness-owned vGPU passes, and known-bad models fail exactly their
+ * clauses, as they do with the sim backend.
+ */
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "test_gvt_fake.h"
+#include "test_gvt_simkernel.h"
+#include "vrc/sim_backend.h"
+#include "vrc/vrc.h"
+
+struct gvt_world {
+	char root[64], uuid[40], kmsg[128];
+	struct gvt_host h;
+	struct gvt_session s;
+	struct vrc_sim sim;
+	struct simkernel k;
+	struct vrc_sys sys;
+	struct vrc_opts o;
+	FILE *ktap;
+	char *text;
+	size_t textlen;
+};
+
+static int fake_write(void *ctx, const char *path, const char *val, char *err, size_t errlen)
+{
+	const char *root = ctx, *tail = strrchr(path, '/');
+	char rel[700];
+
+	(void)err;
+	(void)errlen;
+	if (!strcmp(tail, "/create")) {
+		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
+		fake_put(root, rel, "");
+		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", root, val);
+		ASSERT_EQ(0, symlink("../../../../kernel/iommu_groups/13", rel));
+		return 0;
+	}
+	snprintf(rel, sizeof(rel), "%.*s", (int)(tail - path - strlen(root) - 1),
+		 path + strlen(root) + 1);
+	fake_rm(root, rel);
+	return 0;
+}
+
+static const struct gvt_sysfs_writer *writer(struct gvt_world *w)
+{
+	static struct gvt_sysfs_writer wr;
+
+	wr = (struct gvt_sysfs_writer){ .write = fake_write, .ctx = w->root };
+	return &wr;
+}
+
+/* A GVT host whose vGPU is vgpu-sim's model on a real 60 Hz clock. */
+static void world_up(struct gvt_world *w, const char *model)
+{
+	const char *b = getenv("VRC_BUILD");
+	char bin[256], vfu[128], err[300] = "";
+
+	memset(w, 0, sizeof(*w));
+	snprintf(bin, sizeof(bin), "%s/vgpu-sim", b ? b : "build");
+	struct vrc_sim_cfg c = { .sim_path = bin, .model = model, .instances = 1,
+				 .real_clock = true, .hz = 60 };
+	w->sim.pid = -1;
+	w->sim.ctl = -1;
+	if (vrc_sim_start_cfg(&c, &w->sim, err, sizeof(err))) {
+		printf("# vgpu-sim: %s\n", err);
+		ASSERT_TRUE(0);
+	}
+	vrc_sim_path(&w->sim, 0, "vfio-user", vfu, sizeof(vfu));
+	fake_good_host(w->root, &w->h);
+	fake_put(w->root, "dev/vfio/13", "");
+	ASSERT_EQ(0, gvt_new_uuid(&w->h, w->uuid, err, sizeof(err)));
+	simkernel_init(&w->k, &w->sys, w->h.dev_root, 13, w->uuid, vfu);
+	struct gvt_session_cfg sc = {
+		.h = &w->h, .w = writer(w), .sys = &w->sys, .bdf = FAKE_BDF,
+		.type = "i915-GVTg_V5_4", .uuid = w->uuid, .run_id = "test-gvt-suites",
+	};
+	if (gvt_session_create(&w->s, &sc, err, sizeof(err))) {
+		printf("# session: %s\n", err);
+		ASSERT_TRUE(0);
+	}
+	snprintf(w->kmsg, sizeof(w->kmsg), "%s/kmsg", w->root);
+	fake_put(w->root, "kmsg", "6,1,1,-;i915 0000:00:02.0: booted\n");
+	w->ktap = open_memstream(&w->text, &w->textlen);
+	ASSERT_TRUE(w->ktap != NULL);
+	w->o = (struct vrc_opts){
+		.backend = "gvt", .gvt = &w->s, .kmsg_path = w->kmsg, .destructive = true,
+		.timeout_s = 60, .ktap = w->ktap, .no_results = true,
+		.progress = VRC_PROGRESS_OFF,
+	};
+}
+
+static void world_down(struct gvt_world *w)
+{
+	char err[300], rel[80];
+
+	EXPECT_EQ(0, gvt_session_destroy(&w->s, err, sizeof(err)));
+	snprintf(rel, sizeof(rel), "run/vrc/mdev/%s", w->uuid);
+	EXPECT_FALSE(fake_exists(w->root, rel));	/* the marker */
+	snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s", w->uuid);
+	EXPECT_FALSE(fake_exists(w->root, rel));	/* the mdev */
+	vrc_sim_stop(&w->sim);
+	fake_cleanup(w->root);
+	free(w->text);
+}
+
+/* Run o's selection; the KTAP text goes to our stdout as comments. */
+static int world_run(struct gvt_world *w, struct vrc_run *run)
+{
+	int rc = vrc_run(&w->o, run);
+
+	fflush(w->ktap);
+	for (char *l = w->text, *e; l && *l; l = e + 1) {
+		e = strchr(l, '\n');
+		if (!e)
+			break;
+		printf("#   %.*s\n", (int)(e - l), l);
+	}
+	return rc;
+}
+
+static const struct vrc_test_record *rec_of(const struct vrc_run *run, const char *name)
+{
+	for (unsigned i = 0; i < run->ntests; i++)
+		if (!strcmp(run->rec[i].test->name, name))
+			return &run->rec[i];
+	return NULL;
+}
+
+/* Against ref: every test a harness-owned vGPU can run passes, through the
+ * fake kernel (one device opening per test at least); the rest skip, each
+ * saying why. */
+TEST(ref_passes_on_gvt_path)
+{
+	struct gvt_world w;
+	struct vrc_run run;
+	unsigned ran = 0;
+
+	alarm(170);
+	world_up(&w, "ref");
+	int rc = world_run(&w, &run);
+	EXPECT_EQ(0, rc);
+	EXPECT_EQ(0u, run.count[R_FAIL] + run.count[R_CRASH] + run.count[R_TIMEOUT]);
+	for (unsigned i = 0; i < run.ntests; i++) {
+		const struct vrc_test_record *r = &run.rec[i];
+		const char *why = vrc_gvt_skip_reason(r->test);
+
+		if (why) {
+			EXPECT_EQ((int)R_SKIP, (int)r->result);
+			EXPECT_TRUE(strstr(r->reason, "gvt: ") == r->reason);
+		} else if (!(r->test->flags & VT_DESTRUCTIVE)) {
+			EXPECT_EQ((int)R_PASS, (int)r->result);
+			ran++;
+		}
+		if (r->result != (why ? R_SKIP : R_PASS))
+			printf("# %s: %s %s\n", r->test->name, vrc_result_name(r->result), r->reason);
+	}
+	/* disc 2, irq 8 (+1 destructive), evt 11: the device really was opened */
+	EXPECT_TRUE(ran >= 20u);
+	EXPECT_TRUE(w.k.n->device_opens >= ran);
+	EXPECT_EQ(0u, w.k.n->esrch);
+	ASSERT_TRUE(rec_of(&run, "iso-heuristic-independent") != NULL);
+	EXPECT_EQ((int)R_SKIP, (int)rec_of(&run, "iso-heuristic-independent")->result);
+	vrc_run_free(&run);
+	world_down(&w);
+}
+
+/* Known-bad models fail on the gvt path exactly where SPEC §5 says. */
+struct bad { const char *model, *suite; uint32_t want; };
+
+static void bad_model(const struct bad *b)
+{
+	struct gvt_world w;
+	struct vrc_run run;
+	char want[96], got[96];
+
+	alarm(170);
+	world_up(&w, b->model);
+	w.o.suite = b->suite;
+	EXPECT_EQ(1, world_run(&w, &run));
+	vrc_clauses_str(b->want, want, sizeof(want));
+	vrc_clauses_str(run.flagged, got, sizeof(got));
+	printf("# %s on the gvt path: expected {%s}, got {%s}\n", b->model, want, got);
+	EXPECT_EQ(b->want, run.flagged);
+	vrc_run_free(&run);
+	world_down(&w);
+}
+
+TEST(bad_caps_fails_disc2)
+{
+	bad_model(&(struct bad){ "bad-caps", "disc-*", CL(C_DISC_2) });
+}
+
+TEST(sticky_mask_fails_irq2)
+{
+	bad_model(&(struct bad){ "sticky-mask", "irq-*", CL(C_IRQ_2) });
+}
+
+TEST(no_unregister_fails_irq3)
+{
+	bad_model(&(struct bad){ "no-unregister", "irq-*", CL(C_IRQ_3) });
+}
+
+TEST(dup_fails_evt1)
+{
+	bad_model(&(struct bad){ "dup", "evt-*", CL(C_EVT_1) });
+}
+
+TEST(no_curpos_fails_evt3)
+{
+	bad_model(&(struct bad){ "no-curpos", "evt-cursor-*", CL(C_EVT_3) });
+}
+
+/* A kernel warning logged while a test runs turns its pass into dmesg-warn,
+ * with the line in its record. */
+static void *warn_later(void *arg)
+{
+	const char *path = arg;
+	FILE *f;
+
+	usleep(300 * 1000);
+	f = fopen(path, "a");
+	if (f) {
+		fputs("4,2,2,-;WARNING: CPU: 1 PID: 7 at drivers/gpu/drm/i915/gvt/display.c:99 "
+		      "emulate_vblank+0x1/0x2\n", f);
+		fclose(f);
+	}
+	return NULL;
+}
+
+TEST(host_warning_is_dmesg_warn)
+{
+	struct gvt_world w;
+	struct vrc_run run;
+	pthread_t th;
+
+	world_up(&w, "ref");
+	w.o.suite = "evt-flip-every-vblank";
+	ASSERT_EQ(0, pthread_create(&th, NULL, warn_later, w.kmsg));
+	EXPECT_EQ(1, world_run(&w, &run));
+	pthread_join(th, NULL);
+	ASSERT_EQ(1u, run.ntests);
+	EXPECT_EQ((int)R_DMESG_WARN, (int)run.rec[0].result);
+	printf("# reason: %s\n", run.rec[0].reason);
+	EXPECT_TRUE(strstr(run.rec[0].reason, "WARNING: CPU: 1 PID: 7") != NULL);
+	vrc_run_free(&run);
+	world_down(&w);
+}
+
+VTEST_MAIN()
