@@ -5,7 +5,10 @@
 # and libvrc: their own rule, below the generic one.
 GVT_SRC   := $(wildcard harness/gvt/*.c)
 GVTLIB    := $(BUILD)/libvrcgvt.a
-GVT_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_gvt_*.c))
+# test_gvt_suites runs the runner and the suites too: the generic harness
+# test rule links it with everything vrc has.
+GVT_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(filter-out \
+	harness/tests/test_gvt_suites.c,$(wildcard harness/tests/test_gvt_*.c)))
 # capture.c imports dmabufs into the host i915 with libdrm (PRIME fallback)
 GVT_DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
 GVT_DRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm)

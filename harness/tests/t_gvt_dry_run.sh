@@ -43,7 +43,7 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..21"
 
 tree good
 st=$(run good --dry-run)
@@ -58,6 +58,9 @@ has "eventfd registration" "SET_IRQS(index of the display irq, TRIGGER|DATA_EVEN
 has "QEMU argv for the guest clauses" "\-object iommufd,id=iommufd0,fd=4 -device vfio-pci,id=vgpu0,iommufd=iommufd0,fd=3,display=off"
 has "cleanup removes the mdev" "cleanup: .*echo 1 > $dir/good/sys/bus/mdev/devices/[0-9a-f-]\{36\}/remove"
 has "KTAP result line" "^ok 1 gvt-bringup # SKIP dry run"
+has "plan: a uAPI test runs on the vGPU" "test irq-unregister: runs$"
+has "plan: a capture test skips, saying why" "test tear-flip-pattern: SKIP, captures the guest's framebuffers"
+has "plan: the count of tests" "conformance tests on the vGPU: [0-9]* run, [0-9]* skip"
 if [ -e "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create" ] ||
    [ -n "$(ls -A "$dir/good/run" 2>/dev/null)" ]; then
 	bad "dry run touched nothing"; ls -lR "$dir/good" | sed 's/^/#   /'
