@@ -99,6 +99,36 @@ static inline void fake_good_host(char root[64], struct gvt_host *h)
 	h->euid = 0;
 }
 
+/*
+ * A sysfs writer whose "kernel" is the fake tree at ctx (its root): a
+ * type's create makes bus/mdev/devices/<uuid> appear in iommu group 13, a
+ * device's remove deletes it and counts in fake_mdev_removes.
+ */
+static unsigned fake_mdev_removes;
+
+static inline int fake_mdev_write(void *ctx, const char *path, const char *val, char *err,
+				  size_t errlen)
+{
+	const char *root = ctx, *tail = strrchr(path, '/');
+	char rel[700];
+
+	(void)err;
+	(void)errlen;
+	if (!strcmp(tail, "/create")) {
+		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
+		fake_put(root, rel, "");
+		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", root, val);
+		ASSERT_EQ(0, symlink("../../../../kernel/iommu_groups/13", rel));
+		return 0;
+	}
+	ASSERT_STREQ("/remove", tail);
+	fake_mdev_removes++;
+	snprintf(rel, sizeof(rel), "%.*s", (int)(tail - path - strlen(root) - 1),
+		 path + strlen(root) + 1);
+	fake_rm(root, rel);
+	return 0;
+}
+
 static inline void fake_cleanup(const char *root)
 {
 	char cmd[200];

@@ -9,36 +9,12 @@
 #include "test_gvt_fake.h"
 #include "test_gvt_script.h"
 
-static unsigned removes;
-
-static int fake_write(void *ctx, const char *path, const char *val, char *err, size_t errlen)
-{
-	const char *root = ctx, *tail = strrchr(path, '/');
-	char rel[700];
-
-	(void)err;
-	(void)errlen;
-	if (!strcmp(tail, "/create")) {
-		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
-		fake_put(root, rel, "");
-		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", root, val);
-		ASSERT_EQ(0, symlink("../../../../kernel/iommu_groups/13", rel));
-		return 0;
-	}
-	ASSERT_STREQ("/remove", tail);
-	removes++;
-	snprintf(rel, sizeof(rel), "%.*s", (int)(tail - path - strlen(root) - 1),
-		 path + strlen(root) + 1);
-	fake_rm(root, rel);
-	return 0;
-}
-
 TEST(open_close_reopen_destroy)
 {
 	char root[64], uuid[40], err[300] = "", how[400] = "", kvm[300], group[300];
 	struct gvt_host h;
 	struct gvt_session s;
-	struct gvt_sysfs_writer w = { .write = fake_write, .ctx = root };
+	struct gvt_sysfs_writer w = { .write = fake_mdev_write, .ctx = root };
 	static const uint32_t kvm_cd_in[3] = { 4, 0, 0 }, kvm_cd_out[3] = { 4, 22, 0 };
 	static const uint32_t status_in[2] = { 8, 0 }, status_out[2] = { 8, 1 };
 	static const int32_t container[1] = { 10 };
@@ -87,7 +63,7 @@ TEST(open_close_reopen_destroy)
 	ASSERT_EQ(0, gvt_session_open_device(&s, how, sizeof(how), err, sizeof(err)));
 	ASSERT_EQ(0, gvt_session_destroy(&s, err, sizeof(err)));
 	script_done(&sc);
-	ASSERT_EQ(1u, removes);
+	ASSERT_EQ(1u, fake_mdev_removes);
 	{
 		char rel[200];
 
@@ -104,7 +80,7 @@ TEST(no_kvm_no_device_but_cleanup)
 	char root[64], uuid[40], err[300] = "", how[400] = "", kvm[300], rel[200];
 	struct gvt_host h;
 	struct gvt_session s;
-	struct gvt_sysfs_writer w = { .write = fake_write, .ctx = root };
+	struct gvt_sysfs_writer w = { .write = fake_mdev_write, .ctx = root };
 
 	fake_good_host(root, &h);
 	fake_put(root, "dev/vfio/13", "");

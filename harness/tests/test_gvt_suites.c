@@ -25,38 +25,11 @@ struct gvt_world {
 	struct simkernel k;
 	struct vrc_sys sys;
 	struct vrc_opts o;
+	struct gvt_sysfs_writer wr;
 	FILE *ktap;
 	char *text;
 	size_t textlen;
 };
-
-static int fake_write(void *ctx, const char *path, const char *val, char *err, size_t errlen)
-{
-	const char *root = ctx, *tail = strrchr(path, '/');
-	char rel[700];
-
-	(void)err;
-	(void)errlen;
-	if (!strcmp(tail, "/create")) {
-		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
-		fake_put(root, rel, "");
-		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", root, val);
-		ASSERT_EQ(0, symlink("../../../../kernel/iommu_groups/13", rel));
-		return 0;
-	}
-	snprintf(rel, sizeof(rel), "%.*s", (int)(tail - path - strlen(root) - 1),
-		 path + strlen(root) + 1);
-	fake_rm(root, rel);
-	return 0;
-}
-
-static const struct gvt_sysfs_writer *writer(struct gvt_world *w)
-{
-	static struct gvt_sysfs_writer wr;
-
-	wr = (struct gvt_sysfs_writer){ .write = fake_write, .ctx = w->root };
-	return &wr;
-}
 
 /* A GVT host whose vGPU is vgpu-sim's model on a real 60 Hz clock. */
 static void world_up(struct gvt_world *w, const char *model)
@@ -79,8 +52,9 @@ static void world_up(struct gvt_world *w, const char *model)
 	fake_put(w->root, "dev/vfio/13", "");
 	ASSERT_EQ(0, gvt_new_uuid(&w->h, w->uuid, err, sizeof(err)));
 	simkernel_init(&w->k, &w->sys, w->h.dev_root, 13, w->uuid, vfu);
+	w->wr = (struct gvt_sysfs_writer){ .write = fake_mdev_write, .ctx = w->root };
 	struct gvt_session_cfg sc = {
-		.h = &w->h, .w = writer(w), .sys = &w->sys, .bdf = FAKE_BDF,
+		.h = &w->h, .w = &w->wr, .sys = &w->sys, .bdf = FAKE_BDF,
 		.type = "i915-GVTg_V5_4", .uuid = w->uuid, .run_id = "test-gvt-suites",
 	};
 	if (gvt_session_create(&w->s, &sc, err, sizeof(err))) {
