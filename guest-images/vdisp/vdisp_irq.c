@@ -58,8 +58,12 @@ static irqreturn_t vdisp_irq(int irq, void *arg)
 
 /*
  * Called from atomic_flush with the status counter sampled before the
- * update's registers were written; the update and the doorbell follow the
- * call under the same lock, so the irq cannot see the update early.
+ * update's registers were written. The emulator drains the register ring at
+ * every vblank, doorbell or not, so the update may have latched already;
+ * the device publishes the frame count and vblank_seq before the done
+ * sequences (as GVT bumps PIPE_FRMCOUNT before flip-done), so a done
+ * sequence that moved with vblank_seq equal to what the irq last saw means
+ * the irq of the latch vblank has run and the vblank count is that frame's.
  */
 void vdisp_arm_event(struct vdisp_device *vd, struct drm_crtc_state *state,
 		     enum vdisp_wait wait, u32 seq_before)

@@ -125,9 +125,12 @@ static int wait_vblank(struct run *r)
 
 /*
  * A completion sequence that is not after the count read before the flip
- * was submitted cannot be the flip's latch (seen a few times in a hundred
- * TCG runs on vdisp; the cause is not found yet). Rather than writing it,
- * or refusing the whole run, bracket the latch with what was measured:
+ * was submitted cannot be the flip's latch. It was seen a few times in a
+ * hundred TCG runs on vdisp: vgpu-sim published flip-done before the frame
+ * count of that vblank, so vdisp could complete the event with the old
+ * count (fixed there; test_vgpu checks the order). A driver can still get
+ * this wrong, so rather than writing it, or refusing the whole run,
+ * bracket the latch with what was measured:
  * after `before`, and at or before a count read now, at least two vblanks
  * past `before`. The window is then wider than one vblank, so the host
  * leaves this flip unjudged; the run's summary counts such flips.

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -300,6 +301,59 @@ TEST(flip_done_and_latched_surf)
 	flip(&f, 0, SURF0);
 	ASSERT_EQ(2u, h->pipe[0].flip_done_seq);
 	ASSERT_EQ(1u, f.notified);
+	fx_close(&f);
+}
+
+/*
+ * A guest reads the status while the device writes it. Whoever sees a flip
+ * done must see the frame count of the vblank it latched at, else vdisp
+ * completes the flip's event with the count from before the flip (seen
+ * under TCG): frame count first, done sequences after. An observer on
+ * another core reads flip_done_seq, then frame_count, while one flip
+ * latches per tick.
+ */
+struct observer {
+	const struct vgpu_shm_header *h;
+	uint32_t seq0, fc0;
+	volatile bool stop;
+	unsigned reads, early;
+};
+
+static void *observe(void *arg)
+{
+	struct observer *o = arg;
+
+	while (!o->stop) {
+		uint32_t seq = __atomic_load_n(&o->h->pipe[0].flip_done_seq, __ATOMIC_ACQUIRE);
+		uint32_t fc = __atomic_load_n(&o->h->pipe[0].frame_count, __ATOMIC_ACQUIRE);
+
+		o->reads++;
+		o->early += (fc - o->fc0) < (seq - o->seq0);
+	}
+	return NULL;
+}
+
+TEST(frame_count_published_before_flip_done)
+{
+	struct fx f;
+	struct observer o = { 0 };
+	pthread_t th;
+
+	fx_open(&f, "ref", 0);
+	o.h = (const struct vgpu_shm_header *)f.shm;
+	plane_setup(&f, 0);
+	o.seq0 = o.h->pipe[0].flip_done_seq;
+	o.fc0 = o.h->pipe[0].frame_count;
+	ASSERT_EQ(0, pthread_create(&th, NULL, observe, &o));
+	for (unsigned k = 0; k < 200000; k++) {
+		flip(&f, 0, k & 1 ? SURF1 : SURF0);
+		ticks(&f, 1);
+	}
+	o.stop = true;
+	pthread_join(th, NULL);
+	printf("# %u reads, %u saw a flip done before its frame count\n", o.reads, o.early);
+	ASSERT_EQ(200000u, o.h->pipe[0].flip_done_seq - o.seq0);
+	ASSERT_EQ(0u, o.early);
 	fx_close(&f);
 }
 

@@ -357,16 +357,14 @@ static unsigned latch_pipe(struct vgpu *v, unsigned p, bool en)
 		if (en) {
 			ev |= VGPU_EV_PRI;
 			shm_put32(&st->latched_surf, vgpu_reg(v, VRC_PLANE_SURF(p)));
-			status_bump(&st->flip_done_seq);
-			v->guest_dirty = true;
+			pp->done |= VGPU_EV_PRI;
 		}
 	}
 	if (pp->cur_pending) {
 		pp->cur_pending = false;
 		if (en) {
 			ev |= VGPU_EV_CUR;
-			status_bump(&st->cursor_done_seq);
-			v->guest_dirty = true;
+			pp->done |= VGPU_EV_CUR;
 		}
 	}
 	if (en || vgpu_has(v, VM_PER_PIPE_LOOP))
@@ -403,14 +401,27 @@ static void emit_tick(struct vgpu *v, unsigned ev, unsigned flips)
 	vgpu_emit(v, ev);
 }
 
+/*
+ * The guest reads the status while we write it: the frame count and the
+ * vblank sequence go first, then the done sequences of what latched, as
+ * GVT bumps PIPE_FRMCOUNT before it raises flip-done. The other order let
+ * vdisp see a flip done with the previous frame count and complete its
+ * event with the sequence read before the flip was submitted.
+ */
 static void frame_tick(struct vgpu *v, unsigned p)
 {
 	struct vgpu_pipe_status *st = &shm_hdr(v)->pipe[p];
+	struct vgpu_pipe *pp = &v->pipe[p];
 	uint32_t fc = vgpu_reg(v, VRC_PIPE_FRMCOUNT(p)) + 1;
 
 	reg_set(v, VRC_PIPE_FRMCOUNT(p), fc);
 	shm_put32(&st->frame_count, fc);
 	status_bump(&st->vblank_seq);
+	if (pp->done & VGPU_EV_PRI)
+		status_bump(&st->flip_done_seq);
+	if (pp->done & VGPU_EV_CUR)
+		status_bump(&st->cursor_done_seq);
+	pp->done = 0;
 	v->guest_dirty = true;
 }
 

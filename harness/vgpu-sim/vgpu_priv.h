@@ -29,6 +29,7 @@ struct vgpu_pipe {
 	bool pri_pending;	/* sync primary flip queued for the next vblank */
 	bool cur_pending;	/* cursor flip queued for the next vblank */
 	uint8_t async;		/* VGPU_EV_* bits of the async-flip bitmap */
+	uint8_t done;		/* VGPU_EV_* latched this tick, published after the frame count */
 };
 
 /* An eventfd replaced by a re-register but not released. */
