@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The runner: each test in a forked child of its own process group with its
- * own vgpu-sim (a crashed or hung test, or device, cannot take the run down),
- * a timeout from the parent, KTAP on the way, results.json after each test.
+ * own vgpu-sim, or on GVT its own opening of the run's vGPU (a crashed or
+ * hung test, or device, cannot take the run down), a timeout from the
+ * parent, KTAP on the way, results.json after each test.
  */
 #include <errno.h>
 #include <fcntl.h>
