@@ -296,29 +296,34 @@ static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec
 	fflush(f);
 }
 
+/* The display irq's ABI and index on an open device, for the run's metadata. */
+static void probe_irq(struct vrc_transport *t, struct vrc_run *run)
+{
+	struct vrc_display_irq irq;
+	char err[256];
+
+	if (vrc_display_irq_find(t, &irq, err, sizeof(err)))
+		return;
+	snprintf(run->abi_found, sizeof(run->abi_found), "%s", vrc_abi_str(irq.desc.abi));
+	run->irq_index = (int)irq.index;
+	vrc_display_irq_close(&irq);
+}
+
 /* Discovery once before the tests: the ABI goes into the run's metadata,
  * and a backend that cannot even start is a harness error (exit 2). */
 static int probe(const struct vrc_opts *o, struct vrc_run *run, char *err, size_t errlen)
 {
 	struct vrc_sim sim;
 	struct vrc_transport *t = NULL;
-	struct vrc_display_irq irq;
-	char path[128];
+	char path[400];
 	int rc;
 
 	snprintf(run->abi_found, sizeof(run->abi_found), "none");
 	run->irq_index = -1;
 	if (o->gvt) {
-		char how[400];
-
-		if ((rc = gvt_session_open_device(o->gvt, how, sizeof(how), err, errlen)))
+		if ((rc = gvt_session_open_device(o->gvt, path, sizeof(path), err, errlen)))
 			return rc;
-		if (!vrc_display_irq_find(o->gvt->t, &irq, path, sizeof(path))) {
-			snprintf(run->abi_found, sizeof(run->abi_found), "%s",
-				 vrc_abi_str(irq.desc.abi));
-			run->irq_index = (int)irq.index;
-			vrc_display_irq_close(&irq);
-		}
+		probe_irq(o->gvt->t, run);
 		gvt_session_close_device(o->gvt);
 		return 0;
 	}
@@ -328,13 +333,7 @@ static int probe(const struct vrc_opts *o, struct vrc_run *run, char *err, size_
 	vrc_sim_path(&sim, 0, "vfio-user", path, sizeof(path));
 	rc = vrc_vfio_user_open(path, 5000, &t, err, errlen);
 	if (!rc) {
-		char e2[256];
-		if (!vrc_display_irq_find(t, &irq, e2, sizeof(e2))) {
-			snprintf(run->abi_found, sizeof(run->abi_found), "%s",
-				 vrc_abi_str(irq.desc.abi));
-			run->irq_index = (int)irq.index;
-			vrc_display_irq_close(&irq);
-		}
+		probe_irq(t, run);
 		vrc_transport_close(t);
 	}
 	vrc_sim_stop(&sim);

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vrc/i915_regs.h"
+#include "vrc/util.h"
 #include "gvt/gvt.h"
 #include "runner.h"
 #include "vt.h"
@@ -241,29 +241,21 @@ void vt_draw(struct vt *t, unsigned k)
 		px[i] = 0x00102030u + k;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* gvt: real vblanks; wait for the frame counter of the guest's pipe to move n. */
 static void gvt_wait_vblanks(struct vt *t, unsigned n)
 {
 	uint32_t c0, c;
-	long long last_move, now;
+	int64_t last_move, now;
 	int rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c0);
 
 	if (rc)
 		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
-	last_move = now_ms();
+	last_move = vrc_now_ms();
 	for (uint32_t prev = c0;;) {
 		usleep(1000);
 		if ((rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c)))
 			vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
-		now = now_ms();
+		now = vrc_now_ms();
 		if (c - c0 >= n)
 			break;
 		if (c != prev)
