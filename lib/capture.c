@@ -11,11 +11,9 @@
 #include <libdeflate.h>
 
 #include "vrc/capture.h"
+#include "vrc/fourcc.h"
 #include "vrc/util.h"
 
-#define DRM_FORMAT_XRGB8888	0x34325258u	/* 'XR24' */
-#define DRM_FORMAT_ARGB8888	0x34325241u	/* 'AR24' */
-#define MOD_LINEAR		0ull
 
 uint32_t vrc_capture_auto_bands(uint32_t height)
 {
@@ -165,11 +163,11 @@ int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_captur
 		vrc_seterr(err, errlen, "primary plane is off (drm_format 0)");
 		return -ENOENT;
 	}
-	if (i->drm_format != DRM_FORMAT_XRGB8888) {
+	if (i->drm_format != VRC_FMT_XRGB8888) {
 		vrc_seterr(err, errlen, "primary plane format %#x is not XRGB8888", i->drm_format);
 		return -ENOTSUP;
 	}
-	if (i->drm_format_mod != MOD_LINEAR) {
+	if (i->drm_format_mod != VRC_MOD_LINEAR) {
 		vrc_seterr(err, errlen, "primary plane modifier %#llx: only LINEAR is read "
 			   "(detiling is not implemented yet)",
 			   (unsigned long long)i->drm_format_mod);
@@ -341,7 +339,7 @@ int vrc_capture_cursor(struct vrc_transport *t, struct vrc_cursor_state *s,
 	}
 	if (p.info.drm_format == 0)
 		return 0;
-	if (p.info.drm_format != DRM_FORMAT_ARGB8888 || p.info.drm_format_mod != MOD_LINEAR) {
+	if (p.info.drm_format != VRC_FMT_ARGB8888 || p.info.drm_format_mod != VRC_MOD_LINEAR) {
 		vrc_seterr(err, errlen, "cursor plane format %#x modifier %#llx: want linear ARGB8888",
 			   p.info.drm_format, (unsigned long long)p.info.drm_format_mod);
 		return -EPROTO;

@@ -7,14 +7,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "vrc/fourcc.h"
 #include "vgpu_priv.h"
 
 #define REGION_READ	(1u << 0)
 #define REGION_WRITE	(1u << 1)
 
-#define DRM_FORMAT_XRGB8888	0x34325258u	/* 'XR24' */
-#define DRM_FORMAT_ARGB8888	0x34325241u	/* 'AR24' */
-#define MOD_LINEAR		0ull
 #define MOD_INTEL(n)		((1ull << 56) | (n))	/* fourcc_mod_code(INTEL, n) */
 #define VRC_PLANE_CTL_TILED_YF	(0x5u << 10)
 #define CURPOS_SIGN		(1u << 15)
@@ -199,7 +197,7 @@ static int tiling(uint32_t ctl, uint64_t *mod, uint32_t *tile_h)
 {
 	switch (ctl & VRC_PLANE_CTL_TILED_MASK) {
 	case VRC_PLANE_CTL_TILED_LINEAR:
-		*mod = MOD_LINEAR;
+		*mod = VRC_MOD_LINEAR;
 		*tile_h = 1;
 		return 0;
 	case VRC_PLANE_CTL_TILED_X:
@@ -260,7 +258,7 @@ static int primary_plane(const struct vgpu *v, struct vfio_device_gfx_plane_info
 	*surf = vgpu_reg(v, VRC_PLANE_SURF(pipe));
 	if (check_surface(v, *surf, size))
 		return -EFAULT;
-	p->drm_format = DRM_FORMAT_XRGB8888;
+	p->drm_format = VRC_FMT_XRGB8888;
 	p->drm_format_mod = mod;
 	p->width = (uint32_t)w;
 	p->height = (uint32_t)h;
@@ -309,8 +307,8 @@ static int cursor_plane(const struct vgpu *v, struct vfio_device_gfx_plane_info 
 	if (check_surface(v, *surf, page_round(dim * dim * 4)))
 		return -EFAULT;
 	pos = vgpu_reg(v, VRC_CURPOS(pipe));
-	p->drm_format = DRM_FORMAT_ARGB8888;
-	p->drm_format_mod = MOD_LINEAR;
+	p->drm_format = VRC_FMT_ARGB8888;
+	p->drm_format_mod = VRC_MOD_LINEAR;
 	p->width = dim;
 	p->height = dim;
 	p->stride = dim * 4;
