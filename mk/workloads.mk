@@ -18,6 +18,12 @@ $(BUILD)/tests/test_workloads: $(BUILD)/obj/$(WL_DIR)/tests/test_workloads.o $(L
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $< $(LIBVRC) $(LDLIBS)
 
+# The frame-counter reader alone (no libdrm, no device).
+$(BUILD)/tests/test_hwcounter: $(BUILD)/obj/$(WL_DIR)/tests/test_hwcounter.o \
+		$(BUILD)/obj/$(WL_DIR)/wl_hwcounter.o $(LIBVRC)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 ALL_TARGETS  += $(BUILD)/vrc-wl $(WL_TESTS)
 TEST_PROGS   += $(WL_TESTS)
 # The kms backend in the vdisp guest image (boots QEMU; skips without an image).

@@ -389,10 +389,12 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("vrc-wl: %s on %s (%s, %ux%u): %u vblanks, %u flips (%u on their vblank, "
-	       "%u late), %u async, %u cursor updates, %u draws; hw offset %s%s%s\n",
+	       "%u late), %u async, %u cursor updates, %u draws; hw offset %s%s%s%s%s%s\n",
 	       c.o.workload, d.be->name, d.device, d.width, d.height, sum.vblanks, sum.flips,
 	       sum.on_target, sum.missed, sum.asyncs, sum.cursors, sum.draws,
-	       d.offset_exact ? "exact" : "unknown", c.timeline ? "; timeline " : "",
+	       d.offset_exact ? "exact" : "unknown", d.offset_exact ? "" : " (",
+	       d.offset_exact ? "" : d.offset_why[0] ? d.offset_why : "no reason given",
+	       d.offset_exact ? "" : ")", c.timeline ? "; timeline " : "",
 	       c.timeline ? c.timeline : "");
 	if (sum.bad_seq)
 		printf("vrc-wl: %u flip completions carried a sequence not after their "

@@ -45,6 +45,7 @@ struct wl_display {
 	uint32_t width, height, stride, refresh_mhz;
 	bool offset_exact;
 	uint32_t hw_offset;
+	char offset_why[256];	/* why the offset is unknown */
 	/* what the backend offers; *_why says why not */
 	bool can_async, can_burst, can_curpos_only, can_hotspot;
 	char async_why[128], burst_why[128], curpos_why[128], hotspot_why[128];

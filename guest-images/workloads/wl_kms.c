@@ -9,11 +9,12 @@
  * the DRM core turns them into cursor-plane commits), drmModeDirtyFB after
  * front-buffer writes.
  *
- * hw offset: vdisp exposes pipe A's raw frame counter as
- * /sys/dev/char/MAJ:MIN/device/frame_counter (= /sys/class/drm/cardN/device/).
- * If it exists, hw = seq + offset is measured by reading hw, the DRM
- * sequence, hw again until both hw reads agree, three times in a row with
- * the same result. Without it (i915) the offset is unknown.
+ * hw offset: the host's frame counter as the guest sees it (wl_hwcounter.h):
+ * vdisp's /sys/dev/char/MAJ:MIN/device/frame_counter, or on i915 (a GVT-g
+ * guest) PIPE_FRMCOUNT of the CRTC's pipe in BAR0 (device/resource0). Then
+ * hw = seq + offset is measured by reading hw, the DRM sequence, hw again
+ * until both hw reads agree, three times in a row with the same result.
+ * Without a counter the offset is unknown (offset_why says why).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +30,12 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include <i915_drm.h>	/* libdrm's copy: DRM_IOCTL_I915_GET_PIPE_FROM_CRTC_ID */
+
+#include "vrc/i915_regs.h"
 #include "vrc/util.h"
 #include "wl_display.h"
+#include "wl_hwcounter.h"
 
 #define MAX_CARDS		16
 #define EVENT_TIMEOUT_MS	1000
@@ -55,7 +60,7 @@ struct kms {
 	bool pending;
 	uint32_t flip_seq;
 	bool flip_seen;
-	char counter_path[128];
+	struct wl_hwcounter counter;
 };
 
 static void kms_close(struct wl_display *d);
@@ -184,28 +189,6 @@ static void free_buf(int fd, struct kbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int read_counter(const char *path, uint32_t *v)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	char *end;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || x > UINT32_MAX)
-		return -EPROTO;
-	*v = (uint32_t)x;
-	return 0;
-}
-
 static int kms_seq(struct wl_display *d, uint32_t *seq, char *err, size_t errlen)
 {
 	struct kms *k = d->priv;
@@ -234,9 +217,12 @@ static void measure_offset(struct wl_display *d)
 	unsigned agree = 0;
 
 	for (int i = 0; i < OFFSET_TRIES && agree < 3; i++) {
-		if (read_counter(k->counter_path, &hw1) || kms_seq(d, &seq, NULL, 0) ||
-		    read_counter(k->counter_path, &hw2))
+		if (wl_hwcounter_read(&k->counter, &hw1) || kms_seq(d, &seq, NULL, 0) ||
+		    wl_hwcounter_read(&k->counter, &hw2)) {
+			snprintf(d->offset_why, sizeof(d->offset_why), "reading %.100s failed",
+				 k->counter.path);
 			return;
+		}
 		if (hw1 != hw2)
 			continue;
 		agree = agree && got == hw1 - seq ? agree + 1 : 1;
@@ -245,7 +231,50 @@ static void measure_offset(struct wl_display *d)
 	if (agree == 3) {
 		d->offset_exact = true;
 		d->hw_offset = got;
+	} else {
+		snprintf(d->offset_why, sizeof(d->offset_why), "%.100s and the DRM sequence "
+			 "never agreed three times in a row", k->counter.path);
 	}
+}
+
+/*
+ * Where the host's frame counter is: vdisp's sysfs attribute, else on i915
+ * PIPE_FRMCOUNT in BAR0 when the CRTC is on pipe A (the pipe the host reads).
+ */
+static void find_counter(struct wl_display *d, struct kms *k, const struct stat *st)
+{
+	char dev[96], path[160], err[200];
+	drmVersionPtr v;
+	bool i915;
+
+	snprintf(dev, sizeof(dev), "/sys/dev/char/%u:%u/device", major(st->st_rdev),
+		 minor(st->st_rdev));
+	snprintf(path, sizeof(path), "%s/frame_counter", dev);
+	if (!access(path, R_OK)) {
+		wl_hwcounter_sysfs(&k->counter, path);
+		return;
+	}
+	v = drmGetVersion(k->fd);
+	i915 = v && v->name && !strcmp(v->name, "i915");
+	drmFreeVersion(v);
+	if (!i915) {
+		snprintf(d->offset_why, sizeof(d->offset_why), "no %.100s and not i915", path);
+		return;
+	}
+	struct drm_i915_get_pipe_from_crtc_id gp = { .crtc_id = k->crtc_id };
+	if (drmIoctl(k->fd, DRM_IOCTL_I915_GET_PIPE_FROM_CRTC_ID, &gp)) {
+		snprintf(d->offset_why, sizeof(d->offset_why), "i915: the CRTC's pipe: %s",
+			 strerror(errno));
+		return;
+	}
+	if (gp.pipe != 0) {
+		snprintf(d->offset_why, sizeof(d->offset_why), "i915: the CRTC is on pipe %c, "
+			 "the host reads pipe A's counter", 'A' + (int)gp.pipe);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/resource0", dev);
+	if (wl_hwcounter_mmio(&k->counter, path, VRC_PIPE_FRMCOUNT(0), err, sizeof(err)))
+		snprintf(d->offset_why, sizeof(d->offset_why), "i915: %.200s", err);
 }
 
 static int kms_open(struct wl_display *d, const struct wl_open_args *a, char *err,
@@ -332,9 +361,7 @@ static int kms_open(struct wl_display *d, const struct wl_open_args *a, char *er
 		 "CURPOS-only moves are a register-level case (sim backend only)");
 	d->can_hotspot = true;
 	if (!fstat(k->fd, &st))
-		snprintf(k->counter_path, sizeof(k->counter_path),
-			 "/sys/dev/char/%u:%u/device/frame_counter", major(st.st_rdev),
-			 minor(st.st_rdev));
+		find_counter(d, k, &st);
 out:
 	drmModeFreeConnector(conn);
 	drmModeFreeResources(res);
@@ -360,6 +387,7 @@ static void kms_close(struct wl_display *d)
 		close(k->fd);
 	}
 	drmModeFreeCrtc(k->saved);
+	wl_hwcounter_close(&k->counter);
 	free(k);
 	d->priv = NULL;
 }
