@@ -197,6 +197,8 @@ struct gvt_session {
 	struct gvt_kvm kvm;
 	bool have_kvm;
 	struct vrc_transport *t;	/* the open device, NULL when closed */
+	bool shared;			/* share's fds are open (a guest's QEMU has them) */
+	struct gvt_share share;
 };
 
 /* Create the mdev (marker first); on failure nothing of it is left behind. */
@@ -210,6 +212,17 @@ int gvt_session_create(struct gvt_session *s, const struct gvt_session_cfg *c,
  */
 int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,
 			    char *err, size_t errlen);
+/*
+ * For a guest on the vGPU (share.c): open the cdev and /dev/iommu for QEMU
+ * to inherit and put the QEMU arguments that pass them into args (pointing
+ * into buf); returns their number. Start QEMU with them, then
+ * gvt_session_open_shared() waits (up to timeout_ms) for QEMU's bind and
+ * makes s->t the harness's copy. close_device closes both fds: call it after
+ * QEMU exited.
+ */
+int gvt_session_share(struct gvt_session *s, char *buf, size_t buflen, const char **args,
+		      size_t maxargs, char *err, size_t errlen);
+int gvt_session_open_shared(struct gvt_session *s, int timeout_ms, char *err, size_t errlen);
 void gvt_session_close_device(struct gvt_session *s);
 /* Close the device (and its VM), remove the mdev (and its marker). */
 int gvt_session_destroy(struct gvt_session *s, char *err, size_t errlen);

@@ -74,10 +74,64 @@ int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,
 	return rc;
 }
 
+int gvt_session_share(struct gvt_session *s, char *buf, size_t buflen, const char **args,
+		      size_t maxargs, char *err, size_t errlen)
+{
+	int rc, n;
+
+	if (s->t || s->shared) {
+		vrc_seterr(err, errlen, "gvt: the device is open or shared already");
+		return -EBUSY;
+	}
+	if (!s->m.cdev[0]) {
+		vrc_seterr(err, errlen, "gvt: mdev %s has no VFIO cdev (kernel < 6.6 or no "
+			   "CONFIG_VFIO_DEVICE_CDEV): QEMU cannot share it", s->m.uuid);
+		return -ENODEV;
+	}
+	rc = gvt_share_open(&s->share, s->sys, s->h->dev_root, s->m.cdev, err, errlen);
+	if (rc)
+		return rc;
+	s->shared = true;
+	n = gvt_qemu_device_args(s->share.dev_fd, s->share.iommu_fd, "vgpu0", buf, buflen,
+				 args, maxargs);
+	if (n < 0) {
+		vrc_seterr(err, errlen, "gvt: QEMU arguments: %s", strerror(-n));
+		gvt_session_close_device(s);
+	}
+	return n;
+}
+
+int gvt_session_open_shared(struct gvt_session *s, int timeout_ms, char *err, size_t errlen)
+{
+	struct vrc_vfio_open_opts oo = { .sys = s->sys };
+	int rc;
+
+	if (!s->shared || s->t || s->share.dev_fd < 0) {
+		vrc_seterr(err, errlen, "gvt: the device is not shared with a QEMU, or open");
+		return -EINVAL;
+	}
+	/* the transport takes our copy of the cdev: closing it closes the fd */
+	rc = vrc_vfio_kernel_from_fd_opts(s->share.dev_fd, &oo, &s->t, err, errlen);
+	s->share.dev_fd = -1;
+	if (rc)
+		return rc;
+	return gvt_share_wait_bound(s->t, timeout_ms, err, errlen);
+}
+
 void gvt_session_close_device(struct gvt_session *s)
 {
+	const struct vrc_sys *sys = s->sys ? s->sys : &vrc_sys_real;
+
 	vrc_transport_close(s->t);
 	s->t = NULL;
+	if (s->shared) {
+		if (s->share.dev_fd >= 0)
+			sys->close(sys, s->share.dev_fd);
+		if (s->share.iommu_fd >= 0)
+			sys->close(sys, s->share.iommu_fd);
+		s->share.dev_fd = s->share.iommu_fd = -1;
+	}
+	s->shared = false;
 	if (s->have_kvm)
 		gvt_kvm_destroy(&s->kvm);
 	s->have_kvm = false;

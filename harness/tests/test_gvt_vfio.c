@@ -394,6 +394,50 @@ TEST(share_opens_cdev_and_iommufd_unbound)
 	script_done(&sc);
 }
 
+/* The session's sharing: fds for QEMU, then our copy once QEMU has bound. */
+TEST(session_shares_cdev_then_opens_its_copy_after_the_bind)
+{
+	static const uint32_t devinfo_in[5] = { (uint32_t)sizeof(struct vfio_device_info) };
+	struct expect e[] = {
+		{ OPEN, .path = "/d/vfio/devices/vfio3", .ret = 40 },
+		{ OPEN, .path = "/d/iommu", .ret = 41 },
+		/* QEMU has not bound it yet, then it has */
+		{ IOCTL, .fd = 40, .req = VFIO_DEVICE_GET_INFO, .in = devinfo_in,
+		  .inlen = sizeof(struct vfio_device_info), .err = EINVAL },
+		{ IOCTL, .fd = 40, .req = VFIO_DEVICE_GET_INFO, .in = devinfo_in,
+		  .inlen = sizeof(struct vfio_device_info), .out = devinfo_out,
+		  .outlen = sizeof(struct vfio_device_info) },
+		/* after QEMU exited: our copy, then the iommufd */
+		{ CLOSE, .fd = 40 },
+		{ CLOSE, .fd = 41 },
+	};
+	struct script sc = { .e = e, .n = sizeof(e) / sizeof(e[0]) };
+	struct vrc_sys sys = fake_sys(&sc);
+	struct gvt_host h = { .dev_root = "/d" };
+	struct gvt_session s = { .h = &h, .sys = &sys };
+	const char *args[GVT_QEMU_MAX_ARGS];
+	char buf[256], err[300] = "";
+
+	/* nothing shared yet: nothing to open */
+	ASSERT_EQ(-EINVAL, gvt_session_open_shared(&s, 1000, err, sizeof(err)));
+	/* no cdev: no system call at all */
+	ASSERT_EQ(-ENODEV, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS,
+					     err, sizeof(err)));
+	snprintf(s.m.cdev, sizeof(s.m.cdev), "vfio3");
+	ASSERT_EQ(4, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS, err,
+				       sizeof(err)));
+	ASSERT_STREQ("iommufd,id=iommufd0,fd=41", args[1]);
+	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=40,display=off", args[3]);
+	ASSERT_EQ(-EBUSY, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS,
+					    err, sizeof(err)));
+	ASSERT_EQ(0, gvt_session_open_shared(&s, 2000, err, sizeof(err)));
+	ASSERT_TRUE(s.t != NULL);
+	gvt_session_close_device(&s);
+	ASSERT_TRUE(s.t == NULL);
+	ASSERT_FALSE(s.shared);
+	script_done(&sc);
+}
+
 TEST(real_kvm_accepts_vm_refuses_non_vfio_file)
 {
 	struct gvt_kvm kvm;
