@@ -5,9 +5,53 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gvt/capture.h"
 #include "vrc/artifacts.h"
+#include "vrc/fourcc.h"
 #include "vrc/util.h"
 #include "rt_capture.h"
+
+/*
+ * One plane read the way GVT needs it, on both backends so that the sim
+ * runs exercise the same code: the plane may be X/Y-tiled and its dmabuf
+ * may refuse a CPU mmap, so it is read by mmap or PRIME readback through
+ * the host i915 and detiled (gvt/capture.h), then CRC'd. A plane that is
+ * off is -ENOENT for the primary and an "off" cursor (cur all zero).
+ */
+static void capture_plane(struct rt_capture_run *r, struct rt_cap *c, enum rt_cap_plane plane)
+{
+	bool pri = plane == RT_CAP_PRIMARY;
+	uint32_t want = pri ? VRC_FMT_XRGB8888 : VRC_FMT_ARGB8888;
+	struct gvt_frame f;
+
+	c->rc = gvt_capture(r->t->irq.t, pri ? VRC_PLANE_PRIMARY : VRC_PLANE_CURSOR, NULL, &f,
+			    c->err, sizeof(c->err));
+	if (c->rc == -ENOENT && !pri) {
+		c->rc = 0;
+		return;
+	}
+	if (c->rc)
+		return;
+	c->path = gvt_capture_path_name(f.path);
+	if (f.drm_format != want) {
+		snprintf(c->err, sizeof(c->err), "%s plane format %#x, want %#x",
+			 pri ? "primary" : "cursor", f.drm_format, want);
+		c->rc = -ENOTSUP;
+	} else if (pri) {
+		c->rc = vrc_band_crc_xrgb(f.pixels, f.width, f.height, f.width * 4, RT_CAP_BANDS,
+					  &c->crc);
+		if (c->rc)
+			snprintf(c->err, sizeof(c->err), "band CRC over %ux%u: %s", f.width,
+				 f.height, strerror(-c->rc));
+	} else {
+		c->cur = (struct vrc_cursor_state){
+			.on = true, .x = f.x, .y = f.y, .hot_x = f.hot_x, .hot_y = f.hot_y,
+			.width = f.width, .height = f.height, .dmabuf_id = f.dmabuf_id,
+			.image_crc = vrc_cursor_crc(f.pixels, f.width, f.height, f.width * 4),
+		};
+	}
+	gvt_frame_free(&f);
+}
 
 static void capture_one(struct rt_capture_run *r, size_t sample, enum rt_cap_plane plane)
 {
@@ -25,14 +69,7 @@ static void capture_one(struct rt_capture_run *r, size_t sample, enum rt_cap_pla
 	c->plane = (uint8_t)plane;
 	uint64_t t0 = vrc_now_ns();
 	r1 = vrc_read_frame_counter(irq->t, irq->frmcount_reg, &c->c_q);
-	if (plane == RT_CAP_PRIMARY) {
-		struct vrc_capture cp;
-		c->rc = vrc_capture_primary(irq->t, RT_CAP_BANDS, &cp, c->err, sizeof(c->err));
-		if (!c->rc)
-			c->crc = cp.crc;
-	} else {
-		c->rc = vrc_capture_cursor(irq->t, &c->cur, c->err, sizeof(c->err));
-	}
+	capture_plane(r, c, plane);
 	r2 = vrc_read_frame_counter(irq->t, irq->frmcount_reg, &c->c_end);
 	c->ns = vrc_now_ns() - t0;
 	c->counters_ok = !r1 && !r2;
@@ -114,10 +151,16 @@ void rt_capture_free(struct rt_capture_run *r)
 void rt_capture_artifact(struct rt_capture_run *r)
 {
 	json_object *a = json_object_new_array(), *o = json_object_new_object();
+	size_t prime = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rt_cap *c = &r->cap[i];
 		json_object *e = json_object_new_object();
+
+		if (c->path && !strcmp(c->path, "prime-readback"))
+			prime++;
+		if (c->path)
+			json_object_object_add(e, "path", json_object_new_string(c->path));
 		json_object_object_add(e, "wake", json_object_new_int64(c->sample));
 		json_object_object_add(e, "plane", json_object_new_string(
 			c->plane == RT_CAP_PRIMARY ? "primary" : "cursor"));
@@ -134,4 +177,7 @@ void rt_capture_artifact(struct rt_capture_run *r)
 	json_object_object_add(o, "captures", a);
 	json_object_object_add(o, "not_taken", json_object_new_int64((int64_t)r->dropped));
 	vt_artifact_json(r->t, "captures.json", o);
+	if (r->t->o->gvt)
+		vt_diag(r->t, "captures read by dmabuf mmap: %zu, by PRIME readback through the "
+			"host i915: %zu", r->n - prime, prime);
 }

@@ -35,6 +35,7 @@ struct rt_cap {
 	struct vrc_band_crcs crc;	/* primary */
 	struct vrc_cursor_state cur;	/* cursor */
 	uint64_t ns;		/* time the capture took */
+	const char *path;	/* how the pixels were read (results name it) */
 	char verdict[256];	/* what the judge made of it */
 };
 

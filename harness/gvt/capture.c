@@ -134,6 +134,10 @@ int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_di
 		f->height = p.info.height;
 		f->drm_format = p.info.drm_format;
 		f->dmabuf_id = p.info.dmabuf_id;
+		f->x = (int32_t)p.info.x_pos;
+		f->y = (int32_t)p.info.y_pos;
+		f->hot_x = p.info.x_hot;
+		f->hot_y = p.info.y_hot;
 		f->pixels = malloc((size_t)p.info.width * 4 * p.info.height);
 		rc = f->pixels ? gvt_detile(f->tiling, src, p.info.size, p.info.stride,
 					    p.info.width * 4, p.info.height, f->pixels,

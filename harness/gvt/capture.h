@@ -21,6 +21,8 @@ const char *gvt_capture_path_name(enum gvt_capture_path p);	/* "dmabuf-mmap", "p
 struct gvt_frame {
 	uint8_t *pixels;	/* height rows of width * 4 bytes */
 	uint32_t width, height, drm_format, dmabuf_id;
+	int32_t x, y;			/* the plane's position (the cursor's) */
+	uint32_t hot_x, hot_y;		/* the cursor's hotspot as the device says */
 	enum gvt_tiling tiling;
 	enum gvt_capture_path path;
 };
