@@ -27,7 +27,8 @@ static void workload_path(const struct vt *t, char *out, size_t len)
 	snprintf(out, len, "%s/vrc-wl", dirname(dir));
 }
 
-/* The guest image: --image, else guest/ next to vgpu-sim (make image). */
+/* The guest image: --image, else guest/ next to vgpu-sim (make image), or
+ * on GVT guest-i915/ (make image-i915). */
 static void image_dir(const struct vt *t, char *out, size_t len)
 {
 	char dir[512];
@@ -37,7 +38,7 @@ static void image_dir(const struct vt *t, char *out, size_t len)
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
-	snprintf(out, len, "%s/guest", dirname(dir));
+	snprintf(out, len, "%s/%s", dirname(dir), t->o->gvt ? "guest-i915" : "guest");
 }
 
 void rt_restart_sim_real(struct vt *t, unsigned instances)
@@ -109,21 +110,25 @@ void rt_guest_finish(struct vt *t, struct rt_guest *g, int timeout_ms)
 	}
 }
 
-void rt_run_workload(struct vt *t, const char *const *args, const char *tl_path)
+/* A VM guest runs the workload with --guest=vm, and always on GVT (where
+ * the guest is i915 on the vGPU). */
+static bool in_vm(const struct vt *t)
 {
-	if (t->o->guest && !strcmp(t->o->guest, "vm")) {
-		char img[600];
-		for (unsigned i = 1; args[i]; i++)
-			if (!strcmp(args[i], "--curpos-only") || !strncmp(args[i], "--burst", 7))
-				vt_skip(t, "%s needs direct register access: process guest "
-					"only (KMS cannot do it)", args[i]);
-		image_dir(t, img, sizeof(img));
-		vt_vm_run_workload(t, img, args, tl_path, 180000);
-	} else {
-		struct rt_guest g;
-		rt_guest_spawn(t, 0, args, tl_path, &g);
-		rt_guest_finish(t, &g, 60000);
-	}
+	return t->o->gvt || (t->o->guest && !strcmp(t->o->guest, "vm"));
+}
+
+/* Boot the guest for args, before the device is opened: on GVT QEMU must
+ * bind the shared vGPU first (share.c), and the sim keeps the same order. */
+static struct vrc_vm *boot_for(struct vt *t, const char *const *args)
+{
+	char img[600];
+
+	for (unsigned i = 1; args[i]; i++)
+		if (!strcmp(args[i], "--curpos-only") || !strncmp(args[i], "--burst", 7))
+			vt_skip(t, "%s needs direct register access: process guest "
+				"only (KMS cannot do it)", args[i]);
+	image_dir(t, img, sizeof(img));
+	return vt_vm_boot(t, img, NULL);
 }
 
 void rt_measure(struct vt *t, const struct rt_recorder *r)
@@ -168,10 +173,15 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 			void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
 			void *arg, char *tl_path, size_t len)
 {
+	struct vrc_vm *vm = NULL;
+	struct rt_guest g;
 	char err[256];
 	int rc;
 
-	rt_restart_sim_real(t, 1);
+	if (!t->o->gvt)
+		rt_restart_sim_real(t, 1);
+	if (in_vm(t))
+		vm = boot_for(t, args);
 	vt_open_device(t);
 	vt_find_irq(t);
 	if ((rc = vrc_display_irq_register(&t->irq)))
@@ -179,9 +189,20 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 	rt_timeline_path(t, "timeline.json", tl_path, len);
 	if (rt_recorder_start_hook(rec, &t->irq, RT_MAX_SAMPLES, hook, arg, err, sizeof(err)))
 		vt_abort(t, "%s", err);
-	rt_run_workload(t, args, tl_path);
+	if (vm) {
+		vt_vm_workload(t, vm, args, tl_path, 180000);
+	} else {
+		rt_guest_spawn(t, 0, args, tl_path, &g);
+		rt_guest_finish(t, &g, 60000);
+	}
 	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
 	rt_recorder_stop(rec);
+	if (vm) {
+		/* share.c: our eventfd goes before QEMU does */
+		if ((rc = vrc_display_irq_unregister(&t->irq)))
+			vt_diag(t, "unregistering the eventfd: %s", strerror(-rc));
+		vt_vm_end(t, vm);
+	}
 	if (rec->error)
 		vt_diag(t, "recorder: %s", strerror(-rec->error));
 	if (rec->dropped)

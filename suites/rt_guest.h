@@ -35,15 +35,13 @@ void rt_guest_spawn(struct vt *t, unsigned instance, const char *const *args,
 /* Wait for it (ends the test on a timeout or a failed workload). */
 void rt_guest_finish(struct vt *t, struct rt_guest *g, int timeout_ms);
 
-/* Run args (workload name, options, NULL) on instance 0 to the end: in a VM
- * with --guest=vm (skips what KMS cannot do), else as a process guest. */
-void rt_run_workload(struct vt *t, const char *const *args, const char *tl_path);
-
 /*
  * A real-time run as every rt test does it: vgpu-sim on a real clock (one
- * vGPU), the device opened, an eventfd registered, the recorder (calling
- * hook at each wake, if not NULL) running while the workload runs to its end
- * and three frames more for the last latches' signals. tl_path receives the
+ * vGPU; on GVT the run's vGPU), the guest booted when it is a VM (always on
+ * GVT), the device opened, an eventfd registered, the recorder (calling hook
+ * at each wake, if not NULL) running while the workload (args: name,
+ * options, NULL) runs to its end and three frames more for the last
+ * latches' signals. In a VM, what KMS cannot do skips. tl_path receives the
  * workload's timeline path. Recorder trouble is printed as diagnostics.
  */
 void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorder *rec,

@@ -43,10 +43,10 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..25"
 
 tree good
-st=$(run good --dry-run)
+st=$(run good --dry-run --image="$dir/noimage")
 [ "$st" = 0 ] && ok "dry run on a usable host exits 0" || { bad "dry run exit status $st"; sed 's/^/#   /' "$dir/out"; }
 has "detection names the device and type" "detect: found 0000:00:02.0: type i915-GVTg_V5_4 (2 available"
 has "both clause groups can run" "uAPI clauses (DISC, IRQ): can run; guest clauses (EVT, TEAR, ISO): can run"
@@ -61,10 +61,18 @@ has "KTAP result line" "^ok 1 gvt-bringup # SKIP dry run"
 has "plan: a uAPI test runs on the vGPU" "test irq-unregister: runs$"
 has "plan: a capture test skips, saying why" "test tear-flip-pattern: SKIP, captures the guest's framebuffers"
 has "plan: the count of tests" "conformance tests on the vGPU: [0-9]* run, [0-9]* skip"
+has "plan: no i915 image, the rt tests skip saying so" "test rt-flip-every-vblank: SKIP, no i915 guest image in $dir/noimage (make image-i915"
 if [ -e "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create" ] ||
    [ -n "$(ls -A "$dir/good/run" 2>/dev/null)" ]; then
 	bad "dry run touched nothing"; ls -lR "$dir/good" | sed 's/^/#   /'
 else ok "dry run touched nothing"; fi
+
+# with an i915 image: the rt tests run in it, those KMS cannot drive still skip
+mkdir -p "$dir/img"; : > "$dir/img/vmlinuz"; : > "$dir/img/initrd.img"
+st=$(run good --dry-run --image="$dir/img")
+has "plan: with an i915 image an rt test runs" "test rt-flip-every-vblank: runs$"
+has "plan: the rt tests boot the image with the shared vGPU" "real-time tests (rt-\*): each boots the i915 guest image $dir/img"
+has "plan: the two-vGPU rt test still skips" "test rt-iso-heuristic-independent: SKIP, needs two vGPUs"
 
 tree old 7.2.22
 KERNEL=6.1.0-26-amd64

@@ -125,7 +125,7 @@ TEST(ref_passes_on_gvt_path)
 	EXPECT_EQ(0u, run.count[R_FAIL] + run.count[R_CRASH] + run.count[R_TIMEOUT]);
 	for (unsigned i = 0; i < run.ntests; i++) {
 		const struct vrc_test_record *r = &run.rec[i];
-		const char *why = vrc_gvt_skip_reason(r->test);
+		const char *why = vrc_gvt_skip_reason(&w.o, r->test);
 
 		if (why) {
 			EXPECT_EQ((int)R_SKIP, (int)r->result);

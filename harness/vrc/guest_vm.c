@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * A workload in a VM guest: boot the guest image in QEMU with an
- * ivshmem-doorbell on the test's vgpu-sim instance (the vdisp driver binds
- * to it), run vrc-wl on the KMS backend through qemu-guest-agent, fetch its
- * timeline, shut the guest down. A guest panic, hang or QEMU death ends the
- * test as crash/timeout with the console's last lines in its record; the
- * next test boots a fresh guest (each test is its own child process).
+ * A workload in a VM guest: boot the guest image in QEMU on the test's
+ * vGPU, run vrc-wl on the KMS backend through qemu-guest-agent, fetch its
+ * timeline, shut the guest down. On the sim the vGPU is an ivshmem-doorbell
+ * on the test's vgpu-sim instance (the vdisp driver binds to it); on GVT it
+ * is the run's mdev, shared with QEMU through the iommufd cdev (i915 binds
+ * to it). A guest panic, hang or QEMU death ends the test as crash/timeout
+ * with the console's last lines in its record; the next test boots a fresh
+ * guest (each test is its own child process).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gvt/gvt.h"
 #include "vm/vm.h"
 #include "artifacts.h"
 #include "guest_vm.h"
@@ -45,8 +48,29 @@ _Noreturn void vt_vm_fail(struct vt *t, struct vrc_vm *vm, const char *what, con
 
 /* The VM's strings live as long as the VM: one VM per test (child) process. */
 static struct {
-	char kernel[600], initrd[600], ivs[160], run_dir[700], drive[800];
+	char kernel[600], initrd[600], ivs[160], run_dir[700], drive[800], share[256];
 } vmcfg;
+
+/*
+ * GVT: QEMU gets the vGPU's cdev and an iommufd (inherited fds) and must
+ * run on KVM, since GVT opens a vGPU only for a KVM VM that knows it. The
+ * harness's copy is opened by vt_open_device() once QEMU has bound it.
+ */
+static void gvt_vm_config(struct vt *t, struct vrc_vm_config *c)
+{
+	const char *args[GVT_QEMU_MAX_ARGS];
+	char err[300];
+	int n = gvt_session_share(t->o->gvt, vmcfg.share, sizeof(vmcfg.share), args,
+				  GVT_QEMU_MAX_ARGS, err, sizeof(err));
+
+	if (n < 0)
+		vt_abort(t, "sharing the vGPU with QEMU: %s", err);
+	t->gvt_shared = true;
+	for (int i = 0; i < n && c->n_extra < VRC_VM_MAX_EXTRA; i++)
+		c->extra[c->n_extra++] = args[i];
+	c->accel = VRC_VM_ACCEL_KVM;
+	c->mem_mib = 1024;
+}
 
 struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 {
@@ -61,7 +85,6 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 	snprintf(vmcfg.initrd, sizeof(vmcfg.initrd), "%s/initrd.img", image_dir);
 	if (access(vmcfg.kernel, R_OK) || access(vmcfg.initrd, R_OK))
 		vt_abort(t, "no guest image in %s (build it: make image)", image_dir);
-	vrc_sim_path(&t->sim, 0, "ivshmem", vmcfg.ivs, sizeof(vmcfg.ivs));
 	/* QEMU's console and logs go with the test's artifacts when kept. */
 	if (vt_artifact_path(t, "vm", vmcfg.run_dir, sizeof(vmcfg.run_dir)) == 0)
 		mkdir(vmcfg.run_dir, 0755);
@@ -69,10 +92,15 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 		snprintf(vmcfg.run_dir, sizeof(vmcfg.run_dir), "%s", t->sim.dir);
 	c.kernel = vmcfg.kernel;
 	c.initrd = vmcfg.initrd;
-	c.ivshmem[c.n_ivshmem++] = vmcfg.ivs;
 	c.run_dir = vmcfg.run_dir;
 	c.mem_mib = 512;
 	c.cpus = 1;
+	if (t->o->gvt) {
+		gvt_vm_config(t, &c);
+	} else {
+		vrc_sim_path(&t->sim, 0, "ivshmem", vmcfg.ivs, sizeof(vmcfg.ivs));
+		c.ivshmem[c.n_ivshmem++] = vmcfg.ivs;
+	}
 	if (disk) {
 		/* QEMU's -drive splits on commas: a path with one would be misread */
 		if (strchr(disk, ','))
@@ -91,11 +119,10 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 	return vm;
 }
 
-void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *args,
-			const char *tl_path, int timeout_ms)
+void vt_vm_workload(struct vt *t, struct vrc_vm *vm, const char *const *args,
+		    const char *tl_path, int timeout_ms)
 {
 	char err[512], a_tl[64];
-	struct vrc_vm *vm = vt_vm_boot(t, image_dir, NULL);
 	struct vrc_qga_exec_status st = { 0 };
 	const char *argv[32];
 	unsigned n = 0;
@@ -143,6 +170,12 @@ void vt_vm_run_workload(struct vt *t, const char *image_dir, const char *const *
 	}
 	close(fd);
 	free(data);
+}
+
+void vt_vm_end(struct vt *t, struct vrc_vm *vm)
+{
+	char err[512];
+
 	if (vrc_vm_shutdown(vm, err, sizeof(err)))
 		vt_vm_fail(t, vm, "shutdown", err);
 	vrc_vm_free(vm);

@@ -4,6 +4,7 @@
  * --backend=auto, and the bring-up for --backend=gvt. The logic lives in
  * harness/gvt; vrc_gvt_detect() stays for its old callers.
  */
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,48 @@ bool vrc_gvt_auto(const char *sysfs_root)
 	return false;
 }
 
+/*
+ * Can the real-time tests boot an i915 guest on the vGPU here (s: the run's
+ * vGPU, NULL in a dry run)? If not, why: one line for their SKIP.
+ */
+static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
+			   const struct gvt_session *s, char *why, size_t len)
+{
+	char img[512], dir[512], k1[600], k2[600], rd[600];
+
+	if (!d->guest_ok) {
+		for (unsigned i = 0; i < d->nreasons; i++)
+			if (d->reason[i].scope == GVT_BLOCKS_GUEST) {
+				snprintf(why, len, "no i915 guest on the vGPU here: %s",
+					 d->reason[i].text);
+				return false;
+			}
+		snprintf(why, len, "no i915 guest on the vGPU here (see the detect lines)");
+		return false;
+	}
+	if (s && !s->m.cdev[0]) {
+		snprintf(why, len, "no i915 guest on the vGPU: the mdev has no VFIO cdev "
+			 "to share with QEMU");
+		return false;
+	}
+	if (o->image_dir) {
+		snprintf(img, sizeof(img), "%s", o->image_dir);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", o->sim_path ? o->sim_path : "build/vgpu-sim");
+		snprintf(img, sizeof(img), "%s/guest-i915", dirname(dir));
+	}
+	snprintf(k1, sizeof(k1), "%s/vmlinux", img);
+	snprintf(k2, sizeof(k2), "%s/vmlinuz", img);
+	snprintf(rd, sizeof(rd), "%s/initrd.img", img);
+	if ((access(k1, R_OK) && access(k2, R_OK)) || access(rd, R_OK)) {
+		snprintf(why, len, "no i915 guest image in %s (make image-i915, or --image=DIR)",
+			 img);
+		return false;
+	}
+	snprintf(why, len, "i915 guest image %s", img);
+	return true;
+}
+
 /* The tests of the plan that would run on the vGPU, and those that skip. */
 static void print_plan(const struct vrc_opts *o)
 {
@@ -53,7 +96,7 @@ static void print_plan(const struct vrc_opts *o)
 
 	for (unsigned i = 0; i < vrc_num_tests; i++) {
 		const struct vrc_test *t = vrc_all_tests[i];
-		const char *why = vrc_gvt_skip_reason(t);
+		const char *why = vrc_gvt_skip_reason(o, t);
 
 		if (!vrc_test_selected(o, t))
 			continue;
@@ -65,9 +108,19 @@ static void print_plan(const struct vrc_opts *o)
 		       why ? why : (t->flags & VT_DESTRUCTIVE) && !o->destructive ?
 		       " (destructive: only with --destructive)" : "");
 	}
-	printf("# gvt: [dry-run] conformance tests on the vGPU: %u run, %u skip; each opens "
-	       "the vGPU through a fresh KVM VM, writes its registers through BAR0 as the "
-	       "guest, and is judged with the host dmesg logged meanwhile\n", nrun, nskip);
+	printf("# gvt: [dry-run] conformance tests on the vGPU: %u run, %u skip; each is "
+	       "judged with the host dmesg logged meanwhile\n", nrun, nskip);
+	printf("# gvt: [dry-run] virtual-time tests (disc, irq, evt): the harness opens the "
+	       "vGPU through a fresh KVM VM and writes its registers through BAR0 as the "
+	       "guest\n");
+	printf("# gvt: [dry-run] real-time tests (rt-*): %s%s\n", o->gvt_guest ?
+	       "each boots the " : "SKIP: ", o->gvt_no_guest_why);
+	if (o->gvt_guest)
+		printf("# gvt: [dry-run]   in QEMU on KVM with the vGPU's cdev and an iommufd "
+		       "(the plan above), waits for QEMU's bind, registers the eventfd, runs "
+		       "vrc-wl in the guest through qemu-guest-agent, captures planes (dmabuf "
+		       "mmap, else PRIME readback through the host i915, detiled), unregisters, "
+		       "shuts the guest down, closes its copy\n");
 }
 
 int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
@@ -85,7 +138,14 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 	snprintf(run_id, sizeof(run_id), "gvt-%04d%02d%02dT%02d%02d%02dZ-%ld",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 		 tm.tm_sec, (long)getpid());
+	struct vrc_opts go = *o;
+	struct gvt_detect d;
+	char guest_why[700];
+
 	gvt_host_probe(&h, sysfs_root);
+	gvt_detect(&h, &d);
+	go.gvt_guest = guest_possible(o, &d, NULL, guest_why, sizeof(guest_why));
+	go.gvt_no_guest_why = guest_why;
 	printf("KTAP version 1\n# vrc %s: backend gvt%s\n", VRC_VERSION,
 	       dry_run ? " (dry run: every step printed, nothing touched)" : "");
 	fflush(stdout);
@@ -95,7 +155,7 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 	};
 	rc = gvt_bringup(&bo);
 	if (dry_run && rc != 2)
-		print_plan(o);
+		print_plan(&go);
 	if (dry_run || rc) {
 		if (s.have_mdev && gvt_session_destroy(&s, err, sizeof(err)))
 			printf("# gvt: cleanup FAILED: %s (the next run's sweep retries)\n", err);
@@ -109,7 +169,7 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 			printf("not ok 1 gvt-bringup\n");
 		return rc;
 	}
-	struct vrc_opts go = *o;
+	go.gvt_guest = guest_possible(o, &d, &s, guest_why, sizeof(guest_why));
 	go.backend = "gvt";
 	go.gvt = &s;
 	go.ktap_started = true;

@@ -116,16 +116,22 @@ static double now_s(void)
 static struct vrc_progress progress;
 
 /*
- * What a harness-owned GVT vGPU cannot do, or NULL. The harness is the guest
- * there (vt.c): register writes and real vblanks, but no guest memory, so
- * nothing to capture, and one vGPU per run.
+ * What the gvt backend cannot do, or NULL. In the virtual-time tests the
+ * harness owns the vGPU and is the guest (vt.c): register writes and real
+ * vblanks, but no guest memory, so nothing to capture. The real-time tests
+ * run vrc-wl in an i915 guest that QEMU boots on the vGPU, when the host
+ * and the image allow it (o->gvt_guest). One vGPU per run.
  */
-const char *vrc_gvt_skip_reason(const struct vrc_test *test)
+const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
 {
-	if (test->flags & (VT_REALTIME | VT_EXTRA))
-		return "needs an i915 guest on the vGPU (iommufd cdev sharing): not wired yet";
 	if (test->flags & VT_TWO_VGPUS)
 		return "needs two vGPUs at once: the gvt backend creates one";
+	if (test->flags & VT_EXTRA)
+		return "the igt extras run in the vdisp guest image; on GVT-g run igt in the "
+		       "i915 guest (docs/hardware.md)";
+	if (test->flags & VT_REALTIME)
+		return o->gvt_guest ? NULL : o->gvt_no_guest_why ? o->gvt_no_guest_why :
+		       "needs an i915 guest booted on the vGPU";
 	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
 		return "captures the guest's framebuffers: the harness-owned vGPU has no "
 		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";
@@ -235,7 +241,7 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 			 "destructive (can oops a real host): run with --destructive");
 		return;
 	}
-	if (o->gvt && (why = vrc_gvt_skip_reason(test))) {
+	if (o->gvt && (why = vrc_gvt_skip_reason(o, test))) {
 		rec->result = R_SKIP;
 		snprintf(rec->reason, sizeof(rec->reason), "gvt: %s", why);
 		return;
@@ -568,9 +574,12 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		goto out;
 	}
 	if (o->gvt)
-		fprintf(f, "# vrc %s: backend gvt (mdev %s, type %s on %s); the harness owns the "
-			"vGPU and acts as its guest (BAR0 writes, real vblanks)\n", VRC_VERSION,
-			o->gvt->m.uuid, o->gvt->m.type, o->gvt->m.parent);
+		fprintf(f, "# vrc %s: backend gvt (mdev %s, type %s on %s); virtual-time tests: "
+			"the harness owns the vGPU and acts as its guest (BAR0 writes, real "
+			"vblanks); real-time (rt-*) tests: %s%s\n", VRC_VERSION, o->gvt->m.uuid,
+			o->gvt->m.type, o->gvt->m.parent, o->gvt_guest ? "vrc-wl in an i915 "
+			"guest on the vGPU, " : "SKIP, ", o->gvt_no_guest_why ?
+			o->gvt_no_guest_why : "no i915 guest");
 	else
 		fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s); virtual-time tests "
 			"with a process guest, real-time (rt-*) tests at 60 Hz with a %s guest\n",

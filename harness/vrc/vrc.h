@@ -40,6 +40,10 @@ struct vrc_opts {
 	 * caller); each test opens it through a fresh KVM VM. NULL: sim. */
 	struct gvt_session *gvt;
 	const char *kmsg_path;	/* gvt: host dmesg source, NULL: /dev/kmsg */
+	/* gvt: the real-time tests run their workloads in an i915 guest booted
+	 * on the vGPU (QEMU shares it through the cdev); else why not */
+	bool gvt_guest;
+	const char *gvt_no_guest_why;
 	bool ktap_started;	/* the caller printed "KTAP version 1" already */
 	const char *model;	/* sim model */
 	const char *abi;	/* "v5|v6|v7" or NULL: the model's */
@@ -127,8 +131,8 @@ struct vrc_run {
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run);
 void vrc_run_free(struct vrc_run *run);
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
-/* Why a test cannot run on a harness-owned GVT vGPU, or NULL. */
-const char *vrc_gvt_skip_reason(const struct vrc_test *t);
+/* Why a test cannot run on the gvt backend with these options, or NULL. */
+const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 
 /* One finished test as a results.json test object (json-c, caller owns). */
 struct json_object;

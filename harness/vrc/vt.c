@@ -17,6 +17,9 @@
 /* gvt: GVT emulates vblanks at the guest's mode rate (tens of ms apart); a
  * frame counter that has not moved for a second is stuck. */
 #define GVT_VBLANK_MAX_MS	1000
+/* gvt with a guest: QEMU binds the shared vGPU while it starts, well before
+ * the guest agent answers; this only bounds a QEMU that never does. */
+#define GVT_BIND_MS		30000
 
 static void vlog(struct vt *t, const char *fmt, va_list ap)
 {
@@ -79,7 +82,11 @@ void vt_open_device(struct vt *t)
 	if (t->o->gvt) {
 		char how[400];
 
-		rc = gvt_session_open_device(t->o->gvt, how, sizeof(how), err, sizeof(err));
+		if (t->gvt_shared)
+			rc = gvt_session_open_shared(t->o->gvt, GVT_BIND_MS, err, sizeof(err));
+		else
+			rc = gvt_session_open_device(t->o->gvt, how, sizeof(how), err,
+						     sizeof(err));
 		if (rc)
 			vt_abort(t, "cannot open the vGPU: %s", err);
 		t->t = t->o->gvt->t;
@@ -96,11 +103,12 @@ void vt_close_device(struct vt *t)
 	if (t->have_irq)
 		vrc_display_irq_close(&t->irq);
 	t->have_irq = false;
-	if (t->t && t->o->gvt)
+	if (t->o->gvt && (t->t || t->gvt_shared))
 		gvt_session_close_device(t->o->gvt);	/* the device, then its KVM VM */
 	else if (t->t)
 		vrc_transport_close(t->t);
 	t->t = NULL;
+	t->gvt_shared = false;
 }
 
 void vt_find_irq(struct vt *t)

@@ -22,6 +22,7 @@ struct vt {
 	const struct vrc_test *test;
 	struct vrc_sim sim;
 	struct vrc_transport *t;
+	bool gvt_shared;	/* gvt: a guest's QEMU has the vGPU, t is our copy */
 	struct vrc_display_irq irq;
 	bool have_irq;
 	struct vgpu_guest g;
