@@ -178,6 +178,10 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 	char err[256];
 	int rc;
 
+	/* the sim's runtime dir holds what is not kept; on GVT there is none */
+	if (t->o->gvt && !t->artifact_dir)
+		vt_abort(t, "gvt: an rt test needs the run's results dir for its timeline and "
+			 "the guest's logs");
 	if (!t->o->gvt)
 		rt_restart_sim_real(t, 1);
 	if (in_vm(t))
