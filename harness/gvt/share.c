@@ -43,8 +43,11 @@ int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, char *buf, si
 	n1 = snprintf(buf, buflen, "iommufd,id=iommufd0,fd=%d", iommu_fd);
 	if (n1 < 0 || (size_t)n1 + 1 >= buflen)
 		return -ENOSPC;
+	/* GVT emulates an OpRegion (the guest i915 finds its VBT there); QEMU
+	 * before 10.1 exposes it only when asked */
 	n2 = snprintf(buf + n1 + 1, buflen - (size_t)n1 - 1,
-		      "vfio-pci,id=%s,iommufd=iommufd0,fd=%d,display=off", id, dev_fd);
+		      "vfio-pci,id=%s,iommufd=iommufd0,fd=%d,display=off,x-igd-opregion=on",
+		      id, dev_fd);
 	if (n2 < 0 || (size_t)n2 >= buflen - (size_t)n1 - 1)
 		return -ENOSPC;
 	args[0] = "-object";

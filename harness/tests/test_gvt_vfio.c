@@ -366,7 +366,7 @@ TEST(shared_device_waits_for_qemus_bind)
 	ASSERT_STREQ("-object", args[0]);
 	ASSERT_STREQ("iommufd,id=iommufd0,fd=8", args[1]);
 	ASSERT_STREQ("-device", args[2]);
-	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=7,display=off", args[3]);
+	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=7,display=off,x-igd-opregion=on", args[3]);
 	ASSERT_EQ(-ENOSPC, gvt_qemu_device_args(7, 8, "vgpu0", buf, 30, args, 8));
 }
 
@@ -427,7 +427,7 @@ TEST(session_shares_cdev_then_opens_its_copy_after_the_bind)
 	ASSERT_EQ(4, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS, err,
 				       sizeof(err)));
 	ASSERT_STREQ("iommufd,id=iommufd0,fd=41", args[1]);
-	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=40,display=off", args[3]);
+	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=40,display=off,x-igd-opregion=on", args[3]);
 	ASSERT_EQ(-EBUSY, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS,
 					    err, sizeof(err)));
 	ASSERT_EQ(0, gvt_session_open_shared(&s, 2000, err, sizeof(err)));
