@@ -41,7 +41,8 @@ static enum vrc_result rt_workload(struct vt *t, const char *const *args)
 	if ((rc = vrc_timeline_load(tl_path, &tl, err, sizeof(err))))
 		vt_abort(t, "the workload's timeline: %s", err);
 	if (!tl->offset_exact)
-		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset");
+		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset "
+			"(vrc-wl's summary line says why)");
 	uint32_t first = tl->first + tl->hw_offset;
 	unsigned n = (unsigned)(tl->last - tl->first) + 1u + RT_TAIL;
 	struct vrc_vblank *vb = calloc(n, sizeof(*vb)), *vb1 = calloc(n, sizeof(*vb1));

@@ -129,7 +129,8 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 	if ((rc = vrc_timeline_load(tl_path, &r->tl, err, sizeof(err))))
 		vt_abort(t, "the workload's timeline: %s", err);
 	if (!r->tl->offset_exact)
-		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset");
+		vt_skip(t, "timeline has no exact sequence-to-frame-counter offset "
+			"(vrc-wl's summary line says why)");
 	r->span_first = r->tl->first + r->tl->hw_offset;
 	r->span_last = r->tl->last + r->tl->hw_offset;
 	if (r->tl->bands != RT_CAP_BANDS)

@@ -119,6 +119,29 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 	return vm;
 }
 
+/* vrc-wl's own summary lines (what it did, whether the counter offset is
+ * known and why not) as diagnostics: the guest's word, sanitized, bounded. */
+static void diag_summary(struct vt *t, const struct vrc_qga_exec_status *st)
+{
+	const char *p = st->out ? (const char *)st->out : "";
+	unsigned shown = 0;
+
+	while (*p && shown < 4) {
+		size_t n = strcspn(p, "\n");
+		char line[400];
+		size_t k = 0;
+
+		if (n > 8 && !strncmp(p, "vrc-wl: ", 8)) {
+			for (size_t i = 0; i < n && k + 1 < sizeof(line); i++)
+				line[k++] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?';
+			line[k] = 0;
+			vt_diag(t, "guest: %s", line);
+			shown++;
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
 void vt_vm_workload(struct vt *t, struct vrc_vm *vm, const char *const *args,
 		    const char *tl_path, int timeout_ms)
 {
@@ -155,6 +178,7 @@ void vt_vm_workload(struct vt *t, struct vrc_vm *vm, const char *const *args,
 		vrc_vm_free(vm);
 		vt_abort(t, "%s", msg);
 	}
+	diag_summary(t, &st);
 	vrc_qga_exec_status_free(&st);
 
 	uint8_t *data = NULL;
