@@ -113,7 +113,7 @@ test: deps
 # GVT-g host vrc picks the vGPU (vgpu-sim is found next to vrc otherwise).
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
-	$(BUILD)/vrc run --guest=vm
+	$(BUILD)/vrc run --guest=vm --no-extra
 
 SOAK_RUNS ?= 20
 soak: deps

@@ -59,6 +59,7 @@ static void usage(FILE *f)
 "                         initrd.img, rootfs.sqfs; default guest-igt/ next to\n"
 "                         vgpu-sim: make image-igt); they run with --guest=vm\n"
 "                         and skip without it\n"
+"  --no-extra             leave the extra workloads (igt-*) out of the run\n"
 "  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
 "                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
 "                         QEMU argv, cleanup) and which tests would run, and\n"
@@ -116,7 +117,7 @@ int main(int argc, char **argv)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
-	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME };
+	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "model", required_argument, NULL, O_MODEL },
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 		{ "guest", required_argument, NULL, O_GUEST },
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
+		{ "no-extra", no_argument, NULL, O_NO_EXTRA },
 		{ "realtime", required_argument, NULL, O_REALTIME },
 		{ "resume", required_argument, NULL, O_RESUME },
 		{ "rerun-failures", required_argument, NULL, O_RERUN },
@@ -195,6 +197,7 @@ int main(int argc, char **argv)
 			break;
 		case O_IMAGE: o.image_dir = optarg; break;
 		case O_IGT_IMAGE: o.igt_image_dir = optarg; break;
+		case O_NO_EXTRA: o.no_extra = true; break;
 		case O_REALTIME:
 			if (!strcmp(optarg, "some"))
 				o.realtime_mutation = VRC_RT_SOME;
