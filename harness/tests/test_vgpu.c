@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "vrc/vtest.h"
+#include "vrc/bandcrc.h"
 #include "vrc/i915_regs.h"
 #include "vgpu-sim/vgpu.h"
 
@@ -301,6 +303,88 @@ TEST(flip_done_and_latched_surf)
 	flip(&f, 0, SURF0);
 	ASSERT_EQ(2u, h->pipe[0].flip_done_seq);
 	ASSERT_EQ(1u, f.notified);
+	fx_close(&f);
+}
+
+/*
+ * The pipe CRC source: one ring entry per vblank while enabled, carrying
+ * the frame count and the CRC of the latched primary plane (its visible
+ * pixels, X ignored), the same in PIPE_CRC_RES_1; nothing while disabled
+ * or with the plane off. A CRC of the wrong surface or of the X bytes, a
+ * missed or doubled entry, or an entry tagged with the wrong frame fails.
+ */
+/* 640x480 is more than SURF1 - SURF0: a second surface that does not overlap */
+#define CRC_SURF1	0x140000u
+
+static void fill(struct fx *f, uint32_t surf, uint32_t px)
+{
+	const struct vgpu_shm_header *h = (const struct vgpu_shm_header *)f->shm;
+	uint32_t *p = (uint32_t *)(f->shm + h->vram_offset + surf);
+
+	for (unsigned i = 0; i < 640u * 480u; i++)	/* plane_setup's 640x480 */
+		p[i] = px;
+}
+
+TEST(pipe_crc_ring_per_vblank)
+{
+	struct fx f;
+	const struct vgpu_shm_header *h;
+	struct vrc_band_crcs want0, want1;
+	uint32_t buf[640];
+
+	fx_open(&f, "ref", 0);
+	h = (const struct vgpu_shm_header *)f.shm;
+	ASSERT_EQ(VGPU_CRC_ENTRIES, h->crc_entries);
+	plane_setup(&f, 0);
+	fill(&f, SURF0, 0x00112233u);
+	fill(&f, CRC_SURF1, 0x00445566u);
+	for (unsigned i = 0; i < 640; i++)
+		buf[i] = 0xff112233u;	/* X differs: ignored */
+	/* the reference: the band CRC of 480 such rows */
+	uint32_t *img = malloc(640u * 480u * 4u);
+	ASSERT_TRUE(img != NULL);
+	for (unsigned r = 0; r < 480; r++)
+		memcpy(img + r * 640u, buf, sizeof(buf));
+	ASSERT_EQ(0, vrc_band_crc_xrgb(img, 640, 480, 640 * 4, 1, &want0));
+	for (unsigned i = 0; i < 640u * 480u; i++)
+		img[i] = 0x00445566u;
+	ASSERT_EQ(0, vrc_band_crc_xrgb(img, 640, 480, 640 * 4, 1, &want1));
+	free(img);
+	ASSERT_NE(want0.crc[0], want1.crc[0]);
+
+	flip(&f, 0, SURF0);
+	ticks(&f, 2);
+	ASSERT_EQ(0u, h->crc[0].head);	/* not enabled: nothing */
+	vgpu_mmio_write(f.v, VRC_PIPE_CRC_CTL(0), VRC_PIPE_CRC_ENABLE);
+	ticks(&f, 3);
+	ASSERT_EQ(3u, h->crc[0].head);
+	for (unsigned i = 0; i < 3; i++) {
+		EXPECT_EQ(h->pipe[0].frame_count - 2 + i, h->crc[0].rec[i].frame);
+		EXPECT_EQ(want0.crc[0], h->crc[0].rec[i].crc);
+	}
+	EXPECT_EQ(want0.crc[0], vgpu_mmio_read(f.v, VRC_PIPE_CRC_RES_1(0)));
+	/* a flip: the vblank it latches at carries the new picture */
+	flip(&f, 0, CRC_SURF1);
+	ticks(&f, 1);
+	EXPECT_EQ(want1.crc[0], h->crc[0].rec[3].crc);
+	EXPECT_EQ(h->pipe[0].frame_count, h->crc[0].rec[3].frame);
+	/* the guest cannot write the result */
+	vgpu_mmio_write(f.v, VRC_PIPE_CRC_RES_1(0), 0x1234);
+	EXPECT_EQ(want1.crc[0], vgpu_mmio_read(f.v, VRC_PIPE_CRC_RES_1(0)));
+	/* more vblanks than slots: the ring wraps, head keeps counting */
+	ticks(&f, VGPU_CRC_ENTRIES + 1);
+	EXPECT_EQ(VGPU_CRC_ENTRIES + 5u, h->crc[0].head);
+	EXPECT_EQ(h->pipe[0].frame_count,
+		  h->crc[0].rec[(h->crc[0].head - 1) & (VGPU_CRC_ENTRIES - 1)].frame);
+	/* plane off, then CRC off: no more entries */
+	vgpu_mmio_write(f.v, VRC_PLANE_CTL(0), 0);
+	ticks(&f, 2);
+	EXPECT_EQ(VGPU_CRC_ENTRIES + 5u, h->crc[0].head);
+	plane_setup(&f, 0);
+	vgpu_mmio_write(f.v, VRC_PIPE_CRC_CTL(0), 0);
+	ticks(&f, 2);
+	EXPECT_EQ(VGPU_CRC_ENTRIES + 5u, h->crc[0].head);
+	EXPECT_EQ(0u, h->crc[1].head);	/* other pipes untouched */
 	fx_close(&f);
 }
 

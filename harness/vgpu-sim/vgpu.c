@@ -88,6 +88,7 @@ static void shm_init(struct vgpu *v, uint32_t hz_milli)
 	h->vram_size = v->vram_size;
 	h->ring_entries = v->ring_entries;
 	h->vblank_hz_milli = hz_milli;
+	h->crc_entries = VGPU_CRC_ENTRIES;
 	/* magic last: a guest polling the header sees a complete one */
 	shm_put32(&h->magic, VGPU_SHM_MAGIC);
 }
@@ -204,7 +205,7 @@ static bool in_window(uint32_t off)
 	       off - VRC_REG_WINDOW_BASE < VRC_REG_WINDOW_SIZE;
 }
 
-static void reg_set(struct vgpu *v, uint32_t off, uint32_t val)
+void vgpu_reg_set(struct vgpu *v, uint32_t off, uint32_t val)
 {
 	uint32_t idx = (off - VRC_REG_WINDOW_BASE) / 4u;
 
@@ -279,7 +280,7 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val)
 static bool read_only(uint32_t off)
 {
 	for (unsigned p = 0; p < VRC_NUM_PIPES; p++)
-		if (off == VRC_PIPE_FRMCOUNT(p))
+		if (off == VRC_PIPE_FRMCOUNT(p) || off == VRC_PIPE_CRC_RES_1(p))
 			return true;
 	return false;
 }
@@ -290,7 +291,7 @@ int vgpu_mmio_write_checked(struct vgpu *v, uint32_t offset, uint32_t value)
 		return -EINVAL;
 	if (v->dead || read_only(offset))
 		return 0;
-	reg_set(v, offset, value);
+	vgpu_reg_set(v, offset, value);
 	trap(v, offset, value);
 	return 0;
 }
@@ -414,7 +415,8 @@ static void frame_tick(struct vgpu *v, unsigned p)
 	struct vgpu_pipe *pp = &v->pipe[p];
 	uint32_t fc = vgpu_reg(v, VRC_PIPE_FRMCOUNT(p)) + 1;
 
-	reg_set(v, VRC_PIPE_FRMCOUNT(p), fc);
+	vgpu_reg_set(v, VRC_PIPE_FRMCOUNT(p), fc);
+	vgpu_crc_tick(v, p, fc);	/* before the guest may look: with the count */
 	shm_put32(&st->frame_count, fc);
 	status_bump(&st->vblank_seq);
 	if (pp->done & VGPU_EV_PRI)

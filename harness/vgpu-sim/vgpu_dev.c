@@ -230,11 +230,9 @@ static uint64_t page_round(uint64_t x)
 	return (x + VGPU_PAGE - 1) & ~(uint64_t)(VGPU_PAGE - 1);
 }
 
-/* 1: plane on and *p filled; 0: plane off; < 0: error. */
-static int primary_plane(const struct vgpu *v, struct vfio_device_gfx_plane_info *p,
-			 uint64_t *surf)
+int vgpu_primary_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_plane_info *p,
+		       uint64_t *surf)
 {
-	int pipe = display_pipe(v);
 	uint32_t ctl, sz, tile_h;
 	uint64_t mod, w, h, stride, size;
 
@@ -370,7 +368,7 @@ int vgpu_query_plane(struct vgpu *v, struct vfio_device_gfx_plane_info *p)
 		return -EINVAL;
 	out = *p;
 	if (p->drm_plane_type == VRC_PLANE_PRIMARY)
-		rc = primary_plane(v, &out, &surf);
+		rc = vgpu_primary_plane(v, display_pipe(v), &out, &surf);
 	else if (p->drm_plane_type == VRC_PLANE_CURSOR)
 		rc = cursor_plane(v, &out, &surf);
 	else

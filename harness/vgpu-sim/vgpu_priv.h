@@ -12,6 +12,8 @@
 #include "vgpu.h"
 #include "vrc/i915_regs.h"
 
+struct vfio_device_gfx_plane_info;
+
 /* Event bits inside the sim; turned into values/sub-irqs when signalled. */
 #define VGPU_EV_PRI		1u
 #define VGPU_EV_CUR		2u
@@ -116,8 +118,18 @@ static inline bool vgpu_pipe_enabled(const struct vgpu *v, unsigned p)
 
 /* vgpu.c */
 void vgpu_die(struct vgpu *v, const char *why);
+/* Set a register in our file and in the guest-visible shadow. */
+void vgpu_reg_set(struct vgpu *v, uint32_t off, uint32_t val);
 /* 0, or -EINVAL for a write outside the register window / unaligned. */
 int vgpu_mmio_write_checked(struct vgpu *v, uint32_t offset, uint32_t value);
+
+/* vgpu_dev.c: pipe's primary plane (pipe < 0: none). 1: on, *p filled and
+ * *surf its VRAM offset (checked to lie inside VRAM); 0: off; < 0: error. */
+int vgpu_primary_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_plane_info *p,
+		       uint64_t *surf);
+
+/* vgpu_crc.c: at pipe p's vblank that made the frame count `frame` */
+void vgpu_crc_tick(struct vgpu *v, unsigned p, uint32_t frame);
 
 /* vgpu_irq.c */
 void vgpu_irq_init(struct vgpu *v);

@@ -11,6 +11,10 @@
 #define VRC_PIPE_STRIDE		0x1000u
 
 #define VRC_PIPESRC(p)		(0x6001Cu + VRC_PIPE_STRIDE * (p))
+/* Pipe CRC (IVB+ layout): the CRC of each frame in RES_1 at its vblank. */
+#define VRC_PIPE_CRC_CTL(p)	(0x60050u + VRC_PIPE_STRIDE * (p))
+#define   VRC_PIPE_CRC_ENABLE	(1u << 31)
+#define VRC_PIPE_CRC_RES_1(p)	(0x60064u + VRC_PIPE_STRIDE * (p))
 #define VRC_PIPECONF(p)		(0x70008u + VRC_PIPE_STRIDE * (p))
 #define   VRC_PIPECONF_ENABLE	(1u << 31)
 #define VRC_PIPE_FRMCOUNT(p)	(0x70040u + VRC_PIPE_STRIDE * (p))

@@ -15,6 +15,11 @@
  *   [vram_offset, +vram_size)  VRAM: framebuffers and cursor images; plane
  *                       surface registers hold offsets into it
  *
+ * The header also carries a CRC ring per pipe: while PIPE_CRC_CTL enables
+ * it, vgpu-sim appends (frame count, CRC of the primary plane scanned out
+ * from that vblank on) at every vblank, so a guest that is woken late still
+ * gets every frame's CRC (vdisp feeds them to DRM's debugfs CRC source).
+ *
  * All status lives in memory; an interrupt only says "look now", because
  * under TCG an MSI-X sent before the guest enabled MSI-X is lost. Every field
  * written by the guest is untrusted by vgpu-sim. Little-endian throughout.
@@ -38,6 +43,7 @@ typedef uint64_t vgpu_u64;
 #define VGPU_SHM_VERSION	1u
 #define VGPU_SHM_HEADER_SIZE	4096u
 #define VGPU_SHM_RING_ENTRIES	1024u		/* power of two */
+#define VGPU_CRC_ENTRIES	16u		/* power of two */
 
 /* MSI-X vectors (ivshmem vectors) of the guest peer. */
 #define VGPU_VEC_DISPLAY	0u	/* vblank / flip done: re-read status */
@@ -52,6 +58,20 @@ struct vgpu_pipe_status {
 	vgpu_u32 cursor_done_seq;	/* bumped for each latched cursor update */
 	vgpu_u32 latched_surf;	/* PLANE_SURF value scanned out since the last vblank */
 	vgpu_u32 pad[3];
+};
+
+/*
+ * head counts records modulo 2^32, the slot is head & (VGPU_CRC_ENTRIES - 1);
+ * vgpu-sim writes the record, then store-releases head. A reader more than
+ * VGPU_CRC_ENTRIES behind has lost the oldest ones.
+ */
+struct vgpu_crc_ring {
+	vgpu_u32 head;
+	vgpu_u32 pad[3];
+	struct vgpu_crc_rec {
+		vgpu_u32 frame;	/* frame_count of the vblank it starts at */
+		vgpu_u32 crc;	/* CRC-32 of the primary plane's pixels, X ignored */
+	} rec[VGPU_CRC_ENTRIES];
 };
 
 struct vgpu_shm_header {
@@ -72,6 +92,9 @@ struct vgpu_shm_header {
 	vgpu_u32 pad0[2];
 	struct vgpu_pipe_status pipe[4];	/* written by vgpu-sim only */
 	vgpu_u32 dead;		/* non-zero: the device stopped (oops model) */
+	vgpu_u32 crc_entries;	/* VGPU_CRC_ENTRIES: crc[] is offered; 0: it is not */
+	vgpu_u32 pad1[3];
+	struct vgpu_crc_ring crc[4];	/* written by vgpu-sim only */
 };
 
 /*
