@@ -295,3 +295,15 @@ IGT(vrc_test_igt_vblank_ts_idle, "kms_vblank", "ts-continuation-idle",
     "igt in the VM: vblank counter and timestamp continue across vblank off/on");
 IGT(vrc_test_igt_vblank_ts_modeset, "kms_vblank", "ts-continuation-modeset",
     "igt in the VM: vblank counter and timestamp continue across a modeset");
+IGT(vrc_test_igt_crc_bad_source, "kms_pipe_crc_basic", "bad-source",
+    "igt in the VM: the debugfs CRC source refuses an unknown source name");
+IGT(vrc_test_igt_crc_read, "kms_pipe_crc_basic", "read-crc",
+    "igt in the VM: pipe CRCs of a constant picture are equal, frame after frame");
+IGT(vrc_test_igt_crc_read_seq, "kms_pipe_crc_basic", "read-crc-frame-sequence",
+    "igt in the VM: pipe CRCs come for consecutive frames");
+IGT(vrc_test_igt_crc_nonblocking, "kms_pipe_crc_basic", "nonblocking-crc",
+    "igt in the VM: pipe CRCs read without blocking");
+IGT(vrc_test_igt_crc_disable, "kms_pipe_crc_basic", "disable-crc-after-crtc",
+    "igt in the VM: CRC capture stopped after the CRTC went off");
+IGT(vrc_test_igt_crc_xr24, "kms_pipe_crc_basic", "compare-crc-sanitycheck-xr24",
+    "igt in the VM: equal XR24 pictures give equal pipe CRCs, different ones not");

@@ -25,6 +25,8 @@ T(vrc_test_igt_cursor_after_legacy) T(vrc_test_igt_cursor_before_atomic)
 T(vrc_test_igt_cursor_after_atomic) T(vrc_test_igt_vblank_invalid)
 T(vrc_test_igt_vblank_crtc_id) T(vrc_test_igt_vblank_query) T(vrc_test_igt_vblank_wait)
 T(vrc_test_igt_vblank_accuracy) T(vrc_test_igt_vblank_ts_idle) T(vrc_test_igt_vblank_ts_modeset)
+T(vrc_test_igt_crc_bad_source) T(vrc_test_igt_crc_read) T(vrc_test_igt_crc_read_seq)
+T(vrc_test_igt_crc_nonblocking) T(vrc_test_igt_crc_disable) T(vrc_test_igt_crc_xr24)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -56,5 +58,8 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_igt_vblank_crtc_id, &vrc_test_igt_vblank_query, &vrc_test_igt_vblank_wait,
 	&vrc_test_igt_vblank_accuracy, &vrc_test_igt_vblank_ts_idle,
 	&vrc_test_igt_vblank_ts_modeset,
+	/* pipe CRCs: vdisp's debugfs CRC source, fed by vgpu-sim */
+	&vrc_test_igt_crc_bad_source, &vrc_test_igt_crc_read, &vrc_test_igt_crc_read_seq,
+	&vrc_test_igt_crc_nonblocking, &vrc_test_igt_crc_disable, &vrc_test_igt_crc_xr24,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

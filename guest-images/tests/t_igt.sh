@@ -4,7 +4,8 @@
 # and with it they boot the igt guest against vgpu-sim (60 Hz) and run igt
 # subtests on vdisp: kms_vblank crtc-id and kms_flip basic-plain-flip must
 # pass, with igt's output kept as an artifact and the display irq's signals
-# counted on the host. Without the image that part is a TAP skip, so `make
+# counted on the host, and kms_pipe_crc_basic read-crc must pass on vdisp's
+# debugfs CRC source (fed by vgpu-sim's pipe CRC). Without the image that part is a TAP skip, so `make
 # test` stays green where nobody built it. TAP for prove. Environment:
 #   VRC_BUILD     build directory (default build)
 #   VRC_IGT_IMAGE the igt flavour (default VRC_BUILD/guest-igt)
@@ -16,7 +17,7 @@ dir=$(mktemp -d /tmp/vrc-igt.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 for f in "$b/vrc" "$b/vgpu-sim"; do
 	[ -x "$f" ] || { echo "Bail out! $f missing: run make BUILD=$b"; exit 1; }
 done
@@ -65,6 +66,7 @@ fi
 if [ ! -f "$img/rootfs.sqfs" ] || [ ! -f "$img/initrd.img" ]; then
 	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
 	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
+	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
 	exit $fail
 fi
 echo "# $(sed -n 's/^igt-gpu-tools /igt-gpu-tools /p' "$img/manifest" 2>/dev/null) in $img"
@@ -94,5 +96,16 @@ if [ -z "$bad" ]; then
 	ok "igt output kept as an artifact; primary signals counted during the flips"
 else
 	not_ok "igt output kept as an artifact; primary signals counted during the flips #$bad"
+fi
+# pipe CRCs: equal for a constant picture, for consecutive frames
+vrc crc --guest=vm --igt-image="$img" --timeout=240 --suite='igt-kms_pipe_crc_basic-read-crc'
+res=$(results "$dir/crc" 2>&1)
+echo "$res" | sed 's/^/# /'
+if echo "$res" | grep -q '^igt-kms_pipe_crc_basic-read-crc pass ' &&
+   grep -q 'Subtest read-crc: SUCCESS' "$dir/crc/tests/igt-kms_pipe_crc_basic-read-crc/igt.log"; then
+	ok "igt kms_pipe_crc_basic read-crc passes on vdisp's CRC source"
+else
+	not_ok "igt kms_pipe_crc_basic read-crc passes on vdisp's CRC source"
+	sed 's/^/#   /' "$dir/crc.ktap" | tail -30
 fi
 exit $fail

@@ -67,6 +67,10 @@ struct vdisp_device {
 	bool vblank_on;
 	struct vdisp_commit commit;
 
+	/* the debugfs CRC source (vdisp_crc.c) */
+	bool crc_on;
+	u32 crc_head;			/* next CRC ring record to hand to DRM */
+
 	struct drm_plane primary, cursor;
 	struct drm_crtc crtc;
 	struct drm_encoder encoder;
@@ -97,5 +101,11 @@ void vdisp_flush_event(struct vdisp_device *vd);
 u32 vdisp_get_vblank_counter(struct drm_crtc *crtc);
 int vdisp_enable_vblank(struct drm_crtc *crtc);
 void vdisp_disable_vblank(struct drm_crtc *crtc);
+
+/* vdisp_crc.c: the debugfs CRC source */
+int vdisp_set_crc_source(struct drm_crtc *crtc, const char *source);
+int vdisp_verify_crc_source(struct drm_crtc *crtc, const char *source, size_t *values_cnt);
+const char *const *vdisp_get_crc_sources(struct drm_crtc *crtc, size_t *count);
+void vdisp_crc_drain(struct vdisp_device *vd);
 
 #endif

@@ -44,8 +44,10 @@ static irqreturn_t vdisp_irq(int irq, void *arg)
 	}
 	seq = VDISP_STATUS(vd, vblank_seq);
 	if (seq != vd->last_vblank_seq) {
-		if (READ_ONCE(vd->vblank_on))
+		if (READ_ONCE(vd->vblank_on)) {
 			drm_crtc_handle_vblank(&vd->crtc);
+			vdisp_crc_drain(vd);
+		}
 		/* after the count moved: vdisp_arm_event relies on it */
 		WRITE_ONCE(vd->last_vblank_seq, seq);
 	}

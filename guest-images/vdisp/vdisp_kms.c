@@ -357,6 +357,9 @@ static const struct drm_crtc_funcs vdisp_crtc_funcs = {
 	.get_vblank_counter = vdisp_get_vblank_counter,
 	.enable_vblank = vdisp_enable_vblank,
 	.disable_vblank = vdisp_disable_vblank,
+	.set_crc_source = vdisp_set_crc_source,
+	.verify_crc_source = vdisp_verify_crc_source,
+	.get_crc_sources = vdisp_get_crc_sources,
 };
 
 /* ---- connector */
