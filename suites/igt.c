@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +45,10 @@
 /* The igt flavour: --igt-image, else guest-igt/ next to vgpu-sim. */
 static void igt_image_dir(const struct vt *t, char *out, size_t len)
 {
-	char dir[512];
-
-	if (t->o->igt_image_dir) {
+	if (t->o->igt_image_dir)
 		snprintf(out, len, "%s", t->o->igt_image_dir);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
-	snprintf(out, len, "%s/guest-igt", dirname(dir));
+	else
+		vrc_next_to_sim(t->o, "guest-igt", out, len);
 }
 
 static void restart_sim_real(struct vt *t)

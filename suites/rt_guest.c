@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Shared by the real-time suites (rt_guest.h). */
 #include <errno.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,28 +16,11 @@
 static void workload_path(const struct vt *t, char *out, size_t len)
 {
 	const char *env = getenv("VRC_WORKLOAD");
-	char dir[512];
 
-	if (env && env[0]) {
+	if (env && env[0])
 		snprintf(out, len, "%s", env);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
-	snprintf(out, len, "%s/vrc-wl", dirname(dir));
-}
-
-/* The guest image: --image, else guest/ next to vgpu-sim (make image), or
- * on GVT guest-i915/ (make image-i915). */
-static void image_dir(const struct vt *t, char *out, size_t len)
-{
-	char dir[512];
-
-	if (t->o->image_dir) {
-		snprintf(out, len, "%s", t->o->image_dir);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", t->o->sim_path);
-	snprintf(out, len, "%s/%s", dirname(dir), t->o->gvt ? "guest-i915" : "guest");
+	else
+		vrc_next_to_sim(t->o, "vrc-wl", out, len);
 }
 
 void rt_restart_sim_real(struct vt *t, unsigned instances)
@@ -127,7 +109,7 @@ static struct vrc_vm *boot_for(struct vt *t, const char *const *args)
 		if (!strcmp(args[i], "--curpos-only") || !strncmp(args[i], "--burst", 7))
 			vt_skip(t, "%s needs direct register access: process guest "
 				"only (KMS cannot do it)", args[i]);
-	image_dir(t, img, sizeof(img));
+	vrc_guest_image(t->o, t->o->gvt != NULL, img, sizeof(img));
 	return vt_vm_boot(t, img, NULL);
 }
 

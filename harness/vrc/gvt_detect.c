@@ -4,7 +4,6 @@
  * --backend=auto, and the bring-up for --backend=gvt. The logic lives in
  * harness/gvt; vrc_gvt_detect() stays for its old callers.
  */
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +53,7 @@ bool vrc_gvt_auto(const char *sysfs_root)
 static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
 			   const struct gvt_session *s, char *why, size_t len)
 {
-	char img[512], dir[512], k1[600], k2[600], rd[600];
+	char img[512], k1[600], k2[600], rd[600];
 
 	if (!d->guest_ok) {
 		for (unsigned i = 0; i < d->nreasons; i++)
@@ -71,12 +70,7 @@ static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
 			 "to share with QEMU");
 		return false;
 	}
-	if (o->image_dir) {
-		snprintf(img, sizeof(img), "%s", o->image_dir);
-	} else {
-		snprintf(dir, sizeof(dir), "%s", o->sim_path ? o->sim_path : "build/vgpu-sim");
-		snprintf(img, sizeof(img), "%s/guest-i915", dirname(dir));
-	}
+	vrc_guest_image(o, true, img, sizeof(img));
 	snprintf(k1, sizeof(k1), "%s/vmlinux", img);
 	snprintf(k2, sizeof(k2), "%s/vmlinuz", img);
 	snprintf(rd, sizeof(rd), "%s/initrd.img", img);

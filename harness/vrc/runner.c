@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,22 @@
 #include "journal.h"
 #include "progress.h"
 #include "runner.h"
+
+void vrc_next_to_sim(const struct vrc_opts *o, const char *name, char *out, size_t len)
+{
+	char dir[512];
+
+	snprintf(dir, sizeof(dir), "%s", o->sim_path ? o->sim_path : "build/vgpu-sim");
+	snprintf(out, len, "%s/%s", dirname(dir), name);
+}
+
+void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len)
+{
+	if (o->image_dir)
+		snprintf(out, len, "%s", o->image_dir);
+	else
+		vrc_next_to_sim(o, i915 ? "guest-i915" : "guest", out, len);
+}
 
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 {

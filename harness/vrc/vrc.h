@@ -131,6 +131,14 @@ struct vrc_run {
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run);
 void vrc_run_free(struct vrc_run *run);
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
+/*
+ * What the build puts next to vgpu-sim (o->sim_path): vrc-wl, the guest
+ * images. vrc_guest_image() is --image, else guest/ (make image), or for an
+ * i915 guest on GVT guest-i915/ (make image-i915).
+ */
+void vrc_next_to_sim(const struct vrc_opts *o, const char *name, char *out, size_t len);
+void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
+
 /* Why a test cannot run on the gvt backend with these options, or NULL. */
 const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 
