@@ -89,37 +89,67 @@ static int vtest_failed_expect;
 #define SKIP(...) do { printf("# SKIP: " __VA_ARGS__); printf("\n");	\
 	fflush(stdout); _exit(VTEST_SKIP_EXIT); } while (0)
 
+/* Copy what a case printed from its file to `to`. */
+static void vtest_copy(FILE *from, FILE *to)
+{
+	char buf[4096];
+	size_t n;
+
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+	fflush(to);
+}
+
+/*
+ * A case prints into a temporary file; when it ends that goes to stdout,
+ * and for a failing case to stderr as well: `prove` shows stderr without
+ * -v, so a CI log carries the diagnostics of what failed.
+ */
 static int vtest_run_one(const struct vtest_case *c, unsigned num)
 {
+	FILE *out = tmpfile();
+	int status, failed = 1;
+
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid < 0) {
 		printf("not ok %u %s # fork failed: %s\n", num, c->name, strerror(errno));
+		if (out)
+			fclose(out);
 		return 1;
 	}
 	if (pid == 0) {
+		if (out)
+			dup2(fileno(out), STDOUT_FILENO);
 		alarm(VTEST_TIMEOUT_S);
 		c->fn();
 		fflush(stdout);
 		_exit(vtest_failed_expect ? 1 : 0);
 	}
-	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (out)
+		vtest_copy(out, stdout);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		printf("ok %u %s\n", num, c->name);
-		return 0;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == VTEST_SKIP_EXIT) {
+		failed = 0;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == VTEST_SKIP_EXIT) {
 		printf("ok %u %s # SKIP\n", num, c->name);
-		return 0;
-	}
-	if (WIFSIGNALED(status))
+		failed = 0;
+	} else if (WIFSIGNALED(status)) {
 		printf("not ok %u %s # killed by signal %d%s\n", num, c->name,
 		       WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	else
+	} else {
 		printf("not ok %u %s\n", num, c->name);
-	return 1;
+	}
+	if (failed && out) {
+		fprintf(stderr, "# --- %s failed; what it printed:\n", c->name);
+		vtest_copy(out, stderr);
+	}
+	if (out)
+		fclose(out);
+	return failed;
 }
 
 static int vtest_main(int argc, char **argv)
