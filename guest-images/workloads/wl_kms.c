@@ -416,12 +416,21 @@ static int kms_cursor_set(struct wl_display *d, unsigned image, uint32_t hot_x, 
 		vrc_seterr(err, errlen, "cursor image %u", image);
 		return -EINVAL;
 	}
-	/* position first, then the image (the i915 register order) */
-	if (drmModeMoveCursor(k->fd, k->crtc_id, x, y))
-		return sys_err(err, errlen, "drmModeMoveCursor");
-	if (drmModeSetCursor2(k->fd, k->crtc_id, k->cur[image].handle, WL_CURSOR_DIM,
-			      WL_CURSOR_DIM, (int32_t)hot_x, (int32_t)hot_y))
-		return sys_err(err, errlen, "drmModeSetCursor2");
+	/*
+	 * Position and image in one legacy ioctl (CURSOR_BO | CURSOR_MOVE): the
+	 * DRM core makes it one commit on the cursor plane. As two calls
+	 * (drmModeMoveCursor, drmModeSetCursor2) a vblank could fall between
+	 * them and latch the new position with the old image, a state the
+	 * timeline's single update does not describe.
+	 */
+	struct drm_mode_cursor2 req = {
+		.flags = DRM_MODE_CURSOR_BO | DRM_MODE_CURSOR_MOVE, .crtc_id = k->crtc_id,
+		.x = x, .y = y, .width = WL_CURSOR_DIM, .height = WL_CURSOR_DIM,
+		.handle = k->cur[image].handle, .hot_x = (int32_t)hot_x,
+		.hot_y = (int32_t)hot_y,
+	};
+	if (drmIoctl(k->fd, DRM_IOCTL_MODE_CURSOR2, &req))
+		return sys_err(err, errlen, "DRM_IOCTL_MODE_CURSOR2 (image and position)");
 	k->cur_img = image;
 	k->hot_x = hot_x;
 	k->hot_y = hot_y;
