@@ -204,18 +204,27 @@ u32 vdisp_status(struct vdisp_device *vd, const vgpu_u32 *field)
 	return virt_load_acquire(field);
 }
 
+/*
+ * Publish the records appended since the last doorbell, then ring. The
+ * head moves once per batch: the emulator also drains at every vblank, and
+ * a commit it saw half of (CURPOS without its CURBASE) would latch a new
+ * position with the old image, which TEAR-2 rightly calls stale. i915 gets
+ * the same atomicity from vblank evasion.
+ */
 static void vdisp_ring_locked(struct vdisp_device *vd)
 {
+	/* the records before the head that publishes them (vgpu_shm.h) */
+	virt_store_release(&vd->ring->head, vd->head);
 	iowrite32((u32)vd->emu_id << 16 | VGPU_DOORBELL_VEC,
 		  vd->mmio + IVSHMEM_DOORBELL);
 	vd->pending = 0;
 }
 
 /*
- * Append one (offset, value) record; the doorbell comes with vdisp_doorbell()
- * so that one commit's writes reach the emulator together. A full ring is
- * rung and waited on, bounded: a stuck emulator costs a lost write and a
- * dmesg line, never a hung CPU.
+ * Append one (offset, value) record, unpublished: vdisp_doorbell() publishes
+ * and rings, so that one commit's writes reach the emulator together. A
+ * full ring is published, rung and waited on, bounded: a stuck emulator
+ * costs a lost write and a dmesg line, never a hung CPU.
  */
 void vdisp_write(struct vdisp_device *vd, u32 reg, u32 val)
 {
@@ -246,8 +255,6 @@ void vdisp_write(struct vdisp_device *vd, u32 reg, u32 val)
 	WRITE_ONCE(rec->offset, reg);
 	WRITE_ONCE(rec->value, val);
 	vd->head++;
-	/* the record before the head that publishes it (vgpu_shm.h) */
-	virt_store_release(&vd->ring->head, vd->head);
 	vd->pending++;
 	spin_unlock_irqrestore(&vd->ring_lock, flags);
 }

@@ -60,8 +60,10 @@ static irqreturn_t vdisp_irq(int irq, void *arg)
 
 /*
  * Called from atomic_flush with the status counter sampled before the
- * update's registers were written. The emulator drains the register ring at
- * every vblank, doorbell or not, so the update may have latched already;
+ * update's registers were written. They are published with the doorbell
+ * that follows, but a ring that filled up mid-commit was published (and
+ * may have been drained at a vblank) already, so the update may have
+ * latched already;
  * the device publishes the frame count and vblank_seq before the done
  * sequences (as GVT bumps PIPE_FRMCOUNT before flip-done), so a done
  * sequence that moved with vblank_seq equal to what the irq last saw means
