@@ -158,7 +158,7 @@ void rt_capture_artifact(struct rt_capture_run *r)
 		const struct rt_cap *c = &r->cap[i];
 		json_object *e = json_object_new_object();
 
-		if (c->path && !strcmp(c->path, "prime-readback"))
+		if (c->path && !strcmp(c->path, gvt_capture_path_name(GVT_CAPTURE_PRIME)))
 			prime++;
 		if (c->path)
 			json_object_object_add(e, "path", json_object_new_string(c->path));

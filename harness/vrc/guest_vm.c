@@ -78,12 +78,8 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 	struct vrc_vm *vm = NULL;
 	char err[512];
 
-	/* The decompressed kernel boots about 3 s faster under TCG (PVH entry). */
-	snprintf(vmcfg.kernel, sizeof(vmcfg.kernel), "%s/vmlinux", image_dir);
-	if (access(vmcfg.kernel, R_OK))
-		snprintf(vmcfg.kernel, sizeof(vmcfg.kernel), "%s/vmlinuz", image_dir);
-	snprintf(vmcfg.initrd, sizeof(vmcfg.initrd), "%s/initrd.img", image_dir);
-	if (access(vmcfg.kernel, R_OK) || access(vmcfg.initrd, R_OK))
+	if (vrc_guest_image_files(image_dir, vmcfg.kernel, sizeof(vmcfg.kernel), vmcfg.initrd,
+				  sizeof(vmcfg.initrd)))
 		vt_abort(t, "no guest image in %s (build it: make image)", image_dir);
 	/* QEMU's console and logs go with the test's artifacts when kept. */
 	if (vt_artifact_path(t, "vm", vmcfg.run_dir, sizeof(vmcfg.run_dir)) == 0)

@@ -53,7 +53,7 @@ bool vrc_gvt_auto(const char *sysfs_root)
 static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
 			   const struct gvt_session *s, char *why, size_t len)
 {
-	char img[512], k1[600], k2[600], rd[600];
+	char img[512], kernel[600], initrd[600];
 
 	if (!d->guest_ok) {
 		for (unsigned i = 0; i < d->nreasons; i++)
@@ -71,10 +71,7 @@ static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
 		return false;
 	}
 	vrc_guest_image(o, true, img, sizeof(img));
-	snprintf(k1, sizeof(k1), "%s/vmlinux", img);
-	snprintf(k2, sizeof(k2), "%s/vmlinuz", img);
-	snprintf(rd, sizeof(rd), "%s/initrd.img", img);
-	if ((access(k1, R_OK) && access(k2, R_OK)) || access(rd, R_OK)) {
+	if (vrc_guest_image_files(img, kernel, sizeof(kernel), initrd, sizeof(initrd))) {
 		snprintf(why, len, "no i915 guest image in %s (make image-i915, or --image=DIR)",
 			 img);
 		return false;

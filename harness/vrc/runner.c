@@ -42,6 +42,16 @@ void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len)
 		vrc_next_to_sim(o, i915 ? "guest-i915" : "guest", out, len);
 }
 
+int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *initrd,
+			  size_t ilen)
+{
+	snprintf(kernel, klen, "%s/vmlinux", dir);
+	if (access(kernel, R_OK))
+		snprintf(kernel, klen, "%s/vmlinuz", dir);
+	snprintf(initrd, ilen, "%s/initrd.img", dir);
+	return access(kernel, R_OK) || access(initrd, R_OK) ? -ENOENT : 0;
+}
+
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 {
 	if (o->no_realtime && (t->flags & VT_REALTIME))

@@ -138,6 +138,13 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
  */
 void vrc_next_to_sim(const struct vrc_opts *o, const char *name, char *out, size_t len);
 void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
+/*
+ * A bootable image in dir: 0 with the kernel (vmlinux, which boots about
+ * 3 s faster under TCG through its PVH entry, else vmlinuz) and initrd.img
+ * paths, or -ENOENT when either is not readable.
+ */
+int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *initrd,
+			  size_t ilen);
 
 /* Why a test cannot run on the gvt backend with these options, or NULL. */
 const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
