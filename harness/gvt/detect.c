@@ -78,6 +78,18 @@ static int read_uint(const char *path, unsigned *v)
 	return 0;
 }
 
+int gvt_type_available(const struct gvt_host *h, const char *bdf, const char *type,
+		       unsigned *n)
+{
+	char p[768];
+
+	if (strchr(bdf, '/') || strchr(type, '/'))
+		return -1;
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/mdev_supported_types/%s/available_instances",
+		 h->sysfs_root, bdf, type);
+	return read_uint(p, n);
+}
+
 static bool dir_has_entries(const char *path)
 {
 	DIR *dir = opendir(path);

@@ -77,6 +77,9 @@ struct gvt_detect {
 
 /* Look at h's trees; never fails, reasons say what is missing. */
 void gvt_detect(const struct gvt_host *h, struct gvt_detect *d);
+/* A type's available_instances now; -1 if unreadable. */
+int gvt_type_available(const struct gvt_host *h, const char *bdf, const char *type,
+		       unsigned *n);
 /* Print the findings, one line each, with prefix (e.g. "# gvt: "). */
 void gvt_detect_print(const struct gvt_detect *d, FILE *f, const char *prefix);
 
@@ -192,6 +195,7 @@ struct gvt_session {
 	const struct gvt_host *h;
 	const struct vrc_sys *sys;
 	struct gvt_mdev_env env;
+	char run_id[64];
 	struct gvt_mdev m;
 	bool have_mdev;
 	struct gvt_kvm kvm;
@@ -204,6 +208,14 @@ struct gvt_session {
 /* Create the mdev (marker first); on failure nothing of it is left behind. */
 int gvt_session_create(struct gvt_session *s, const struct gvt_session_cfg *c,
 		       char *err, size_t errlen);
+/*
+ * A second vGPU like s (same parent and type, a fresh UUID, the same run
+ * id in its marker) for the tests that need two at once (ISO-1). Each is
+ * opened through its own KVM VM: GVT refuses a second vGPU on a VM that
+ * has one (kvmgt's __kvmgt_vgpu_exist, EEXIST). gvt_session_destroy() it.
+ */
+int gvt_session_create_sibling(const struct gvt_session *s, struct gvt_session *sib,
+			       char *err, size_t errlen);
 /*
  * Open the device into s->t: a fresh KVM VM, then the group
  * (KVM_DEV_VFIO_FILE_ADD of the group fd before GROUP_GET_DEVICE_FD), else

@@ -29,11 +29,33 @@ int gvt_session_create(struct gvt_session *s, const struct gvt_session_cfg *c,
 	s->h = c->h;
 	s->sys = c->sys;
 	s->env = (struct gvt_mdev_env){ .h = c->h, .w = c->w };
+	snprintf(s->run_id, sizeof(s->run_id), "%s", c->run_id ? c->run_id : "");
 	rc = gvt_mdev_create(&s->env, c->bdf, c->type, c->uuid, c->run_id, &s->m, err, errlen);
 	if (rc)
 		return rc;
 	s->have_mdev = true;
 	return 0;
+}
+
+int gvt_session_create_sibling(const struct gvt_session *s, struct gvt_session *sib,
+			       char *err, size_t errlen)
+{
+	struct gvt_session_cfg c = {
+		.h = s->h, .w = s->env.w, .sys = s->sys, .bdf = s->m.parent, .type = s->m.type,
+		.run_id = s->run_id,
+	};
+	char uuid[40];
+	int rc;
+
+	memset(sib, 0, sizeof(*sib));
+	if (!s->have_mdev) {
+		vrc_seterr(err, errlen, "gvt: no first vGPU to make a second like");
+		return -EINVAL;
+	}
+	if ((rc = gvt_new_uuid(s->h, uuid, err, errlen)))
+		return rc;
+	c.uuid = uuid;
+	return gvt_session_create(sib, &c, err, errlen);
 }
 
 int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,

@@ -7,6 +7,7 @@
 #ifndef VRC_TEST_GVT_FAKE_H
 #define VRC_TEST_GVT_FAKE_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +102,9 @@ static inline void fake_good_host(char root[64], struct gvt_host *h)
 
 /*
  * A sysfs writer whose "kernel" is the fake tree at ctx (its root): a
- * type's create makes bus/mdev/devices/<uuid> appear in iommu group 13, a
- * device's remove deletes it and counts in fake_mdev_removes.
+ * type's create makes bus/mdev/devices/<uuid> appear in iommu group 13 (14
+ * when one exists already, as for a second vGPU), a device's remove deletes
+ * it and counts in fake_mdev_removes.
  */
 static unsigned fake_mdev_removes;
 
@@ -115,10 +117,22 @@ static inline int fake_mdev_write(void *ctx, const char *path, const char *val, 
 	(void)err;
 	(void)errlen;
 	if (!strcmp(tail, "/create")) {
+		char target[64];
+		DIR *d;
+		struct dirent *e;
+		int group = 13;
+
+		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices", root);
+		if ((d = opendir(rel))) {
+			while ((e = readdir(d)))
+				group += e->d_name[0] != '.';
+			closedir(d);
+		}
 		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
 		fake_put(root, rel, "");
 		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", root, val);
-		ASSERT_EQ(0, symlink("../../../../kernel/iommu_groups/13", rel));
+		snprintf(target, sizeof(target), "../../../../kernel/iommu_groups/%d", group);
+		ASSERT_EQ(0, symlink(target, rel));
 		return 0;
 	}
 	ASSERT_STREQ("/remove", tail);

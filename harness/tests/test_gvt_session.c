@@ -105,4 +105,47 @@ TEST(no_kvm_no_device_but_cleanup)
 	fake_cleanup(root);
 }
 
+/* A second vGPU for a two-vGPU test: same parent and type, its own UUID,
+ * group and marker (of the same run); removing it leaves the first. */
+TEST(sibling_is_a_second_vgpu_removed_alone)
+{
+	char root[64], uuid[40], err[300] = "", rel[200], marker[512];
+	struct gvt_host h;
+	struct gvt_session s, sib;
+	struct gvt_sysfs_writer w = { .write = fake_mdev_write, .ctx = root };
+	struct gvt_session_cfg c = {
+		.h = &h, .w = &w, .bdf = FAKE_BDF, .type = "i915-GVTg_V5_8",
+		.uuid = uuid, .run_id = "run-42",
+	};
+	FILE *f;
+
+	fake_good_host(root, &h);
+	ASSERT_EQ(0, gvt_new_uuid(&h, uuid, err, sizeof(err)));
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(-EINVAL, gvt_session_create_sibling(&s, &sib, err, sizeof(err)));
+	ASSERT_EQ(0, gvt_session_create(&s, &c, err, sizeof(err)));
+	ASSERT_EQ(0, gvt_session_create_sibling(&s, &sib, err, sizeof(err)));
+	ASSERT_TRUE(strcmp(sib.m.uuid, s.m.uuid) != 0);
+	ASSERT_STREQ(s.m.parent, sib.m.parent);
+	ASSERT_STREQ("i915-GVTg_V5_8", sib.m.type);
+	ASSERT_EQ(13, s.m.iommu_group);
+	ASSERT_EQ(14, sib.m.iommu_group);
+	f = fopen(sib.m.marker, "r");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fgets(marker, sizeof(marker), f) != NULL);
+	fclose(f);
+	ASSERT_TRUE(strstr(marker, " run run-42 ") != NULL);
+
+	unsigned removes = fake_mdev_removes;
+	ASSERT_EQ(0, gvt_session_destroy(&sib, err, sizeof(err)));
+	ASSERT_EQ(removes + 1, fake_mdev_removes);
+	snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s", sib.m.uuid);
+	ASSERT_FALSE(fake_exists(root, rel));
+	snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s", s.m.uuid);
+	ASSERT_TRUE(fake_exists(root, rel));
+	ASSERT_EQ(0, gvt_session_destroy(&s, err, sizeof(err)));
+	ASSERT_FALSE(fake_exists(root, rel));
+	fake_cleanup(root);
+}
+
 VTEST_MAIN()
