@@ -20,7 +20,6 @@ static enum vrc_result iso_heuristic_independent(struct vt *t)
 	struct vrc_signal sig;
 	unsigned other = 0;
 	char why[1024];
-	int rc;
 
 	vt_setup(t, 0);
 	vt_setup_second(t);
@@ -33,10 +32,8 @@ static enum vrc_result iso_heuristic_independent(struct vt *t)
 			vt_draw(t, k);
 			vb[k].draw = 1;
 		}
-		if ((rc = vgpu_guest_write(&t->g1, VRC_PLANE_SURF(0), t->surf[k & 1])))
-			vt_abort(t, "second guest write failed: %s", strerror(-rc));
-		if ((rc = vrc_sim_step_all(&t->sim, 1)))
-			vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+		vt_reg_on(t, 1, VRC_PLANE_SURF(0), t->surf[k & 1]);
+		vt_step_all(t, 1);
 		if (vt_poll(t, &sig))
 			vt_place(t, vb, ISO_VBLANKS, base, k, &sig);
 		if (vrc_display_irq_poll(&t->irq1, &sig) > 0)

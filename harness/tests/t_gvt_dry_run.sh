@@ -43,7 +43,7 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..29"
 
 tree good
 st=$(run good --dry-run --image="$dir/noimage")
@@ -61,6 +61,8 @@ has "KTAP result line" "^ok 1 gvt-bringup # SKIP dry run"
 has "plan: a uAPI test runs on the vGPU" "test irq-unregister: runs$"
 has "plan: a capture test skips, saying why" "test tear-flip-pattern: SKIP, captures the guest's framebuffers"
 has "plan: the count of tests" "conformance tests on the vGPU: [0-9]* run, [0-9]* skip"
+has "plan: the two-vGPU test runs on a second vGPU" "test iso-heuristic-independent: runs$"
+has "plan: how the second vGPU is made" "two-vGPU tests (iso-\*): for each, a second vGPU of the same type is created, opened through a KVM VM of its own"
 has "plan: no i915 image, the rt tests skip saying so" "test rt-flip-every-vblank: SKIP, no i915 guest image in $dir/noimage (make image-i915"
 if [ -e "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create" ] ||
    [ -n "$(ls -A "$dir/good/run" 2>/dev/null)" ]; then
@@ -72,7 +74,13 @@ mkdir -p "$dir/img"; : > "$dir/img/vmlinuz"; : > "$dir/img/initrd.img"
 st=$(run good --dry-run --image="$dir/img")
 has "plan: with an i915 image an rt test runs" "test rt-flip-every-vblank: runs$"
 has "plan: the rt tests boot the image with the shared vGPU" "real-time tests (rt-\*): each boots the i915 guest image $dir/img"
-has "plan: the two-vGPU rt test still skips" "test rt-iso-heuristic-independent: SKIP, needs two vGPUs"
+has "plan: the two-guest rt test still skips" "test rt-iso-heuristic-independent: SKIP, two i915 guests at once"
+
+# one instance left: no second vGPU, the two-vGPU test skips saying why
+echo 1 > "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"
+st=$(run good --dry-run --image="$dir/img")
+has "plan: one instance, the two-vGPU test skips" "test iso-heuristic-independent: SKIP, needs two vGPUs at once: type i915-GVTg_V5_4 has 1 available"
+has "plan: one instance, the two-vGPU line says why" "two-vGPU tests (iso-\*): needs two vGPUs at once"
 
 tree old 7.2.22
 KERNEL=6.1.0-26-amd64

@@ -11,6 +11,8 @@
  *  - a group is open at most once (EBUSY);
  *  - GVT opens a vGPU only for a process whose KVM VM has the group added
  *    (KVM_DEV_VFIO_FILE_ADD) and is still alive: else ESRCH, as kvmgt does;
+ *  - a VM with one vGPU open gets no second (EEXIST, kvmgt's
+ *    __kvmgt_vgpu_exist): two vGPUs need two VMs;
  *  - the container needs VFIO_GROUP_SET_CONTAINER before VFIO_SET_IOMMU;
  *  - device regions sit at index << 40 in the device fd, as vfio-pci's do.
  *
@@ -32,6 +34,7 @@
 #include "vrc/uapi.h"
 
 #define SIMK_MAX_FDS	64
+#define SIMK_MAX_VGPUS	2
 #define SIMK_REGION_SHIFT	40
 
 enum simk_kind { SK_FREE, SK_KVM, SK_VM, SK_KVMDEV, SK_CONTAINER, SK_GROUP, SK_DEVICE };
@@ -39,19 +42,29 @@ enum simk_kind { SK_FREE, SK_KVM, SK_VM, SK_KVMDEV, SK_CONTAINER, SK_GROUP, SK_D
 struct simk_fd {
 	int fd;
 	enum simk_kind kind;
-	int vm;			/* SK_KVMDEV: its VM's fd; SK_GROUP: the VM it was added to */
+	int vm;			/* SK_KVMDEV: its VM's fd; SK_GROUP: the VM it was added
+				 * to; SK_DEVICE: the VM it was opened under */
+	unsigned vgpu;		/* SK_GROUP, SK_DEVICE: which vGPU */
 	bool container_set;	/* SK_GROUP / SK_CONTAINER */
 	struct vrc_transport *t;	/* SK_DEVICE */
 };
 
-struct simkernel {
+struct simk_vgpu {
 	char group_path[300];	/* <dev_root>/vfio/<n> */
-	char kvm_path[300];	/* <dev_root>/kvm */
-	char device_name[40];	/* the mdev's UUID */
+	int group;
+	char device_name[40];	/* the mdev's UUID; "": any mdev in the group */
 	char vfu_path[128];	/* vgpu-sim's vfio-user socket */
+};
+
+struct simkernel {
+	char dev_root[256];
+	char sysfs_root[256];	/* where an mdev's iommu_group link is read */
+	char kvm_path[300];	/* <dev_root>/kvm */
+	struct simk_vgpu v[SIMK_MAX_VGPUS];
+	unsigned nvgpus;
 	struct simk_fd f[SIMK_MAX_FDS];
 	/* what the tests assert on, shared with the runner's forked tests */
-	struct simk_counts { unsigned device_opens, esrch; } *n;
+	struct simk_counts { unsigned device_opens, esrch, eexist; } *n;
 };
 
 static inline struct simk_fd *simk_find(struct simkernel *k, int fd)
@@ -93,13 +106,19 @@ static inline int simk_open(const struct vrc_sys *s, const char *path, int flags
 		n = simk_new(k, SK_KVM);
 	else if (len >= 10 && !strcmp(path + len - 10, "/vfio/vfio"))
 		n = simk_new(k, SK_CONTAINER);
-	else if (!strcmp(path, k->group_path)) {
+	else {
+		unsigned v;
+
+		for (v = 0; v < k->nvgpus && strcmp(path, k->v[v].group_path); v++)
+			;
+		if (v == k->nvgpus)
+			return simk_fail(ENOENT);
 		for (unsigned i = 0; i < SIMK_MAX_FDS; i++)
-			if (k->f[i].kind == SK_GROUP)
+			if (k->f[i].kind == SK_GROUP && k->f[i].vgpu == v)
 				return simk_fail(EBUSY);
-		n = simk_new(k, SK_GROUP);
-	} else
-		return simk_fail(ENOENT);
+		if ((n = simk_new(k, SK_GROUP)))
+			n->vgpu = v;
+	}
 	return n ? n->fd : simk_fail(EMFILE);
 }
 
@@ -109,6 +128,37 @@ static inline bool simk_group_associated(struct simkernel *k, const struct simk_
 	const struct simk_fd *vm = g->vm >= 0 ? simk_find(k, g->vm) : NULL;
 
 	return vm && vm->kind == SK_VM;
+}
+
+/* Is the device `name` the vGPU of v's group? An mdev made by the runner
+ * has a UUID nobody knew before: its sysfs iommu_group link says. */
+static inline bool simk_name_in_group(struct simkernel *k, const struct simk_vgpu *v,
+				      const char *name)
+{
+	char link[700], target[300], want[32];
+	ssize_t n;
+
+	if (v->device_name[0])
+		return !strcmp(name, v->device_name);
+	if (strchr(name, '/'))
+		return false;
+	snprintf(link, sizeof(link), "%s/bus/mdev/devices/%s/iommu_group", k->sysfs_root, name);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = 0;
+	snprintf(want, sizeof(want), "/%d", v->group);
+	return strlen(target) > strlen(want) &&
+	       !strcmp(target + strlen(target) - strlen(want), want);
+}
+
+/* Another vGPU open under g's VM (kvmgt's __kvmgt_vgpu_exist). */
+static inline bool simk_vm_has_other_vgpu(struct simkernel *k, const struct simk_fd *g)
+{
+	for (unsigned i = 0; i < SIMK_MAX_FDS; i++)
+		if (k->f[i].kind == SK_DEVICE && k->f[i].vm == g->vm && k->f[i].vgpu != g->vgpu)
+			return true;
+	return false;
 }
 
 static inline int simk_device_ioctl(struct simk_fd *d, unsigned long req, void *arg)
@@ -216,7 +266,7 @@ static inline int simk_ioctl(const struct vrc_sys *s, int fd, unsigned long req,
 		if (req == VFIO_GROUP_GET_DEVICE_FD) {
 			char err[256];
 
-			if (strcmp(arg, k->device_name))
+			if (!simk_name_in_group(k, &k->v[f->vgpu], arg))
 				return simk_fail(ENODEV);
 			if (!f->container_set)
 				return simk_fail(EINVAL);
@@ -224,9 +274,16 @@ static inline int simk_ioctl(const struct vrc_sys *s, int fd, unsigned long req,
 				k->n->esrch++;
 				return simk_fail(ESRCH);	/* "KVM is required to use Intel vGPU" */
 			}
+			if (simk_vm_has_other_vgpu(k, f)) {
+				k->n->eexist++;
+				return simk_fail(EEXIST);
+			}
 			if (!(n = simk_new(k, SK_DEVICE)))
 				return simk_fail(EMFILE);
-			if (vrc_vfio_user_open(k->vfu_path, 5000, &n->t, err, sizeof(err))) {
+			n->vm = f->vm;
+			n->vgpu = f->vgpu;
+			if (vrc_vfio_user_open(k->v[f->vgpu].vfu_path, 5000, &n->t, err,
+					       sizeof(err))) {
 				close(n->fd);
 				n->kind = SK_FREE;
 				return simk_fail(EIO);
@@ -283,15 +340,35 @@ static inline int simk_close(const struct vrc_sys *s, int fd)
 	return close(fd);
 }
 
-/* A fake kernel whose one vGPU is device_name in group_path, served by vfu_path. */
-static inline void simkernel_init(struct simkernel *k, struct vrc_sys *sys, const char *dev_root,
-				  int group, const char *device_name, const char *vfu_path)
+/* One more vGPU in iommu group `group`, served by vfu_path: device_name, or
+ * (NULL) whichever mdev sysfs_root puts in that group. */
+static inline void simkernel_add_vgpu(struct simkernel *k, int group, const char *device_name,
+				      const char *vfu_path)
+{
+	struct simk_vgpu *v;
+	char path[sizeof(v->group_path)];
+
+	if (k->nvgpus >= SIMK_MAX_VGPUS)
+		abort();
+	v = &k->v[k->nvgpus];
+	v->group = group;
+	snprintf(path, sizeof(path), "%.256s/vfio/%d", k->dev_root, group);
+	memcpy(v->group_path, path, sizeof(path));
+	snprintf(v->device_name, sizeof(v->device_name), "%s", device_name ? device_name : "");
+	snprintf(v->vfu_path, sizeof(v->vfu_path), "%s", vfu_path);
+	k->nvgpus++;
+}
+
+/* A fake kernel whose first vGPU is device_name in group, served by vfu_path. */
+static inline void simkernel_init(struct simkernel *k, struct vrc_sys *sys, const char *sysfs_root,
+				  const char *dev_root, int group, const char *device_name,
+				  const char *vfu_path)
 {
 	memset(k, 0, sizeof(*k));
-	snprintf(k->group_path, sizeof(k->group_path), "%s/vfio/%d", dev_root, group);
+	snprintf(k->sysfs_root, sizeof(k->sysfs_root), "%s", sysfs_root);
+	snprintf(k->dev_root, sizeof(k->dev_root), "%s", dev_root);
 	snprintf(k->kvm_path, sizeof(k->kvm_path), "%s/kvm", dev_root);
-	snprintf(k->device_name, sizeof(k->device_name), "%s", device_name);
-	snprintf(k->vfu_path, sizeof(k->vfu_path), "%s", vfu_path);
+	simkernel_add_vgpu(k, group, device_name, vfu_path);
 	k->n = mmap(NULL, sizeof(*k->n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (k->n == MAP_FAILED)
 		abort();

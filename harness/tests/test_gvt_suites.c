@@ -9,6 +9,7 @@
  * a harness-owned vGPU passes, and known-bad models fail exactly their
  * clauses, as they do with the sim backend.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -31,15 +32,19 @@ struct gvt_world {
 	size_t textlen;
 };
 
-/* A GVT host whose vGPU is vgpu-sim's model on a real 60 Hz clock. */
-static void world_up(struct gvt_world *w, const char *model)
+/*
+ * A GVT host whose vGPUs are vgpu-sim's model on a real 60 Hz clock: the
+ * run's in iommu group 13, and with two instances a second one in group 14
+ * for the vGPU the runner creates for a two-vGPU test.
+ */
+static void world_up2(struct gvt_world *w, const char *model, unsigned instances)
 {
 	const char *b = getenv("VRC_BUILD");
 	char bin[256], vfu[128], err[300] = "";
 
 	memset(w, 0, sizeof(*w));
 	snprintf(bin, sizeof(bin), "%s/vgpu-sim", b ? b : "build");
-	struct vrc_sim_cfg c = { .sim_path = bin, .model = model, .instances = 1,
+	struct vrc_sim_cfg c = { .sim_path = bin, .model = model, .instances = instances,
 				 .real_clock = true, .hz = 60 };
 	w->sim.pid = -1;
 	w->sim.ctl = -1;
@@ -51,7 +56,12 @@ static void world_up(struct gvt_world *w, const char *model)
 	fake_good_host(w->root, &w->h);
 	fake_put(w->root, "dev/vfio/13", "");
 	ASSERT_EQ(0, gvt_new_uuid(&w->h, w->uuid, err, sizeof(err)));
-	simkernel_init(&w->k, &w->sys, w->h.dev_root, 13, w->uuid, vfu);
+	simkernel_init(&w->k, &w->sys, w->h.sysfs_root, w->h.dev_root, 13, w->uuid, vfu);
+	if (instances > 1) {
+		fake_put(w->root, "dev/vfio/14", "");
+		vrc_sim_path(&w->sim, 1, "vfio-user", vfu, sizeof(vfu));
+		simkernel_add_vgpu(&w->k, 14, NULL, vfu);
+	}
 	w->wr = (struct gvt_sysfs_writer){ .write = fake_mdev_write, .ctx = w->root };
 	struct gvt_session_cfg sc = {
 		.h = &w->h, .w = &w->wr, .sys = &w->sys, .bdf = FAKE_BDF,
@@ -72,6 +82,31 @@ static void world_up(struct gvt_world *w, const char *model)
 	};
 }
 
+static void world_up(struct gvt_world *w, const char *model)
+{
+	world_up2(w, model, 1);
+}
+
+/* Nothing of any vGPU is left: no mdev, no marker. */
+static bool dir_empty(const char *root, const char *rel)
+{
+	char p[300];
+	DIR *d;
+	struct dirent *e;
+	bool empty = true;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (!(d = opendir(p)))
+		return true;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			printf("# left in %s: %s\n", rel, e->d_name);
+			empty = false;
+		}
+	closedir(d);
+	return empty;
+}
+
 static void world_down(struct gvt_world *w)
 {
 	char err[300], rel[80];
@@ -81,6 +116,8 @@ static void world_down(struct gvt_world *w)
 	EXPECT_FALSE(fake_exists(w->root, rel));	/* the marker */
 	snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s", w->uuid);
 	EXPECT_FALSE(fake_exists(w->root, rel));	/* the mdev */
+	EXPECT_TRUE(dir_empty(w->root, "sys/bus/mdev/devices"));	/* a second one too */
+	EXPECT_TRUE(dir_empty(w->root, "run/vrc/mdev"));
 	vrc_sim_stop(&w->sim);
 	fake_cleanup(w->root);
 	free(w->text);
@@ -111,7 +148,8 @@ static const struct vrc_test_record *rec_of(const struct vrc_run *run, const cha
 
 /* Against ref: every test a harness-owned vGPU can run passes, through the
  * fake kernel (one device opening per test at least); the rest skip, each
- * saying why. */
+ * saying why. The two-vGPU test runs on a second vGPU the runner creates,
+ * under a KVM VM of its own, and removes. */
 TEST(ref_passes_on_gvt_path)
 {
 	struct gvt_world w;
@@ -119,7 +157,7 @@ TEST(ref_passes_on_gvt_path)
 	unsigned ran = 0;
 
 	alarm(170);
-	world_up(&w, "ref");
+	world_up2(&w, "ref", 2);
 	int rc = world_run(&w, &run);
 	EXPECT_EQ(0, rc);
 	EXPECT_EQ(0u, run.count[R_FAIL] + run.count[R_CRASH] + run.count[R_TIMEOUT]);
@@ -141,56 +179,88 @@ TEST(ref_passes_on_gvt_path)
 	EXPECT_TRUE(ran >= 20u);
 	EXPECT_TRUE(w.k.n->device_opens >= ran);
 	EXPECT_EQ(0u, w.k.n->esrch);
+	EXPECT_EQ(0u, w.k.n->eexist);
 	ASSERT_TRUE(rec_of(&run, "iso-heuristic-independent") != NULL);
-	EXPECT_EQ((int)R_SKIP, (int)rec_of(&run, "iso-heuristic-independent")->result);
+	EXPECT_EQ((int)R_PASS, (int)rec_of(&run, "iso-heuristic-independent")->result);
+	EXPECT_TRUE(strstr(w.text, "iso-heuristic-independent: second vGPU") != NULL);
+	ASSERT_TRUE(rec_of(&run, "rt-iso-heuristic-independent") != NULL);
+	EXPECT_EQ((int)R_SKIP, (int)rec_of(&run, "rt-iso-heuristic-independent")->result);
+	vrc_run_free(&run);
+	world_down(&w);
+}
+
+/* A type with no instance left for a second vGPU: the two-vGPU test skips,
+ * saying so, and nothing is created. */
+TEST(no_second_instance_skips_iso)
+{
+	struct gvt_world w;
+	struct vrc_run run;
+
+	alarm(60);
+	world_up(&w, "ref");
+	fake_put(w.root, FAKE_TYPES "/i915-GVTg_V5_4/available_instances", "0\n");
+	w.o.suite = "iso-heuristic-independent";
+	unsigned removes = fake_mdev_removes;
+	EXPECT_EQ(0, world_run(&w, &run));
+	ASSERT_EQ(1u, run.ntests);
+	EXPECT_EQ((int)R_SKIP, (int)run.rec[0].result);
+	printf("# reason: %s\n", run.rec[0].reason);
+	EXPECT_TRUE(strstr(run.rec[0].reason, "no instance left for a second") != NULL);
+	EXPECT_EQ(removes, fake_mdev_removes);	/* no second vGPU made (and removed) */
 	vrc_run_free(&run);
 	world_down(&w);
 }
 
 /* Known-bad models fail on the gvt path exactly where SPEC §5 says. */
-struct bad { const char *model, *suite; uint32_t want; };
-
-static void bad_model(const struct bad *b)
+static void bad_model(const char *model, const char *suite, uint32_t want_cl,
+		      unsigned instances)
 {
 	struct gvt_world w;
 	struct vrc_run run;
 	char want[96], got[96];
 
 	alarm(170);
-	world_up(&w, b->model);
-	w.o.suite = b->suite;
+	world_up2(&w, model, instances);
+	w.o.suite = suite;
 	EXPECT_EQ(1, world_run(&w, &run));
-	vrc_clauses_str(b->want, want, sizeof(want));
+	vrc_clauses_str(want_cl, want, sizeof(want));
 	vrc_clauses_str(run.flagged, got, sizeof(got));
-	printf("# %s on the gvt path: expected {%s}, got {%s}\n", b->model, want, got);
-	EXPECT_EQ(b->want, run.flagged);
+	printf("# %s on the gvt path: expected {%s}, got {%s}\n", model, want, got);
+	EXPECT_EQ(want_cl, run.flagged);
 	vrc_run_free(&run);
 	world_down(&w);
 }
 
 TEST(bad_caps_fails_disc2)
 {
-	bad_model(&(struct bad){ "bad-caps", "disc-*", CL(C_DISC_2) });
+	bad_model("bad-caps", "disc-*", CL(C_DISC_2), 1);
 }
 
 TEST(sticky_mask_fails_irq2)
 {
-	bad_model(&(struct bad){ "sticky-mask", "irq-*", CL(C_IRQ_2) });
+	bad_model("sticky-mask", "irq-*", CL(C_IRQ_2), 1);
 }
 
 TEST(no_unregister_fails_irq3)
 {
-	bad_model(&(struct bad){ "no-unregister", "irq-*", CL(C_IRQ_3) });
+	bad_model("no-unregister", "irq-*", CL(C_IRQ_3), 1);
 }
 
 TEST(dup_fails_evt1)
 {
-	bad_model(&(struct bad){ "dup", "evt-*", CL(C_EVT_1) });
+	bad_model("dup", "evt-*", CL(C_EVT_1), 1);
 }
 
 TEST(no_curpos_fails_evt3)
 {
-	bad_model(&(struct bad){ "no-curpos", "evt-cursor-*", CL(C_EVT_3) });
+	bad_model("no-curpos", "evt-cursor-*", CL(C_EVT_3), 1);
+}
+
+/* v5's heuristic state is shared by all vGPUs: the second vGPU's flips
+ * starve the first's front-buffer notifications. */
+TEST(v5_fails_iso1)
+{
+	bad_model("v5", "iso-*", CL(C_ISO_1), 2);
 }
 
 /* A kernel warning logged while a test runs turns its pass into dmesg-warn,

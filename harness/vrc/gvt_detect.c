@@ -104,6 +104,10 @@ static void print_plan(const struct vrc_opts *o)
 	printf("# gvt: [dry-run] virtual-time tests (disc, irq, evt): the harness opens the "
 	       "vGPU through a fresh KVM VM and writes its registers through BAR0 as the "
 	       "guest\n");
+	printf("# gvt: [dry-run] two-vGPU tests (iso-*): %s\n", o->gvt_no_second_why ?
+	       o->gvt_no_second_why : "for each, a second vGPU of the same type is created, "
+	       "opened through a KVM VM of its own (GVT allows one vGPU per VM), driven "
+	       "through its BAR0 like the first, and removed after the test");
 	printf("# gvt: [dry-run] real-time tests (rt-*): %s%s\n", o->gvt_guest ?
 	       "each boots the " : "SKIP: ", o->gvt_no_guest_why);
 	if (o->gvt_guest)
@@ -131,12 +135,17 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 		 tm.tm_sec, (long)getpid());
 	struct vrc_opts go = *o;
 	struct gvt_detect d;
-	char guest_why[700];
+	char guest_why[700], second_why[160];
 
 	gvt_host_probe(&h, sysfs_root);
 	gvt_detect(&h, &d);
 	go.gvt_guest = guest_possible(o, &d, NULL, guest_why, sizeof(guest_why));
 	go.gvt_no_guest_why = guest_why;
+	if (d.found && d.avail < 2) {
+		snprintf(second_why, sizeof(second_why), "needs two vGPUs at once: type %s "
+			 "has %u available", d.type, d.avail);
+		go.gvt_no_second_why = second_why;
+	}
 	printf("KTAP version 1\n# vrc %s: backend gvt%s\n", VRC_VERSION,
 	       dry_run ? " (dry run: every step printed, nothing touched)" : "");
 	fflush(stdout);

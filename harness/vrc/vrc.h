@@ -44,6 +44,10 @@ struct vrc_opts {
 	 * on the vGPU (QEMU shares it through the cdev); else why not */
 	bool gvt_guest;
 	const char *gvt_no_guest_why;
+	/* gvt: why the type has no room for a second vGPU (ISO-1), NULL if it has */
+	const char *gvt_no_second_why;
+	/* gvt, set by the runner for a VT_TWO_VGPUS test: the second vGPU */
+	struct gvt_session *gvt_second;
 	bool ktap_started;	/* the caller printed "KTAP version 1" already */
 	const char *model;	/* sim model */
 	const char *abi;	/* "v5|v6|v7" or NULL: the model's */

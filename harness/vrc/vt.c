@@ -141,38 +141,42 @@ void vt_guest_attach(struct vt *t)
 	t->have_guest = true;
 }
 
-static void guest_reg(struct vt *t, struct vgpu_guest *g, uint32_t offset, uint32_t value)
+void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 {
+	struct vrc_transport *dev = vgpu ? t->t1 : t->t;
 	int rc;
 
 	if (t->o->gvt) {
-		if (!t->t)
-			vt_abort(t, "guest register write %#x with the vGPU closed", offset);
-		rc = t->t->ops->region_write(t->t, VFIO_PCI_BAR0_REGION_INDEX, offset,
-					     &value, sizeof(value));
+		if (!dev)
+			vt_abort(t, "vGPU %u: guest register write %#x with the vGPU closed",
+				 vgpu, offset);
+		rc = dev->ops->region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, offset,
+					    &value, sizeof(value));
 	} else
-		rc = vgpu_guest_write(g, offset, value);
+		rc = vgpu_guest_write(vgpu ? &t->g1 : &t->g, offset, value);
 
 	if (rc)
-		vt_abort(t, "guest register write %#x failed: %s", offset, strerror(-rc));
+		vt_abort(t, "vGPU %u: guest register write %#x failed: %s", vgpu, offset,
+			 strerror(-rc));
 }
 
 void vt_reg(struct vt *t, uint32_t offset, uint32_t value)
 {
-	guest_reg(t, &t->g, offset, value);
+	vt_reg_on(t, 0, offset, value);
 }
 
-void vt_guest_pipe_on(struct vt *t, struct vgpu_guest *g, unsigned pipe)
+void vt_guest_pipe_on(struct vt *t, unsigned vgpu, unsigned pipe)
 {
-	guest_reg(t, g, VRC_PIPESRC(pipe), (VT_W - 1) << 16 | (VT_H - 1));
-	guest_reg(t, g, VRC_PIPECONF(pipe), VRC_PIPECONF_ENABLE);
-	guest_reg(t, g, VRC_PLANE_STRIDE(pipe), VT_W * 4);
-	guest_reg(t, g, VRC_PLANE_SIZE(pipe), (VT_H - 1) << 16 | (VT_W - 1));
-	guest_reg(t, g, VRC_PLANE_CTL(pipe), VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888);
-	guest_reg(t, g, VRC_PLANE_SURF(pipe), t->surf[0]);
-	guest_reg(t, g, VRC_CURCNTR(pipe), VRC_CURSOR_MODE_64_ARGB);
-	guest_reg(t, g, VRC_CURPOS(pipe), 0);
-	guest_reg(t, g, VRC_CURBASE(pipe), t->curbase[0]);
+	vt_reg_on(t, vgpu, VRC_PIPESRC(pipe), (VT_W - 1) << 16 | (VT_H - 1));
+	vt_reg_on(t, vgpu, VRC_PIPECONF(pipe), VRC_PIPECONF_ENABLE);
+	vt_reg_on(t, vgpu, VRC_PLANE_STRIDE(pipe), VT_W * 4);
+	vt_reg_on(t, vgpu, VRC_PLANE_SIZE(pipe), (VT_H - 1) << 16 | (VT_W - 1));
+	vt_reg_on(t, vgpu, VRC_PLANE_CTL(pipe),
+		  VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888);
+	vt_reg_on(t, vgpu, VRC_PLANE_SURF(pipe), t->surf[0]);
+	vt_reg_on(t, vgpu, VRC_CURCNTR(pipe), VRC_CURSOR_MODE_64_ARGB);
+	vt_reg_on(t, vgpu, VRC_CURPOS(pipe), 0);
+	vt_reg_on(t, vgpu, VRC_CURBASE(pipe), t->curbase[0]);
 }
 
 void vt_pipe_on(struct vt *t, unsigned pipe)
@@ -182,16 +186,27 @@ void vt_pipe_on(struct vt *t, unsigned pipe)
 	t->surf[1] = 256u << 10;
 	t->curbase[0] = 512u << 10;
 	t->curbase[1] = (512u + 64u) << 10;
-	vt_guest_pipe_on(t, &t->g, pipe);
+	vt_guest_pipe_on(t, 0, pipe);
 	if (t->have_irq)
 		t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(pipe);
 }
 
-void vt_setup_second(struct vt *t)
+/* gvt: the runner's second vGPU (o->gvt_second), through a KVM VM of its own */
+static void open_second_gvt(struct vt *t)
+{
+	char how[400], err[256];
+
+	if (!t->o->gvt_second)
+		vt_abort(t, "a two-vGPU test without the runner's second vGPU");
+	if (gvt_session_open_device(t->o->gvt_second, how, sizeof(how), err, sizeof(err)))
+		vt_abort(t, "cannot open the second vGPU: %s", err);
+	t->t1 = t->o->gvt_second->t;
+	vt_diag(t, "second vGPU %s open (%s)", t->o->gvt_second->m.uuid, how);
+}
+
+static void open_second_sim(struct vt *t)
 {
 	char path[128], err[256];
-	struct vrc_signal sig;
-	int rc;
 
 	vrc_sim_path(&t->sim, 1, "vfio-user", path, sizeof(path));
 	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t1, err, sizeof(err)))
@@ -199,19 +214,47 @@ void vt_setup_second(struct vt *t)
 	vrc_sim_path(&t->sim, 1, "ivshmem", path, sizeof(path));
 	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g1, err, sizeof(err))) {
 		vrc_transport_close(t->t1);
+		t->t1 = NULL;
 		vt_abort(t, "second process guest cannot attach: %s", err);
 	}
+}
+
+void vt_setup_second(struct vt *t)
+{
+	char err[256];
+	struct vrc_signal sig;
+	int rc;
+
 	memset(&t->irq1, 0, sizeof(t->irq1));
 	t->irq1.efd[0] = t->irq1.efd[1] = -1;
+	if (t->o->gvt)
+		open_second_gvt(t);
+	else
+		open_second_sim(t);
 	t->have_second = true;
 	if (vrc_display_irq_find(t->t1, &t->irq1, err, sizeof(err)))
 		vt_abort(t, "second device: display irq discovery failed: %s", err);
-	vt_guest_pipe_on(t, &t->g1, 0);
-	if ((rc = vrc_sim_step_all(&t->sim, 2)))
-		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+	vt_guest_pipe_on(t, 1, 0);
+	vt_step_all(t, 2);
 	if ((rc = vrc_display_irq_register(&t->irq1)))
 		vt_abort(t, "second device: registering failed: %s", strerror(-rc));
 	vrc_display_irq_poll(&t->irq1, &sig);
+}
+
+void vt_close_second(struct vt *t)
+{
+	if (!t->have_second)
+		return;
+	vrc_display_irq_close(&t->irq1);
+	if (t->o->gvt) {
+		if (t->o->gvt_second)
+			gvt_session_close_device(t->o->gvt_second);	/* t1 is its transport */
+	} else {
+		vrc_transport_close(t->t1);
+		vgpu_guest_close(&t->g1);
+	}
+	t->t1 = NULL;
+	t->have_second = false;
 }
 
 void vt_flip(struct vt *t)
@@ -290,6 +333,19 @@ void vt_step(struct vt *t, unsigned n)
 	rc = vrc_sim_step(&t->sim, 0, n);
 
 	if (rc)
+		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+}
+
+/* gvt: each vGPU has its own vblank timer; vGPU 0's vblanks pace the test */
+void vt_step_all(struct vt *t, unsigned n)
+{
+	int rc;
+
+	if (t->o->gvt) {
+		gvt_wait_vblanks(t, n);
+		return;
+	}
+	if ((rc = vrc_sim_step_all(&t->sim, n)))
 		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
 }
 

@@ -33,7 +33,8 @@ struct vt {
 	uint32_t curbase[2];
 	unsigned cur_img;
 	int cur_x, cur_y;
-	/* the second vGPU of VT_TWO_VGPUS tests (instance 1) */
+	/* the second vGPU of VT_TWO_VGPUS tests (sim instance 1; gvt: t1 is
+	 * o->gvt_second's transport, g1 unused) */
 	struct vrc_transport *t1;
 	struct vrc_display_irq irq1;
 	struct vgpu_guest g1;
@@ -70,10 +71,12 @@ void vt_find_irq(struct vt *t);
 void vt_setup(struct vt *t, unsigned pipe);
 
 void vt_guest_attach(struct vt *t);
-/* Instance 1 set up like vt_setup() does instance 0 (VT_TWO_VGPUS tests). */
+/* vGPU 1 set up like vt_setup() does vGPU 0 (VT_TWO_VGPUS tests): sim
+ * instance 1, or on gvt the runner's second vGPU; and closed. */
 void vt_setup_second(struct vt *t);
-/* Program pipe `pipe` of a guest: plane (two buffers) and cursor on. */
-void vt_guest_pipe_on(struct vt *t, struct vgpu_guest *g, unsigned pipe);
+void vt_close_second(struct vt *t);
+/* Program pipe `pipe` of vGPU 0 or 1: plane (two buffers) and cursor on. */
+void vt_guest_pipe_on(struct vt *t, unsigned vgpu, unsigned pipe);
 void vt_pipe_on(struct vt *t, unsigned pipe);
 void vt_flip(struct vt *t);
 void vt_cursor_move(struct vt *t, bool curpos_only);
@@ -82,8 +85,13 @@ void vt_cursor_move(struct vt *t, bool curpos_only);
 void vt_draw(struct vt *t, unsigned k);
 /* Write to a guest register through the ring (the doorbell follows). */
 void vt_reg(struct vt *t, uint32_t offset, uint32_t value);
-/* Advance n vblanks on the virtual clock. */
+/* The same on vGPU 0 or 1 (gvt: through its BAR0 region). */
+void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value);
+/* Advance n vblanks on the virtual clock (gvt: wait for n real ones). */
 void vt_step(struct vt *t, unsigned n);
+/* The same for every vGPU of the test (gvt: each has its own timer; vGPU
+ * 0's vblanks are waited for). */
+void vt_step_all(struct vt *t, unsigned n);
 /* Drain the registered eventfd(s): 1 if something was there. */
 int vt_poll(struct vt *t, struct vrc_signal *sig);
 /* Read one foreign eventfd (not the irq's registered ones). */
