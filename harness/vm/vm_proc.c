@@ -107,6 +107,33 @@ fail:;
 	_exit(127);
 }
 
+/* The exact command in <dir>/qemu.cmdline, one line, for whoever debugs a
+ * guest (which QEMU, which options): arguments with a space are quoted. */
+static int write_cmdline(int dirfd, const char *dir, char **argv, char *err, size_t errlen)
+{
+	int fd = openat(dirfd, "qemu.cmdline", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	FILE *f;
+	int bad;
+
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		vrc_seterr(err, errlen, "%s/qemu.cmdline: %s", dir, strerror(e));
+		return -e;
+	}
+	for (char **a = argv; *a; a++)
+		fprintf(f, strchr(*a, ' ') ? "%s'%s'" : "%s%s", a == argv ? "" : " ", *a);
+	fputc('\n', f);
+	bad = ferror(f);
+	if (fclose(f) || bad) {
+		vrc_seterr(err, errlen, "%s/qemu.cmdline: write failed", dir);
+		return -EIO;
+	}
+	return 0;
+}
+
 int vrc_vm_spawn(struct vrc_vm *vm, char *err, size_t errlen)
 {
 	int dirfd = -1, lq = -1, lg = -1, logfd = -1, ep[2] = { -1, -1 };
@@ -152,6 +179,8 @@ int vrc_vm_spawn(struct vrc_vm *vm, char *err, size_t errlen)
 		rc = -EINVAL;
 		goto out;
 	}
+	if ((rc = write_cmdline(dirfd, vm->dir, argv, err, errlen)))
+		goto out;
 	rc = connect_to(lq, err, errlen);
 	if (rc < 0)
 		goto out;
