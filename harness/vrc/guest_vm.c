@@ -88,6 +88,9 @@ struct vrc_vm *vt_vm_boot(struct vt *t, const char *image_dir, const char *disk)
 		snprintf(vmcfg.run_dir, sizeof(vmcfg.run_dir), "%s", t->sim.dir);
 	c.kernel = vmcfg.kernel;
 	c.initrd = vmcfg.initrd;
+	/* the QEMU gvt detection asked for its version (gvt_host_probe) */
+	if (getenv("VRC_QEMU") && *getenv("VRC_QEMU"))
+		c.qemu = getenv("VRC_QEMU");
 	c.run_dir = vmcfg.run_dir;
 	c.mem_mib = 512;
 	c.cpus = 1;
