@@ -15,25 +15,13 @@ trap 'rm -rf "$dir"' EXIT
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 bad() { n=$((n + 1)); echo "not ok $n $1"; fail=1; }
 
-# tree NAME: a host with a gen9 GVT-g i915, IOMMU, KVM, VFIO cdev, QEMU 9.2
-tree() {
-	t="$dir/$1"
-	mkdir -p "$t/sys/module/i915" "$t/sys/module/kvmgt" "$t/sys/kernel/iommu_groups/0" \
-		"$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4" \
-		"$t/sys/bus/mdev/devices" "$t/dev/vfio/devices" "$t/run"
-	echo 2 > "$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"
-	echo "low_gm_size: 128MB" > "$t/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/description"
-	: > "$t/dev/kvm"; : > "$t/dev/iommu"
-	printf '#!/bin/sh\necho "QEMU emulator version %s (fake)"\n' "${2:-9.2.0}" > "$t/qemu"
-	chmod +x "$t/qemu"
-}
+. "$(dirname "$0")/gvt_fake_tree.sh"
+tree() { gvt_tree "$dir/$1" "${2:-}"; }
 
-# run NAME [vrc args]: the fake host's environment; output in $dir/NAME.out
+# run NAME [vrc args]: the fake host's run; output in $dir/out, status printed
 run() {
 	t="$dir/$1"; shift
-	VRC_GVT_DEV_ROOT="$t/dev" VRC_GVT_RUN_DIR="$t/run/vrc/mdev" VRC_QEMU="$t/qemu" \
-	VRC_GVT_KERNEL="${KERNEL:-6.12.48+deb13-amd64}" \
-		timeout 30 "$vrc" run --backend=gvt --sysfs-root="$t/sys" "$@" > "$dir/out" 2>&1
+	gvt_vrc "$t" "$vrc" "$@" > "$dir/out" 2>&1
 	echo $?
 }
 
