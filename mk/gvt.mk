@@ -37,9 +37,9 @@ gvt-test: $(GVT_TESTS) $(BUILD)/vrc
 
 # QEMU >= 9.0 for the guest path on GVT-g (iommufd fd passing): bookworm-
 # backports' package, unpacked into $(BUILD)/qemu-gvt, not installed
-# (scripts/qemu-gvt.sh). t_qemu_gvt.sh checks the harness against it; it is
-# a TAP skip where nobody fetched it.
+# (scripts/qemu-gvt.sh). t_gvt_guest.sh checks the harness and the i915
+# image against it; it is a TAP skip where nobody fetched it.
 .PHONY: qemu-gvt
 qemu-gvt:
 	@scripts/qemu-gvt.sh --out=$(BUILD)/qemu-gvt
-TEST_SCRIPTS += guest-images/tests/t_qemu_gvt.sh
+TEST_SCRIPTS += guest-images/tests/t_gvt_guest.sh

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The QEMU a GVT-g host needs for the guest path (>= 9.0: bookworm-backports'
-# 10.0, make qemu-gvt) against what the harness hands it, here without GVT:
+# The guest path of GVT-g, everything but the vGPU. The QEMU a GVT-g host
+# needs (>= 9.0: bookworm-backports' 10.0, make qemu-gvt) against what the
+# harness hands it:
 #  - gvt detection reads its real --version and lets the guest clauses run;
 #  - the vGPU-sharing arguments the harness prints (-object iommufd,fd=N
 #    -device vfio-pci,fd=M,...,x-igd-opregion=on), on top of the VM
@@ -8,10 +9,14 @@
 #    device to the iommufd, which fails only because its fds are /dev/null;
 #  - the launcher drives it end to end: the vdisp guest boots on vgpu-sim
 #    with this QEMU and a real-time test passes in it.
-# Without that QEMU (make qemu-gvt) or the guest image (make image) the
-# checks that need them are TAP skips. Environment:
+# And the i915 image (make image-i915) that rt tests boot on the vGPU: on
+# this QEMU, with no Intel GPU, it boots to its agent, loads i915, and
+# vrc-wl reports the missing DRM device as an error (status 2), not a hang.
+# Without that QEMU or an image the checks that need them are TAP skips.
+# Environment:
 #   VRC_BUILD     build directory (default build)
 #   VRC_QEMU_GVT  the QEMU (default VRC_BUILD/qemu-gvt/usr/bin/qemu-system-x86_64)
+#   VRC_I915_IMAGE the i915 image (default VRC_BUILD/guest-i915)
 b=${VRC_BUILD:-build}
 q=${VRC_QEMU_GVT:-$b/qemu-gvt/usr/bin/qemu-system-x86_64}
 n=0
@@ -25,12 +30,12 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
 show() { sed 's/^/#   /' "$1" | tail -n "${2:-30}"; }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..8"
 for f in "$b/vrc" "$b/vrc-vm" "$b/vgpu-sim"; do
 	[ -x "$f" ] || { echo "Bail out! $f missing: run make BUILD=$b"; exit 1; }
 done
 if ! [ -x "$q" ]; then
-	for k in 1 2 3 4 5; do skip "no QEMU >= 9.0 at $q (make qemu-gvt)"; done
+	for k in 1 2 3 4 5 6 7 8; do skip "no QEMU >= 9.0 at $q (make qemu-gvt)"; done
 	exit 0
 fi
 q=$(cd "$(dirname "$q")" && pwd)/$(basename "$q")
@@ -76,11 +81,7 @@ else
 fi
 
 # 4-5: the vdisp guest on vgpu-sim, booted by this QEMU, runs an rt test
-if ! [ -f "$img/vmlinuz" ]; then
-	skip "no guest image in $img (make image)"
-	skip "no guest image in $img (make image)"
-	exit $fail
-fi
+rt_guest() {
 VRC_QEMU=$q timeout -k 5 600 "$b/vrc" run --backend=sim --vgpu-sim="$b/vgpu-sim" \
 	--guest=vm --suite=rt-flip-every-vblank --out="$dir/rt" --progress=off \
 	> "$dir/rt.ktap" 2>&1
@@ -97,5 +98,40 @@ if [ -n "$cmd" ] && [ "$(cut -d' ' -f1 "$cmd")" = "$q" ]; then
 else
 	not_ok "the guest ran on $q (qemu.cmdline: ${cmd:-none})"
 	[ -n "$cmd" ] && show "$cmd" 5
+fi
+}
+if [ -f "$img/vmlinuz" ]; then
+	rt_guest
+else
+	skip "no guest image in $img (make image)"
+	skip "no guest image in $img (make image)"
+fi
+
+# 6-8: the i915 image on this QEMU, no Intel GPU behind it
+i915=${VRC_I915_IMAGE:-$b/guest-i915}
+if ! [ -f "$i915/vmlinuz" ]; then
+	for k in 6 7 8; do skip "no i915 image in $i915 (make image-i915)"; done
+	exit $fail
+fi
+timeout -k 5 300 "$b/vrc-vm" --qemu="$q" --kernel="$i915/vmlinuz" --initrd="$i915/initrd.img" \
+	--run-dir="$dir/i915" -- /bin/sh -c \
+	'ls /sys/module; echo "--"; /usr/bin/vrc-wl flip --vblanks=5; echo "vrc-wl status $?"' \
+	> "$dir/i915.out" 2>&1
+st=$?
+if [ "$st" = 0 ] && grep -q "vrc-vm: result: ok" "$dir/i915.out"; then
+	ok "the i915 image boots on this QEMU to its guest agent"
+else
+	not_ok "the i915 image boots on this QEMU (vrc-vm status $st)"; show "$dir/i915.out"
+fi
+if sed -n '1,/^--$/p' "$dir/i915.out" | grep -qx i915; then
+	ok "i915 is loaded in it"
+else
+	not_ok "i915 is loaded in it"; show "$dir/i915.out"
+fi
+if grep -q "vrc-wl status 2" "$dir/i915.out" &&
+   grep -q "vrc-wl: no DRM device" "$dir/i915.out"; then
+	ok "vrc-wl without a GPU: a clear error, status 2"
+else
+	not_ok "vrc-wl without a GPU: a clear error, status 2"; show "$dir/i915.out"
 fi
 exit $fail
