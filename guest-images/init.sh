@@ -49,10 +49,10 @@ grep -q vdisp /proc/modules && {
 	if wait_for /dev/dri/card0 30; then say "/dev/dri/card0 present"; else say "/dev/dri/card0 missing"; fi
 	dmesg | grep -i 'vdisp' | sed 's/^/vrc-guest: dmesg: /' > /dev/console
 }
-# The igt flavour: the igt userland (guest-images/igt/mkigt.sh), a squashfs
-# on the read-only virtio-blk disk, on /igt with the pseudo file systems and
-# scratch tmpfs bound in; vrc-igt chroots into it.
-if [ "$(cat /etc/vrc-flavour)" = igt ]; then
+# The igt flavours (vdisp, i915): the igt userland (guest-images/igt/mkigt.sh),
+# a squashfs on the read-only virtio-blk disk, on /igt with the pseudo file
+# systems and scratch tmpfs bound in; vrc-igt chroots into it.
+if [ "$(cat /etc/vrc-flavour)" = igt ] || [ "$(cat /etc/vrc-flavour)" = igt-i915 ]; then
 	mkdir -p /igt
 	if wait_for /dev/vda 50 && mount -t squashfs -o ro /dev/vda /igt 2>/tmp/mount.err; then
 		for d in dev dev/pts proc sys sys/kernel/debug; do

@@ -9,10 +9,11 @@ set -eu
 
 usage() {
 	cat <<USAGE
-usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt] [--out=DIR] [--force]
+usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt|igt-i915] [--out=DIR] [--force]
 
-Builds DIR/guest (flavour vdisp), DIR/guest-i915 (the GVT guest) or
-DIR/guest-igt (vdisp plus what mounts the igt userland):
+Builds DIR/guest (flavour vdisp), DIR/guest-i915 (the GVT guest),
+DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
+(the same with i915, for igt on a GVT-g vGPU):
   vmlinuz      the kernel of Debian's linux-image-<ver>-amd64, where <ver>
                is what the installed linux-headers-amd64 depends on
   vmlinux      the same kernel decompressed (ELF, PVH entry): QEMU -kernel
@@ -24,8 +25,9 @@ DIR/guest-igt (vdisp plus what mounts the igt userland):
   --flavour=F    vdisp (default): the DRM stack for the vdisp driver;
                  i915: the i915 driver, for a guest on a GVT-g vGPU;
                  igt: vdisp plus virtio_blk and squashfs, for the igt
-                 userland disk of guest-images/igt/mkigt.sh, and vrc-igt
-  --out=DIR      output directory (default: DIR/guest or DIR/guest-i915)
+                 userland disk of guest-images/igt/mkigt.sh, and vrc-igt;
+                 igt-i915: the same with i915 instead of vdisp
+  --out=DIR      output directory (default: DIR/guest, else DIR/guest-F)
   --force        rebuild even if the stamp says it is up to date
 USAGE
 }
@@ -45,7 +47,8 @@ case $flavour in
 vdisp) modules="virtio_pci virtio_console" ;;	# + what vdisp.ko depends on
 i915) modules="virtio_pci virtio_console i915" ;;
 igt) modules="virtio_pci virtio_console virtio_blk squashfs" ;;	# + vdisp's
-*) echo "mkimage: --flavour=$flavour: want vdisp, i915 or igt" >&2; exit 2 ;;
+igt-i915) modules="virtio_pci virtio_console virtio_blk squashfs i915" ;;
+*) echo "mkimage: --flavour=$flavour: want vdisp, i915, igt or igt-i915" >&2; exit 2 ;;
 esac
 # the flavours with our driver
 vdisp=0
@@ -114,7 +117,7 @@ done
 stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
-	[ "$flavour" != igt ] || sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||"
+	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||" ;; esac
 	# shellcheck disable=SC2086
 	sha256sum "$0" "$src/guest-images/init.sh" "$src/guest-images/vdisp/"* \
 		"$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" \
@@ -232,7 +235,7 @@ copy_prog /usr/sbin/qemu-ga /usr/sbin/qemu-ga
 for b in $extra_bins; do
 	copy_prog "$b" "/usr/bin/$(basename "$b")"
 done
-if [ "$flavour" = igt ]; then
+if [ "${flavour#igt}" != "$flavour" ]; then
 	cp "$src/guest-images/igt/vrc-igt.sh" "$root/usr/bin/vrc-igt"
 	chmod 0755 "$root/usr/bin/vrc-igt"
 fi

@@ -1,5 +1,5 @@
 # The igt guest flavour (guest-images/igt/): igt-gpu-tools tests from Debian's
-# newer suite (sid) as extra workloads on vdisp.
+# newer suite (sid) as extra workloads on vdisp, or on i915 for GVT-g.
 #   make image-igt   $(BUILD)/guest-igt/: kernel + initrd (mkimage.sh --flavour=igt:
 #                    vdisp, virtio_blk, squashfs, vrc-igt) and rootfs.sqfs, the
 #                    igt userland (mkigt.sh: debootstrap of sid, 1-2 min)
@@ -12,5 +12,12 @@ image-igt: $(BUILD)/vdisp-probe
 	$(if $(image_extra),@$(MAKE) --no-print-directory $(image_extra))
 	@guest-images/mkimage.sh --build=$(BUILD) --flavour=igt
 	@guest-images/igt/mkigt.sh --build=$(BUILD)
+
+# make image-igt-i915: the same userland (a link to guest-igt's) with an
+# i915 kernel image, for the igt-* tests on a GVT-g vGPU.
+.PHONY: image-igt-i915
+image-igt-i915: image-igt
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=igt-i915
+	@ln -sfn ../guest-igt/rootfs.sqfs $(BUILD)/guest-igt-i915/rootfs.sqfs
 
 TEST_SCRIPTS += guest-images/tests/t_igt.sh

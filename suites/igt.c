@@ -16,6 +16,10 @@
  *
  * They skip with a process guest (igt needs the DRM driver: --guest=vm) and
  * when the igt image is not built, so `vrc run` stays green without it.
+ *
+ * On GVT-g the same subtests run on i915 in the igt image for i915 (make
+ * image-igt-i915), booted on the shared vGPU as the rt tests' guest is: the
+ * irq's signals are then GVT's, and igt judges i915 on a vGPU.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,15 +45,6 @@
 #define IGT_OUT_MAX	(256u << 10)
 #define IGT_DMESG_MAX	(256u << 10)
 #define IGT_MAX_WAKES	(1u << 16)
-
-/* The igt flavour: --igt-image, else guest-igt/ next to vgpu-sim. */
-static void igt_image_dir(const struct vt *t, char *out, size_t len)
-{
-	if (t->o->igt_image_dir)
-		snprintf(out, len, "%s", t->o->igt_image_dir);
-	else
-		vrc_next_to_sim(t->o, "guest-igt", out, len);
-}
 
 static void restart_sim_real(struct vt *t)
 {
@@ -150,20 +145,26 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 	uint32_t c0 = 0, c1 = 0;
 	int rc, rc0, rc1;
 
-	if (!t->o->guest || strcmp(t->o->guest, "vm"))
+	bool gvt = t->o->gvt != NULL;
+
+	if (!gvt && (!t->o->guest || strcmp(t->o->guest, "vm")))
 		vt_skip(t, "igt runs in a VM guest: --guest=vm with the igt image (make image-igt)");
-	igt_image_dir(t, dir, sizeof(dir));
+	vrc_igt_image(t->o, gvt, dir, sizeof(dir));
 	snprintf(disk, sizeof(disk), "%s/rootfs.sqfs", dir);
 	snprintf(path, sizeof(path), "%s/initrd.img", dir);
 	if (access(disk, R_OK) || access(path, R_OK))
-		vt_skip(t, "no igt image in %s (build it: make image-igt)", dir);
+		vt_skip(t, "no igt image in %s (build it: make image-igt%s)", dir,
+			gvt ? "-i915" : "");
 
-	restart_sim_real(t);
+	if (!gvt)
+		restart_sim_real(t);
+	/* Boot, then open: on GVT QEMU must have bound the shared vGPU before
+	 * the harness's copy answers (rt_guest.c); the sim takes the same order. */
+	struct vrc_vm *vm = vt_vm_boot(t, dir, disk);
 	vt_open_device(t);
 	vt_find_irq(t);
 	if ((rc = vrc_display_irq_register(&t->irq)))
 		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
-	struct vrc_vm *vm = vt_vm_boot(t, dir, disk);
 
 	/* The signals of the subtest only: from here to its end. */
 	if (rt_recorder_start(&rec, &t->irq, IGT_MAX_WAKES, err, sizeof(err)))

@@ -12,11 +12,14 @@
 # And the i915 image (make image-i915) that rt tests boot on the vGPU: on
 # this QEMU, with no Intel GPU, it boots to its agent, loads i915, and
 # vrc-wl reports the missing DRM device as an error (status 2), not a hang.
+# And the igt image for i915 (make image-igt-i915): igt runs in it from its
+# userland disk and, with no GPU, skips (77) rather than fails.
 # Without that QEMU or an image the checks that need them are TAP skips.
 # Environment:
 #   VRC_BUILD     build directory (default build)
 #   VRC_QEMU_GVT  the QEMU (default VRC_BUILD/qemu-gvt/usr/bin/qemu-system-x86_64)
 #   VRC_I915_IMAGE the i915 image (default VRC_BUILD/guest-i915)
+#   VRC_IGT_I915_IMAGE the igt image for i915 (default VRC_BUILD/guest-igt-i915)
 b=${VRC_BUILD:-build}
 q=${VRC_QEMU_GVT:-$b/qemu-gvt/usr/bin/qemu-system-x86_64}
 n=0
@@ -30,12 +33,12 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
 show() { sed 's/^/#   /' "$1" | tail -n "${2:-30}"; }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..10"
 for f in "$b/vrc" "$b/vrc-vm" "$b/vgpu-sim"; do
 	[ -x "$f" ] || { echo "Bail out! $f missing: run make BUILD=$b"; exit 1; }
 done
 if ! [ -x "$q" ]; then
-	for k in 1 2 3 4 5 6 7 8; do skip "no QEMU >= 9.0 at $q (make qemu-gvt)"; done
+	for k in 1 2 3 4 5 6 7 8 9 10; do skip "no QEMU >= 9.0 at $q (make qemu-gvt)"; done
 	exit 0
 fi
 q=$(cd "$(dirname "$q")" && pwd)/$(basename "$q")
@@ -108,11 +111,7 @@ else
 fi
 
 # 6-8: the i915 image on this QEMU, no Intel GPU behind it
-i915=${VRC_I915_IMAGE:-$b/guest-i915}
-if ! [ -f "$i915/vmlinuz" ]; then
-	for k in 6 7 8; do skip "no i915 image in $i915 (make image-i915)"; done
-	exit $fail
-fi
+i915_image() {
 timeout -k 5 300 "$b/vrc-vm" --qemu="$q" --kernel="$i915/vmlinuz" --initrd="$i915/initrd.img" \
 	--run-dir="$dir/i915" -- /bin/sh -c \
 	'ls /sys/module; echo "--"; /usr/bin/vrc-wl flip --vblanks=5; echo "vrc-wl status $?"' \
@@ -133,5 +132,33 @@ if grep -q "vrc-wl status 2" "$dir/i915.out" &&
 	ok "vrc-wl without a GPU: a clear error, status 2"
 else
 	not_ok "vrc-wl without a GPU: a clear error, status 2"; show "$dir/i915.out"
+fi
+}
+i915=${VRC_I915_IMAGE:-$b/guest-i915}
+if [ -f "$i915/vmlinuz" ]; then
+	i915_image
+else
+	for k in 6 7 8; do skip "no i915 image in $i915 (make image-i915)"; done
+fi
+
+# 9-10: the igt image for i915 on this QEMU, its igt userland on a disk
+igt=${VRC_IGT_I915_IMAGE:-$b/guest-igt-i915}
+if ! [ -f "$igt/vmlinuz" ] || ! [ -e "$igt/rootfs.sqfs" ]; then
+	for k in 9 10; do skip "no igt image for i915 in $igt (make image-igt-i915)"; done
+	exit $fail
+fi
+sqfs=$(readlink -f "$igt/rootfs.sqfs")
+timeout -k 5 300 "$b/vrc-vm" --qemu="$q" --kernel="$igt/vmlinuz" --initrd="$igt/initrd.img" \
+	--qemu-arg=-drive --qemu-arg="file=$sqfs,format=raw,if=virtio,readonly=on" \
+	--run-dir="$dir/igt" -- /usr/bin/vrc-igt kms_flip basic-plain-flip 60 > "$dir/igt.out" 2>&1
+if grep -q "^IGT-Version: " "$dir/igt.out"; then
+	ok "igt runs in the igt image for i915: $(grep -m1 '^IGT-Version: ' "$dir/igt.out")"
+else
+	not_ok "igt runs in the igt image for i915"; show "$dir/igt.out"
+fi
+if grep -q "vrc-igt: exit 77" "$dir/igt.out"; then
+	ok "with no GPU igt skips (77): $(grep -m1 -i 'skip\|no known' "$dir/igt.out")"
+else
+	not_ok "with no GPU igt skips (77)"; show "$dir/igt.out"
 fi
 exit $fail

@@ -31,7 +31,7 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..32"
 
 tree good
 st=$(run good --dry-run --image="$dir/noimage")
@@ -63,6 +63,13 @@ st=$(run good --dry-run --image="$dir/img")
 has "plan: with an i915 image an rt test runs" "test rt-flip-every-vblank: runs$"
 has "plan: the rt tests boot the image with the shared vGPU" "real-time tests (rt-\*): each boots the i915 guest image $dir/img"
 has "plan: the two-guest rt test still skips" "test rt-iso-heuristic-independent: SKIP, two i915 guests at once"
+has "plan: no igt image for i915, the igt tests skip saying so" "test igt-kms_flip-basic-plain-flip: SKIP, no igt image for i915 in .*(make image-igt-i915"
+
+# with the igt image for i915 too: the igt tests run in it
+mkdir -p "$dir/igt"; : > "$dir/igt/vmlinuz"; : > "$dir/igt/initrd.img"; : > "$dir/igt/rootfs.sqfs"
+st=$(run good --dry-run --image="$dir/img" --igt-image="$dir/igt")
+has "plan: with the igt image for i915 an igt test runs" "test igt-kms_flip-basic-plain-flip: runs$"
+has "plan: how the igt tests run on GVT" "igt extras (igt-\*): each boots the igt image for i915"
 
 # one instance left: no second vGPU, the two-vGPU test skips saying why
 echo 1 > "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"

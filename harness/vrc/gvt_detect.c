@@ -80,6 +80,25 @@ static bool guest_possible(const struct vrc_opts *o, const struct gvt_detect *d,
 	return true;
 }
 
+/* Can the igt extras run in an i915 guest on the vGPU? If not, why. */
+static const char *igt_possible(const struct vrc_opts *o, bool guest, const char *guest_why,
+				char *why, size_t len)
+{
+	char img[512], kernel[600], initrd[600], disk[600];
+
+	if (!guest)
+		return guest_why;
+	vrc_igt_image(o, true, img, sizeof(img));
+	snprintf(disk, sizeof(disk), "%s/rootfs.sqfs", img);
+	if (vrc_guest_image_files(img, kernel, sizeof(kernel), initrd, sizeof(initrd)) ||
+	    access(disk, R_OK)) {
+		snprintf(why, len, "no igt image for i915 in %s (make image-igt-i915, or "
+			 "--igt-image=DIR)", img);
+		return why;
+	}
+	return NULL;
+}
+
 /* The tests of the plan that would run on the vGPU, and those that skip. */
 static void print_plan(const struct vrc_opts *o)
 {
@@ -116,6 +135,12 @@ static void print_plan(const struct vrc_opts *o)
 		       "vrc-wl in the guest through qemu-guest-agent, captures planes (dmabuf "
 		       "mmap, else PRIME readback through the host i915, detiled), unregisters, "
 		       "shuts the guest down, closes its copy\n");
+	if (o->gvt_no_igt_why)
+		printf("# gvt: [dry-run] igt extras (igt-*): SKIP: %s\n", o->gvt_no_igt_why);
+	else
+		printf("# gvt: [dry-run] igt extras (igt-*): each boots the igt image for i915 "
+		       "the same way and runs one igt subtest in it; igt's verdict is the "
+		       "test's, the irq's signals meanwhile a measurement\n");
 }
 
 int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
@@ -135,12 +160,13 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 		 tm.tm_sec, (long)getpid());
 	struct vrc_opts go = *o;
 	struct gvt_detect d;
-	char guest_why[700], second_why[160];
+	char guest_why[700], second_why[160], igt_why[700];
 
 	gvt_host_probe(&h, sysfs_root);
 	gvt_detect(&h, &d);
 	go.gvt_guest = guest_possible(o, &d, NULL, guest_why, sizeof(guest_why));
 	go.gvt_no_guest_why = guest_why;
+	go.gvt_no_igt_why = igt_possible(o, go.gvt_guest, guest_why, igt_why, sizeof(igt_why));
 	if (d.found && d.avail < 2) {
 		snprintf(second_why, sizeof(second_why), "needs two vGPUs at once: type %s "
 			 "has %u available", d.type, d.avail);
@@ -170,6 +196,7 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 		return rc;
 	}
 	go.gvt_guest = guest_possible(o, &d, &s, guest_why, sizeof(guest_why));
+	go.gvt_no_igt_why = igt_possible(o, go.gvt_guest, guest_why, igt_why, sizeof(igt_why));
 	go.backend = "gvt";
 	go.gvt = &s;
 	go.ktap_started = true;

@@ -42,6 +42,14 @@ void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len)
 		vrc_next_to_sim(o, i915 ? "guest-i915" : "guest", out, len);
 }
 
+void vrc_igt_image(const struct vrc_opts *o, bool i915, char *out, size_t len)
+{
+	if (o->igt_image_dir)
+		snprintf(out, len, "%s", o->igt_image_dir);
+	else
+		vrc_next_to_sim(o, i915 ? "guest-igt-i915" : "guest-igt", out, len);
+}
+
 int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *initrd,
 			  size_t ilen)
 {
@@ -153,12 +161,13 @@ const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test 
 		       "checks ISO-1 on two harness-owned vGPUs)";
 	if (test->flags & VT_TWO_VGPUS)
 		return o->gvt_no_second_why;
-	if (test->flags & VT_EXTRA)
-		return "the igt extras run in the vdisp guest image; on GVT-g run igt in the "
-		       "i915 guest (docs/hardware.md)";
-	if (test->flags & VT_REALTIME)
-		return o->gvt_guest ? NULL : o->gvt_no_guest_why ? o->gvt_no_guest_why :
+	if ((test->flags & VT_REALTIME) && !o->gvt_guest)
+		return o->gvt_no_guest_why ? o->gvt_no_guest_why :
 		       "needs an i915 guest booted on the vGPU";
+	if (test->flags & VT_EXTRA)
+		return o->gvt_no_igt_why;
+	if (test->flags & VT_REALTIME)
+		return NULL;
 	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
 		return "captures the guest's framebuffers: the harness-owned vGPU has no "
 		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";

@@ -44,6 +44,8 @@ struct vrc_opts {
 	 * on the vGPU (QEMU shares it through the cdev); else why not */
 	bool gvt_guest;
 	const char *gvt_no_guest_why;
+	/* gvt: why the igt extras cannot run in an i915 guest, NULL if they can */
+	const char *gvt_no_igt_why;
 	/* gvt: why the type has no room for a second vGPU (ISO-1), NULL if it has */
 	const char *gvt_no_second_why;
 	/* gvt, set by the runner for a VT_TWO_VGPUS test: the second vGPU */
@@ -142,6 +144,9 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
  */
 void vrc_next_to_sim(const struct vrc_opts *o, const char *name, char *out, size_t len);
 void vrc_guest_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
+/* The igt flavour: --igt-image, else guest-igt/ (make image-igt), or for
+ * i915 on GVT guest-igt-i915/ (make image-igt-i915). */
+void vrc_igt_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
 /*
  * A bootable image in dir: 0 with the kernel (vmlinux, which boots about
  * 3 s faster under TCG through its PVH entry, else vmlinuz) and initrd.img
