@@ -32,7 +32,7 @@ VRC_SRC   := $(wildcard harness/vrc/*.c) $(wildcard suites/*.c)
 VRC_CORE  := $(filter-out harness/vrc/main.c,$(VRC_SRC))
 LIB_TESTS := $(patsubst lib/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/tests/test_*.c))
 SIM_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_*.c))
-TEST_SCRIPTS := $(wildcard harness/tests/t_*.sh)
+TEST_SCRIPTS := $(wildcard harness/tests/t_*.sh scripts/tests/t_*.sh)
 BENCHES   := $(patsubst harness/bench/%.c,$(BUILD)/bench/%,$(wildcard harness/bench/bench_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

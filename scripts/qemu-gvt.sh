@@ -16,7 +16,8 @@ and check that it runs here. Its binary is DIR/usr/bin/qemu-system-x86_64:
 point VRC_QEMU at it (vrc run --help). Up to date: nothing is fetched.
 
   --out=DIR      where to unpack (default build/qemu-gvt)
-  --mirror=URL   Debian mirror (default http://deb.debian.org/debian)
+  --mirror=URL   Debian mirror (default: the one this host's apt uses,
+                 scripts/apt-mirror.sh)
   --force        fetch again even if DIR has it
 
 On a GVT-g lab host, installing the same package is the other way:
@@ -24,7 +25,7 @@ On a GVT-g lab host, installing the same package is the other way:
 EOF
 }
 
-out=build/qemu-gvt mirror=http://deb.debian.org/debian force=0
+out=build/qemu-gvt mirror= force=0
 for a in "$@"; do
 	case $a in
 	--out=*) out=${a#*=} ;;
@@ -40,6 +41,7 @@ if [ $force = 0 ] && [ -x "$bin" ] && "$bin" --version > /dev/null 2>&1; then
 	exit 0
 fi
 
+[ -n "$mirror" ] || mirror=$("$(dirname "$0")/apt-mirror.sh")
 state=$(mktemp -d /tmp/vrc-qemu-gvt.XXXXXX)
 trap 'rm -rf "$state"' EXIT
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
@@ -53,13 +55,15 @@ echo "qemu-gvt: reading bookworm-backports' package list from $mirror" >&2
 # shellcheck disable=SC2086
 apt-get -q $apt_opts update > "$state/update.log" 2>&1 || {
 	cat "$state/update.log" >&2
-	echo "qemu-gvt: apt-get update of bookworm-backports failed" >&2
+	echo "qemu-gvt: apt-get update of bookworm-backports from $mirror failed" \
+	     "(--mirror=URL names another)" >&2
 	exit 1
 }
 # shellcheck disable=SC2086
 ver=$(apt-cache $apt_opts show qemu-system-x86 2>/dev/null |
 	sed -n 's/^Version: //p' | grep bpo12 | sort -V | tail -1)
-[ -n "$ver" ] || { echo "qemu-gvt: no qemu-system-x86 in bookworm-backports" >&2; exit 1; }
+[ -n "$ver" ] || { echo "qemu-gvt: no qemu-system-x86 in bookworm-backports at $mirror" \
+		"(--mirror=URL names another)" >&2; exit 1; }
 echo "qemu-gvt: fetching qemu-system-x86 $ver" >&2
 # shellcheck disable=SC2086
 (cd "$state" && apt-get -q $apt_opts download "qemu-system-x86=$ver" > download.log 2>&1) || {

@@ -22,14 +22,15 @@ the host's apt sources are never touched.
   --build=DIR    the build directory (default: build)
   --out=DIR      output directory (default: DIR/guest-igt)
   --suite=S      Debian suite with igt-gpu-tools (default: sid)
-  --mirror=URL   Debian mirror (default: http://deb.debian.org/debian)
+  --mirror=URL   Debian mirror (default: the one this host's apt uses,
+                 scripts/apt-mirror.sh)
   --force        rebuild even if the stamp says it is up to date
 The kernel and initramfs of the flavour come from
 guest-images/mkimage.sh --flavour=igt (make image-igt runs both).
 USAGE
 }
 
-build=build out= suite=sid mirror=http://deb.debian.org/debian force=0
+build=build out= suite=sid mirror= force=0
 for a in "$@"; do
 	case $a in
 	--build=*) build=${a#*=} ;;
@@ -43,6 +44,7 @@ for a in "$@"; do
 done
 [ -n "$out" ] || out=$build/guest-igt
 here=$(cd "$(dirname "$0")" && pwd)
+[ -n "$mirror" ] || mirror=$("$here/../../scripts/apt-mirror.sh")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -84,7 +86,7 @@ if ! nice -n 10 debootstrap --variant=minbase --components=main --include="$(ech
 	tail -20 "$out/debootstrap.log" >&2
 	[ -f "$tmp/debootstrap/debootstrap.log" ] && tail -20 "$tmp/debootstrap/debootstrap.log" >&2
 	umount_all "$tmp"
-	die "debootstrap failed (log: $out/debootstrap.log)"
+	die "debootstrap of $suite from $mirror failed (log: $out/debootstrap.log; --mirror=URL names another)"
 fi
 umount_all "$tmp"
 igtver=$(chroot "$tmp" dpkg-query -W -f='${Version}' igt-gpu-tools 2>/dev/null) ||
