@@ -8,9 +8,16 @@
  * connection usable. Anything else that goes wrong on the wire (timeout,
  * malformed or mismatched reply, peer gone) breaks the transport: the stream
  * may be out of step, so later ops fail fast with -EPIPE.
+ *
+ * Ops may come from several threads at once, as ioctls on one kernel device
+ * fd may (a recorder thread reads the frame counter at every signal while
+ * the test's thread drives the device): each command and its reply are one
+ * exchange under the client's lock, or one thread could take the other's
+ * reply off the shared socket.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,6 +43,7 @@ struct vfu_client {
 	struct vrc_transport t;
 	int sock;
 	int timeout_ms;
+	pthread_mutex_t lock;	/* one exchange at a time; next_id, broken, t.error */
 	uint16_t next_id;
 	bool broken;
 	struct vfu_caps caps;
@@ -63,7 +71,34 @@ static const char *cmd_name(uint16_t cmd)
 	}
 }
 
-/* A transport-level failure: remember why, and refuse further traffic. */
+/*
+ * A transport-level failure: remember why, and refuse further traffic. The
+ * first cause is kept: what fails after it only follows from it, and a
+ * thread whose op failed reads a reason nobody rewrites.
+ */
+static void vbroken_locked(struct vfu_client *c, const char *fmt, va_list ap)
+{
+	if (c->broken)
+		return;
+	c->broken = true;
+	vsnprintf(c->t.error, sizeof(c->t.error), fmt, ap);
+}
+
+/* In xfer(), which holds c->lock. */
+static int broken_locked(struct vfu_client *c, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int broken_locked(struct vfu_client *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbroken_locked(c, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Anywhere else: a reply found malformed after its exchange. */
 static int broken(struct vfu_client *c, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -71,26 +106,25 @@ static int broken(struct vfu_client *c, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	c->broken = true;
+	pthread_mutex_lock(&c->lock);
 	va_start(ap, fmt);
-	vsnprintf(c->t.error, sizeof(c->t.error), fmt, ap);
+	vbroken_locked(c, fmt, ap);
 	va_end(ap);
+	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
 /*
- * Send one command and receive its reply. Returns 0 with *reply filled (the
- * caller releases it), -errno from an ERROR reply (reply released), or a
- * transport failure (transport broken). A bad fd to send fails with -EBADF
- * before anything is sent, which leaves the transport intact.
+ * Send one command and receive its reply, c->lock held. Returns 0 with
+ * *reply filled (the caller releases it), -errno from an ERROR reply (reply
+ * released), or a transport failure (transport broken). A bad fd to send
+ * fails with -EBADF before anything is sent, which leaves the transport
+ * intact. A reply with more than max_fds fds breaks the transport (ops that
+ * take an fd check the exact count).
  */
-/*
- * Send one command, receive its reply. A reply with more than max_fds fds
- * breaks the transport (ops that take an fd check the exact count).
- */
-static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
-		size_t len, const int *fds, size_t nfds, size_t max_fds,
-		struct vfu_msg *reply)
+static int xfer_locked(struct vfu_client *c, uint16_t cmd, const void *payload,
+		       size_t len, const int *fds, size_t nfds, size_t max_fds,
+		       struct vfu_msg *reply)
 {
 	int64_t deadline = vrc_now_ms() + c->timeout_ms;
 	char why[200] = "";
@@ -103,7 +137,6 @@ static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 	};
 	int rc;
 
-	memset(reply, 0, sizeof(*reply));
 	if (c->broken)
 		return -EPIPE;
 	if (len > VFU_MAX_MSG_SIZE - VFU_HDR_SIZE)
@@ -112,17 +145,18 @@ static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 	if (rc == -EBADF)
 		return rc;
 	if (rc)
-		return broken(c, rc, "vfio-user %s: send: %s", cmd_name(cmd), strerror(-rc));
+		return broken_locked(c, rc, "vfio-user %s: send: %s", cmd_name(cmd),
+				     strerror(-rc));
 	rc = vfu_recv(c->sock, reply, VFU_MAX_MSG_SIZE, vrc_left_ms(deadline), why, sizeof(why));
 	if (rc == -ETIMEDOUT)
-		return broken(c, rc, "vfio-user %s: no reply within %d ms", cmd_name(cmd),
-			      c->timeout_ms);
+		return broken_locked(c, rc, "vfio-user %s: no reply within %d ms",
+				     cmd_name(cmd), c->timeout_ms);
 	if (rc)
-		return broken(c, rc, "vfio-user %s: %s", cmd_name(cmd), why);
+		return broken_locked(c, rc, "vfio-user %s: %s", cmd_name(cmd), why);
 	rc = vfu_reply_check(reply, h.msg_id, cmd, &dev_err, why, sizeof(why));
 	if (rc) {
 		vfu_msg_release(reply);
-		return broken(c, rc, "vfio-user %s: %s", cmd_name(cmd), why);
+		return broken_locked(c, rc, "vfio-user %s: %s", cmd_name(cmd), why);
 	}
 	if (dev_err) {
 		vfu_msg_release(reply);
@@ -130,10 +164,23 @@ static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
 	}
 	if (reply->nfds > max_fds) {
 		vfu_msg_release(reply);
-		return broken(c, -EPROTO, "vfio-user: unexpected fds in a %s reply",
-			      cmd_name(cmd));
+		return broken_locked(c, -EPROTO, "vfio-user: unexpected fds in a %s reply",
+				     cmd_name(cmd));
 	}
 	return 0;
+}
+
+static int xfer(struct vfu_client *c, uint16_t cmd, const void *payload,
+		size_t len, const int *fds, size_t nfds, size_t max_fds,
+		struct vfu_msg *reply)
+{
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	pthread_mutex_lock(&c->lock);
+	rc = xfer_locked(c, cmd, payload, len, fds, nfds, max_fds, reply);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
 }
 
 int vfu_reply_check(const struct vfu_msg *m, uint16_t msg_id, uint16_t command,
@@ -503,6 +550,7 @@ static void vu_destroy(struct vrc_transport *t)
 
 	if (c->sock >= 0)
 		close(c->sock);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -601,6 +649,7 @@ int vrc_vfio_user_open_fd(int sock, int timeout_ms, struct vrc_transport **out,
 	}
 	c->t.ops = &vu_ops;
 	c->sock = sock;
+	pthread_mutex_init(&c->lock, NULL);
 	c->timeout_ms = timeout_ms ? timeout_ms : VFU_CLIENT_DEFAULT_TIMEOUT_MS;
 	c->next_id = 1;
 	rc = negotiate(c, err, errlen);

@@ -781,6 +781,90 @@ TEST(client_wrong_msg_id_breaks_transport)
 	srv_done(&s);
 }
 
+/* Serve REGION_READs until the client leaves: the 4 data bytes of each
+ * reply are its offset, so a reply given to the wrong reader shows. */
+static void s_region_echo(struct srv *s)
+{
+	struct vfu_msg m;
+	char err[256];
+
+	srv_version(s);
+	for (;;) {
+		struct vfu_region_access a;
+		uint8_t rep[sizeof(a) + 4];
+		uint32_t v;
+
+		if (vfu_recv(s->sock, &m, VFU_MAX_MSG_SIZE, 3000, err, sizeof(err)))
+			return;	/* -EPIPE: the client closed */
+		ASSERT_EQ(VFU_CMD_REGION_READ, m.hdr.command);
+		ASSERT_EQ(sizeof(a), m.payload_len);
+		memcpy(&a, m.payload, sizeof(a));
+		ASSERT_EQ(4u, a.count);
+		v = (uint32_t)a.offset;
+		memcpy(rep, &a, sizeof(a));
+		memcpy(rep + sizeof(a), &v, 4);
+		srv_reply(s, &m, rep, sizeof(rep), NULL, 0);
+		vfu_msg_release(&m);
+	}
+}
+
+#define RACE_READS	3000u
+
+struct reader {
+	struct vrc_transport *t;
+	uint32_t base;
+	unsigned ok, failed, wrong;
+	int first_rc;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	for (uint32_t k = 0; k < RACE_READS; k++) {
+		uint32_t off = r->base + 4 * k, v = 0;
+		int rc = r->t->ops->region_read(r->t, 0, off, &v, 4);
+
+		if (rc) {
+			if (!r->failed++)
+				r->first_rc = rc;
+		} else if (v != off)
+			r->wrong++;
+		else
+			r->ok++;
+	}
+	return NULL;
+}
+
+/* Two threads on one client, as the rt recorder and a test's thread are:
+ * every read gets its own reply, and the transport stays whole. Without
+ * the client's lock one thread takes the other's reply off the socket
+ * (msg_id mismatch, or a message read half by each) within a few reads. */
+TEST(client_two_threads_each_get_their_own_reply)
+{
+	struct vrc_transport *t;
+	struct srv s;
+	struct reader r[2];
+	pthread_t th[2];
+	char err[256];
+
+	ASSERT_EQ(0, client_open(&s, s_region_echo, 5000, &t, err, sizeof(err)));
+	for (unsigned i = 0; i < 2; i++) {
+		r[i] = (struct reader){ .t = t, .base = (i + 1) << 20 };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, reader_main, &r[i]));
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		if (r[i].failed || r[i].wrong)
+			printf("# reader %u: %u ok, %u failed (first %s), %u wrong data; %s\n", i,
+			       r[i].ok, r[i].failed, strerror(-r[i].first_rc), r[i].wrong,
+			       vrc_transport_error(t));
+		EXPECT_EQ(RACE_READS, r[i].ok);
+	}
+	vrc_transport_close(t);
+	srv_done(&s);
+}
+
 static void s_wrong_command(struct srv *s)
 {
 	struct vfu_msg m;
