@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Helpers of one conformance test (see vt.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 /* gvt: GVT emulates vblanks at the guest's mode rate (tens of ms apart); a
  * frame counter that has not moved for a second is stuck. */
 #define GVT_VBLANK_MAX_MS	1000
+#define GVT_SIGNAL_WAIT_MS	4	/* a quarter of a 60 Hz frame */
 /* gvt with a guest: QEMU binds the shared vGPU while it starts, well before
  * the guest agent answers; this only bounds a QEMU that never does. */
 #define GVT_BIND_MS		30000
@@ -292,6 +294,28 @@ void vt_draw(struct vt *t, unsigned k)
 		px[i] = 0x00102030u + k;
 }
 
+/*
+ * gvt: the signal of a vblank comes in the emulation step that bumped the
+ * counter, but its writer (GVT's vblank work, or vgpu-sim's tick) can be
+ * scheduled out in between. A poll ahead of it would find the signal one
+ * vblank later, added to that vblank's own: a false EVT-1. So wait up to
+ * GVT_SIGNAL_WAIT_MS for the eventfd: a prompt signal costs nothing, a quiet
+ * vblank the whole wait, still far from the next vblank. Then a moment for
+ * a second plane's write of the same step.
+ */
+static void gvt_settle(struct vt *t)
+{
+	struct pollfd pfd[VRC_IRQ_MAX_SUB];
+	nfds_t n = 0;
+
+	for (unsigned i = 0; t->have_irq && i < VRC_IRQ_MAX_SUB; i++)
+		if (t->irq.efd[i] >= 0)
+			pfd[n++] = (struct pollfd){ .fd = t->irq.efd[i], .events = POLLIN };
+	if (n)
+		(void)poll(pfd, n, GVT_SIGNAL_WAIT_MS);	/* EINTR: settle as on time-out */
+	usleep(1000);
+}
+
 /* gvt: real vblanks; wait for the frame counter of the guest's pipe to move n. */
 static void gvt_wait_vblanks(struct vt *t, unsigned n)
 {
@@ -317,9 +341,7 @@ static void gvt_wait_vblanks(struct vt *t, unsigned n)
 				 "emulation not running: pipe not enabled?)", 'A' + t->pipe, c,
 				 GVT_VBLANK_MAX_MS);
 	}
-	/* the signal of that vblank is sent in the same emulation step; give
-	 * the eventfd write a moment before the test polls it */
-	usleep(1000);
+	gvt_settle(t);
 }
 
 void vt_step(struct vt *t, unsigned n)
