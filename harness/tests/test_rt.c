@@ -205,6 +205,28 @@ TEST(rt_place_a_late_tick_is_not_charged_to_the_next_one)
 	ASSERT_EQ(0u, vrc_oracle_evt1(vb, 4, why, sizeof(why)));
 }
 
+TEST(rt_place_sound_mode_does_not_pull_a_signal_onto_a_flip)
+{
+	/* Seen in t_mutation under ASan (v3, rt-flip-pattern: a signal every
+	 * vblank, a flip at 28): the wake for tick 27 read 27 before its drain
+	 * and 28 after, then the next wake drained tick 28's signal behind 27.
+	 * Handing the first signal to 28 because its flip needs one left 27
+	 * empty and 28 with two: a false EVT-1. For EVT-1 only a placement
+	 * without doubles matters, and the earliest free vblank finds one. */
+	struct rt_sample s[32] = { W(26, 1, 0, 26), W(27, 1, 0, 28), W(28, 1, 0, 28),
+				   W(29, 1, 0, 29) };
+	struct vrc_vblank vb[4] = { 0 };	/* vblank 26 + i */
+	unsigned spread, outside;
+	char why[256];
+	size_t n = pad(s, 4, 50);
+
+	vb[2].flip = 1;
+	rt_place_mode(s, n, PERIOD, RT_PLACE_SOUND, 26, vb, 4, &spread, &outside);
+	for (unsigned v = 0; v < 4; v++)
+		ASSERT_EQ(1u, vb[v].pri);
+	ASSERT_EQ(0u, vrc_oracle_evt1(vb, 4, why, sizeof(why)));
+}
+
 TEST(rt_place_window_and_wrap)
 {
 	struct rt_sample s[] = { W(0xfffffffeu, 1, 0, 0xfffffffeu),

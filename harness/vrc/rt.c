@@ -180,22 +180,27 @@ static void add(struct vrc_vblank *vb, uint32_t v, bool primary, uint32_t k)
 }
 
 /*
- * k signals of one plane from ticks in [lo, hi] (indexes, inclusive): first
- * to a vblank that needs one (benefit of the doubt), else to the earliest
- * vblank still without one. Earliest, because wakes come in counter order
- * and the next wake's window starts after this wake's first counter read:
- * the low end of this window is out of every later wake's reach, the high
- * end is not. (Taking the latest free vblank charged a tick that ran late
- * to the next one, which then held two signals: a false EVT-1 in make soak.)
+ * k signals of one plane from ticks in [lo, hi] (indexes, inclusive): with
+ * prefer_needed, first to a vblank that needs one (benefit of the doubt for
+ * the latch clauses), else to the earliest vblank still without one.
+ * Earliest, because wakes come in counter order and the next wake's window
+ * starts after this wake's first counter read: the low end of this window
+ * is out of every later wake's reach, the high end is not. (Taking the
+ * latest free vblank charged a tick that ran late to the next one, which
+ * then held two signals: a false EVT-1 in make soak.) Without
+ * prefer_needed this is earliest-deadline-first over windows whose ends
+ * never go back, so a vblank gets two signals only if no placement avoids
+ * it: the rule for EVT-1, where pulling a signal onto a vblank that needs
+ * one can double it up with the next wake's (a false EVT-1 under ASan).
  */
 static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool primary,
-			uint32_t k)
+			uint32_t k, bool prefer_needed)
 {
 	for (uint32_t j = 0; j < k; j++) {
 		uint32_t pick = hi;
 		bool found = false;
 
-		for (uint32_t v = lo; v <= hi && !found; v++)
+		for (uint32_t v = lo; v <= hi && prefer_needed && !found; v++)
 			if (needs(vb, v, primary)) {
 				pick = v;
 				found = true;
@@ -317,8 +322,10 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 			add(vb, hi, true, s[i].pri);
 			add(vb, hi, false, s[i].cur);
 		} else {
-			place_plane(vb, lo, hi, true, s[i].pri);
-			place_plane(vb, lo, hi, false, s[i].cur);
+			bool pref = mode != RT_PLACE_SOUND;
+
+			place_plane(vb, lo, hi, true, s[i].pri, pref);
+			place_plane(vb, lo, hi, false, s[i].cur, pref);
 		}
 		vb[hi].inexact += s[i].inexact;
 	}
