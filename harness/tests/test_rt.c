@@ -231,14 +231,18 @@ TEST(rt_place_window_and_wrap)
 {
 	struct rt_sample s[] = { W(0xfffffffeu, 1, 0, 0xfffffffeu),
 				 W(0xffffffffu, 1, 0, 0xffffffffu), W(0, 1, 0, 0),
-				 W(5, 1, 0, 5), { .counter_ok = false, .pri = 1 } };
+				 W(5, 2, 0, 5), W(7, 1, 0, 7), { .counter_ok = false, .pri = 1 } };
 	struct vrc_vblank vb[3] = { 0 };
 	unsigned spread, outside;
 
 	/* Fewer than 10 wakes: no timing, every wake may be late. */
-	rt_place(s, 5, PERIOD, 0xffffffffu, vb, 3, &spread, &outside);
+	rt_place(s, 6, PERIOD, 0xffffffffu, vb, 3, &spread, &outside);
 	ASSERT_EQ(1u, vb[0].pri);	/* 0xffffffff */
 	ASSERT_EQ(1u, vb[1].pri);	/* 0 after the wrap */
+	/* ticks 1..5 reach past the window's end at 1: one signal fits in 1,
+	 * the other is taken to be past it, not doubled up on 1 */
+	ASSERT_EQ(1u, vb[2].pri);
+	ASSERT_EQ(1u, spread);
 	ASSERT_EQ(3u, outside);		/* before the window, after it, unread counter */
 }
 

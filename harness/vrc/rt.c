@@ -194,7 +194,7 @@ static void add(struct vrc_vblank *vb, uint32_t v, bool primary, uint32_t k)
  * one can double it up with the next wake's (a false EVT-1 under ASan).
  */
 static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool primary,
-			uint32_t k, bool prefer_needed)
+			uint32_t k, bool prefer_needed, bool may_be_past)
 {
 	for (uint32_t j = 0; j < k; j++) {
 		uint32_t pick = hi;
@@ -210,6 +210,9 @@ static void place_plane(struct vrc_vblank *vb, uint32_t lo, uint32_t hi, bool pr
 				pick = v;
 				found = true;
 			}
+		/* no room left in the window: the rest may be past it */
+		if (!found && may_be_past)
+			return;
 		add(vb, pick, primary, 1);
 	}
 }
@@ -308,24 +311,34 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 		have_prev = true;
 		if ((int32_t)(hi_c - lo_c) < 0)
 			lo_c = hi_c;	/* a counter that went back: trust the read after */
-		/* Clip to the judged window (modulo 2^32 differences). */
+		/*
+		 * Clip to the judged window (modulo 2^32 differences). A window
+		 * that reaches past its end may hold signals of vblanks past it:
+		 * they go to vblanks inside only where there is room.
+		 */
 		uint32_t hi = hi_c - first, lo = lo_c - first;
-		if ((int32_t)(hi_c - first) < 0 || hi >= n) {
+		bool past = false;
+		if ((int32_t)(hi_c - first) < 0 ||
+		    ((int32_t)(lo_c - first) >= 0 && lo >= n)) {
 			(*outside)++;
 			continue;
 		}
 		if ((int32_t)(lo_c - first) < 0)
 			lo = 0;
-		if (lo < hi && (s[i].pri + s[i].cur))
+		if (hi >= n) {
+			hi = n - 1;
+			past = true;
+		}
+		if ((lo < hi || past) && (s[i].pri + s[i].cur))
 			(*spread)++;
-		if (lo == hi) {
+		if (lo == hi && !past) {
 			add(vb, hi, true, s[i].pri);
 			add(vb, hi, false, s[i].cur);
 		} else {
 			bool pref = mode != RT_PLACE_SOUND;
 
-			place_plane(vb, lo, hi, true, s[i].pri, pref);
-			place_plane(vb, lo, hi, false, s[i].cur, pref);
+			place_plane(vb, lo, hi, true, s[i].pri, pref, past);
+			place_plane(vb, lo, hi, false, s[i].cur, pref, past);
 		}
 		vb[hi].inexact += s[i].inexact;
 	}

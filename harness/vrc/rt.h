@@ -81,8 +81,10 @@ void rt_recorder_free(struct rt_recorder *r);
  * signal of that plane (a latch not yet signalled within its tolerance),
  * then to vblanks without a signal, one each, so timing noise never turns
  * into a false verdict. Several signals in a one-vblank window stay
- * together (v6's three signals per tick are an EVT-1 violation). Ambiguous
- * wakes are counted in *spread, samples outside the window in *outside.
+ * together (v6's three signals per tick are an EVT-1 violation). A window
+ * that reaches past the end of the axis is clipped, and its signals beyond
+ * the room inside are taken to be past it. Ambiguous wakes are counted in
+ * *spread, samples wholly outside the window in *outside.
  */
 void rt_place(const struct rt_sample *s, size_t ns, uint64_t period_ns, uint32_t first,
 	      struct vrc_vblank *vb, unsigned n, unsigned *spread, unsigned *outside);
