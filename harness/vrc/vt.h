@@ -92,6 +92,12 @@ void vt_step(struct vt *t, unsigned n);
 /* The same for every vGPU of the test (gvt: each has its own timer; vGPU
  * 0's vblanks are waited for). */
 void vt_step_all(struct vt *t, unsigned n);
+/* vGPU 0's frame counter on the guest's pipe (aborts when unreadable). */
+uint32_t vt_counter(struct vt *t);
+/* gvt: the harness is the guest and must act at every real vblank, so the
+ * calling thread runs at real-time priority where allowed (a diagnostic
+ * says when not); nothing in virtual time. */
+void vt_realtime(struct vt *t);
 /* Drain the registered eventfd(s): 1 if something was there. */
 int vt_poll(struct vt *t, struct vrc_signal *sig);
 /* Read one foreign eventfd (not the irq's registered ones). */
@@ -102,6 +108,10 @@ int vt_eventfd(struct vt *t);
  * Drive n vblanks with the guest doing what `act` says at vblank k (before
  * it latches), recording host signals per vblank placed by the frame counter.
  * vb must have n entries; guest events are filled from act's return bits.
+ * vb1 (n entries, or NULL) gets the same with the signals placed for EVT-1:
+ * identical in virtual time; on gvt, where a late harness can read several
+ * vblanks' signals at once, vb gives them the benefit of the doubt for the
+ * latch clauses and vb1 only what the counters prove (rt.h's two modes).
  */
 #define VT_ACT_FLIP	1u
 #define VT_ACT_CURSOR	2u
@@ -110,7 +120,8 @@ int vt_eventfd(struct vt *t);
 #define VT_ACT_DRAW	16u	/* draw into the scanned-out buffer, no flip */
 typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
 /* Returns the frame counter before vblank 0. */
-uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb);
+uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
+		  struct vrc_vblank *vb1);
 
 /* Zero vb, drain stale signals, return the frame counter before vblank 0. */
 uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n);
