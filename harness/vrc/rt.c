@@ -27,14 +27,9 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t cb,
-		 bool counter_ok)
+struct rt_sample rt_sample_of(const struct vrc_signal *sig, uint32_t cb, bool counter_ok)
 {
-	if (r->n == r->cap) {
-		r->dropped++;
-		return;
-	}
-	r->s[r->n++] = (struct rt_sample){
+	return (struct rt_sample){
 		.t_wake_ns = sig->t_wake_ns,
 		.counter_before = cb,
 		.counter = sig->frame_counter,
@@ -43,6 +38,16 @@ static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t c
 		.inexact = !sig->counts.exact,
 		.counter_ok = counter_ok,
 	};
+}
+
+static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t cb,
+		 bool counter_ok)
+{
+	if (r->n == r->cap) {
+		r->dropped++;
+		return;
+	}
+	r->s[r->n++] = rt_sample_of(sig, cb, counter_ok);
 	if (r->hook)
 		r->hook(r->hook_arg, &r->s[r->n - 1], r->n - 1);
 }

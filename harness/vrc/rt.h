@@ -31,6 +31,10 @@ struct rt_sample {
 	bool counter_ok;	/* the counter read succeeded */
 };
 
+/* The sample of one drain: sig (drained, counter read after), cb the
+ * counter read before it. */
+struct rt_sample rt_sample_of(const struct vrc_signal *sig, uint32_t cb, bool counter_ok);
+
 struct rt_recorder {
 	struct vrc_display_irq *irq;
 	pthread_t thread;

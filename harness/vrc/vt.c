@@ -500,18 +500,6 @@ static uint32_t gvt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned
 	}
 }
 
-/*
- * gvt: real vblanks, and the harness's own timing runs late on a loaded
- * host, so a step can take more than one vblank. The drive follows the
- * frame counter, not its steps: each update is recorded at the vblank after
- * the counter read just before it (as a guest timeline does; one during
- * which more than one vblank passed is not judged), until the counter has
- * crossed the n vblanks. Every poll, empty ones too, is bracketed by counter
- * reads: its signals came from vblanks in (counter before the previous
- * drain, counter after this one], and are placed as the rt tests place
- * theirs (rt.h), vb for the latch clauses and vb1 for EVT-1. A harness that
- * keeps up makes one step per vblank with one-vblank windows: exact.
- */
 void vt_realtime(struct vt *t)
 {
 	struct sched_param sp = { .sched_priority = 10 };
@@ -525,6 +513,18 @@ void vt_realtime(struct vt *t)
 			"harness may miss vblanks", strerror(rc));
 }
 
+/*
+ * gvt: real vblanks, and the harness's own timing runs late on a loaded
+ * host, so a step can take more than one vblank. The drive follows the
+ * frame counter, not its steps: each update is recorded at the vblank after
+ * the counter read just before it (as a guest timeline does; one during
+ * which more than one vblank passed is not judged), until the counter has
+ * crossed the n vblanks. Every poll, empty ones too, is bracketed by counter
+ * reads: its signals came from vblanks in (counter before the previous
+ * drain, counter after this one], and are placed as the rt tests place
+ * theirs (rt.h), vb for the latch clauses and vb1 for EVT-1. A harness that
+ * keeps up makes one step per vblank with one-vblank windows: exact.
+ */
 static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 			  struct vrc_vblank *vb, struct vrc_vblank *vb1)
 {
@@ -552,20 +552,12 @@ static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 		else if (a)
 			drive_mark(&vb[idx], a);
 		vt_step(t, 1);
-		uint64_t t_poll = vrc_now_ns();
 		uint32_t cb = vt_counter(t);
-		int got = vt_poll(t, &sig);
-		s[k + 1] = (struct rt_sample){
-			.t_wake_ns = t_poll,
-			.counter_before = cb,
-			.counter = got ? sig.frame_counter : vt_counter(t),
-			.pri = sig.counts.primary > UINT32_MAX ? UINT32_MAX :
-								 (uint32_t)sig.counts.primary,
-			.cur = sig.counts.cursor > UINT32_MAX ? UINT32_MAX :
-								(uint32_t)sig.counts.cursor,
-			.inexact = got && !sig.counts.exact,
-			.counter_ok = true,
-		};
+		if (!vt_poll(t, &sig)) {	/* nothing: an exact, empty read */
+			sig.frame_counter = vt_counter(t);
+			sig.counts.exact = true;
+		}
+		s[k + 1] = rt_sample_of(&sig, cb, true);
 	}
 	if (vb1)
 		memcpy(vb1, vb, n * sizeof(*vb));
