@@ -19,9 +19,7 @@ static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 		vt_abort(t, "out of memory");
 	vt_setup(t, pipe);
 	uint32_t base = vt_drive(t, n, act, ctx, vb, vb1);
-	/* EVT-1 on what the counters prove (vt.h) */
-	vt_judge(t, vb1, n, t->test->clauses & CL(C_EVT_1));
-	vt_judge(t, vb, n, t->test->clauses & ~CL(C_EVT_1));
+	vt_judge_placed(t, vb, vb1, n, t->test->clauses);
 	vt_artifact_vblanks(t, "drive", vb, n, base);
 	vt_measure_idle_rate(t, vb, n);
 	free(vb);

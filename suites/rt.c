@@ -64,8 +64,7 @@ static enum vrc_result rt_workload(struct vt *t, const char *const *args)
 	if (spread)
 		vt_diag(t, "%u late wakes could not be placed on one vblank: given the "
 			"benefit of the doubt", spread);
-	vt_judge(t, vb1, n, t->test->clauses & CL(C_EVT_1));
-	vt_judge(t, vb, n, t->test->clauses & ~CL(C_EVT_1));
+	vt_judge_placed(t, vb, vb1, n, t->test->clauses);
 	vt_measure_idle_rate(t, vb, n);
 	rt_measure(t, &rec);
 	vt_artifact_vblanks(t, "rt", vb, n, first);

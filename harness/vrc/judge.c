@@ -30,3 +30,10 @@ void vt_measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n)
 	if (idle >= 10)
 		vt_measure(t, "idle_signal_rate", (double)sig / idle, "signals/vblank");
 }
+
+void vt_judge_placed(struct vt *t, const struct vrc_vblank *vb, const struct vrc_vblank *vb1,
+		     unsigned n, uint32_t clauses)
+{
+	vt_judge(t, vb1, n, clauses & CL(C_EVT_1));
+	vt_judge(t, vb, n, clauses & ~CL(C_EVT_1));
+}

@@ -15,6 +15,10 @@ struct vt;
 /* Run the oracle checks of the EVT clauses in `clauses`; violations are
  * recorded on t with the first mismatching vblanks and their neighbourhood. */
 void vt_judge(struct vt *t, const struct vrc_vblank *vb, unsigned n, uint32_t clauses);
+/* The same for signals placed twice (rt.h's two modes, vt_drive's vb1):
+ * EVT-1 on vb1, what the counters prove, the latch clauses on vb. */
+void vt_judge_placed(struct vt *t, const struct vrc_vblank *vb, const struct vrc_vblank *vb1,
+		     unsigned n, uint32_t clauses);
 /* idle_signal_rate: signals per vblank in which the guest changed nothing
  * (reported only over at least 10 such vblanks). */
 void vt_measure_idle_rate(struct vt *t, const struct vrc_vblank *vb, unsigned n);
