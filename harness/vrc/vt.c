@@ -419,15 +419,22 @@ void vt_setup(struct vt *t, unsigned pipe)
 uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n)
 {
 	struct vrc_signal sig;
-	uint32_t base;
-	int rc;
+	uint32_t cb, ca;
 
 	memset(vb, 0, n * sizeof(*vb));
-	vt_poll(t, &sig);	/* nothing stale is attributed to the first vblank */
-	rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &base);
-	if (rc)
-		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
-	return base;
+	/*
+	 * Nothing stale is attributed to the first vblank: drain until no
+	 * vblank passed during the drain (bounded), so every signal of a
+	 * vblank up to the returned counter is gone. In virtual time the
+	 * first try holds; on gvt a real vblank can come mid-drain.
+	 */
+	for (unsigned tries = 0;; tries++) {
+		cb = vt_counter(t);
+		vt_poll(t, &sig);
+		ca = vt_counter(t);
+		if (ca == cb || tries == 3)
+			return ca;
+	}
 }
 
 void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
@@ -483,23 +490,6 @@ uint32_t vt_counter(struct vt *t)
 	return c;
 }
 
-/* gvt: drain until no vblank passed during the drain (bounded), so every
- * signal of a vblank up to the returned counter is gone. */
-static uint32_t gvt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n)
-{
-	struct vrc_signal sig;
-	uint32_t cb, ca;
-
-	memset(vb, 0, n * sizeof(*vb));
-	for (unsigned tries = 0;; tries++) {
-		cb = vt_counter(t);
-		vt_poll(t, &sig);
-		ca = vt_counter(t);
-		if (ca == cb || tries == 3)
-			return ca;
-	}
-}
-
 void vt_realtime(struct vt *t)
 {
 	struct sched_param sp = { .sched_priority = 10 };
@@ -530,7 +520,7 @@ static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 {
 	struct rt_sample *s = calloc(n + 1u, sizeof(*s));
 	unsigned k, unjudged = 0, spread, outside, spread1, outside1;
-	uint32_t base = gvt_timeline_start(t, vb, n);
+	uint32_t base = vt_timeline_start(t, vb, n);
 	struct vrc_signal sig;
 
 	if (!s)
