@@ -90,6 +90,34 @@ TEST(bands_cover_every_row_once)
 		}
 }
 
+/*
+ * The masking runs four pixels at a time in chunks of 1024: every width
+ * from 1 to past two chunks, from a pointer at every byte alignment, must
+ * give zlib's CRC of the masked, packed row (a wrong tail or chunk edge
+ * shows here, not in the 100-pixel frames above).
+ */
+TEST(every_width_and_alignment_matches_zlib)
+{
+	const uint32_t max_w = 2 * 1024 + 9;
+	uint8_t *buf = malloc((size_t)max_w * 4 + 3), *packed = malloc((size_t)max_w * 4);
+	struct vrc_band_crcs c;
+
+	for (size_t i = 0; i < (size_t)max_w * 4 + 3; i++)
+		buf[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (uint32_t w = 1; w <= max_w; w++) {
+		for (uint32_t a = 0; a < 4; a++) {
+			const uint8_t *row = buf + a;
+
+			for (uint32_t x = 0; x < w * 4; x++)
+				packed[x] = x % 4 == 3 ? 0 : row[x];
+			ASSERT_EQ(0, vrc_band_crc_xrgb(row, w, 1, w * 4, 1, &c));
+			ASSERT_EQ((uint32_t)crc32_z(0, packed, (size_t)w * 4), c.crc[0]);
+		}
+	}
+	free(buf);
+	free(packed);
+}
+
 TEST(rejects_impossible_geometry)
 {
 	uint8_t px[64] = { 0 };
