@@ -168,8 +168,8 @@ int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_captur
 		return -ENOTSUP;
 	}
 	if (i->drm_format_mod != VRC_MOD_LINEAR) {
-		vrc_seterr(err, errlen, "primary plane modifier %#llx: only LINEAR is read "
-			   "(detiling is not implemented yet)",
+		vrc_seterr(err, errlen, "primary plane modifier %#llx: this reader takes LINEAR "
+			   "only (gvt_capture detiles X and Y tiling)",
 			   (unsigned long long)i->drm_format_mod);
 		return -ENOTSUP;
 	}

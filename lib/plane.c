@@ -125,7 +125,7 @@ int vrc_plane_map(struct vrc_transport *t, struct vrc_plane *p, char *err,
 		rc = -errno;
 		if (rc == -ENODEV)
 			vrc_seterr(err, errlen,
-			       "mmap of dmabuf %u: ENODEV (no CPU mapping of this dmabuf); the PRIME import fallback is not implemented yet",
+			       "mmap of dmabuf %u: ENODEV (its exporter allows no CPU mapping; read it through a PRIME import, as gvt_capture does)",
 			       p->info.dmabuf_id);
 		else
 			vrc_seterr(err, errlen, "mmap of dmabuf %u (%zu bytes at %#llx): %s",
