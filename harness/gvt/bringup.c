@@ -46,8 +46,15 @@ static void sweep_log(void *ctx, const char *line)
 static void print_guest_plan(struct run *r, const struct gvt_detect *d)
 {
 	const char *args[GVT_QEMU_MAX_ARGS];
-	char buf[256];
-	int n = gvt_qemu_device_args(3, 4, "vgpu0", buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS);
+	char buf[1024], dir[600];
+	int n;
+
+	if (r->s.m.dir[0])
+		snprintf(dir, sizeof(dir), "%s", r->s.m.dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/bus/mdev/devices/%s", r->h->sysfs_root,
+			 r->s.m.uuid[0] ? r->s.m.uuid : "<uuid>");
+	n = gvt_qemu_device_args(3, 4, "vgpu0", dir, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS);
 
 	step(r, "guest clauses (EVT, TEAR, ISO): %s", d->guest_ok ? "possible on this host" :
 	     "NOT possible on this host (see the 'no guest' lines); the plan would be:");

@@ -168,10 +168,12 @@ struct gvt_share {
 #define GVT_QEMU_MAX_ARGS	8
 /*
  * The QEMU arguments that hand the shared device over (the VM launcher
- * adds its own). args point into buf. Returns the number of args or -ENOSPC.
+ * adds its own); sysfsdev is the mdev's sysfs directory, which QEMU needs
+ * to know it is an mdev (share.c). args point into buf. Returns the number
+ * of args, -ENOSPC, or -EINVAL (bad fds, no sysfsdev, a comma in it).
  */
-int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, char *buf, size_t buflen,
-			 const char **args, size_t maxargs);
+int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, const char *sysfsdev,
+			 char *buf, size_t buflen, const char **args, size_t maxargs);
 /* Open the cdev and /dev/iommu below dev_root, without binding (both inheritable). */
 int gvt_share_open(struct gvt_share *s, const struct vrc_sys *sys, const char *dev_root,
 		   const char *cdev, char *err, size_t errlen);

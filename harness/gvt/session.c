@@ -114,8 +114,8 @@ int gvt_session_share(struct gvt_session *s, char *buf, size_t buflen, const cha
 	if (rc)
 		return rc;
 	s->shared = true;
-	n = gvt_qemu_device_args(s->share.dev_fd, s->share.iommu_fd, "vgpu0", buf, buflen,
-				 args, maxargs);
+	n = gvt_qemu_device_args(s->share.dev_fd, s->share.iommu_fd, "vgpu0", s->m.dir, buf,
+				 buflen, args, maxargs);
 	if (n < 0) {
 		vrc_seterr(err, errlen, "gvt: QEMU arguments: %s", strerror(-n));
 		gvt_session_close_device(s);

@@ -9,9 +9,14 @@
  *     bind: the cdev opens the device (GVT's open_device) only at
  *     VFIO_DEVICE_BIND_IOMMUFD, and GVT requires the binder's KVM VM.
  *  2. QEMU (>= 9.0) inherits both fds (`-object iommufd,id=iommufd0,fd=N`,
- *     `-device vfio-pci,iommufd=iommufd0,fd=M,display=off`): it adds the cdev
- *     to its VM (KVM_DEV_VFIO_FILE_ADD), then binds and attaches its IOAS.
- *     Our fd M' is a dup of the same struct file, so the bind is ours too.
+ *     `-device vfio-pci,iommufd=iommufd0,fd=M,sysfsdev=<mdev>,display=off`):
+ *     it adds the cdev to its VM (KVM_DEV_VFIO_FILE_ADD), then binds and
+ *     attaches its IOAS. Our fd M' is a dup of the same struct file, so the
+ *     bind is ours too. sysfsdev is what tells QEMU the device is an mdev
+ *     (it resolves <mdev>/subsystem; with only fd= it cannot know): QEMU >=
+ *     9.1 otherwise treats it as physical, asks IOMMU_GET_HW_INFO and an
+ *     auto domain for the bound id, and an mdev's id is an iommufd access,
+ *     not a device, so realize fails. The fd still decides what is opened.
  *  3. The harness polls GET_DEVICE_INFO on its copy: until the bind finished
  *     the kernel answers every device ioctl and read with -EINVAL (the file's
  *     access_granted is set, with release semantics, only after open_device
@@ -33,12 +38,14 @@
 #include "vrc/util.h"
 #include "gvt.h"
 
-int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, char *buf, size_t buflen,
-			 const char **args, size_t maxargs)
+int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, const char *sysfsdev,
+			 char *buf, size_t buflen, const char **args, size_t maxargs)
 {
 	int n1, n2;
 
-	if (maxargs < 4 || dev_fd < 0 || iommu_fd < 0)
+	/* QEMU splits -device on commas: a path with one cannot be passed */
+	if (maxargs < 4 || dev_fd < 0 || iommu_fd < 0 || !sysfsdev || !sysfsdev[0] ||
+	    strchr(sysfsdev, ','))
 		return -EINVAL;
 	n1 = snprintf(buf, buflen, "iommufd,id=iommufd0,fd=%d", iommu_fd);
 	if (n1 < 0 || (size_t)n1 + 1 >= buflen)
@@ -46,8 +53,8 @@ int gvt_qemu_device_args(int dev_fd, int iommu_fd, const char *id, char *buf, si
 	/* GVT emulates an OpRegion (the guest i915 finds its VBT there); QEMU
 	 * before 10.1 exposes it only when asked */
 	n2 = snprintf(buf + n1 + 1, buflen - (size_t)n1 - 1,
-		      "vfio-pci,id=%s,iommufd=iommufd0,fd=%d,display=off,x-igd-opregion=on",
-		      id, dev_fd);
+		      "vfio-pci,id=%s,iommufd=iommufd0,fd=%d,sysfsdev=%s,display=off,"
+		      "x-igd-opregion=on", id, dev_fd, sysfsdev);
 	if (n2 < 0 || (size_t)n2 >= buflen - (size_t)n1 - 1)
 		return -ENOSPC;
 	args[0] = "-object";

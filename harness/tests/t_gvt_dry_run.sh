@@ -43,7 +43,7 @@ has "mdev create step" "echo [0-9a-f-]\{36\} > $dir/good/sys/bus/pci/devices/000
 has "KVM VM step" "KVM VM: open $dir/good/dev/kvm, KVM_CREATE_VM, KVM_CREATE_DEVICE(KVM_DEV_TYPE_VFIO)"
 has "VFIO open path with KVM association first" "KVM_DEV_VFIO_FILE_ADD(group fd), VFIO_GROUP_GET_DEVICE_FD"
 has "eventfd registration" "SET_IRQS(index of the display irq, TRIGGER|DATA_EVENTFD"
-has "QEMU argv for the guest clauses" "\-object iommufd,id=iommufd0,fd=4 -device vfio-pci,id=vgpu0,iommufd=iommufd0,fd=3,display=off,x-igd-opregion=on"
+has "QEMU argv for the guest clauses" "\-object iommufd,id=iommufd0,fd=4 -device vfio-pci,id=vgpu0,iommufd=iommufd0,fd=3,sysfsdev=$dir/good/sys/bus/mdev/devices/[0-9a-f-]\{36\},display=off,x-igd-opregion=on"
 has "cleanup removes the mdev" "cleanup: .*echo 1 > $dir/good/sys/bus/mdev/devices/[0-9a-f-]\{36\}/remove"
 has "KTAP result line" "^ok 1 gvt-bringup # SKIP dry run"
 has "plan: a uAPI test runs on the vGPU" "test irq-unregister: runs$"

@@ -25,6 +25,7 @@ static struct vrc_transport *transport(struct vrc_sys *sys, int fd)
 }
 
 #define DEV	100	/* the device fd of the scripted device */
+#define MDEV_DIR "/sys/bus/mdev/devices/f81e5b5c-0f0e-4cbb-9a3c-2d6d5a1f0d3e"
 
 /* GET_DEVICE_INFO as the irq client sends it, and GVT's answer. */
 static const uint32_t devinfo_out[] = { 20, 3, 9, 6, 0 };	/* RESET|PCI, 9 regions, 6 irqs */
@@ -356,18 +357,23 @@ TEST(shared_device_waits_for_qemus_bind)
 	struct vrc_transport *t = transport(&sys, DEV);
 	char err[300] = "";
 	const char *args[GVT_QEMU_MAX_ARGS];
-	char buf[200];
+	char buf[300];
 
 	ASSERT_EQ(0, gvt_share_wait_bound(t, 2000, err, sizeof(err)));
 	ASSERT_EQ(-ENODEV, gvt_share_wait_bound(t, 2000, err, sizeof(err)));
 	vrc_transport_close(t);
 	script_done(&sc);
-	ASSERT_EQ(4, gvt_qemu_device_args(7, 8, "vgpu0", buf, sizeof(buf), args, 8));
+	ASSERT_EQ(4, gvt_qemu_device_args(7, 8, "vgpu0", MDEV_DIR, buf, sizeof(buf), args, 8));
 	ASSERT_STREQ("-object", args[0]);
 	ASSERT_STREQ("iommufd,id=iommufd0,fd=8", args[1]);
 	ASSERT_STREQ("-device", args[2]);
-	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=7,display=off,x-igd-opregion=on", args[3]);
-	ASSERT_EQ(-ENOSPC, gvt_qemu_device_args(7, 8, "vgpu0", buf, 30, args, 8));
+	/* sysfsdev: without it QEMU >= 9.1 takes the mdev for a physical device */
+	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=7,sysfsdev=" MDEV_DIR
+		     ",display=off,x-igd-opregion=on", args[3]);
+	ASSERT_EQ(-ENOSPC, gvt_qemu_device_args(7, 8, "vgpu0", MDEV_DIR, buf, 30, args, 8));
+	ASSERT_EQ(-EINVAL, gvt_qemu_device_args(7, 8, "vgpu0", "", buf, sizeof(buf), args, 8));
+	ASSERT_EQ(-EINVAL, gvt_qemu_device_args(7, 8, "vgpu0", "/sys/a,b", buf, sizeof(buf),
+						args, 8));
 }
 
 TEST(share_opens_cdev_and_iommufd_unbound)
@@ -424,10 +430,12 @@ TEST(session_shares_cdev_then_opens_its_copy_after_the_bind)
 	ASSERT_EQ(-ENODEV, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS,
 					     err, sizeof(err)));
 	snprintf(s.m.cdev, sizeof(s.m.cdev), "vfio3");
+	snprintf(s.m.dir, sizeof(s.m.dir), "%s", MDEV_DIR);
 	ASSERT_EQ(4, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS, err,
 				       sizeof(err)));
 	ASSERT_STREQ("iommufd,id=iommufd0,fd=41", args[1]);
-	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=40,display=off,x-igd-opregion=on", args[3]);
+	ASSERT_STREQ("vfio-pci,id=vgpu0,iommufd=iommufd0,fd=40,sysfsdev=" MDEV_DIR
+		     ",display=off,x-igd-opregion=on", args[3]);
 	ASSERT_EQ(-EBUSY, gvt_session_share(&s, buf, sizeof(buf), args, GVT_QEMU_MAX_ARGS,
 					    err, sizeof(err)));
 	ASSERT_EQ(0, gvt_session_open_shared(&s, 2000, err, sizeof(err)));

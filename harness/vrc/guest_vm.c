@@ -48,7 +48,7 @@ _Noreturn void vt_vm_fail(struct vt *t, struct vrc_vm *vm, const char *what, con
 
 /* The VM's strings live as long as the VM: one VM per test (child) process. */
 static struct {
-	char kernel[600], initrd[600], ivs[160], run_dir[700], drive[800], share[256];
+	char kernel[600], initrd[600], ivs[160], run_dir[700], drive[800], share[1100];
 } vmcfg;
 
 /*
