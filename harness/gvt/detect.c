@@ -168,12 +168,16 @@ static void check_guest_stack(const struct gvt_host *h, struct gvt_detect *d)
 		       "kernel %s has no VFIO cdev (needs >= 6.6): no guest clauses "
 		       "(EVT/TEAR/ISO), DISC/IRQ still run through the group",
 		       h->kernel_release[0] ? h->kernel_release : "(unknown)");
-	else if (!exists(h->dev_root, "vfio/devices") && !exists(h->dev_root, "iommu"))
+	else if (!exists(h->dev_root, "vfio/devices"))
 		reason(d, GVT_BLOCKS_GUEST,
-		       "no %s/vfio/devices and no %s/iommu (kernel without "
-		       "CONFIG_VFIO_DEVICE_CDEV/CONFIG_IOMMUFD, or iommufd not loaded): no guest "
+		       "no %s/vfio/devices (kernel without CONFIG_VFIO_DEVICE_CDEV): no guest "
 		       "clauses (EVT/TEAR/ISO), DISC/IRQ still run through the group",
-		       h->dev_root, h->dev_root);
+		       h->dev_root);
+	else if (!exists(h->dev_root, "iommu"))
+		reason(d, GVT_BLOCKS_GUEST,
+		       "no %s/iommu (kernel without CONFIG_IOMMUFD, or iommufd not loaded): no "
+		       "guest clauses (EVT/TEAR/ISO), DISC/IRQ still run through the group",
+		       h->dev_root);
 	else
 		d->cdev_ok = true;
 
@@ -207,11 +211,13 @@ void gvt_detect(const struct gvt_host *h, struct gvt_detect *d)
 	if (!i915)
 		reason(d, GVT_BLOCKS_ALL, "i915 module not loaded (no %s/module/i915)",
 		       h->sysfs_root);
-	if (!kvmgt)
+	/* kvmgt registers the types: with them it is there, built in or not
+	 * (a built-in kvmgt may have no /sys/module entry) */
+	if (!d->found && !kvmgt)
 		reason(d, GVT_BLOCKS_ALL,
-		       "kvmgt module not loaded (no %s/module/kvmgt): modprobe kvmgt",
-		       h->sysfs_root);
-	if (!d->found)
+		       "kvmgt module not loaded (no %s/module/kvmgt and no i915-GVTg_* mdev "
+		       "types, which kvmgt registers): modprobe kvmgt", h->sysfs_root);
+	else if (!d->found)
 		reason(d, GVT_BLOCKS_ALL,
 		       "no i915 device offers i915-GVTg_* mdev types (GVT-g off: boot with "
 		       "i915.enable_gvt=1 and load kvmgt; needs a gen8-gen10 GPU, Broadwell "

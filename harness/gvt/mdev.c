@@ -232,10 +232,15 @@ static int wait_dir(const char *path, bool present, int ms)
 	}
 }
 
-/* iommu_group link -> its number; vfio-dev/vfioN -> the cdev name. */
-static void resolve(struct gvt_mdev *m)
+/*
+ * iommu_group link -> its number; vfio-dev/vfioN -> the cdev name, if its
+ * node exists: every VFIO device has the vfio-dev entry since 6.1, the
+ * /dev/vfio/devices node only with CONFIG_VFIO_DEVICE_CDEV (6.6+).
+ */
+static void resolve(struct gvt_mdev *m, const char *dev_root)
 {
 	char p[600], link[256];
+	struct stat st;
 	ssize_t n;
 	struct dirent *e;
 	DIR *d;
@@ -261,7 +266,9 @@ static void resolve(struct gvt_mdev *m)
 		return;
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, "vfio", 4) && strlen(e->d_name) < sizeof(m->cdev)) {
-			snprintf(m->cdev, sizeof(m->cdev), "%s", e->d_name);
+			snprintf(p, sizeof(p), "%s/vfio/devices/%s", dev_root, e->d_name);
+			if (stat(p, &st) == 0)
+				snprintf(m->cdev, sizeof(m->cdev), "%s", e->d_name);
 			break;
 		}
 	closedir(d);
@@ -306,7 +313,7 @@ int gvt_mdev_create(const struct gvt_mdev_env *e, const char *parent, const char
 			   m->dir, e->appear_ms > 0 ? e->appear_ms : 5000);
 		return rc;
 	}
-	resolve(m);
+	resolve(m, h->dev_root);
 	return 0;
 }
 

@@ -69,6 +69,12 @@ TEST(reason_module_not_loaded)
 	ASSERT_FALSE(d.guest_ok);
 	fake_rm(root, "sys/module");
 	fake_mkdirs(root, "sys/module/i915");
+	/* no /sys/module/kvmgt but its types: a built-in kvmgt, usable */
+	gvt_detect(&h, &d);
+	ASSERT_EQ(0u, d.nreasons);
+	ASSERT_TRUE(d.uapi_ok);
+	/* neither: kvmgt is what is missing, one reason */
+	fake_rm(root, FAKE_TYPES);
 	gvt_detect(&h, &d);
 	assert_one_reason(&d, GVT_BLOCKS_ALL, "kvmgt module not loaded");
 	fake_cleanup(root);
@@ -160,13 +166,20 @@ TEST(reason_old_kernel_keeps_uapi_clauses)
 	assert_one_reason(&d, GVT_BLOCKS_GUEST, "no VFIO cdev");
 	ASSERT_TRUE(d.uapi_ok);
 	ASSERT_FALSE(d.guest_ok);
-	/* new enough, but neither /dev/vfio/devices nor /dev/iommu */
+	/* new enough, but no /dev/vfio/devices; then that but no /dev/iommu:
+	 * sharing needs both, each missing one is its own reason */
 	snprintf(h.kernel_release, sizeof(h.kernel_release), "6.6.0");
 	fake_rm(root, "dev/vfio/devices");
-	fake_rm(root, "dev/iommu");
 	gvt_detect(&h, &d);
 	assert_one_reason(&d, GVT_BLOCKS_GUEST, "CONFIG_VFIO_DEVICE_CDEV");
 	ASSERT_TRUE(d.uapi_ok);
+	ASSERT_FALSE(d.guest_ok);
+	fake_mkdirs(root, "dev/vfio/devices");
+	fake_rm(root, "dev/iommu");
+	gvt_detect(&h, &d);
+	assert_one_reason(&d, GVT_BLOCKS_GUEST, "CONFIG_IOMMUFD");
+	ASSERT_TRUE(d.uapi_ok);
+	ASSERT_FALSE(d.guest_ok);
 	fake_cleanup(root);
 }
 

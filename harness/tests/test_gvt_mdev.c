@@ -3,8 +3,9 @@
  * The mdev lifecycle against a fake sysfs tree. Below the code under test,
  * a fake "kernel" sysfs writer does what mdev does: a UUID written into a
  * type's `create` makes bus/mdev/devices/<uuid> appear (with an iommu_group
- * link and a vfio-dev/vfioN cdev), `1` written into its `remove` makes it
- * disappear. The sweep must remove only what a dead run of ours created.
+ * link and a vfio-dev/vfioN entry; with `cdev` set also the
+ * /dev/vfio/devices/vfioN node of a CONFIG_VFIO_DEVICE_CDEV kernel), `1`
+ * written into its `remove` makes it disappear. The sweep must remove only what a dead run of ours created.
  */
 #include <sys/wait.h>
 
@@ -15,6 +16,7 @@ struct fake_kernel {
 	unsigned creates, removes;
 	bool refuse;		/* answer writes with -EBUSY, like a busy mdev */
 	bool lazy;		/* accept create but never make the device */
+	bool no_cdev;		/* a 6.1 kernel: vfio-dev/vfio7 but no /dev node */
 };
 
 static int fake_write(void *ctx, const char *path, const char *val, char *err, size_t errlen)
@@ -38,6 +40,8 @@ static int fake_write(void *ctx, const char *path, const char *val, char *err, s
 			return 0;
 		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/vfio-dev/vfio7", val);
 		fake_mkdirs(k->root, rel);
+		if (!k->no_cdev)
+			fake_put(k->root, "dev/vfio/devices/vfio7", "");
 		snprintf(rel, sizeof(rel), "sys/bus/mdev/devices/%s/remove", val);
 		fake_put(k->root, rel, "");
 		snprintf(rel, sizeof(rel), "%s/sys/bus/mdev/devices/%s/iommu_group", k->root, val);
@@ -170,6 +174,25 @@ TEST(create_then_remove)
 	ASSERT_EQ(1u, x.k.removes);
 	ASSERT_FALSE(device_there(&x, uuid));
 	ASSERT_FALSE(marker_there(&x, uuid));
+	fake_cleanup(x.root);
+}
+
+/* Since 6.1 every VFIO device has vfio-dev/vfioN in sysfs; only a kernel
+ * with CONFIG_VFIO_DEVICE_CDEV makes the node QEMU and vrc would open. */
+TEST(vfio_dev_entry_without_node_is_no_cdev)
+{
+	struct world x;
+	struct gvt_mdev m;
+	char uuid[40], err[300] = "";
+
+	world_init(&x);
+	x.k.no_cdev = true;
+	new_uuid(&x, uuid);
+	ASSERT_EQ(0, gvt_mdev_create(&x.env, FAKE_BDF, "i915-GVTg_V5_8", uuid, "run-1", &m,
+				     err, sizeof(err)));
+	ASSERT_EQ(13, m.iommu_group);
+	ASSERT_STREQ("", m.cdev);
+	ASSERT_EQ(0, gvt_mdev_remove(&x.env, uuid, err, sizeof(err)));
 	fake_cleanup(x.root);
 }
 
