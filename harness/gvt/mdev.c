@@ -317,14 +317,93 @@ int gvt_mdev_create(const struct gvt_mdev_env *e, const char *parent, const char
 	return 0;
 }
 
+/* fd target equal to a or b (b may be empty)? */
+static bool fd_is(const char *fd_path, const char *a, const char *b)
+{
+	char t[600];
+	ssize_t n = readlink(fd_path, t, sizeof(t) - 1);
+
+	if (n <= 0)
+		return false;
+	t[n] = 0;
+	return !strcmp(t, a) || (b[0] && !strcmp(t, b));
+}
+
+/*
+ * A process with the vGPU's group node or cdev open: its pid (comm in
+ * comm), or 0. Writing `remove` while the device is open blocks in the
+ * kernel until the last user closes it (vfio_unregister_group_dev waits,
+ * uninterruptibly once signalled), so a sweep after a crash would hang on
+ * an orphaned QEMU. A device fd whose group fd was closed is an anonymous
+ * inode and is not seen; QEMU and vrc keep their group fds.
+ */
+static long held_by(const struct gvt_host *h, const struct gvt_mdev *m, char *comm,
+		    size_t commlen)
+{
+	char group[320] = "", cdev[320] = "", p[600];
+	struct dirent *pe, *fe;
+	long found = 0;
+	DIR *pd, *fd;
+
+	if (m->iommu_group >= 0)
+		snprintf(group, sizeof(group), "%s/vfio/%d", h->dev_root, m->iommu_group);
+	if (m->cdev[0])
+		snprintf(cdev, sizeof(cdev), "%s/vfio/devices/%s", h->dev_root, m->cdev);
+	if (!group[0] && !cdev[0])
+		return 0;
+	if (!(pd = opendir(h->proc_root)))
+		return 0;
+	while (!found && (pe = readdir(pd))) {
+		char *end;
+		long pid = strtol(pe->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%ld/fd", h->proc_root, pid);
+		if (!(fd = opendir(p)))
+			continue;	/* gone, or not ours to read */
+		while ((fe = readdir(fd))) {
+			snprintf(p, sizeof(p), "%s/%ld/fd/%s", h->proc_root, pid, fe->d_name);
+			if (fe->d_name[0] != '.' && fd_is(p, group[0] ? group : cdev, cdev)) {
+				found = pid;
+				break;
+			}
+		}
+		closedir(fd);
+	}
+	closedir(pd);
+	if (found) {
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/%ld/comm", h->proc_root, found);
+		snprintf(comm, commlen, "?");
+		if ((f = fopen(p, "re"))) {
+			if (fgets(comm, (int)commlen, f))
+				comm[strcspn(comm, "\n")] = 0;
+			fclose(f);
+		}
+	}
+	return found;
+}
+
 static int remove_dev(const struct gvt_mdev_env *e, const char *uuid, char *err, size_t errlen)
 {
-	char dir[600], rm[640], why[256] = "";
+	char dir[600], rm[640], why[256] = "", comm[64];
+	struct gvt_mdev m = { 0 };
+	long pid;
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/bus/mdev/devices/%s", e->h->sysfs_root, uuid);
 	if (!dir_exists(dir))
 		return 0;
+	snprintf(m.dir, sizeof(m.dir), "%.*s", (int)sizeof(m.dir) - 1, dir);
+	resolve(&m, e->h->dev_root);
+	if ((pid = held_by(e->h, &m, comm, sizeof(comm)))) {
+		vrc_seterr(err, errlen, "mdev remove: %s is open in pid %ld (%s); not removed, "
+			   "since the kernel would block the removal until it closes: stop that "
+			   "process, the next run's sweep removes the mdev", uuid, pid, comm);
+		return -EBUSY;
+	}
 	snprintf(rm, sizeof(rm), "%s/remove", dir);
 	rc = writer(e)->write(writer(e)->ctx, rm, "1", why, sizeof(why));
 	if (rc) {

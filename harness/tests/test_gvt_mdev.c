@@ -265,6 +265,44 @@ static void collect(void *ctx, const char *line)
 	(*n)++;
 }
 
+/*
+ * Writing `remove` while the vGPU is open blocks in the kernel until it is
+ * closed, so remove (and the sweep) first look through the real /proc for
+ * a process with its group node or cdev open. Here that process is this
+ * test, holding the fake tree's nodes.
+ */
+TEST(remove_refuses_while_open_names_the_holder)
+{
+	static const char *const nodes[] = { "dev/vfio/devices/vfio7", "dev/vfio/13" };
+	struct world x;
+	struct gvt_mdev m;
+	char uuid[40], err[400] = "", want[40], path[300];
+
+	world_init(&x);
+	snprintf(x.h.proc_root, sizeof(x.h.proc_root), "/proc");
+	fake_put(x.root, "dev/vfio/13", "");
+	new_uuid(&x, uuid);
+	ASSERT_EQ(0, gvt_mdev_create(&x.env, FAKE_BDF, "i915-GVTg_V5_8", uuid, "run-1", &m,
+				     err, sizeof(err)));
+	snprintf(want, sizeof(want), "pid %ld ", (long)getpid());
+	for (unsigned i = 0; i < 2; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", x.root, nodes[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_TRUE(fd >= 0);
+		ASSERT_EQ(-EBUSY, gvt_mdev_remove(&x.env, uuid, err, sizeof(err)));
+		ASSERT_TRUE(strstr(err, want) != NULL);
+		ASSERT_TRUE(strstr(err, "test_gvt_mdev") != NULL);
+		ASSERT_EQ(0u, x.k.removes);	/* nothing written */
+		ASSERT_TRUE(device_there(&x, uuid));
+		close(fd);
+	}
+	ASSERT_EQ(0, gvt_mdev_remove(&x.env, uuid, err, sizeof(err)));
+	ASSERT_EQ(1u, x.k.removes);
+	fake_cleanup(x.root);
+}
+
 TEST(sweep_removes_only_dead_runs_own_mdevs)
 {
 	struct world x;
