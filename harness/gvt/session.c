@@ -6,11 +6,12 @@
  * often as a test needs (IRQ-4 reopens it).
  *
  * Why a VM per opening: KVM's VFIO device keeps a reference to every file
- * added to it until the VM goes away, and a VFIO group can be open only
- * once, so reopening the group under the same VM would fail with EBUSY (and
- * the mdev could not be removed while the reference lives). Closing order:
- * the device first (GVT drops its kvm reference in close_device), then the
- * group, then the VM, which releases its file references.
+ * added to it until that KVM device is released (its fd closed, 6.2+;
+ * before, the VM's destruction), and a VFIO group can be open only once,
+ * so reopening the group under the same VM would fail with EBUSY (and the
+ * mdev could not be removed while the reference lives). Closing order: the
+ * device first (GVT drops its kvm reference in close_device), then the
+ * group, then the KVM device and the VM, which releases the references.
  */
 #include <errno.h>
 #include <stdio.h>
