@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gvt/capture.h"
+#include "gvt/gvt.h"
 #include "vrc/artifacts.h"
 #include "vrc/fourcc.h"
 #include "vrc/util.h"
@@ -22,9 +23,14 @@ static void capture_plane(struct rt_capture_run *r, struct rt_cap *c, enum rt_ca
 {
 	bool pri = plane == RT_CAP_PRIMARY;
 	uint32_t want = pri ? VRC_FMT_XRGB8888 : VRC_FMT_ARGB8888;
+	const struct gvt_session *s = r->t->o->gvt;
+	/* on gvt, PRIME readback must go through the vGPU's own parent */
+	const struct gvt_gpu gpu = {
+		.sysfs_root = s ? s->h->sysfs_root : NULL, .bdf = s ? s->m.parent : NULL,
+	};
 	struct gvt_frame f;
 
-	c->rc = gvt_capture(r->t->irq.t, pri ? VRC_PLANE_PRIMARY : VRC_PLANE_CURSOR, NULL, &f,
+	c->rc = gvt_capture(r->t->irq.t, pri ? VRC_PLANE_PRIMARY : VRC_PLANE_CURSOR, &gpu, &f,
 			    c->err, sizeof(c->err));
 	if (c->rc == -ENOENT && !pri) {
 		c->rc = 0;

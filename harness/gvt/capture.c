@@ -11,6 +11,7 @@
 #include <xf86drm.h>
 #include <i915_drm.h>	/* libdrm's copy (pkg-config --cflags libdrm) */
 
+#include "vrc/fourcc.h"
 #include "vrc/irq.h"
 #include "vrc/util.h"
 #include "capture.h"
@@ -20,23 +21,60 @@ const char *gvt_capture_path_name(enum gvt_capture_path p)
 	return p == GVT_CAPTURE_PRIME ? "prime-readback" : "dmabuf-mmap";
 }
 
-/* An fd on the first render node of the i915 driver, or -ENODEV. */
-static int open_i915(const char *dri_dir, char *which, size_t len)
+/* The PCI address a render node belongs to ("0000:00:02.0"), or "". */
+static void node_bdf(const char *sysfs_root, const char *node, char *bdf, size_t len)
 {
+	char p[400], link[300];
+	ssize_t n;
+
+	bdf[0] = 0;
+	snprintf(p, sizeof(p), "%s/class/drm/%s/device", sysfs_root, node);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	const char *base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+
+	if (strlen(base) < len)
+		memcpy(bdf, base, strlen(base) + 1);
+}
+
+/*
+ * An fd on the i915 render node of gpu->bdf (any i915 one without a bdf),
+ * or -ENODEV with what was passed over in seen. Only the vGPU's parent
+ * can read its dmabuf: another i915 imports it as a foreign buffer, whose
+ * pages GVT's sg table does not have.
+ */
+static int open_i915(const struct gvt_gpu *gpu, char *which, size_t len, char *seen,
+		     size_t seenlen)
+{
+	const char *dri = gpu && gpu->dri_dir ? gpu->dri_dir : "/dev/dri";
+	const char *sys = gpu && gpu->sysfs_root ? gpu->sysfs_root : "/sys";
+	const char *want = gpu ? gpu->bdf : NULL;
 	struct dirent *e;
-	DIR *d = opendir(dri_dir);
+	DIR *d = opendir(dri);
 	int fd = -ENODEV;
 
+	seen[0] = 0;
 	if (!d)
 		return -ENODEV;
 	while (fd < 0 && (e = readdir(d))) {
-		char path[300];
+		char path[300], bdf[64];
+		size_t used = strlen(seen);
 		drmVersionPtr v;
 		int f;
 
 		if (strncmp(e->d_name, "renderD", 7))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dri_dir, e->d_name);
+		if (want && want[0]) {
+			node_bdf(sys, e->d_name, bdf, sizeof(bdf));
+			if (strcmp(bdf, want)) {
+				snprintf(seen + used, seenlen - used, "%s%s is %s", used ? ", " : "",
+					 e->d_name, bdf[0] ? bdf : "of no PCI device");
+				continue;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/%s", dri, e->d_name);
 		f = open(path, O_RDWR | O_CLOEXEC);
 		if (f < 0)
 			continue;
@@ -45,6 +83,8 @@ static int open_i915(const char *dri_dir, char *which, size_t len)
 			fd = f;
 			snprintf(which, len, "%s", path);
 		} else {
+			snprintf(seen + used, seenlen - used, "%s%s is not i915", used ? ", " : "",
+				 e->d_name);
 			close(f);
 		}
 		drmFreeVersion(v);
@@ -53,16 +93,19 @@ static int open_i915(const char *dri_dir, char *which, size_t len)
 	return fd;
 }
 
-int gvt_prime_readback(const char *dri_dir, int dmabuf_fd, void *dst, size_t len,
+int gvt_prime_readback(const struct gvt_gpu *gpu, int dmabuf_fd, void *dst, size_t len,
 		       char *err, size_t errlen)
 {
-	char node[300] = "";
+	char node[300] = "", seen[300];
 	uint32_t handle = 0;
 	int fd, rc;
 
-	fd = open_i915(dri_dir, node, sizeof(node));
+	fd = open_i915(gpu, node, sizeof(node), seen, sizeof(seen));
 	if (fd < 0) {
-		vrc_seterr(err, errlen, "PRIME readback: no i915 render node in %s", dri_dir);
+		vrc_seterr(err, errlen, "PRIME readback: no i915 render node%s%s in %s%s%s%s",
+			   gpu && gpu->bdf ? " of " : "", gpu && gpu->bdf ? gpu->bdf : "",
+			   gpu && gpu->dri_dir ? gpu->dri_dir : "/dev/dri",
+			   seen[0] ? " (" : "", seen, seen[0] ? ")" : "");
 		return fd;
 	}
 	rc = drmPrimeFDToHandle(fd, dmabuf_fd, &handle);
@@ -91,7 +134,14 @@ void gvt_frame_free(struct gvt_frame *f)
 	f->pixels = NULL;
 }
 
-int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_dir,
+/* The detiler and every reader of a frame take 4 bytes per pixel. */
+static bool is_8888(uint32_t fourcc)
+{
+	return fourcc == VRC_FMT_XRGB8888 || fourcc == VRC_FMT_ARGB8888 ||
+	       fourcc == VRC_FMT_XBGR8888 || fourcc == VRC_FMT_ABGR8888;
+}
+
+int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
 		struct gvt_frame *f, char *err, size_t errlen)
 {
 	struct vrc_plane p;
@@ -109,6 +159,11 @@ int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_di
 		vrc_seterr(err, errlen, "plane %u is off", plane_type);
 		return -ENOENT;
 	}
+	if (!is_8888(p.info.drm_format)) {
+		vrc_seterr(err, errlen, "plane %u format %#x: not a 32-bit 8888 format", plane_type,
+			   p.info.drm_format);
+		return -ENOTSUP;
+	}
 	if ((rc = gvt_tiling_from_modifier(p.info.drm_format_mod, &f->tiling))) {
 		vrc_seterr(err, errlen, "plane modifier %#llx: not linear, X- or Y-tiled",
 			   (unsigned long long)p.info.drm_format_mod);
@@ -124,8 +179,7 @@ int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_di
 			vrc_plane_release(&p);
 			return -ENOMEM;
 		}
-		rc = gvt_prime_readback(dri_dir ? dri_dir : "/dev/dri", p.fd, copy, p.info.size,
-					err, errlen);
+		rc = gvt_prime_readback(gpu, p.fd, copy, p.info.size, err, errlen);
 		src = copy;
 		f->path = GVT_CAPTURE_PRIME;
 	}

@@ -2,9 +2,11 @@
 /*
  * Capturing a vGPU plane as linear XRGB rows for band CRCs: query the plane,
  * fetch its dmabuf, read it by CPU mmap where the kernel allows it, else
- * import it into the host i915 with libdrm PRIME and read it back (GVT
- * dmabufs have no CPU mmap on 6.1-era kernels: ENODEV), then detile. The
- * frame says which path was used: results must name it.
+ * import it into the host i915 with libdrm PRIME and read it back, then
+ * detile. On i915 the fallback is the rule: a GVT dmabuf's object has no
+ * shmem file, so i915_gem_dmabuf_mmap answers ENODEV, and I915_GEM_PREAD
+ * reads it through the GGTT aperture, still tiled. The frame says which
+ * path was used: results must name it.
  */
 #ifndef VRC_GVT_CAPTURE_H
 #define VRC_GVT_CAPTURE_H
@@ -27,23 +29,30 @@ struct gvt_frame {
 	enum gvt_capture_path path;
 };
 
+/* Where the PRIME fallback finds the GPU that owns the vGPU. */
+struct gvt_gpu {
+	const char *dri_dir;	/* NULL: "/dev/dri" */
+	const char *sysfs_root;	/* NULL: "/sys" (class/drm/renderDN/device) */
+	const char *bdf;	/* the vGPU's parent; NULL: the first i915 node */
+};
+
 /*
- * Capture plane_type (VRC_PLANE_PRIMARY/CURSOR). dri_dir ("/dev/dri") is
- * where the PRIME fallback looks for an i915 render node. -ENOENT: the
- * plane is off; -ENOTSUP: a tiling the detiler does not know; others with
- * the reason in err.
+ * Capture plane_type (VRC_PLANE_PRIMARY/CURSOR); gpu may be NULL (the
+ * defaults above). -ENOENT: the plane is off; -ENOTSUP: not an 8888
+ * format, or a tiling the detiler does not know; others with the reason
+ * in err.
  */
-int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const char *dri_dir,
+int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
 		struct gvt_frame *f, char *err, size_t errlen);
 void gvt_frame_free(struct gvt_frame *f);
 
 /*
- * The fallback alone: import dmabuf_fd into the first i915 render node under
- * dri_dir and read len bytes with I915_GEM_PREAD (for an object without
- * struct pages, as GVT's are, i915 reads through the GGTT aperture).
- * -ENODEV if there is no i915 render node.
+ * The fallback alone: import dmabuf_fd into gpu's i915 render node and
+ * read len bytes with I915_GEM_PREAD (for an object without struct pages,
+ * as GVT's are, i915 reads through the GGTT aperture). -ENODEV if there
+ * is no such node; err then names the nodes passed over and why.
  */
-int gvt_prime_readback(const char *dri_dir, int dmabuf_fd, void *dst, size_t len,
+int gvt_prime_readback(const struct gvt_gpu *gpu, int dmabuf_fd, void *dst, size_t len,
 		       char *err, size_t errlen);
 
 #endif /* VRC_GVT_CAPTURE_H */

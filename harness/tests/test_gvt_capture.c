@@ -2,12 +2,15 @@
 /*
  * Plane capture: below it a small device double answers QUERY_GFX_PLANE
  * with an X-tiled XRGB plane and GET_GFX_DMABUF with a memfd holding the
- * tiled pixels (CPU-mappable, like a dmabuf on current kernels) or a pipe
- * (mmap answers ENODEV, like a GVT dmabuf on 6.1). The capture must detile
- * the first exactly, take the PRIME fallback for the second and say so.
+ * tiled pixels (CPU-mappable) or a pipe (mmap answers ENODEV, as i915
+ * does for a GVT dmabuf, whose object has no shmem file). The capture must
+ * detile the first exactly, take the PRIME fallback for the second and say
+ * so, and read back only through the vGPU's own parent GPU.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vrc/vtest.h"
 #include "vrc/irq.h"
@@ -96,7 +99,9 @@ TEST(x_tiled_plane_by_mmap)
 	char err[300] = "";
 	int before = vrc_count_open_fds();
 
-	ASSERT_EQ(0, gvt_capture(&d.t, VRC_PLANE_PRIMARY, "/nonexistent", &f, err, sizeof(err)));
+	const struct gvt_gpu none = { .dri_dir = "/nonexistent" };
+
+	ASSERT_EQ(0, gvt_capture(&d.t, VRC_PLANE_PRIMARY, &none, &f, err, sizeof(err)));
 	ASSERT_STREQ("dmabuf-mmap", gvt_capture_path_name(f.path));
 	ASSERT_EQ((int)GVT_TILING_X, (int)f.tiling);
 	ASSERT_EQ(W, f.width);
@@ -122,13 +127,56 @@ TEST(enodev_mmap_takes_prime_fallback)
 	struct gvt_frame f;
 	int before = vrc_count_open_fds();
 
+	const struct gvt_gpu gpu = { .dri_dir = dri };
+
 	ASSERT_TRUE(mkdtemp(dri) != NULL);
 	/* no i915 render node here: the fallback is taken and says why it failed */
-	ASSERT_EQ(-ENODEV, gvt_capture(&d.t, VRC_PLANE_PRIMARY, dri, &f, err, sizeof(err)));
+	ASSERT_EQ(-ENODEV, gvt_capture(&d.t, VRC_PLANE_PRIMARY, &gpu, &f, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "no i915 render node") != NULL);
 	ASSERT_TRUE(f.pixels == NULL);
 	ASSERT_EQ(before, vrc_count_open_fds());
 	rmdir(dri);
+}
+
+/*
+ * Another GPU's render node is passed over without being opened: its i915
+ * would import the dmabuf as foreign, and GVT's sg table has no pages. A
+ * fake sysfs names renderD128's device 0000:03:00.0; the dri dir holds a
+ * FIFO of that name, which an open would block on.
+ */
+TEST(prime_readback_only_through_the_vgpus_parent)
+{
+	char root[] = "/tmp/vrc-prime-XXXXXX", dri[100], sys[100], p[200], err[400] = "";
+	static const char *const dirs[] = { "dri", "sys", "sys/class", "sys/class/drm",
+					    "sys/class/drm/renderD128" };
+	uint8_t buf[16];
+	int before = vrc_count_open_fds();
+
+	ASSERT_TRUE(mkdtemp(root) != NULL);
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		ASSERT_EQ(0, mkdir(p, 0700));
+	}
+	snprintf(p, sizeof(p), "%s/sys/class/drm/renderD128/device", root);
+	ASSERT_EQ(0, symlink("../../../devices/pci0000:00/0000:03:00.0", p));
+	snprintf(p, sizeof(p), "%s/dri/renderD128", root);
+	ASSERT_EQ(0, mkfifo(p, 0600));
+	snprintf(dri, sizeof(dri), "%s/dri", root);
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	const struct gvt_gpu gpu = { .dri_dir = dri, .sysfs_root = sys, .bdf = "0000:00:02.0" };
+
+	ASSERT_EQ(-ENODEV, gvt_prime_readback(&gpu, -1, buf, sizeof(buf), err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "no i915 render node of 0000:00:02.0") != NULL);
+	ASSERT_TRUE(strstr(err, "renderD128 is 0000:03:00.0") != NULL);
+	ASSERT_EQ(before, vrc_count_open_fds());
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/class/drm/renderD128/device", root);
+	unlink(p);
+	for (unsigned i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
 }
 
 TEST(plane_off_and_unknown_tiling)
@@ -143,6 +191,12 @@ TEST(plane_off_and_unknown_tiling)
 	ASSERT_TRUE(strstr(err, "0x100000000000004") != NULL);
 	d.modifier = 0x0100000000000003ull;	/* Yf: known, but not detiled */
 	ASSERT_EQ(-ENOTSUP, gvt_capture(&d.t, VRC_PLANE_PRIMARY, NULL, &f, err, sizeof(err)));
+	ASSERT_TRUE(f.pixels == NULL);
+	/* a format of other than 4 bytes a pixel (RGB565) is refused before reading */
+	d.modifier = 0;
+	d.drm_format = 0x36314752;
+	ASSERT_EQ(-ENOTSUP, gvt_capture(&d.t, VRC_PLANE_PRIMARY, NULL, &f, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "0x36314752") != NULL);
 	ASSERT_TRUE(f.pixels == NULL);
 }
 

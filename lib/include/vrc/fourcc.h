@@ -8,6 +8,8 @@
 
 #define VRC_FMT_XRGB8888	0x34325258u	/* 'XR24': the primary plane */
 #define VRC_FMT_ARGB8888	0x34325241u	/* 'AR24': the cursor plane */
+#define VRC_FMT_XBGR8888	0x34324258u	/* 'XB24' */
+#define VRC_FMT_ABGR8888	0x34324241u	/* 'AB24' */
 #define VRC_MOD_LINEAR		0ull
 
 #endif
