@@ -306,11 +306,11 @@ static enum vrc_result irq_reset_releases(struct vt *t)
 const struct vrc_test vrc_test_irq_invalid = {
 	"irq-invalid-requests", CL(C_IRQ_1),
 	"registration signals; bad index/start/count/flags/argsz and a non-eventfd are refused and change nothing",
-	0, irq_invalid_requests };
+	VT_REFUSED, irq_invalid_requests };
 const struct vrc_test vrc_test_irq_invalid_oops = {
 	"irq-invalid-requests-oops", CL(C_IRQ_1),
 	"TRIGGER|EVENTFD count 0 and DATA_NONE|DATA_EVENTFD are refused (v6 oopses)",
-	VT_DESTRUCTIVE, irq_invalid_requests_oops };
+	VT_DESTRUCTIVE | VT_REFUSED, irq_invalid_requests_oops };
 const struct vrc_test vrc_test_irq_mask = {
 	"irq-mask-unmask", CL(C_IRQ_2), "DATA_NONE mask silences, unmask resumes",
 	0, irq_mask_unmask };

@@ -45,6 +45,14 @@ const char *gvt_dmesg_verdict_name(enum gvt_dmesg_verdict v);
 
 struct gvt_dmesg {
 	int fd;
+	/*
+	 * Set after begin, NULL-terminated: substrings of dmesg-warn records
+	 * the test provokes on purpose (a driver logging a request it refused
+	 * at error level). Those are counted in nexpected, not flagged; a
+	 * dmesg-fail record (oops, BUG) never is.
+	 */
+	const char *const *expected;
+	unsigned nexpected;
 	enum gvt_dmesg_verdict verdict;
 	unsigned nlines;		/* kept lines (the first GVT_DMESG_MAX_LINES) */
 	unsigned nflagged;		/* all offending records, kept or not */

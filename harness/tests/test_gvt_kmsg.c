@@ -120,6 +120,39 @@ TEST(capture_sees_only_what_the_test_logged)
 	unlink(path);
 }
 
+/*
+ * kvmgt logs a SET_IRQS it refuses with pr_err; a test that sends such
+ * requests on purpose names the line as expected. It is counted, not
+ * flagged; any other gvt error still is, and an oops never is expected.
+ */
+TEST(expected_records_are_counted_not_flagged)
+{
+	static const char *const expected[] = { "vfio_set_irqs_validate_and_prepare failed",
+						"Oops", NULL };
+	char path[] = "/tmp/vrc-kmsg-XXXXXX", err[200] = "";
+	struct gvt_dmesg d;
+	int fd = mkstemp(path);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	ASSERT_EQ(0, gvt_dmesg_begin(&d, path, err, sizeof(err)));
+	d.expected = expected;
+	append(path, "3,1,10,-;gvt: vgpu 1: intel:vfio_set_irqs_validate_and_prepare failed\n");
+	append(path, "3,2,11,-;gvt: vgpu 1: intel:vfio_set_irqs_validate_and_prepare failed\n");
+	ASSERT_EQ((int)GVT_DMESG_CLEAN, (int)gvt_dmesg_end(&d));
+	ASSERT_EQ(2u, d.nexpected);
+	ASSERT_EQ(0u, d.nflagged);
+	append(path, "3,3,12,-;gvt: vgpu 1: failed to pin page\n");
+	ASSERT_EQ((int)GVT_DMESG_WARN, (int)gvt_dmesg_end(&d));
+	ASSERT_EQ(1u, d.nflagged);
+	append(path, "1,4,13,-;Oops: general protection fault\n");
+	ASSERT_EQ((int)GVT_DMESG_FAIL, (int)gvt_dmesg_end(&d));
+	ASSERT_EQ(2u, d.nflagged);
+	ASSERT_EQ(2u, d.nexpected);
+	gvt_dmesg_free(&d);
+	unlink(path);
+}
+
 TEST(capture_bounds_lines_and_escapes)
 {
 	struct gvt_dmesg d;

@@ -14,7 +14,10 @@
  *  - a VM with one vGPU open gets no second (EEXIST, kvmgt's
  *    __kvmgt_vgpu_exist): two vGPUs need two VMs;
  *  - the container needs VFIO_GROUP_SET_CONTAINER before VFIO_SET_IOMMU;
- *  - device regions sit at index << 40 in the device fd, as vfio-pci's do.
+ *  - device regions sit at index << 40 in the device fd, as vfio-pci's do;
+ *  - a SET_IRQS refused with EINVAL is logged into the fake kmsg at error
+ *    level, as kvmgt's intel_vgpu_ioctl does for every request that fails
+ *    vfio_set_irqs_validate_and_prepare.
  *
  * Fds are real (/dev/null) so their numbers are unique in the process and
  * fork copies them like the kernel's; each one's role is kept in a table.
@@ -60,6 +63,7 @@ struct simkernel {
 	char dev_root[256];
 	char sysfs_root[256];	/* where an mdev's iommu_group link is read */
 	char kvm_path[300];	/* <dev_root>/kvm */
+	char kmsg[300];		/* the fake /dev/kmsg file, "" for none */
 	struct simk_vgpu v[SIMK_MAX_VGPUS];
 	unsigned nvgpus;
 	struct simk_fd f[SIMK_MAX_FDS];
@@ -161,7 +165,19 @@ static inline bool simk_vm_has_other_vgpu(struct simkernel *k, const struct simk
 	return false;
 }
 
-static inline int simk_device_ioctl(struct simk_fd *d, unsigned long req, void *arg)
+/* Append a record as the kernel would log it (the harness reads the file). */
+static inline void simk_log(struct simkernel *k, unsigned level, const char *msg)
+{
+	FILE *f = k->kmsg[0] ? fopen(k->kmsg, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%u,100,100,-;%s\n", level, msg);
+		fclose(f);
+	}
+}
+
+static inline int simk_device_ioctl(struct simkernel *k, struct simk_fd *d, unsigned long req,
+				    void *arg)
 {
 	struct vrc_transport *t = d->t;
 	int rc;
@@ -183,6 +199,8 @@ static inline int simk_device_ioctl(struct simk_fd *d, unsigned long req, void *
 		break;
 	case VFIO_DEVICE_SET_IRQS:
 		rc = t->ops->set_irqs(t, arg);
+		if (rc == -EINVAL)
+			simk_log(k, 3, "gvt: vgpu 1: intel:vfio_set_irqs_validate_and_prepare failed");
 		break;
 	case VFIO_DEVICE_RESET:
 		rc = t->ops->reset(t);
@@ -293,7 +311,7 @@ static inline int simk_ioctl(const struct vrc_sys *s, int fd, unsigned long req,
 		}
 		return simk_fail(ENOTTY);
 	case SK_DEVICE:
-		return simk_device_ioctl(f, req, arg);
+		return simk_device_ioctl(k, f, req, arg);
 	default:
 		return simk_fail(ENOTTY);
 	}

@@ -87,6 +87,7 @@ static void world_up2(struct gvt_world *w, const char *model, unsigned instances
 	}
 	snprintf(w->kmsg, sizeof(w->kmsg), "%s/kmsg", w->root);
 	fake_put(w->root, "kmsg", "6,1,1,-;i915 0000:00:02.0: booted\n");
+	snprintf(w->k.kmsg, sizeof(w->k.kmsg), "%s", w->kmsg);
 	w->ktap = open_memstream(&w->text, &w->textlen);
 	ASSERT_TRUE(w->ktap != NULL);
 	w->o = (struct vrc_opts){

@@ -85,6 +85,8 @@ struct vrc_test {
 #define VT_REALTIME	(1u << 2)	/* real clock (60 Hz) and a workload program */
 #define VT_EXTRA	(1u << 3)	/* an extra workload (igt) that checks no clause:
 					 * its own verdict is recorded; not in vrc mutation */
+#define VT_REFUSED	(1u << 4)	/* sends requests a correct kernel refuses; kvmgt
+					 * logs some at error level (runner.c) */
 	enum vrc_result (*run)(struct vt *t);
 };
 
