@@ -117,6 +117,10 @@ const char *gvt_dmesg_verdict_name(enum gvt_dmesg_verdict v)
 	}
 }
 
+const char *const gvt_kmsg_kvmgt_refusals[] = {
+	"vfio_set_irqs_validate_and_prepare failed", NULL,
+};
+
 static void keep(struct gvt_dmesg *d, const struct gvt_kmsg_rec *r)
 {
 	char *out;

@@ -63,6 +63,13 @@ struct gvt_dmesg {
 	size_t npartial;
 };
 
+/*
+ * For gvt_dmesg.expected: what kvmgt logs with pr_err (gvt_vgpu_err) when
+ * it refuses a SET_IRQS (intel_vgpu_ioctl, upstream since 2016). A test
+ * that sends such requests on purpose passes by their refusal.
+ */
+extern const char *const gvt_kmsg_kvmgt_refusals[];
+
 /* Open path (NULL: /dev/kmsg) and skip what is already there. */
 int gvt_dmesg_begin(struct gvt_dmesg *d, const char *path, char *err, size_t errlen);
 /* Read everything logged since begin (or the last end) and judge it. */

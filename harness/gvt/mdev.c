@@ -317,7 +317,7 @@ int gvt_mdev_create(const struct gvt_mdev_env *e, const char *parent, const char
 	return 0;
 }
 
-/* fd target equal to a or b (b may be empty)? */
+/* fd target equal to a or b (an empty one matches nothing)? */
 static bool fd_is(const char *fd_path, const char *a, const char *b)
 {
 	char t[600];
@@ -326,7 +326,7 @@ static bool fd_is(const char *fd_path, const char *a, const char *b)
 	if (n <= 0)
 		return false;
 	t[n] = 0;
-	return !strcmp(t, a) || (b[0] && !strcmp(t, b));
+	return (a[0] && !strcmp(t, a)) || (b[0] && !strcmp(t, b));
 }
 
 /*
@@ -364,7 +364,7 @@ static long held_by(const struct gvt_host *h, const struct gvt_mdev *m, char *co
 			continue;	/* gone, or not ours to read */
 		while ((fe = readdir(fd))) {
 			snprintf(p, sizeof(p), "%s/%ld/fd/%s", h->proc_root, pid, fe->d_name);
-			if (fe->d_name[0] != '.' && fd_is(p, group[0] ? group : cdev, cdev)) {
+			if (fe->d_name[0] != '.' && fd_is(p, group, cdev)) {
 				found = pid;
 				break;
 			}
@@ -388,15 +388,15 @@ static long held_by(const struct gvt_host *h, const struct gvt_mdev *m, char *co
 
 static int remove_dev(const struct gvt_mdev_env *e, const char *uuid, char *err, size_t errlen)
 {
-	char dir[600], rm[640], why[256] = "", comm[64];
+	char rm[640], why[256] = "", comm[64];
 	struct gvt_mdev m = { 0 };
+	const char *dir = m.dir;
 	long pid;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/bus/mdev/devices/%s", e->h->sysfs_root, uuid);
+	snprintf(m.dir, sizeof(m.dir), "%s/bus/mdev/devices/%s", e->h->sysfs_root, uuid);
 	if (!dir_exists(dir))
 		return 0;
-	snprintf(m.dir, sizeof(m.dir), "%.*s", (int)sizeof(m.dir) - 1, dir);
 	resolve(&m, e->h->dev_root);
 	if ((pid = held_by(e->h, &m, comm, sizeof(comm)))) {
 		vrc_seterr(err, errlen, "mdev remove: %s is open in pid %ld (%s); not removed, "

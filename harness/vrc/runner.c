@@ -305,15 +305,6 @@ static void run_with_second_vgpu(const struct vrc_opts *o, const struct vrc_test
 	}
 }
 
-/*
- * What kvmgt logs with pr_err (gvt_vgpu_err) when it refuses a SET_IRQS a
- * VT_REFUSED test sends on purpose: the refusal is the test's pass, not a
- * kernel fault (intel_vgpu_ioctl, upstream since 2016).
- */
-static const char *const kvmgt_refusals[] = {
-	"vfio_set_irqs_validate_and_prepare failed", NULL,
-};
-
 static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		    const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
 {
@@ -336,7 +327,7 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	if (o->gvt) {
 		vrc_host_dmesg_begin(&dm, o->kmsg_path, o->ktap);
 		if (test->flags & VT_REFUSED)
-			dm.d.expected = kvmgt_refusals;
+			dm.d.expected = gvt_kmsg_kvmgt_refusals;
 	}
 	if (o->gvt && (test->flags & VT_TWO_VGPUS))
 		run_with_second_vgpu(o, test, run_dir, attempt, rec);

@@ -86,7 +86,7 @@ struct vrc_test {
 #define VT_EXTRA	(1u << 3)	/* an extra workload (igt) that checks no clause:
 					 * its own verdict is recorded; not in vrc mutation */
 #define VT_REFUSED	(1u << 4)	/* sends requests a correct kernel refuses; kvmgt
-					 * logs some at error level (runner.c) */
+					 * logs some at error level (gvt/kmsg.h) */
 	enum vrc_result (*run)(struct vt *t);
 };
 
