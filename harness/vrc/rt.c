@@ -302,8 +302,10 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 		 * itself delayed (its ticks could arrive after it drained).
 		 * Without timing, every wake is late.
 		 */
+		/* more than one signal of a plane: a tick makes one, so the
+		 * reader slept through earlier ones, however near a tick it woke */
 		bool prompt = false;
-		if (timed) {
+		if (timed && s[i].pri <= 1 && s[i].cur <= 1) {
 			double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
 			prompt = (double)s[i].t_wake_ns - (t0 + c * period) < period / 2;
 		}
@@ -318,32 +320,39 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 			lo_c = hi_c;	/* a counter that went back: trust the read after */
 		/*
 		 * Clip to the judged window (modulo 2^32 differences). A window
-		 * that reaches past its end may hold signals of vblanks past it:
-		 * they go to vblanks inside only where there is room.
+		 * that reaches past its end, or back before its start, may hold
+		 * signals of vblanks outside it: they go to vblanks inside only
+		 * where there is room. For the sound placement (EVT-1 only) a
+		 * window reaching before the start puts nothing inside: the
+		 * later wakes of its first vblanks are exact, and a signal taken
+		 * into vblank 0 ahead of them would double it up.
 		 */
 		uint32_t hi = hi_c - first, lo = lo_c - first;
-		bool past = false;
-		if ((int32_t)(hi_c - first) < 0 ||
-		    ((int32_t)(lo_c - first) >= 0 && lo >= n)) {
+		bool past = false, before = (int32_t)(lo_c - first) < 0;
+		if ((int32_t)(hi_c - first) < 0 || (!before && lo >= n)) {
 			(*outside)++;
 			continue;
 		}
-		if ((int32_t)(lo_c - first) < 0)
+		if (before && mode == RT_PLACE_SOUND) {
+			(*outside)++;
+			continue;
+		}
+		if (before)
 			lo = 0;
 		if (hi >= n) {
 			hi = n - 1;
 			past = true;
 		}
-		if ((lo < hi || past) && (s[i].pri + s[i].cur))
+		if ((lo < hi || past || before) && (s[i].pri + s[i].cur))
 			(*spread)++;
-		if (lo == hi && !past) {
+		if (lo == hi && !past && !before) {
 			add(vb, hi, true, s[i].pri);
 			add(vb, hi, false, s[i].cur);
 		} else {
 			bool pref = mode != RT_PLACE_SOUND;
 
-			place_plane(vb, lo, hi, true, s[i].pri, pref, past);
-			place_plane(vb, lo, hi, false, s[i].cur, pref, past);
+			place_plane(vb, lo, hi, true, s[i].pri, pref, past || before);
+			place_plane(vb, lo, hi, false, s[i].cur, pref, past || before);
 		}
 		vb[hi].inexact += s[i].inexact;
 	}
