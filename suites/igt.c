@@ -167,8 +167,8 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
 
 	/* The signals of the subtest only: from here to its end. */
-	if (rt_recorder_start(&rec, &t->irq, IGT_MAX_WAKES, err, sizeof(err)))
-		vt_abort(t, "%s", err);
+	vt_recorder_start(t, &rec, &t->irq, IGT_MAX_WAKES, 1000000000ull / IGT_HZ / 4, NULL,
+			  NULL);
 	rc0 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(limit, sizeof(limit), "%d", IGT_LIMIT_S);
@@ -180,7 +180,7 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc1 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c1);
 	usleep(3 * 1000000 / IGT_HZ);	/* the last latches' signals */
-	rt_recorder_stop(&rec);
+	vt_recorder_stop(t, &rec);
 	if (rc)
 		vt_vm_fail(t, vm, "running vrc-igt", err);
 

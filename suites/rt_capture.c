@@ -115,9 +115,11 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 	uint32_t prev_cb = 0;
 	for (size_t i = 0; i < r->rec.n; i++) {
 		const struct rt_sample *s = &r->rec.s[i];
-		/* the first wake may carry anything since registration; a wake
+		/* signals after the last drain before it (rt.h); the first wake
+		 * without one may carry anything since registration; a wake
 		 * after unreadable counters anything since the last readable one */
-		r->lo[i] = have_prev ? prev_cb + 1 : s->counter_before - VRC_TL_MAX_SPAN;
+		r->lo[i] = s->floor_ok ? s->floor + 1 :
+			   have_prev ? prev_cb + 1 : s->counter_before - VRC_TL_MAX_SPAN;
 		if (!s->counter_ok)
 			continue;
 		prev_cb = s->counter_before;

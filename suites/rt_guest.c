@@ -140,15 +140,20 @@ void rt_measure(struct vt *t, const struct rt_recorder *r)
 		json_object_array_add(e, json_object_new_int64(r->s[i].pri));
 		json_object_array_add(e, json_object_new_int64(r->s[i].cur));
 		json_object_array_add(e, json_object_new_int(r->s[i].counter_ok));
+		json_object_array_add(e, r->s[i].floor_ok ?
+				      json_object_new_int64(r->s[i].floor) : NULL);
 		json_object_array_add(w, e);
 	}
 	json_object *wo = json_object_new_object();
 	json_object_object_add(wo, "columns", json_object_new_string(
-		"t_wake_ns counter_before counter_after primary cursor counter_ok"));
+		"t_wake_ns counter_before counter_after primary cursor counter_ok floor"));
 	json_object_object_add(wo, "wakes", w);
+	json_object_object_add(wo, "probes", json_object_new_int64((int64_t)r->probes));
 	vt_artifact_json(t, "wakes.json", wo);
-	if (r->n)
-		vt_measure(t, "host_cpu_per_wake", (double)r->cpu_ns / 1000.0 / (double)r->n, "us");
+	/* what a display client pays per signal; the probes are the suite's */
+	if (r->n + r->dropped)
+		vt_measure(t, "host_cpu_per_wake", (double)r->wake_cpu_ns / 1000.0 /
+			   (double)(r->n + r->dropped), "us");
 }
 
 void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorder *rec,
@@ -157,7 +162,6 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 {
 	struct vrc_vm *vm = NULL;
 	struct rt_guest g;
-	char err[256];
 	int rc;
 
 	/* the sim's runtime dir holds what is not kept; on GVT there is none */
@@ -173,8 +177,7 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 	if ((rc = vrc_display_irq_register(&t->irq)))
 		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
 	rt_timeline_path(t, "timeline.json", tl_path, len);
-	if (rt_recorder_start_hook(rec, &t->irq, RT_MAX_SAMPLES, hook, arg, err, sizeof(err)))
-		vt_abort(t, "%s", err);
+	vt_recorder_start(t, rec, &t->irq, RT_MAX_SAMPLES, RT_PROBE_NS, hook, arg);
 	if (vm) {
 		vt_vm_workload(t, vm, args, tl_path, 180000);
 	} else {
@@ -182,7 +185,7 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 		rt_guest_finish(t, &g, 60000);
 	}
 	usleep(3 * 1000000 / RT_HZ);	/* the last latches' signals */
-	rt_recorder_stop(rec);
+	vt_recorder_stop(t, rec);
 	if (vm) {
 		/* share.c: our eventfd goes before QEMU does */
 		if ((rc = vrc_display_irq_unregister(&t->irq)))

@@ -95,9 +95,8 @@ static enum vrc_result rt_iso_heuristic(struct vt *t)
 	open_second(t, &s);
 	rt_timeline_path(t, "timeline.json", tl0, sizeof(tl0));
 	rt_timeline_path(t, "timeline-flipper.json", tl1, sizeof(tl1));
-	if (rt_recorder_start(&rec1, &s.irq, RT_MAX_SAMPLES, err, sizeof(err)) ||
-	    rt_recorder_start(&rec0, &t->irq, RT_MAX_SAMPLES, err, sizeof(err)))
-		vt_abort(t, "%s", err);
+	vt_recorder_start(t, &rec1, &s.irq, RT_MAX_SAMPLES, RT_PROBE_NS, NULL, NULL);
+	vt_recorder_start(t, &rec0, &t->irq, RT_MAX_SAMPLES, RT_PROBE_NS, NULL, NULL);
 	rt_guest_spawn(t, 1, flipper, tl1, &g1);
 	await_flips(t, &rec1);
 	uint64_t t_a = vrc_now_ns();
@@ -110,8 +109,8 @@ static enum vrc_result rt_iso_heuristic(struct vt *t)
 		vt_abort(t, "the flipping guest ended before the drawing one (log: %s)",
 			 g1.log_path);
 	rt_proc_wait(&g1.p, 0);
-	rt_recorder_stop(&rec0);
-	rt_recorder_stop(&rec1);
+	vt_recorder_stop(t, &rec0);
+	vt_recorder_stop(t, &rec1);
 	if (rec0.error || rec1.error)
 		vt_diag(t, "recorders: %s / %s", strerror(-rec0.error), strerror(-rec1.error));
 
@@ -135,7 +134,7 @@ static enum vrc_result rt_iso_heuristic(struct vt *t)
 		vt_abort(t, "out of memory");
 	if (vrc_timeline_expect(tl, tl->hw_offset, first, vb, n, &st))
 		vt_abort(t, "timeline expectations failed");
-	rt_place(rec0.s, rec0.n, RT_PERIOD_NS, first, vb, n, &spread, &outside);
+	rt_place(rec0.s, rec0.n, first, vb, n, &spread, &outside);
 	if (spread)
 		vt_diag(t, "%u late wakes could not be placed on one vblank: given the "
 			"benefit of the doubt", spread);

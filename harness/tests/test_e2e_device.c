@@ -20,6 +20,7 @@
 #include "vrc/vgpu_guest.h"
 #include "vrc/vtest.h"
 #include "vrc/sim_backend.h"
+#include "vrc/rt.h"
 
 #define W	64u
 #define H	32u
@@ -184,57 +185,116 @@ TEST(unknown_model_fails_to_start_with_reason)
  * test (that is make bench's business): frames must advance and a flip must
  * be signalled, within a bound hundreds of frames long.
  */
-TEST(real_clock_advances_and_signals)
-{
-	char bin[256], dir[] = "/tmp/vrc-rt-XXXXXX", a_dir[64], path[128], err[256];
-	struct vrc_transport *t = NULL;
+struct real {
+	char dir[32];
+	pid_t pid;
+	struct vrc_transport *t;
 	struct vrc_display_irq irq;
 	struct vgpu_guest g;
-	struct vrc_signal sig;
-	uint32_t f0, f1;
-	int pfd[2], st;
+};
+
+static void real_open(struct real *r, unsigned hz)
+{
+	char bin[256], a_dir[64], a_hz[32], path[128], err[256];
+	int pfd[2];
 	char ready[8] = "";
 
 	sim_path(bin, sizeof(bin));
-	ASSERT_TRUE(mkdtemp(dir) != NULL);
-	snprintf(a_dir, sizeof(a_dir), "--runtime-dir=%s", dir);
+	snprintf(r->dir, sizeof(r->dir), "/tmp/vrc-rt-XXXXXX");
+	ASSERT_TRUE(mkdtemp(r->dir) != NULL);
+	snprintf(a_dir, sizeof(a_dir), "--runtime-dir=%s", r->dir);
+	snprintf(a_hz, sizeof(a_hz), "--hz=%u", hz);
 	ASSERT_EQ(0, pipe(pfd));
-	pid_t pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
+	r->pid = fork();
+	ASSERT_GE(r->pid, 0);
+	if (r->pid == 0) {
 		char a_ready[32];
 		snprintf(a_ready, sizeof(a_ready), "--ready-fd=%d", pfd[1]);
-		execl(bin, bin, a_dir, "--clock=real", "--hz=200", "--shm-mib=8",
+		execl(bin, bin, a_dir, "--clock=real", a_hz, "--shm-mib=8",
 		      a_ready, "--die-with-parent", (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
 	ASSERT_EQ(6, read(pfd[0], ready, 6));
 	close(pfd[0]);
-	snprintf(path, sizeof(path), "%s/vgpu0.vfio-user", dir);
-	ASSERT_EQ(0, vrc_vfio_user_open(path, 2000, &t, err, sizeof(err)));
-	snprintf(path, sizeof(path), "%s/vgpu0.ivshmem", dir);
-	ASSERT_EQ(0, vgpu_guest_open(path, 2000, &g, err, sizeof(err)));
-	ASSERT_EQ(0, vrc_display_irq_find(t, &irq, err, sizeof(err)));
-	ASSERT_EQ(0, vgpu_guest_write(&g, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE));
-	ASSERT_EQ(0, vgpu_guest_flush(&g, 2000));
-	ASSERT_EQ(0, vrc_read_frame_counter(t, VRC_PIPE_FRMCOUNT(0), &f0));
-	usleep(100 * 1000);
-	ASSERT_EQ(0, vrc_read_frame_counter(t, VRC_PIPE_FRMCOUNT(0), &f1));
-	ASSERT_GT(f1, f0);			/* the clock runs by itself */
-	ASSERT_EQ(0, vrc_display_irq_register(&irq));
-	while (vrc_display_irq_poll(&irq, &sig) > 0)
-		;
-	ASSERT_EQ(0, vgpu_guest_write(&g, VRC_PLANE_SURF(0), 0));
-	ASSERT_EQ(1, vrc_display_irq_wait(&irq, 2000, &sig));
-	ASSERT_GE(sig.counts.primary, 1u);
-	vrc_display_irq_close(&irq);
-	vgpu_guest_close(&g);
-	vrc_transport_close(t);
-	kill(pid, SIGTERM);
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	snprintf(path, sizeof(path), "%s/vgpu0.vfio-user", r->dir);
+	ASSERT_EQ(0, vrc_vfio_user_open(path, 2000, &r->t, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/vgpu0.ivshmem", r->dir);
+	ASSERT_EQ(0, vgpu_guest_open(path, 2000, &r->g, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_display_irq_find(r->t, &r->irq, err, sizeof(err)));
+	ASSERT_EQ(0, vgpu_guest_write(&r->g, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE));
+	ASSERT_EQ(0, vgpu_guest_flush(&r->g, 2000));
+}
+
+static void real_close(struct real *r)
+{
+	int st;
+
+	vrc_display_irq_close(&r->irq);
+	vgpu_guest_close(&r->g);
+	vrc_transport_close(r->t);
+	kill(r->pid, SIGTERM);
+	ASSERT_EQ(r->pid, waitpid(r->pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);	/* SIGTERM is a clean stop */
-	ASSERT_EQ(0, rmdir(dir));		/* it removed its sockets */
+	ASSERT_EQ(0, rmdir(r->dir));		/* it removed its sockets */
+}
+
+TEST(real_clock_advances_and_signals)
+{
+	struct real r;
+	struct vrc_signal sig;
+	uint32_t f0, f1;
+
+	real_open(&r, 200);
+	ASSERT_EQ(0, vrc_read_frame_counter(r.t, VRC_PIPE_FRMCOUNT(0), &f0));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, vrc_read_frame_counter(r.t, VRC_PIPE_FRMCOUNT(0), &f1));
+	ASSERT_GT(f1, f0);			/* the clock runs by itself */
+	ASSERT_EQ(0, vrc_display_irq_register(&r.irq));
+	while (vrc_display_irq_poll(&r.irq, &sig) > 0)
+		;
+	ASSERT_EQ(0, vgpu_guest_write(&r.g, VRC_PLANE_SURF(0), 0));
+	ASSERT_EQ(1, vrc_display_irq_wait(&r.irq, 2000, &sig));
+	ASSERT_GE(sig.counts.primary, 1u);
+	real_close(&r);
+}
+
+/*
+ * The rt recorder's probes (rt.h): over an idle stretch with no signal the
+ * reader still drains and reads the counter, so the flip's wake carries a
+ * floor from that stretch, not from before it. Without probes the floor
+ * would be missing (nothing was drained before), and the placement could
+ * tell the flip's tick only by timing. Bounds are hundreds of frames wide.
+ */
+TEST(recorder_probes_give_a_floor_after_idle)
+{
+	struct real r;
+	struct rt_recorder rec;
+	struct vrc_signal sig;
+	char err[256];
+	uint32_t c0;
+
+	real_open(&r, 200);
+	ASSERT_EQ(0, vrc_display_irq_register(&r.irq));
+	while (vrc_display_irq_poll(&r.irq, &sig) > 0)
+		;
+	ASSERT_EQ(0, vrc_read_frame_counter(r.t, VRC_PIPE_FRMCOUNT(0), &c0));
+	ASSERT_EQ(-EINVAL, rt_recorder_start(&rec, &r.irq, 16, 0, err, sizeof(err)));
+	rt_recorder_free(&rec);
+	ASSERT_EQ(0, rt_recorder_start(&rec, &r.irq, 16, 1250000, err, sizeof(err)));
+	usleep(300 * 1000);			/* 60 idle ticks */
+	ASSERT_EQ(0, vgpu_guest_write(&r.g, VRC_PLANE_SURF(0), 0));
+	usleep(300 * 1000);			/* its signal, 60 ticks to spare */
+	rt_recorder_stop(&rec);
+	ASSERT_EQ(0, rec.error);
+	ASSERT_GE(rec.n, 1u);
+	ASSERT_GE(rec.s[0].pri, 1u);
+	ASSERT_GT(rec.probes, 10u);
+	ASSERT_TRUE(rec.s[0].floor_ok);
+	ASSERT_GT((int32_t)(rec.s[0].floor - c0), 0);	/* read during the idle ticks */
+	ASSERT_TRUE((int32_t)(rec.s[0].counter_before - rec.s[0].floor) >= 0);
+	rt_recorder_free(&rec);
+	real_close(&r);
 }
 
 VTEST_MAIN()

@@ -41,13 +41,16 @@ struct rt_sample rt_sample_of(const struct vrc_signal *sig, uint32_t cb, bool co
 }
 
 static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t cb,
-		 bool counter_ok)
+		 bool counter_ok, uint32_t floor, bool floor_ok)
 {
 	if (r->n == r->cap) {
 		r->dropped++;
 		return;
 	}
-	r->s[r->n++] = rt_sample_of(sig, cb, counter_ok);
+	r->s[r->n] = rt_sample_of(sig, cb, counter_ok);
+	r->s[r->n].floor = floor;
+	r->s[r->n].floor_ok = floor_ok;
+	r->n++;
 	if (r->hook)
 		r->hook(r->hook_arg, &r->s[r->n - 1], r->n - 1);
 }
@@ -56,17 +59,21 @@ static void *recorder_main(void *arg)
 {
 	struct rt_recorder *r = arg;
 	struct pollfd pfd[VRC_IRQ_MAX_SUB + 1];
+	struct timespec probe = { .tv_sec = (time_t)(r->probe_ns / 1000000000ull),
+				  .tv_nsec = (long)(r->probe_ns % 1000000000ull) };
 	struct vrc_signal sig;
 	nfds_t n = 0;
 	uint64_t cpu0 = thread_cpu_ns();
-	bool stopping = false;
+	uint32_t floor = 0;
+	bool stopping = false, floor_ok = false;
 
 	pfd[n++] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
 	for (unsigned i = 0; i < VRC_IRQ_MAX_SUB; i++)
 		if (r->irq->efd[i] >= 0)
 			pfd[n++] = (struct pollfd){ .fd = r->irq->efd[i], .events = POLLIN };
 	while (!stopping) {
-		int rc = poll(pfd, n, -1);
+		/* a timeout is a probe: drain all the same (rt.h) */
+		int rc = ppoll(pfd, n, &probe, NULL);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
@@ -74,22 +81,31 @@ static void *recorder_main(void *arg)
 			break;
 		}
 		/* Stop only after one last drain, so nothing pending is lost. */
-		stopping = pfd[0].revents != 0;
+		stopping = rc > 0 && pfd[0].revents != 0;
+		uint64_t c0 = thread_cpu_ns();
 		uint32_t cb = 0;
 		uint64_t t_wake = vrc_now_ns();
 		int rcb = vrc_read_frame_counter(r->irq->t, r->irq->frmcount_reg, &cb);
 		memset(&sig, 0, sizeof(sig));
 		rc = vrc_display_irq_poll(r->irq, &sig);
 		sig.t_wake_ns = t_wake;
-		if (rc == 1)
-			keep(r, &sig, cb, rcb == 0);
-		else if (rc < 0 && (sig.raw[0] || sig.raw[1])) {
-			keep(r, &sig, cb, false);	/* counted, but cannot be placed */
+		if (rc == 1) {
+			keep(r, &sig, cb, rcb == 0, floor, floor_ok);
+			r->wake_cpu_ns += thread_cpu_ns() - c0;
+		} else if (rc < 0 && (sig.raw[0] || sig.raw[1])) {
+			keep(r, &sig, cb, false, floor, floor_ok);	/* counted, not placed */
 			if (!r->error)
 				r->error = rc;
 		} else if (rc < 0) {
 			r->error = rc;
 			break;
+		} else {
+			r->probes++;
+		}
+		/* a failed read proves nothing: the older floor stays (wider) */
+		if (rcb == 0) {
+			floor = cb;
+			floor_ok = true;
 		}
 	}
 	r->cpu_ns = thread_cpu_ns() - cpu0;
@@ -97,20 +113,27 @@ static void *recorder_main(void *arg)
 }
 
 int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
-		      char *err, size_t errlen)
+		      uint64_t probe_ns, char *err, size_t errlen)
 {
-	return rt_recorder_start_hook(r, irq, cap, NULL, NULL, err, errlen);
+	return rt_recorder_start_hook(r, irq, cap, probe_ns, NULL, NULL, err, errlen);
 }
 
 int rt_recorder_start_hook(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
+			   uint64_t probe_ns,
 			   void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
 			   void *arg, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->stop_fd = -1;
+	if (!probe_ns) {
+		snprintf(err, errlen, "recorder: a probe interval of 0 would spin");
+		return -EINVAL;
+	}
 	r->irq = irq;
 	r->cap = cap;
+	r->probe_ns = probe_ns;
 	r->hook = hook;
 	r->hook_arg = arg;
 	r->s = calloc(cap ? cap : 1, sizeof(*r->s));
@@ -272,49 +295,38 @@ static int envelope(const struct rt_sample *s, size_t ns, uint64_t nominal, doub
 	return 0;
 }
 
-void rt_place(const struct rt_sample *s, size_t ns, uint64_t period_ns, uint32_t first,
-	      struct vrc_vblank *vb, unsigned n, unsigned *spread, unsigned *outside)
+void rt_place(const struct rt_sample *s, size_t ns, uint32_t first, struct vrc_vblank *vb,
+	      unsigned n, unsigned *spread, unsigned *outside)
 {
-	rt_place_mode(s, ns, period_ns, RT_PLACE_TIMED, first, vb, n, spread, outside);
+	rt_place_mode(s, ns, RT_PLACE_LATCHES, first, vb, n, spread, outside);
 }
 
-void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
-		   enum rt_place_mode mode, uint32_t first, struct vrc_vblank *vb, unsigned n,
-		   unsigned *spread, unsigned *outside)
+void rt_place_mode(const struct rt_sample *s, size_t ns, enum rt_place_mode mode,
+		   uint32_t first, struct vrc_vblank *vb, unsigned n, unsigned *spread,
+		   unsigned *outside)
 {
 	uint32_t prev_cb = 0;
-	bool have_prev = false, prev_wide = false, timed;
-	double t0 = 0, period = (double)period_ns;
+	bool have_prev = false;
 
 	*spread = *outside = 0;
-	timed = mode == RT_PLACE_TIMED && period_ns && !envelope(s, ns, period_ns, &t0, &period);
 	for (size_t i = 0; i < ns; i++) {
 		if (!s[i].counter_ok) {
 			(*outside)++;
 			continue;
 		}
 		/*
-		 * A prompt wake (within half a frame of its tick) was woken by
-		 * the tick its first counter read shows: its signals come from
-		 * ticks cb .. ca (more than one if the drain itself was late).
-		 * A late wake may have been woken by any tick since the previous
-		 * drain: cb_prev + 1 .. ca; so may a wake after a drain that was
-		 * itself delayed (its ticks could arrive after it drained).
-		 * Without timing, every wake is late.
+		 * Signals of the ticks after the last drain before this one
+		 * (rt.h). A first sample with nothing before it: its own ticks,
+		 * cb .. ca (the recorder starts ahead of the workload, and
+		 * probes before anything can be pending).
 		 */
-		/* more than one signal of a plane: a tick makes one, so the
-		 * reader slept through earlier ones, however near a tick it woke */
-		bool prompt = false;
-		if (timed && s[i].pri <= 1 && s[i].cur <= 1) {
-			double c = (double)(uint32_t)(s[i].counter_before - s[0].counter_before);
-			prompt = (double)s[i].t_wake_ns - (t0 + c * period) < period / 2;
-		}
 		uint32_t lo_c = s[i].counter_before;
-		if (have_prev && (mode == RT_PLACE_SOUND || !prompt || prev_wide))
+		if (s[i].floor_ok)
+			lo_c = s[i].floor + 1;
+		else if (have_prev)
 			lo_c = prev_cb + 1;
 		uint32_t hi_c = s[i].counter;
 		prev_cb = s[i].counter_before;
-		prev_wide = s[i].counter != s[i].counter_before;
 		have_prev = true;
 		if ((int32_t)(hi_c - lo_c) < 0)
 			lo_c = hi_c;	/* a counter that went back: trust the read after */
@@ -322,10 +334,10 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 		 * Clip to the judged window (modulo 2^32 differences). A window
 		 * that reaches past its end, or back before its start, may hold
 		 * signals of vblanks outside it: they go to vblanks inside only
-		 * where there is room. For the sound placement (EVT-1 only) a
-		 * window reaching before the start puts nothing inside: the
-		 * later wakes of its first vblanks are exact, and a signal taken
-		 * into vblank 0 ahead of them would double it up.
+		 * where there is room. For EVT-1 a window reaching before the
+		 * start puts nothing inside: the later wakes of its first
+		 * vblanks are exact, and a signal taken into vblank 0 ahead of
+		 * them would double it up.
 		 */
 		uint32_t hi = hi_c - first, lo = lo_c - first;
 		bool past = false, before = (int32_t)(lo_c - first) < 0;
@@ -333,7 +345,7 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 			(*outside)++;
 			continue;
 		}
-		if (before && mode == RT_PLACE_SOUND) {
+		if (before && mode == RT_PLACE_EVT1) {
 			(*outside)++;
 			continue;
 		}
@@ -349,7 +361,7 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
 			add(vb, hi, true, s[i].pri);
 			add(vb, hi, false, s[i].cur);
 		} else {
-			bool pref = mode != RT_PLACE_SOUND;
+			bool pref = mode == RT_PLACE_LATCHES;
 
 			place_plane(vb, lo, hi, true, s[i].pri, pref, past || before);
 			place_plane(vb, lo, hi, false, s[i].cur, pref, past || before);

@@ -29,6 +29,15 @@ struct rt_sample {
 	uint32_t pri, cur;	/* decoded counts (saturating at UINT32_MAX) */
 	bool inexact;		/* not a sum of advertised values */
 	bool counter_ok;	/* the counter read succeeded */
+	/*
+	 * The counter read before the last drain ahead of this one, an empty
+	 * probe's included (floor_ok: there was one, and its read succeeded).
+	 * That drain took every signal of the ticks up to floor, so this
+	 * drain's signals come from ticks after it. Without it, the previous
+	 * kept sample's counter_before is the floor.
+	 */
+	uint32_t floor;
+	bool floor_ok;
 };
 
 /* The sample of one drain: sig (drained, counter read after), cb the
@@ -44,14 +53,31 @@ struct rt_recorder {
 	size_t n, cap;		/* cap bounds memory: extra wakes are counted, not kept */
 	size_t dropped;
 	int error;		/* first -errno the thread met (it stops then) */
-	uint64_t cpu_ns;	/* the thread's CPU time while recording */
+	uint64_t probe_ns;	/* the longest the reader sleeps without draining */
+	uint64_t probes;	/* drains that found nothing */
+	uint64_t cpu_ns;	/* the thread's CPU time while recording, probes too */
+	uint64_t wake_cpu_ns;	/* the part from each kept wake to the end of its
+				 * work (counter reads, drain, hook): what a
+				 * display client pays per signal */
 	void (*hook)(void *arg, const struct rt_sample *s, size_t idx);
 	void *hook_arg;
 };
 
-/* Start recording (the irq must be registered). cap: samples kept. */
+/*
+ * Start recording (the irq must be registered). cap: samples kept.
+ *
+ * Between wakes the reader probes: when no signal came for probe_ns it
+ * reads the counter and drains anyway. An empty probe is not kept, but its
+ * counter read is the next sample's floor: the proof that the reader was
+ * awake at that tick. Without probes, a signal after an idle stretch could
+ * have come from any tick since the last signal, and only the wake's timing
+ * could say which; timing cannot tell a prompt wake from a reader starved
+ * for whole frames that happens to wake near a later tick. A quarter of the
+ * vblank period puts a probe between any two ticks of a reader that keeps
+ * up, so its windows are one vblank wide.
+ */
 int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
-		      char *err, size_t errlen);
+		      uint64_t probe_ns, char *err, size_t errlen);
 /*
  * The same, calling hook(arg, sample, index) on the recorder thread after
  * each kept sample: a real display client's work at the wake (plane query,
@@ -60,7 +86,7 @@ int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t
  * The hook's time is counted in cpu_ns.
  */
 int rt_recorder_start_hook(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
-			   void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+			   uint64_t probe_ns, void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
 			   void *arg, char *err, size_t errlen);
 /* Stop (drains what is pending once more), join. Samples stay in r. */
 void rt_recorder_stop(struct rt_recorder *r);
@@ -72,43 +98,41 @@ void rt_recorder_free(struct rt_recorder *r);
  *
  * A device signals at its tick and only then advances the frame counter
  * (vgpu-sim serves the counter read after the tick; GVT signals and
- * increments under the vGPU lock that an MMIO read also takes). The reader
- * reads the counter before draining (cb) and after (ca). Everything the
- * previous drain missed came after its cb, so this drain's signals belong
- * to ticks in (cb_prev, ca]. A wake within half a frame of its tick (the
- * tick instants estimated from the lower envelope of all wakes, period_ns
- * nominal) was woken by tick cb: its window is [cb, ca], one vblank for a
- * reader that keeps up: exact placement. A late wake, or a drain that was
- * itself delayed, has a wider window and its signals cannot be placed
- * exactly; they are then assigned to give
- * the device the benefit of the doubt — first to vblanks that still need a
- * signal of that plane (a latch not yet signalled within its tolerance),
- * then to vblanks without a signal, one each, so timing noise never turns
- * into a false verdict. Several signals in a one-vblank window stay
- * together (v6's three signals per tick are an EVT-1 violation). A window
- * that reaches past the end of the axis is clipped, and its signals beyond
- * the room inside are taken to be past it. Ambiguous wakes are counted in
- * *spread, samples wholly outside the window in *outside.
+ * increments under the vGPU lock that an MMIO read also takes). A drain
+ * that read counter c before it took every signal of the ticks up to c, so
+ * a later drain's signals belong to ticks in (floor, ca], ca its counter
+ * read after draining. For a reader that keeps up (it probes between ticks)
+ * that is one vblank: exact placement. A reader that was starved, or whose
+ * drain was itself delayed, has a wider window: which tick each signal
+ * came from is unknown, and the placement mode decides. Only the counters
+ * decide windows, never timing: timing cannot tell a prompt wake from one
+ * starved for whole frames that lands near a later tick (a false EVT-2 in
+ * CI under TCG).
+ *
+ * RT_PLACE_LATCHES (rt_place), for the latch clauses (EVT-2/3/4): signals
+ * in a wide window give the device the benefit of the doubt, first to
+ * vblanks that still need a signal of that plane (a latch not yet
+ * signalled within its tolerance), then to vblanks without one, one each,
+ * so timing noise never turns into a false verdict.
+ *
+ * RT_PLACE_EVT1, for EVT-1, which must never flag two signals that could
+ * have come from two ticks: the earliest vblank of the window still without
+ * a signal (earliest-deadline-first; place_plane says why).
+ *
+ * In both, several signals in a one-vblank window stay together (v6's three
+ * signals per tick are an EVT-1 violation). A window that reaches past the
+ * end of the axis is clipped, and its signals beyond the room inside are
+ * taken to be past it; one that reaches back before the start does the
+ * same for the latches, and is left out for EVT-1. Wakes with a window
+ * wider than one vblank are counted in *spread, samples wholly outside the
+ * axis in *outside.
  */
-void rt_place(const struct rt_sample *s, size_t ns, uint64_t period_ns, uint32_t first,
-	      struct vrc_vblank *vb, unsigned n, unsigned *spread, unsigned *outside);
-
-/*
- * Timing says which tick woke the reader only as long as the device's ticks
- * come on time: a device (or vgpu-sim) that was itself starved runs two
- * ticks back to back, and a prompt reader then finds both ticks' signals
- * behind one counter value. RT_PLACE_SOUND ignores timing and uses only what
- * the counters prove, (cb_prev, ca], for every wake: the placement for EVT-1,
- * which must never flag two signals that could have come from two ticks.
- * RT_PLACE_TIMED (rt_place) narrows prompt wakes to [cb, ca]: the placement
- * for the latch clauses (EVT-2/3/4), where a signal pulled back into a wide
- * window would hide a late device; a one-tick bunching delay is inside
- * their +1 tolerance.
- */
-enum rt_place_mode { RT_PLACE_TIMED, RT_PLACE_SOUND };
-void rt_place_mode(const struct rt_sample *s, size_t ns, uint64_t period_ns,
-		   enum rt_place_mode mode, uint32_t first, struct vrc_vblank *vb, unsigned n,
-		   unsigned *spread, unsigned *outside);
+enum rt_place_mode { RT_PLACE_LATCHES, RT_PLACE_EVT1 };
+void rt_place_mode(const struct rt_sample *s, size_t ns, enum rt_place_mode mode,
+		   uint32_t first, struct vrc_vblank *vb, unsigned n, unsigned *spread,
+		   unsigned *outside);
+void rt_place(const struct rt_sample *s, size_t ns, uint32_t first, struct vrc_vblank *vb,
+	      unsigned n, unsigned *spread, unsigned *outside);
 
 /*
  * Wake latency after the vblank (SHOULD measurement): the tick instants are

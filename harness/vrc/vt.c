@@ -104,8 +104,36 @@ void vt_open_device(struct vt *t)
 		vt_abort(t, "cannot open the device: %s", err);
 }
 
+void vt_recorder_start(struct vt *t, struct rt_recorder *r, struct vrc_display_irq *irq,
+		       size_t cap, uint64_t probe_ns,
+		       void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+		       void *arg)
+{
+	char err[256];
+	unsigned i;
+
+	for (i = 0; i < VT_NREC && t->rec[i]; i++)
+		;
+	if (i == VT_NREC)
+		vt_abort(t, "more than %u recorders at once", VT_NREC);
+	if (rt_recorder_start_hook(r, irq, cap, probe_ns, hook, arg, err, sizeof(err)))
+		vt_abort(t, "%s", err);
+	t->rec[i] = r;
+}
+
+void vt_recorder_stop(struct vt *t, struct rt_recorder *r)
+{
+	rt_recorder_stop(r);
+	for (unsigned i = 0; i < VT_NREC; i++)
+		if (t->rec[i] == r)
+			t->rec[i] = NULL;
+}
+
 void vt_close_device(struct vt *t)
 {
+	for (unsigned i = 0; i < VT_NREC; i++)
+		if (t->rec[i])
+			vt_recorder_stop(t, t->rec[i]);
 	if (t->have_irq)
 		vrc_display_irq_close(&t->irq);
 	t->have_irq = false;
@@ -551,11 +579,10 @@ static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 	}
 	if (vb1)
 		memcpy(vb1, vb, n * sizeof(*vb));
-	/* period 0: no timing, every poll's window reaches back to the last */
-	rt_place(s, k + 1, 0, base + 1, vb, n, &spread, &outside);
+	/* every poll's window reaches back to the last: each is a probe */
+	rt_place(s, k + 1, base + 1, vb, n, &spread, &outside);
 	if (vb1)
-		rt_place_mode(s, k + 1, 0, RT_PLACE_SOUND, base + 1, vb1, n, &spread1,
-			      &outside1);
+		rt_place_mode(s, k + 1, RT_PLACE_EVT1, base + 1, vb1, n, &spread1, &outside1);
 	free(s);
 	outside--;	/* the start's */
 	if (k < n || unjudged)

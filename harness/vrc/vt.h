@@ -13,9 +13,12 @@
 #include <stdint.h>
 #include "vrc/irq.h"
 #include "vrc/oracle.h"
+#include "vrc/rt.h"
 #include "vrc/vgpu_guest.h"
 #include "vrc.h"
 #include "sim_backend.h"
+
+#define VT_NREC	2u
 
 struct vt {
 	const struct vrc_opts *o;
@@ -39,6 +42,9 @@ struct vt {
 	struct vrc_display_irq irq1;
 	struct vgpu_guest g1;
 	bool have_second;
+	/* recorders reading the device now: a test that ends early stops them
+	 * before the device and its irq close under them */
+	struct rt_recorder *rec[VT_NREC];
 	uint32_t violated;
 	char reason[640];
 	unsigned nmeas;
@@ -64,6 +70,16 @@ _Noreturn void vt_skip(struct vt *t, const char *fmt, ...) __attribute__((format
 /* Open (or reopen) the device over its transport. */
 void vt_open_device(struct vt *t);
 void vt_close_device(struct vt *t);
+/*
+ * Start a recorder (rt.h) on irq, aborting the test if it cannot, and stop
+ * it. Between the two, a test that ends early (vt_abort, vt_skip) stops it
+ * before closing the transport its probes read.
+ */
+void vt_recorder_start(struct vt *t, struct rt_recorder *r, struct vrc_display_irq *irq,
+		       size_t cap, uint64_t probe_ns,
+		       void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
+		       void *arg);
+void vt_recorder_stop(struct vt *t, struct rt_recorder *r);
 /* Find the display irq (skips when not offered). */
 void vt_find_irq(struct vt *t);
 /* Open the device, find the irq, attach the guest and light pipe `pipe`
