@@ -167,8 +167,8 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 		vt_abort(t, "registering an eventfd failed: %s", strerror(-rc));
 
 	/* The signals of the subtest only: from here to its end. */
-	vt_recorder_start(t, &rec, &t->irq, IGT_MAX_WAKES, 1000000000ull / IGT_HZ / 4, NULL,
-			  NULL);
+	vt_recorder_start(t, &rec, &t->irq, IGT_MAX_WAKES, rt_probe_ns(1000000000ull / IGT_HZ),
+			  NULL, NULL);
 	rc0 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(limit, sizeof(limit), "%d", IGT_LIMIT_S);

@@ -118,8 +118,8 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 		/* signals after the last drain before it (rt.h); the first wake
 		 * without one may carry anything since registration; a wake
 		 * after unreadable counters anything since the last readable one */
-		r->lo[i] = s->floor_ok ? s->floor + 1 :
-			   have_prev ? prev_cb + 1 : s->counter_before - VRC_TL_MAX_SPAN;
+		r->lo[i] = rt_window_lo(s, have_prev, prev_cb,
+					s->counter_before - VRC_TL_MAX_SPAN);
 		if (!s->counter_ok)
 			continue;
 		prev_cb = s->counter_before;

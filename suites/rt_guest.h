@@ -15,7 +15,7 @@
 #define RT_HZ		60u
 #define RT_SHM_MIB	32u
 #define RT_PERIOD_NS	(1000000000ull / RT_HZ)
-#define RT_PROBE_NS	(RT_PERIOD_NS / 4)	/* rt.h: a probe between any two ticks */
+#define RT_PROBE_NS	rt_probe_ns(RT_PERIOD_NS)
 #define RT_MAX_SAMPLES	(1u << 16)
 
 /* vgpu-sim again, with a real clock at RT_HZ and `instances` vGPUs. */

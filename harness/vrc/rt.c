@@ -40,6 +40,14 @@ struct rt_sample rt_sample_of(const struct vrc_signal *sig, uint32_t cb, bool co
 	};
 }
 
+uint32_t rt_window_lo(const struct rt_sample *s, bool have_prev, uint32_t prev_cb,
+		      uint32_t first)
+{
+	if (s->floor_ok)
+		return s->floor + 1;
+	return have_prev ? prev_cb + 1 : first;
+}
+
 static void keep(struct rt_recorder *r, const struct vrc_signal *sig, uint32_t cb,
 		 bool counter_ok, uint32_t floor, bool floor_ok)
 {
@@ -89,12 +97,11 @@ static void *recorder_main(void *arg)
 		memset(&sig, 0, sizeof(sig));
 		rc = vrc_display_irq_poll(r->irq, &sig);
 		sig.t_wake_ns = t_wake;
-		if (rc == 1) {
-			keep(r, &sig, cb, rcb == 0, floor, floor_ok);
+		if (rc == 1 || (rc < 0 && (sig.raw[0] || sig.raw[1]))) {
+			/* on an error: counted, but cannot be placed */
+			keep(r, &sig, cb, rc == 1 && rcb == 0, floor, floor_ok);
 			r->wake_cpu_ns += thread_cpu_ns() - c0;
-		} else if (rc < 0 && (sig.raw[0] || sig.raw[1])) {
-			keep(r, &sig, cb, false, floor, floor_ok);	/* counted, not placed */
-			if (!r->error)
+			if (rc < 0 && !r->error)
 				r->error = rc;
 		} else if (rc < 0) {
 			r->error = rc;
@@ -320,11 +327,7 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, enum rt_place_mode mode
 		 * cb .. ca (the recorder starts ahead of the workload, and
 		 * probes before anything can be pending).
 		 */
-		uint32_t lo_c = s[i].counter_before;
-		if (s[i].floor_ok)
-			lo_c = s[i].floor + 1;
-		else if (have_prev)
-			lo_c = prev_cb + 1;
+		uint32_t lo_c = rt_window_lo(&s[i], have_prev, prev_cb, s[i].counter_before);
 		uint32_t hi_c = s[i].counter;
 		prev_cb = s[i].counter_before;
 		have_prev = true;
@@ -341,11 +344,8 @@ void rt_place_mode(const struct rt_sample *s, size_t ns, enum rt_place_mode mode
 		 */
 		uint32_t hi = hi_c - first, lo = lo_c - first;
 		bool past = false, before = (int32_t)(lo_c - first) < 0;
-		if ((int32_t)(hi_c - first) < 0 || (!before && lo >= n)) {
-			(*outside)++;
-			continue;
-		}
-		if (before && mode == RT_PLACE_EVT1) {
+		if ((int32_t)(hi_c - first) < 0 || (!before && lo >= n) ||
+		    (before && mode == RT_PLACE_EVT1)) {
 			(*outside)++;
 			continue;
 		}

@@ -44,6 +44,15 @@ struct rt_sample {
  * counter read before it. */
 struct rt_sample rt_sample_of(const struct vrc_signal *sig, uint32_t cb, bool counter_ok);
 
+/*
+ * The earliest tick whose signals s may hold: the one after its floor;
+ * without a floor, the one after prev_cb (the previous readable sample's
+ * counter_before) when have_prev; else `first`, the caller's bound for a
+ * first sample.
+ */
+uint32_t rt_window_lo(const struct rt_sample *s, bool have_prev, uint32_t prev_cb,
+		      uint32_t first);
+
 struct rt_recorder {
 	struct vrc_display_irq *irq;
 	pthread_t thread;
@@ -73,9 +82,13 @@ struct rt_recorder {
  * have come from any tick since the last signal, and only the wake's timing
  * could say which; timing cannot tell a prompt wake from a reader starved
  * for whole frames that happens to wake near a later tick. A quarter of the
- * vblank period puts a probe between any two ticks of a reader that keeps
- * up, so its windows are one vblank wide.
+ * vblank period (rt_probe_ns) puts a probe between any two ticks of a
+ * reader that keeps up, so its windows are one vblank wide.
  */
+static inline uint64_t rt_probe_ns(uint64_t period_ns)
+{
+	return period_ns / 4;
+}
 int rt_recorder_start(struct rt_recorder *r, struct vrc_display_irq *irq, size_t cap,
 		      uint64_t probe_ns, char *err, size_t errlen);
 /*
