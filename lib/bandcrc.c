@@ -57,6 +57,11 @@ static uint32_t crc_row(uint32_t crc, const uint8_t *row, uint32_t width)
 	return crc;
 }
 
+uint32_t vrc_crc_xrgb_more(uint32_t crc, const void *pixels, uint32_t n)
+{
+	return n ? crc_row(crc, pixels, n) : crc;
+}
+
 int vrc_band_crc_xrgb(const void *pixels, uint32_t width, uint32_t height,
 		      uint32_t stride, uint32_t nbands, struct vrc_band_crcs *out)
 {

@@ -36,6 +36,33 @@ TEST(matches_zlib_over_masked_rows)
 	free(packed);
 }
 
+/* Chaining pieces of rows (split anywhere, odd lengths too) gives the
+ * one-band CRC; an empty piece changes nothing. */
+TEST(crc_continued_in_pieces_is_the_band_crc)
+{
+	uint8_t *f = frame(4);
+	struct vrc_band_crcs c;
+	uint32_t crc = 0;
+
+	ASSERT_EQ(0, vrc_band_crc_xrgb(f, W, H, STRIDE, 1, &c));
+	for (uint32_t y = 0; y < H; y++) {
+		const uint8_t *row = f + (size_t)y * STRIDE;
+		uint32_t cut = (y * 7u) % W;
+
+		crc = vrc_crc_xrgb_more(crc, row, cut);
+		crc = vrc_crc_xrgb_more(crc, row + (size_t)cut * 4, 0);
+		crc = vrc_crc_xrgb_more(crc, row + (size_t)cut * 4, W - cut);
+	}
+	ASSERT_EQ(c.crc[0], crc);
+	/* the X bytes are masked here as well */
+	f[3] ^= 0xff;
+	crc = vrc_crc_xrgb_more(0, f, 1);
+	for (uint32_t y = 0; y < H; y++)
+		crc = vrc_crc_xrgb_more(crc, f + (size_t)y * STRIDE + (y ? 0 : 4), y ? W : W - 1);
+	ASSERT_EQ(c.crc[0], crc);
+	free(f);
+}
+
 TEST(ignores_x_byte_and_stride_padding)
 {
 	uint8_t *a = frame(2), *b = frame(2);

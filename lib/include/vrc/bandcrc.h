@@ -34,4 +34,11 @@ static inline void vrc_band_rows(uint32_t b, uint32_t n, uint32_t height,
 int vrc_band_crc_xrgb(const void *pixels, uint32_t width, uint32_t height,
 		      uint32_t stride, uint32_t nbands, struct vrc_band_crcs *out);
 
+/*
+ * The same CRC continued over n more pixels (X masked): a band's CRC is
+ * its rows' pixels chained from crc 0, so a caller that builds part of a
+ * row elsewhere (vgpu-sim composing the cursor) still gets the band CRC.
+ */
+uint32_t vrc_crc_xrgb_more(uint32_t crc, const void *pixels, uint32_t n);
+
 #endif /* VRC_BANDCRC_H */
