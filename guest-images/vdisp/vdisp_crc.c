@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * DRM's debugfs CRC source (dri/N/crtc-0/crc/), as igt's pipe-CRC tests use
- * it. One source, "auto": the CRC of the primary plane that vgpu-sim
- * computes at every vblank while PIPE_CRC_CTL enables it. vgpu-sim appends
- * (frame count, CRC) to the pipe's CRC ring in shared memory; the vblank
- * interrupt drains the ring, so an interrupt that comes late (TCG) loses
- * no frame unless it is more than VGPU_CRC_ENTRIES vblanks late.
+ * it. One source, "auto": the CRC of the pipe's output (the cursor composed
+ * over the primary plane) that vgpu-sim computes at every vblank while
+ * PIPE_CRC_CTL enables it. vgpu-sim appends (frame count, CRC) to the
+ * pipe's CRC ring in shared memory; the vblank interrupt drains the ring,
+ * so an interrupt that comes late (TCG) loses no frame unless it is more
+ * than VGPU_CRC_ENTRIES vblanks late.
  *
  * Frames are DRM vblank counts. With the full 32-bit hardware counter as
  * get_vblank_counter, DRM advances its count by exactly the hardware's

@@ -389,6 +389,96 @@ TEST(pipe_crc_ring_per_vblank)
 }
 
 /*
+ * The CRC is of what the pipe outputs: the cursor composed over the
+ * primary as pixman's OVER composes premultiplied ARGB (igt's
+ * kms_cursor_crc draws the same cursor with cairo and compares), clipped
+ * at every edge, the CURPOS sign bits honoured. Expected pixels are worked
+ * out by hand: a CRC of the bare primary, a cursor misplaced or unclipped,
+ * or a blend that truncates (47 for 48 below) or wraps fails.
+ */
+#define CRC_BG		0x00204060u
+static const uint32_t cursor_px[4] = {	/* and over CRC_BG: */
+	0xff0000ffu,	/* opaque: itself */
+	0x00000000u,	/* transparent: the primary */
+	0x80402010u,	/* half: 0x40+16, 0x20+32, 0x10+48 */
+	0x10ff0000u,	/* not premultiplied: red saturates */
+};
+static const uint32_t cursor_over_bg[4] = { 0x0000ffu, CRC_BG, 0x504040u, 0xff3c5au };
+
+static uint32_t cursor_crc_want(uint32_t *img, int cx, int cy)
+{
+	struct vrc_band_crcs c;
+
+	for (unsigned i = 0; i < 640u * 480u; i++)
+		img[i] = CRC_BG;
+	for (int y = 0; y < 64; y++)
+		for (int x = 0; x < 64; x++)
+			if (cx + x >= 0 && cx + x < 640 && cy + y >= 0 && cy + y < 480)
+				img[(cy + y) * 640 + cx + x] = cursor_over_bg[(x + y) % 4];
+	if (vrc_band_crc_xrgb(img, 640, 480, 640 * 4, 1, &c))
+		return 0;
+	return c.crc[0];
+}
+
+static uint32_t curpos(int x, int y)
+{
+	return (y < 0 ? 1u << 31 : 0) | (uint32_t)abs(y) << 16 |
+	       (x < 0 ? 1u << 15 : 0) | (uint32_t)abs(x);
+}
+
+TEST(pipe_crc_composes_the_cursor)
+{
+	static const int pos[][2] = { { 100, 50 }, { -10, -5 }, { 600, 450 }, { 639, -63 } };
+	struct fx f;
+	const struct vgpu_shm_header *h;
+	uint32_t *img = malloc(640u * 480u * 4u), *cur, bare;
+
+	ASSERT_TRUE(img != NULL);
+	fx_open(&f, "ref", 0);
+	h = (const struct vgpu_shm_header *)f.shm;
+	plane_setup(&f, 0);
+	fill(&f, SURF0, CRC_BG);
+	cur = (uint32_t *)(f.shm + h->vram_offset + CURSOR_SURF);
+	for (unsigned y = 0; y < 64; y++)
+		for (unsigned x = 0; x < 64; x++)
+			cur[y * 64 + x] = cursor_px[(x + y) % 4];
+	flip(&f, 0, SURF0);
+	vgpu_mmio_write(f.v, VRC_PIPE_CRC_CTL(0), VRC_PIPE_CRC_ENABLE);
+	ticks(&f, 1);
+	bare = h->crc[0].rec[0].crc;
+	ASSERT_EQ(cursor_crc_want(img, 0, 480), bare);	/* no cursor yet */
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	for (unsigned i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+		uint32_t want = cursor_crc_want(img, pos[i][0], pos[i][1]);
+
+		vgpu_mmio_write(f.v, VRC_CURPOS(0), curpos(pos[i][0], pos[i][1]));
+		vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+		ticks(&f, 1);
+		EXPECT_NE(bare, want);
+		EXPECT_EQ(want, h->crc[0].rec[i + 1].crc);
+		EXPECT_EQ(want, vgpu_mmio_read(f.v, VRC_PIPE_CRC_RES_1(0)));
+	}
+	/* wholly off the plane, then off: the bare primary again */
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), curpos(640, 0));
+	ticks(&f, 1);
+	EXPECT_EQ(bare, h->crc[0].rec[5].crc);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), curpos(-64, 10));
+	ticks(&f, 1);
+	EXPECT_EQ(bare, h->crc[0].rec[6].crc);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), curpos(0, 0));
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), 0);
+	ticks(&f, 1);
+	EXPECT_EQ(bare, h->crc[0].rec[7].crc);
+	/* pipe B's cursor is not pipe A's */
+	vgpu_mmio_write(f.v, VRC_CURCNTR(1), VRC_CURSOR_MODE_64_ARGB);
+	vgpu_mmio_write(f.v, VRC_CURBASE(1), CURSOR_SURF);
+	ticks(&f, 1);
+	EXPECT_EQ(bare, h->crc[0].rec[8].crc);
+	free(img);
+	fx_close(&f);
+}
+
+/*
  * A guest reads the status while the device writes it. Whoever sees a flip
  * done must see the frame count of the vblank it latched at, else vdisp
  * completes the flip's event with the count from before the flip (seen

@@ -277,10 +277,9 @@ static uint32_t curpos_axis(uint32_t half)
 	return (half & CURPOS_SIGN) ? (uint32_t)0 - mag : mag;
 }
 
-static int cursor_plane(const struct vgpu *v, struct vfio_device_gfx_plane_info *p,
-			uint64_t *surf)
+int vgpu_cursor_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_plane_info *p,
+		      uint64_t *surf)
 {
-	int pipe = display_pipe(v);
 	uint32_t cntr, pos, dim;
 
 	if (pipe < 0)
@@ -370,7 +369,7 @@ int vgpu_query_plane(struct vgpu *v, struct vfio_device_gfx_plane_info *p)
 	if (p->drm_plane_type == VRC_PLANE_PRIMARY)
 		rc = vgpu_primary_plane(v, display_pipe(v), &out, &surf);
 	else if (p->drm_plane_type == VRC_PLANE_CURSOR)
-		rc = cursor_plane(v, &out, &surf);
+		rc = vgpu_cursor_plane(v, display_pipe(v), &out, &surf);
 	else
 		rc = -EINVAL;
 	if (rc <= 0)

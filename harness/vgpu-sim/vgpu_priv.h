@@ -127,6 +127,10 @@ int vgpu_mmio_write_checked(struct vgpu *v, uint32_t offset, uint32_t value);
  * *surf its VRAM offset (checked to lie inside VRAM); 0: off; < 0: error. */
 int vgpu_primary_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_plane_info *p,
 		       uint64_t *surf);
+/* The same for pipe's cursor plane: ARGB8888, linear, dim x dim, at the
+ * signed position x_pos/y_pos (two's complement in the u32 fields). */
+int vgpu_cursor_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_plane_info *p,
+		      uint64_t *surf);
 
 /* vgpu_crc.c: at pipe p's vblank that made the frame count `frame` */
 void vgpu_crc_tick(struct vgpu *v, unsigned p, uint32_t frame);

@@ -16,9 +16,10 @@
  *                       surface registers hold offsets into it
  *
  * The header also carries a CRC ring per pipe: while PIPE_CRC_CTL enables
- * it, vgpu-sim appends (frame count, CRC of the primary plane scanned out
- * from that vblank on) at every vblank, so a guest that is woken late still
- * gets every frame's CRC (vdisp feeds them to DRM's debugfs CRC source).
+ * it, vgpu-sim appends (frame count, CRC of the picture scanned out
+ * from that vblank on: the cursor composed over the primary plane) at
+ * every vblank, so a guest that is woken late still gets every frame's CRC
+ * (vdisp feeds them to DRM's debugfs CRC source).
  *
  * All status lives in memory; an interrupt only says "look now", because
  * under TCG an MSI-X sent before the guest enabled MSI-X is lost. Every field
