@@ -142,6 +142,12 @@ static const struct drm_plane_helper_funcs vdisp_primary_helper_funcs = {
 
 /* ---- cursor plane */
 
+/*
+ * As i915's cursor: the plane (source and destination, no scaling) is
+ * 64x64 from the framebuffer's top left, read at a stride of 64 pixels.
+ * The framebuffer itself may be taller: igt's kms_cursor_crc gives the
+ * cursor one extra opaque row, which the pipe must not show.
+ */
 static int vdisp_cursor_check(struct drm_plane *plane, struct drm_atomic_state *state)
 {
 	struct drm_plane_state *ps;
@@ -149,10 +155,11 @@ static int vdisp_cursor_check(struct drm_plane *plane, struct drm_atomic_state *
 
 	if (ret || !ps || !ps->fb)
 		return ret;
-	if (ps->fb->width != VDISP_CURSOR_SIZE || ps->fb->height != VDISP_CURSOR_SIZE ||
+	if (ps->src_w != VDISP_CURSOR_SIZE << 16 || ps->src_h != VDISP_CURSOR_SIZE << 16 ||
+	    ps->crtc_w != VDISP_CURSOR_SIZE || ps->crtc_h != VDISP_CURSOR_SIZE ||
 	    ps->fb->pitches[0] != VDISP_CURSOR_SIZE * 4) {
-		drm_dbg_kms(plane->dev, "cursor: %ux%u pitch %u, want %ux%u pitch %u\n",
-			    ps->fb->width, ps->fb->height, ps->fb->pitches[0],
+		drm_dbg_kms(plane->dev, "cursor: %ux%u from a pitch of %u, want %ux%u from %u\n",
+			    ps->src_w >> 16, ps->src_h >> 16, ps->fb->pitches[0],
 			    VDISP_CURSOR_SIZE, VDISP_CURSOR_SIZE, VDISP_CURSOR_SIZE * 4);
 		return -EINVAL;
 	}
@@ -410,8 +417,8 @@ int vdisp_kms_init(struct vdisp_device *vd)
 	ret = drmm_mode_config_init(dev);
 	if (ret)
 		return ret;
-	dev->mode_config.min_width = 64;
-	dev->mode_config.min_height = 64;
+	/* no minimum: framebuffers as small as a 32x33 cursor (igt) are fine,
+	 * the planes' checks refuse what the pipe cannot show */
 	dev->mode_config.max_width = 4096;	/* PIPESRC holds 13 bits */
 	dev->mode_config.max_height = 4096;
 	dev->mode_config.cursor_width = VDISP_CURSOR_SIZE;
