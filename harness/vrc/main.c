@@ -111,12 +111,17 @@ static const char *default_sim_path(void)
 static int cmd_list(const struct vrc_opts *o)
 {
 	char cl[128];
+	int w = 0;
 
+	/* one column for names: the longest selected one sets its width */
+	for (unsigned i = 0; i < vrc_num_tests; i++)
+		if (vrc_test_selected(o, vrc_all_tests[i]) && (int)strlen(vrc_all_tests[i]->name) > w)
+			w = (int)strlen(vrc_all_tests[i]->name);
 	for (unsigned i = 0; i < vrc_num_tests; i++) {
 		const struct vrc_test *t = vrc_all_tests[i];
 		if (!vrc_test_selected(o, t))
 			continue;
-		printf("%-34s %-14s %s%s\n", t->name, vrc_clauses_str(t->clauses, cl, sizeof(cl)),
+		printf("%-*s %-14s %s%s\n", w, t->name, vrc_clauses_str(t->clauses, cl, sizeof(cl)),
 		       t->flags & VT_DESTRUCTIVE ? "(destructive) " : "", t->desc);
 	}
 	return 0;
