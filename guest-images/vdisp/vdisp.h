@@ -67,6 +67,19 @@ struct vdisp_device {
 	bool vblank_on;
 	struct vdisp_commit commit;
 
+	/* vblank timestamps on the device's grid (vdisp_vblank_ts.c) */
+	spinlock_t ts_lock;
+	u64 period_ns;			/* nominal; 0: virtual time, no stamps */
+	s64 ts_period;			/* learnt, in 1/256 ns */
+	bool ts_valid;
+	u32 ts_n0;			/* anchor: frame n0 began at t0 */
+	ktime_t ts_t0;
+	/* the period's measurement: earliest arrivals of frame windows */
+	bool win_valid, prev_valid;
+	u32 windows;			/* period measurements so far */
+	u32 win_start, win_n, prev_n;
+	s64 win_t, prev_t;		/* ns */
+
 	/* the debugfs CRC source (vdisp_crc.c) */
 	bool crc_on;
 	u32 crc_head;			/* next CRC ring record to hand to DRM */
@@ -101,6 +114,12 @@ void vdisp_flush_event(struct vdisp_device *vd);
 u32 vdisp_get_vblank_counter(struct drm_crtc *crtc);
 int vdisp_enable_vblank(struct drm_crtc *crtc);
 void vdisp_disable_vblank(struct drm_crtc *crtc);
+
+/* vdisp_vblank_ts.c: vblank timestamps */
+void vdisp_ts_init(struct vdisp_device *vd, u32 hz_milli);
+void vdisp_ts_sample(struct vdisp_device *vd);
+bool vdisp_get_vblank_timestamp(struct drm_crtc *crtc, int *max_error,
+				ktime_t *vblank_time, bool in_vblank_irq);
 
 /* vdisp_crc.c: the debugfs CRC source */
 int vdisp_set_crc_source(struct drm_crtc *crtc, const char *source);

@@ -176,6 +176,7 @@ int vdisp_hw_init(struct vdisp_device *vd)
 	vd->vram_size = h.vram_size;
 	vd->emu_id = (u16)h.emu_peer_id;
 	spin_lock_init(&vd->ring_lock);
+	vdisp_ts_init(vd, h.vblank_hz_milli);
 	/* continue where an earlier driver instance left the ring */
 	vd->head = virt_load_acquire(&vd->ring->head);
 	dev_info(dev, "vgpu shm v%u: instance %u, peer %u -> emulator %u, %u ring entries, %llu MiB VRAM at +%#llx\n",

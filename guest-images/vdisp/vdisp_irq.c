@@ -44,6 +44,7 @@ static irqreturn_t vdisp_irq(int irq, void *arg)
 	}
 	seq = VDISP_STATUS(vd, vblank_seq);
 	if (seq != vd->last_vblank_seq) {
+		vdisp_ts_sample(vd);	/* before DRM asks for the stamp */
 		if (READ_ONCE(vd->vblank_on)) {
 			drm_crtc_handle_vblank(&vd->crtc);
 			vdisp_crc_drain(vd);

@@ -362,6 +362,7 @@ static const struct drm_crtc_funcs vdisp_crtc_funcs = {
 	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
 	.get_vblank_counter = vdisp_get_vblank_counter,
+	.get_vblank_timestamp = vdisp_get_vblank_timestamp,
 	.enable_vblank = vdisp_enable_vblank,
 	.disable_vblank = vdisp_disable_vblank,
 	.set_crc_source = vdisp_set_crc_source,
