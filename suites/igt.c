@@ -303,3 +303,19 @@ IGT(vrc_test_igt_crc_disable, "kms_pipe_crc_basic", "disable-crc-after-crtc",
     "igt in the VM: CRC capture stopped after the CRTC went off");
 IGT(vrc_test_igt_crc_xr24, "kms_pipe_crc_basic", "compare-crc-sanitycheck-xr24",
     "igt in the VM: equal XR24 pictures give equal pipe CRCs, different ones not");
+IGT(vrc_test_igt_cursor_onscreen, "kms_cursor_crc", "cursor-onscreen-64x64",
+    "igt in the VM: the pipe CRC of a hardware cursor equals cairo's, fully onscreen");
+IGT(vrc_test_igt_cursor_offscreen, "kms_cursor_crc", "cursor-offscreen-64x64",
+    "igt in the VM: a cursor moved wholly offscreen leaves the primary's CRC");
+IGT(vrc_test_igt_cursor_sliding, "kms_cursor_crc", "cursor-sliding-64x64",
+    "igt in the VM: cursor CRCs at every pixel step across the screen edges");
+IGT(vrc_test_igt_cursor_random, "kms_cursor_crc", "cursor-random-64x64",
+    "igt in the VM: cursor CRCs at random positions, on and off the edges");
+IGT(vrc_test_igt_cursor_rapid, "kms_cursor_crc", "cursor-rapid-movement-64x64",
+    "igt in the VM: many legacy cursor moves in a row, the last one's CRC");
+IGT(vrc_test_igt_cursor_dpms, "kms_cursor_crc", "cursor-dpms",
+    "igt in the VM: the cursor's CRC is the same after DPMS off and on");
+IGT(vrc_test_igt_cursor_alpha_opaque, "kms_cursor_crc", "cursor-alpha-opaque",
+    "igt in the VM: an opaque white cursor composes as cairo draws it");
+IGT(vrc_test_igt_cursor_alpha_transparent, "kms_cursor_crc", "cursor-alpha-transparent",
+    "igt in the VM: a fully transparent cursor leaves the primary's CRC");

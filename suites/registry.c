@@ -27,6 +27,9 @@ T(vrc_test_igt_vblank_crtc_id) T(vrc_test_igt_vblank_query) T(vrc_test_igt_vblan
 T(vrc_test_igt_vblank_accuracy) T(vrc_test_igt_vblank_ts_idle) T(vrc_test_igt_vblank_ts_modeset)
 T(vrc_test_igt_crc_bad_source) T(vrc_test_igt_crc_read) T(vrc_test_igt_crc_read_seq)
 T(vrc_test_igt_crc_nonblocking) T(vrc_test_igt_crc_disable) T(vrc_test_igt_crc_xr24)
+T(vrc_test_igt_cursor_onscreen) T(vrc_test_igt_cursor_offscreen) T(vrc_test_igt_cursor_sliding)
+T(vrc_test_igt_cursor_random) T(vrc_test_igt_cursor_rapid) T(vrc_test_igt_cursor_dpms)
+T(vrc_test_igt_cursor_alpha_opaque) T(vrc_test_igt_cursor_alpha_transparent)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -61,5 +64,10 @@ const struct vrc_test *const vrc_all_tests[] = {
 	/* pipe CRCs: vdisp's debugfs CRC source, fed by vgpu-sim */
 	&vrc_test_igt_crc_bad_source, &vrc_test_igt_crc_read, &vrc_test_igt_crc_read_seq,
 	&vrc_test_igt_crc_nonblocking, &vrc_test_igt_crc_disable, &vrc_test_igt_crc_xr24,
+	/* cursor CRCs: vgpu-sim composes the cursor into the pipe CRC */
+	&vrc_test_igt_cursor_onscreen, &vrc_test_igt_cursor_offscreen,
+	&vrc_test_igt_cursor_sliding, &vrc_test_igt_cursor_random, &vrc_test_igt_cursor_rapid,
+	&vrc_test_igt_cursor_dpms,
+	&vrc_test_igt_cursor_alpha_opaque, &vrc_test_igt_cursor_alpha_transparent,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

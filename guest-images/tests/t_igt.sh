@@ -4,9 +4,13 @@
 # and with it they boot the igt guest against vgpu-sim (60 Hz) and run igt
 # subtests on vdisp: kms_vblank crtc-id and kms_flip basic-plain-flip must
 # pass, with igt's output kept as an artifact and the display irq's signals
-# counted on the host, and kms_pipe_crc_basic read-crc must pass on vdisp's
-# debugfs CRC source (fed by vgpu-sim's pipe CRC). Without the image that part is a TAP skip, so `make
-# test` stays green where nobody built it. TAP for prove. Environment:
+# counted on the host, kms_pipe_crc_basic read-crc must pass on vdisp's
+# debugfs CRC source (fed by vgpu-sim's pipe CRC), and kms_cursor_crc
+# cursor-onscreen-64x64 and cursor-sliding-64x64 must pass: their hardware
+# CRCs are vgpu-sim's composition of the cursor over the primary, compared
+# with cairo's drawing of it (a sim that CRCs the primary alone fails
+# onscreen). Without the image that part is a TAP skip, so `make test`
+# stays green where nobody built it. TAP for prove. Environment:
 #   VRC_BUILD     build directory (default build)
 #   VRC_IGT_IMAGE the igt flavour (default VRC_BUILD/guest-igt)
 b=${VRC_BUILD:-build}
@@ -17,7 +21,7 @@ dir=$(mktemp -d /tmp/vrc-igt.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 for f in "$b/vrc" "$b/vgpu-sim"; do
 	[ -x "$f" ] || { echo "Bail out! $f missing: run make BUILD=$b"; exit 1; }
 done
@@ -62,8 +66,9 @@ else
 	sed 's/^/#   /' "$dir/noimg.ktap" | tail -20
 fi
 
-# 3-4: the igt guest on vdisp
+# 3-6: the igt guest on vdisp
 if [ ! -f "$img/rootfs.sqfs" ] || [ ! -f "$img/initrd.img" ]; then
+	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
 	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
 	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
 	ok "# SKIP no igt image in $img (make image-igt BUILD=$b)"
@@ -107,5 +112,23 @@ if echo "$res" | grep -q '^igt-kms_pipe_crc_basic-read-crc pass ' &&
 else
 	not_ok "igt kms_pipe_crc_basic read-crc passes on vdisp's CRC source"
 	sed 's/^/#   /' "$dir/crc.ktap" | tail -30
+fi
+# cursor CRCs: vgpu-sim composes the cursor; igt compares with cairo's
+vrc cur --guest=vm --igt-image="$img" --timeout=240 \
+	--suite='igt-kms_cursor_crc-cursor-[os][nl]*-64x64'	# onscreen, sliding
+res=$(results "$dir/cur" 2>&1)
+echo "$res" | sed 's/^/# /'
+bad=
+for s in onscreen sliding; do
+	echo "$res" | grep -q "^igt-kms_cursor_crc-cursor-$s-64x64 pass " &&
+		grep -q 'Dynamic subtest pipe-A-.*: SUCCESS' \
+			"$dir/cur/tests/igt-kms_cursor_crc-cursor-$s-64x64/igt.log" ||
+		bad="$bad $s"
+done
+if [ -z "$bad" ]; then
+	ok "igt kms_cursor_crc onscreen and sliding pass on the composed pipe CRC"
+else
+	not_ok "igt kms_cursor_crc onscreen and sliding pass on the composed pipe CRC #$bad"
+	sed 's/^/#   /' "$dir/cur.ktap" | tail -30
 fi
 exit $fail
