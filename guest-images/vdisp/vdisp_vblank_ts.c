@@ -14,9 +14,9 @@
  * the jitter through.
  *
  * The period starts at the header's nominal rate but is measured, since
- * the guest's clock is not the host's (a TCG guest calibrates its TSC
- * roughly: 560 ppm off was seen, and a line of the nominal slope then
- * drops to an arrival at every frame, jitter and all). The earliest
+ * the guest's clock need not run at the host's rate (a TCG guest
+ * calibrates its TSC against an emulated timer), and a line steeper than
+ * the arrivals drops to one at every frame, jitter and all. The earliest
  * arrival of each window of frames (earliest against the line's slope) is
  * a point on the envelope; the slope between two such points is the period
  * to within a floor sample's spread over the window's length. The pipe
