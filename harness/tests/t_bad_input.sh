@@ -18,11 +18,15 @@ check() {	# check NAME EXPECTED-STATUS PATTERN CMD...
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 echo "TAP version 13"
-echo "1..8"
+echo "1..10"
 check "vrc unknown model" 2 "unknown model 'nosuch'" "$b/vrc" run --model=nosuch --vgpu-sim="$b/vgpu-sim"
 check "vrc unknown command" 2 "unknown command" "$b/vrc" frobnicate
 check "vrc bad abi" 2 "want v5, v6 or v7" "$b/vrc" run --abi=v9
 check "vrc bad timeout" 2 "want seconds" "$b/vrc" run --timeout=0
+check "vrc --suite too long to resume" 2 "want 1 to 255 characters, got 256" \
+	"$b/vrc" run --suite="$(printf '%0256d' 0)"
+check "vrc list: no test matches" 1 "no test matches --suite=nosuch" \
+	"$b/vrc" list --suite=nosuch --vgpu-sim="$b/vgpu-sim"
 check "vrc missing vgpu-sim" 2 "vgpu-sim not found" "$b/vrc" run --vgpu-sim="$dir/none"
 check "vgpu-sim unknown model" 2 "unknown model" "$b/vgpu-sim" --runtime-dir="$dir/r1" --model=nosuch
 mkdir -m 0700 "$dir/r2" && : > "$dir/r2/control"

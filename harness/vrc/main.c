@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: vrc run [options]     run the conformance suite, print KTAP\n"
-"       vrc list [--suite=GLOB]  list tests and the SPEC clauses they check\n"
+"       vrc list [--suite=GLOBS] list tests and the SPEC clauses they check\n"
 "       vrc mutation [options]   run every known-bad model; print model x clause\n"
 "       vrc compare BASELINE RUN gate a run against a baseline (vrc compare --help)\n"
 "       vrc export --junit=FILE|--kcidb=FILE RUN   results for CI systems\n"
@@ -42,8 +42,8 @@ static void usage(FILE *f)
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
 "                         'vgpu-sim --list-models')\n"
 "  --abi=v5|v6|v7         uAPI revision the sim speaks (default: the model's)\n"
-"  --suite=GLOB           only tests whose name or clause matches, e.g.\n"
-"                         'irq-*' or 'EVT-*'\n"
+"  --suite=GLOB[,GLOB...] only tests whose name or clause matches one of\n"
+"                         the globs, e.g. 'irq-*' or 'EVT-*,TEAR-1'\n"
 "  --out=DIR              results directory (default results/<run-id>, and\n"
 "                         results/latest points at it)\n"
 "  --destructive          run tests that can oops a real host (default on sim)\n"
@@ -111,18 +111,31 @@ static const char *default_sim_path(void)
 static int cmd_list(const struct vrc_opts *o)
 {
 	char cl[128];
-	int w = 0;
+	int w = 0, wc = 0, n = 0;
 
-	/* one column for names: the longest selected one sets its width */
-	for (unsigned i = 0; i < vrc_num_tests; i++)
-		if (vrc_test_selected(o, vrc_all_tests[i]) && (int)strlen(vrc_all_tests[i]->name) > w)
-			w = (int)strlen(vrc_all_tests[i]->name);
+	/* a column each for names and clauses, as wide as the longest selected */
 	for (unsigned i = 0; i < vrc_num_tests; i++) {
 		const struct vrc_test *t = vrc_all_tests[i];
+
 		if (!vrc_test_selected(o, t))
 			continue;
-		printf("%-*s %-14s %s%s\n", w, t->name, vrc_clauses_str(t->clauses, cl, sizeof(cl)),
+		if ((int)strlen(t->name) > w)
+			w = (int)strlen(t->name);
+		if ((int)strlen(vrc_clauses_str(t->clauses, cl, sizeof(cl))) > wc)
+			wc = (int)strlen(cl);
+	}
+	for (unsigned i = 0; i < vrc_num_tests; i++) {
+		const struct vrc_test *t = vrc_all_tests[i];
+
+		if (!vrc_test_selected(o, t))
+			continue;
+		printf("%-*s %-*s %s%s\n", w, t->name, wc, vrc_clauses_str(t->clauses, cl, sizeof(cl)),
 		       t->flags & VT_DESTRUCTIVE ? "(destructive) " : "", t->desc);
+		n++;
+	}
+	if (!n) {
+		fprintf(stderr, "vrc: no test matches --suite=%s\n", o->suite ? o->suite : "");
+		return 1;
 	}
 	return 0;
 }
@@ -232,7 +245,16 @@ int main(int argc, char **argv)
 			o.abi = optarg;
 			given |= VRC_GIVEN_ABI;
 			break;
-		case O_SUITE: o.suite = optarg; given |= VRC_GIVEN_SUITE; break;
+		case O_SUITE:
+			/* the journal keeps it for --resume: as long as it holds */
+			if (!*optarg || strlen(optarg) > 255) {
+				fprintf(stderr, "vrc: --suite: want 1 to 255 characters, got %zu\n",
+					strlen(optarg));
+				return 2;
+			}
+			o.suite = optarg;
+			given |= VRC_GIVEN_SUITE;
+			break;
 		case O_OUT: o.out = optarg; given |= VRC_GIVEN_OUT; break;
 		case O_DESTR: o.destructive = true; given |= VRC_GIVEN_DESTRUCTIVE; break;
 		case O_NODESTR: o.destructive = false; given |= VRC_GIVEN_DESTRUCTIVE; break;

@@ -60,6 +60,24 @@ int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *init
 	return access(kernel, R_OK) || access(initrd, R_OK) ? -ENOENT : 0;
 }
 
+/* One glob of --suite (len bytes at pat) against a test's name or clauses. */
+static bool glob_selects(const char *pat, size_t len, const struct vrc_test *t)
+{
+	char g[256];
+
+	if (len >= sizeof(g))
+		return false;
+	memcpy(g, pat, len);
+	g[len] = 0;
+	if (!fnmatch(g, t->name, 0))
+		return true;
+	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
+		if ((t->clauses & CL(c)) && !fnmatch(g, vrc_clause_name(c), FNM_CASEFOLD))
+			return true;
+	return false;
+}
+
+/* --suite is a comma-separated list of globs; a test matching any runs. */
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 {
 	if (o->no_realtime && (t->flags & VT_REALTIME))
@@ -68,12 +86,16 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 		return false;
 	if (!o->suite)
 		return true;
-	if (!fnmatch(o->suite, t->name, 0))
-		return true;
-	for (unsigned c = 0; c < C_NUM_CLAUSES; c++)
-		if ((t->clauses & CL(c)) && !fnmatch(o->suite, vrc_clause_name(c), FNM_CASEFOLD))
+	for (const char *p = o->suite;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (len && glob_selects(p, len, t))
 			return true;
-	return false;
+		if (!comma)
+			return false;
+		p = comma + 1;
+	}
 }
 
 /* ---- the child side */
