@@ -313,6 +313,20 @@ IGT(vrc_test_igt_cursor_random, "kms_cursor_crc", "cursor-random-64x64",
     "igt in the VM: cursor CRCs at random positions, on and off the edges");
 IGT(vrc_test_igt_cursor_rapid, "kms_cursor_crc", "cursor-rapid-movement-64x64",
     "igt in the VM: many legacy cursor moves in a row, the last one's CRC");
+IGT(vrc_test_igt_cursor_onscreen_128, "kms_cursor_crc", "cursor-onscreen-128x128",
+    "igt in the VM: a 128x128 cursor's pipe CRC equals cairo's, fully onscreen");
+IGT(vrc_test_igt_cursor_sliding_128, "kms_cursor_crc", "cursor-sliding-128x128",
+    "igt in the VM: 128x128 cursor CRCs at every pixel step across the screen edges");
+IGT(vrc_test_igt_cursor_random_128, "kms_cursor_crc", "cursor-random-128x128",
+    "igt in the VM: 128x128 cursor CRCs at random positions, on and off the edges");
+IGT(vrc_test_igt_cursor_onscreen_256, "kms_cursor_crc", "cursor-onscreen-256x256",
+    "igt in the VM: a 256x256 cursor's pipe CRC equals cairo's, fully onscreen");
+IGT(vrc_test_igt_cursor_sliding_256, "kms_cursor_crc", "cursor-sliding-256x256",
+    "igt in the VM: 256x256 cursor CRCs at every pixel step across the screen edges");
+IGT(vrc_test_igt_cursor_random_256, "kms_cursor_crc", "cursor-random-256x256",
+    "igt in the VM: 256x256 cursor CRCs at random positions, on and off the edges");
+IGT(vrc_test_igt_cursor_size_change, "kms_cursor_crc", "cursor-size-change",
+    "igt in the VM: the cursor changes size (64, 128, 256) and its CRC follows");
 IGT(vrc_test_igt_cursor_dpms, "kms_cursor_crc", "cursor-dpms",
     "igt in the VM: the cursor's CRC is the same after DPMS off and on");
 IGT(vrc_test_igt_cursor_alpha_opaque, "kms_cursor_crc", "cursor-alpha-opaque",

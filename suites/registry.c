@@ -30,6 +30,10 @@ T(vrc_test_igt_crc_nonblocking) T(vrc_test_igt_crc_disable) T(vrc_test_igt_crc_x
 T(vrc_test_igt_cursor_onscreen) T(vrc_test_igt_cursor_offscreen) T(vrc_test_igt_cursor_sliding)
 T(vrc_test_igt_cursor_random) T(vrc_test_igt_cursor_rapid) T(vrc_test_igt_cursor_dpms)
 T(vrc_test_igt_cursor_alpha_opaque) T(vrc_test_igt_cursor_alpha_transparent)
+T(vrc_test_igt_cursor_onscreen_128) T(vrc_test_igt_cursor_sliding_128)
+T(vrc_test_igt_cursor_random_128) T(vrc_test_igt_cursor_onscreen_256)
+T(vrc_test_igt_cursor_sliding_256) T(vrc_test_igt_cursor_random_256)
+T(vrc_test_igt_cursor_size_change)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -67,7 +71,10 @@ const struct vrc_test *const vrc_all_tests[] = {
 	/* cursor CRCs: vgpu-sim composes the cursor into the pipe CRC */
 	&vrc_test_igt_cursor_onscreen, &vrc_test_igt_cursor_offscreen,
 	&vrc_test_igt_cursor_sliding, &vrc_test_igt_cursor_random, &vrc_test_igt_cursor_rapid,
-	&vrc_test_igt_cursor_dpms,
+	&vrc_test_igt_cursor_onscreen_128, &vrc_test_igt_cursor_sliding_128,
+	&vrc_test_igt_cursor_random_128, &vrc_test_igt_cursor_onscreen_256,
+	&vrc_test_igt_cursor_sliding_256, &vrc_test_igt_cursor_random_256,
+	&vrc_test_igt_cursor_size_change, &vrc_test_igt_cursor_dpms,
 	&vrc_test_igt_cursor_alpha_opaque, &vrc_test_igt_cursor_alpha_transparent,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);

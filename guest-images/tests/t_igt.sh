@@ -6,10 +6,11 @@
 # pass, with igt's output kept as an artifact and the display irq's signals
 # counted on the host, kms_pipe_crc_basic read-crc must pass on vdisp's
 # debugfs CRC source (fed by vgpu-sim's pipe CRC), and kms_cursor_crc
-# cursor-onscreen-64x64 and cursor-sliding-64x64 must pass: their hardware
-# CRCs are vgpu-sim's composition of the cursor over the primary, compared
-# with cairo's drawing of it (a sim that CRCs the primary alone fails
-# onscreen). Without the image that part is a TAP skip, so `make test`
+# cursor-onscreen-64x64, cursor-sliding-64x64 and cursor-size-change must
+# pass: their hardware CRCs are vgpu-sim's composition of the cursor over
+# the primary, compared with cairo's drawing of it (a sim that CRCs the
+# primary alone fails onscreen; a vdisp that programs every size as 64x64
+# fails size-change). Without the image that part is a TAP skip, so `make test`
 # stays green where nobody built it. TAP for prove. Environment:
 #   VRC_BUILD     build directory (default build)
 #   VRC_IGT_IMAGE the igt flavour (default VRC_BUILD/guest-igt)
@@ -113,22 +114,23 @@ else
 	not_ok "igt kms_pipe_crc_basic read-crc passes on vdisp's CRC source"
 	sed 's/^/#   /' "$dir/crc.ktap" | tail -30
 fi
-# cursor CRCs: vgpu-sim composes the cursor; igt compares with cairo's
+# cursor CRCs: vgpu-sim composes the cursor; igt compares with cairo's.
+# size-change steps through 64, 128 and 256: each is its own CURCNTR mode.
 vrc cur --guest=vm --igt-image="$img" --timeout=240 \
-	--suite='igt-kms_cursor_crc-cursor-[os][nl]*-64x64'	# onscreen, sliding
+	--suite='igt-kms_cursor_crc-cursor-[os][nl]*-64x64,igt-kms_cursor_crc-cursor-size-change'
 res=$(results "$dir/cur" 2>&1)
 echo "$res" | sed 's/^/# /'
 bad=
-for s in onscreen sliding; do
-	echo "$res" | grep -q "^igt-kms_cursor_crc-cursor-$s-64x64 pass " &&
+for s in onscreen-64x64 sliding-64x64 size-change; do
+	echo "$res" | grep -q "^igt-kms_cursor_crc-cursor-$s pass " &&
 		grep -q 'Dynamic subtest pipe-A-.*: SUCCESS' \
-			"$dir/cur/tests/igt-kms_cursor_crc-cursor-$s-64x64/igt.log" ||
+			"$dir/cur/tests/igt-kms_cursor_crc-cursor-$s/igt.log" ||
 		bad="$bad $s"
 done
 if [ -z "$bad" ]; then
-	ok "igt kms_cursor_crc onscreen and sliding pass on the composed pipe CRC"
+	ok "igt kms_cursor_crc onscreen, sliding and size-change pass on the composed pipe CRC"
 else
-	not_ok "igt kms_cursor_crc onscreen and sliding pass on the composed pipe CRC #$bad"
+	not_ok "igt kms_cursor_crc onscreen, sliding and size-change pass on the composed pipe CRC #$bad"
 	sed 's/^/#   /' "$dir/cur.ktap" | tail -30
 fi
 exit $fail

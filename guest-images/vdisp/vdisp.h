@@ -21,7 +21,7 @@
 #include "vrc/i915_regs.h"
 
 #define VDISP_PIPE		0u	/* the one pipe we drive: A */
-#define VDISP_CURSOR_SIZE	64u
+#define VDISP_CURSOR_MAX	256u	/* the widest cursor CURCNTR selects */
 
 /* ivshmem BAR0 registers (docs/specs/ivshmem-spec.rst) */
 #define IVSHMEM_IVPOSITION	0x08

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The KMS objects: one CRTC (pipe A) with a primary plane (XRGB8888) and a
- * 64x64 ARGB cursor plane, one virtual encoder and connector with a fixed
- * mode list. Buffers live in VRAM (drm_gem_vram); a plane register points
- * at a whole buffer and a flip rewrites PLANE_SURF, the GVT model. Writes of
- * one commit go into the ring and reach the emulator with one doorbell in
- * atomic_flush.
+ * The KMS objects: one CRTC (pipe A) with a primary plane (XRGB8888) and an
+ * ARGB cursor plane (64x64, 128x128 or 256x256: the sizes GVT decodes), one
+ * virtual encoder and connector with a fixed mode list. Buffers live in
+ * VRAM (drm_gem_vram); a plane register points at a whole buffer and a flip
+ * rewrites PLANE_SURF, the GVT model. Writes of one commit go into the ring
+ * and reach the emulator with one doorbell in atomic_flush.
  */
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
@@ -142,9 +142,25 @@ static const struct drm_plane_helper_funcs vdisp_primary_helper_funcs = {
 
 /* ---- cursor plane */
 
+/* CURCNTR's mode for a square ARGB cursor of side w; 0 for a size it lacks. */
+static u32 vdisp_cursor_mode(u32 w)
+{
+	switch (w) {
+	case 64:
+		return VRC_CURSOR_MODE_64_ARGB;
+	case 128:
+		return VRC_CURSOR_MODE_128_ARGB;
+	case 256:
+		return VRC_CURSOR_MODE_256_ARGB;
+	}
+	return 0;
+}
+
 /*
- * As i915's cursor: the plane (source and destination, no scaling) is
- * 64x64 from the framebuffer's top left, read at a stride of 64 pixels.
+ * As i915's cursor: the plane (source and destination, no scaling) is a
+ * square of one of CURCNTR's sizes from the framebuffer's top left, read at
+ * a stride of its width. No smaller heights: those need CUR_FBC_CTL, which
+ * GVT's plane decoder ignores.
  * The framebuffer itself may be taller: igt's kms_cursor_crc gives the
  * cursor one extra opaque row, which the pipe must not show.
  */
@@ -152,15 +168,17 @@ static int vdisp_cursor_check(struct drm_plane *plane, struct drm_atomic_state *
 {
 	struct drm_plane_state *ps;
 	int ret = vdisp_plane_check(plane, state, true, &ps);
+	u32 w;
 
 	if (ret || !ps || !ps->fb)
 		return ret;
-	if (ps->src_w != VDISP_CURSOR_SIZE << 16 || ps->src_h != VDISP_CURSOR_SIZE << 16 ||
-	    ps->crtc_w != VDISP_CURSOR_SIZE || ps->crtc_h != VDISP_CURSOR_SIZE ||
-	    ps->fb->pitches[0] != VDISP_CURSOR_SIZE * 4) {
-		drm_dbg_kms(plane->dev, "cursor: %ux%u from a pitch of %u, want %ux%u from %u\n",
-			    ps->src_w >> 16, ps->src_h >> 16, ps->fb->pitches[0],
-			    VDISP_CURSOR_SIZE, VDISP_CURSOR_SIZE, VDISP_CURSOR_SIZE * 4);
+	w = ps->crtc_w;
+	if (!vdisp_cursor_mode(w) || ps->crtc_h != w || ps->src_w != w << 16 ||
+	    ps->src_h != w << 16 || ps->fb->pitches[0] != w * 4) {
+		drm_dbg_kms(plane->dev,
+			    "cursor: %ux%u from %ux%u, pitch %u: want a square of 64, 128 or 256 at 4 bytes a pixel\n",
+			    ps->crtc_w, ps->crtc_h, ps->src_w >> 16, ps->src_h >> 16,
+			    ps->fb->pitches[0]);
 		return -EINVAL;
 	}
 	if (ps->src_x || ps->src_y)
@@ -191,7 +209,7 @@ static void vdisp_cursor_program(struct vdisp_device *vd, const struct drm_plane
 		vdisp_write(vd, VRC_CURCNTR(VDISP_PIPE), 0);
 		vdisp_write(vd, VRC_CURBASE(VDISP_PIPE), 0);
 	} else {
-		vdisp_write(vd, VRC_CURCNTR(VDISP_PIPE), VRC_CURSOR_MODE_64_ARGB);
+		vdisp_write(vd, VRC_CURCNTR(VDISP_PIPE), vdisp_cursor_mode(ps->crtc_w));
 		/* i915 order: the position, then the base that arms both */
 		vdisp_write(vd, VRC_CURPOS(VDISP_PIPE), vdisp_curpos(ps->crtc_x, ps->crtc_y));
 		vdisp_write(vd, VRC_CURBASE(VDISP_PIPE), vdisp_vram_offset(ps->fb));
@@ -222,6 +240,9 @@ static int vdisp_cursor_async_check(struct drm_plane *plane, struct drm_atomic_s
 	struct drm_crtc_state *cs;
 
 	if (!ps->crtc || !ps->fb || !plane->state->fb || !ps->visible || !plane->state->visible)
+		return -EINVAL;
+	/* a new size is a new CURCNTR mode: as i915, only through a full commit */
+	if (ps->crtc_w != plane->state->crtc_w)
 		return -EINVAL;
 	cs = drm_atomic_get_new_crtc_state(state, ps->crtc);
 	if (!cs || !cs->active || drm_atomic_crtc_needs_modeset(cs) || cs->event)
@@ -422,8 +443,8 @@ int vdisp_kms_init(struct vdisp_device *vd)
 	 * the planes' checks refuse what the pipe cannot show */
 	dev->mode_config.max_width = 4096;	/* PIPESRC holds 13 bits */
 	dev->mode_config.max_height = 4096;
-	dev->mode_config.cursor_width = VDISP_CURSOR_SIZE;
-	dev->mode_config.cursor_height = VDISP_CURSOR_SIZE;
+	dev->mode_config.cursor_width = VDISP_CURSOR_MAX;
+	dev->mode_config.cursor_height = VDISP_CURSOR_MAX;
 	dev->mode_config.preferred_depth = 24;
 	dev->mode_config.funcs = &vdisp_mode_config_funcs;
 
