@@ -3,8 +3,9 @@
  * vdisp-probe: runs inside the guest and checks the vdisp DRM driver end to
  * end through libdrm: modeset on the preferred mode, a legacy cursor, a
  * series of page flips with events, an atomic cursor commit with an event,
- * DIRTYFB, and that the DRM vblank
- * sequence advances like the hardware frame counter (sysfs frame_counter).
+ * DIRTYFB, that the DRM vblank sequence advances like the hardware frame
+ * counter (sysfs frame_counter), and that vblank timestamps are the time
+ * of the vblank, also after the pipe was off.
  * One line per check on stdout ("vdisp-probe: ok ..." / "vdisp-probe: FAIL
  * ..."); exit status 0 only if all passed.
  */
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -25,6 +27,8 @@
 #include <drm_fourcc.h>
 
 #define EVENT_TIMEOUT_MS	5000	/* a TCG guest on a loaded host stalls */
+#define PIPE_OFF_MS		1000	/* the pipe off for the timestamp check */
+#define STAMP_LAG_MAX_US	250000	/* a vblank's stamp to our wake-up, at most */
 
 struct buf {
 	uint32_t handle, fb, pitch, w, h;
@@ -103,6 +107,14 @@ static void buf_destroy(int fd, struct buf *b)
 		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 }
 
+static void sleep_ms(unsigned long ms)
+{
+	struct timespec t = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
 static int read_frame_counter(const char *path, uint32_t *out)
 {
 	char line[32];
@@ -153,6 +165,25 @@ static int wait_flip(int fd, struct flip_state *s)
 		if (drmHandleEvent(fd, &ev))
 			return -EIO;
 	}
+	return 0;
+}
+
+/*
+ * How long ago the vblank the next vblank wait returns on began, by its
+ * DRM timestamp (CLOCK_MONOTONIC): the wake-up's latency, a few ms even in
+ * a TCG guest. Stamps taken as the time of the frame count would be as old
+ * as the time the pipe was off.
+ */
+static int vblank_stamp_lag(int fd, long *lag_us)
+{
+	drmVBlank vbl = { .request = { .type = DRM_VBLANK_RELATIVE, .sequence = 2 } };
+	struct timespec now;
+
+	if (drmWaitVBlank(fd, &vbl))
+		return -errno;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*lag_us = (long)((now.tv_sec - vbl.reply.tval_sec) * 1000000 +
+			 (now.tv_nsec / 1000 - vbl.reply.tval_usec));
 	return 0;
 }
 
@@ -237,11 +268,15 @@ static int atomic_cursor(int fd, uint32_t crtc_id, const struct buf *cur,
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: vdisp-probe [--device=/dev/dri/card0] [--flips=N]\n"
+"usage: vdisp-probe [--device=/dev/dri/card0] [--flips=N | --hold=MS]\n"
 "Checks the vdisp DRM driver: modeset, legacy cursor, N page flips with\n"
-"events (default 30), an atomic cursor commit with an event, DIRTYFB, and\n"
-"the vblank sequence against the hardware frame\n"
-"counter in /sys/class/drm/card0/device/frame_counter. Exit 0 if all pass.\n");
+"events (default 30), an atomic cursor commit with an event, DIRTYFB, the\n"
+"vblank sequence against the hardware frame counter in\n"
+"/sys/class/drm/card0/device/frame_counter, and vblank timestamps across\n"
+"a pipe off/on. Exit 0 if all pass.\n"
+"--hold=MS only sets the preferred mode and keeps the pipe running for MS\n"
+"milliseconds (1..600000), so that vdisp's vblank timestamps have learnt\n"
+"the device's vblank grid before a test that measures them starts.\n");
 }
 
 int main(int argc, char **argv)
@@ -251,10 +286,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "flips", required_argument, NULL, 'n' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long nflips = 30;
+	unsigned long nflips = 30, hold_ms = 0;
 	drmModeRes *res = NULL;
 	drmModeConnector *conn = NULL;
 	drmModeModeInfo mode;
@@ -273,6 +309,14 @@ int main(int argc, char **argv)
 			nflips = strtoul(optarg, &end, 10);
 			if (errno || *end || nflips < 2 || nflips > 100000) {
 				fprintf(stderr, "vdisp-probe: --flips=%s: want 2..100000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			errno = 0;
+			hold_ms = strtoul(optarg, &end, 10);
+			if (errno || *end || hold_ms < 1 || hold_ms > 600000) {
+				fprintf(stderr, "vdisp-probe: --hold=%s: want 1..600000 ms\n", optarg);
 				return 2;
 			}
 			break;
@@ -318,6 +362,11 @@ int main(int argc, char **argv)
 	if (rc)
 		goto out;
 	opened = 1;
+	if (hold_ms) {
+		sleep_ms(hold_ms);
+		check(1, "hold", "the pipe ran for %lu ms", hold_ms);
+		goto out;
+	}
 
 	rc = buf_create(fd, 64, 64, DRM_FORMAT_ARGB8888, &cur);
 	if (!rc) {
@@ -381,6 +430,32 @@ int main(int argc, char **argv)
 		buf_fill(&fb[front], 0x00ffffffu);
 		rc = drmModeDirtyFB(fd, fb[front].fb, &clip, 1);
 		check(rc == 0, "dirtyfb", "%s", rc ? strerror(errno) : "done");
+	}
+	{
+		/*
+		 * Off and on again: vgpu-sim's frame counter stops with the
+		 * pipe, its vblank grid does not, and the stamps must stay on
+		 * the grid, not the count.
+		 */
+		long before = -1, after = -1;
+
+		drmModeSetCursor(fd, crtc_id, 0, 0, 0);
+		rc = vblank_stamp_lag(fd, &before);
+		if (!rc && drmModeSetCrtc(fd, crtc_id, 0, 0, 0, NULL, 0, NULL))
+			rc = -errno;
+		if (!rc) {
+			sleep_ms(PIPE_OFF_MS);
+			if (drmModeSetCrtc(fd, crtc_id, fb[front].fb, 0, 0, &conn->connector_id, 1,
+					   &mode))
+				rc = -errno;
+		}
+		if (!rc)
+			rc = vblank_stamp_lag(fd, &after);
+		check(!rc && before >= 0 && before < STAMP_LAG_MAX_US && after >= 0 &&
+		      after < STAMP_LAG_MAX_US, "vblank-timestamp",
+		      "a vblank's stamp %ld us before the wake-up, %ld us after %d ms with the pipe off (want 0..%d)%s%s",
+		      before, after, PIPE_OFF_MS, STAMP_LAG_MAX_US, rc ? ": " : "",
+		      rc ? strerror(-rc) : "");
 	}
 out:
 	if (opened)

@@ -72,13 +72,15 @@ struct vdisp_device {
 	u64 period_ns;			/* nominal; 0: virtual time, no stamps */
 	s64 ts_period;			/* learnt, in 1/256 ns */
 	bool ts_valid;
+	bool ts_resume;			/* the pipe came back on: re-anchor */
 	u32 ts_n0;			/* anchor: frame n0 began at t0 */
 	ktime_t ts_t0;
-	/* the period's measurement: earliest arrivals of frame windows */
-	bool win_valid, prev_valid;
-	u32 windows;			/* period measurements so far */
-	u32 win_start, win_n, prev_n;
-	s64 win_t, prev_t;		/* ns */
+	/* the period's measurement: earliest arrivals of frame windows, the
+	 * first window's (base) to the latest window's */
+	bool win_valid, base_valid;
+	u32 windows;			/* windows measured since the base */
+	u32 win_start, win_n, base_n;
+	s64 win_t, base_t;		/* ns */
 
 	/* the debugfs CRC source (vdisp_crc.c) */
 	bool crc_on;
@@ -118,6 +120,7 @@ void vdisp_disable_vblank(struct drm_crtc *crtc);
 /* vdisp_vblank_ts.c: vblank timestamps */
 void vdisp_ts_init(struct vdisp_device *vd, u32 hz_milli);
 void vdisp_ts_sample(struct vdisp_device *vd);
+void vdisp_ts_pipe_on(struct vdisp_device *vd);
 bool vdisp_get_vblank_timestamp(struct drm_crtc *crtc, int *max_error,
 				ktime_t *vblank_time, bool in_vblank_irq);
 

@@ -311,6 +311,7 @@ static void vdisp_crtc_enable(struct drm_crtc *crtc, struct drm_atomic_state *st
 		    (u32)(m->hdisplay - 1) << 16 | (u32)(m->vdisplay - 1));
 	vdisp_write(vd, VRC_PIPECONF(VDISP_PIPE), VRC_PIPECONF_ENABLE);
 	vdisp_doorbell(vd);
+	vdisp_ts_pipe_on(vd);	/* before vblank_on asks for a stamp */
 	drm_crtc_vblank_on(crtc);
 }
 

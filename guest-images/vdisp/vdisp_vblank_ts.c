@@ -18,16 +18,24 @@
  * calibrates its TSC against an emulated timer), and a line steeper than
  * the arrivals drops to one at every frame, jitter and all. The earliest
  * arrival of each window of frames (earliest against the line's slope) is
- * a point on the envelope; the slope between two such points is the period
- * to within a floor sample's spread over the window's length. The pipe
- * runs only once a client has set a mode, and igt calibrates right after,
- * so the first windows are short (16 frames, the first slope taken as it
- * is) and later ones long (64, followed by a quarter), the period kept
- * within 1/64 of nominal. Every vblank interrupt feeds both, also while
- * DRM has vblanks off. (Nudging the period by each sample's correction
- * does not work: rises are capped and drops are not, so the period runs
- * to its lower bound.) A counter that jumps back or far ahead (a new
- * pipe, a long stop) starts both over.
+ * a point on the envelope. The period is the slope from the first such
+ * point (the base) to the latest, so its error is a floor sample's spread
+ * over the whole time the pipe has run, not over one window: slopes
+ * between neighbouring windows wandered by 4 us a frame, and the line
+ * drifted off the grid by 100 us within igt's calibration. Windows are 16
+ * frames at first, then 64; the period is kept within 1/64 of nominal.
+ * Every vblank interrupt feeds both, also while DRM has vblanks off.
+ * (Nudging the period by each sample's correction does not work: rises
+ * are capped and drops are not, so the period runs to its lower bound.)
+ * A counter that jumps back or far ahead starts both over.
+ *
+ * While the pipe is off its frame counter stops but vgpu-sim's grid runs
+ * on, so frame n no longer lies (n - n0) periods after t0. When the pipe
+ * comes back on, the first stamp moves the line by the whole periods that
+ * passed uncounted, keeping its phase and slope (without that, every stamp
+ * after a modeset was as old as the time the pipe was off); the base
+ * moves back by as many frames, as if the counter had counted them, and
+ * the current measurement window starts over, as it would span the gap.
  *
  * Virtual time (no nominal rate in the header): no hook, DRM stamps at
  * arrival.
@@ -46,6 +54,10 @@ void vdisp_ts_init(struct vdisp_device *vd, u32 hz_milli)
 {
 	spin_lock_init(&vd->ts_lock);
 	vd->ts_valid = false;
+	vd->ts_resume = false;
+	vd->win_valid = false;
+	vd->base_valid = false;
+	vd->windows = 0;
 	/* 1 Hz to 1 kHz; anything else is virtual time or nonsense */
 	vd->period_ns = hz_milli >= 1000 && hz_milli <= 1000000 ?
 			div_u64(1000000000000ull, hz_milli) : 0;
@@ -59,16 +71,18 @@ static s64 vdisp_ts_after(const struct vdisp_device *vd, s64 t, u32 frames)
 }
 
 /* An arrival at the vblank interrupt: the window's earliest, and at the
- * window's end the period from the last two windows' earliest. */
+ * window's end the period from the base to that earliest. */
 static void vdisp_ts_measure(struct vdisp_device *vd, u32 n, s64 now)
 {
 	s64 nominal = (s64)vd->period_ns << TS_FRAC, p;
 	u32 dn, len = vd->windows < 4 ? TS_WINDOW_FIRST : TS_WINDOW;
 
 	if (!vd->win_valid || n - vd->win_start > TS_RESYNC) {
+		if (vd->win_valid) {	/* a jump, not a resume: measure anew */
+			vd->windows = 0;
+			vd->base_valid = false;
+		}
 		vd->win_valid = true;
-		vd->prev_valid = false;
-		vd->windows = 0;
 		vd->win_start = n;
 		vd->win_n = n;
 		vd->win_t = now;
@@ -81,19 +95,42 @@ static void vdisp_ts_measure(struct vdisp_device *vd, u32 n, s64 now)
 	}
 	if (n - vd->win_start < len)
 		return;
-	dn = vd->win_n - vd->prev_n;
-	if (vd->prev_valid && dn >= len / 4 && dn <= 4 * len) {
-		p = div_s64((vd->win_t - vd->prev_t) << TS_FRAC, dn);
-		vd->ts_period += vd->windows++ ? (p - vd->ts_period) / 4 : p - vd->ts_period;
-		vd->ts_period = clamp_t(s64, vd->ts_period, nominal - nominal / 64,
-					nominal + nominal / 64);
+	dn = vd->win_n - vd->base_n;
+	if (!vd->base_valid) {
+		vd->base_valid = true;
+		vd->base_n = vd->win_n;
+		vd->base_t = vd->win_t;
+	} else if (dn >= TS_WINDOW_FIRST && dn <= TS_RESYNC) {
+		p = div_s64((vd->win_t - vd->base_t) << TS_FRAC, dn);
+		vd->ts_period = clamp_t(s64, p, nominal - nominal / 64, nominal + nominal / 64);
 	}
-	vd->prev_valid = true;
-	vd->prev_n = vd->win_n;
-	vd->prev_t = vd->win_t;
+	vd->windows++;
 	vd->win_start = n;
 	vd->win_n = n;
 	vd->win_t = now;
+}
+
+/*
+ * After the pipe was off: the line's frame n0 moved on by the whole periods
+ * between frame n's place on the line and `now`, which frame n began
+ * before (vgpu-sim's grid kept its phase meanwhile).
+ */
+static void vdisp_ts_resume(struct vdisp_device *vd, u32 n, s64 now)
+{
+	s64 pred = vdisp_ts_after(vd, ktime_to_ns(vd->ts_t0), n - vd->ts_n0);
+	s64 period = vd->ts_period >> TS_FRAC;
+	s64 gap = now > pred ? div_s64(now - pred, period) : 0;
+
+	if (gap >= TS_RESYNC) {	/* off for minutes: as good as new */
+		vd->ts_valid = false;
+		vd->base_valid = false;
+		vd->windows = 0;
+		return;
+	}
+	vd->ts_t0 = ns_to_ktime(vdisp_ts_after(vd, pred, (u32)gap));
+	vd->ts_n0 = n;
+	/* the base too: as if the counter had counted the gap */
+	vd->base_n -= (u32)gap;
 }
 
 /* Stamp of frame n; `now` was read after n, so frame n began before it. */
@@ -101,6 +138,9 @@ static ktime_t vdisp_ts_update(struct vdisp_device *vd, u32 n, ktime_t now, bool
 {
 	s64 pred, err;
 
+	if (vd->ts_resume && vd->ts_valid)
+		vdisp_ts_resume(vd, n, ktime_to_ns(now));
+	vd->ts_resume = false;
 	if (at_irq)
 		vdisp_ts_measure(vd, n, ktime_to_ns(now));
 	if (!vd->ts_valid || n - vd->ts_n0 > TS_RESYNC) {
@@ -116,6 +156,18 @@ static ktime_t vdisp_ts_update(struct vdisp_device *vd, u32 n, ktime_t now, bool
 	vd->ts_n0 = n;
 	vd->ts_t0 = ns_to_ktime(pred + err);
 	return vd->ts_t0;
+}
+
+/* The CRTC's enable, before its first vblank: the line and the window
+ * must skip the frames that passed uncounted. */
+void vdisp_ts_pipe_on(struct vdisp_device *vd)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vd->ts_lock, flags);
+	vd->ts_resume = true;
+	vd->win_valid = false;
+	spin_unlock_irqrestore(&vd->ts_lock, flags);
 }
 
 /* From the interrupt, at every vblank whether DRM has vblanks on or not. */
