@@ -265,6 +265,21 @@ static int atomic_cursor(int fd, uint32_t crtc_id, const struct buf *cur,
 	return rc;
 }
 
+/* --NAME=ARG as a decimal count from lo to hi; -1 (said why) if not. */
+static int opt_ulong(const char *name, const char *arg, unsigned long lo, unsigned long hi,
+		     unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *out < lo || *out > hi) {
+		fprintf(stderr, "vdisp-probe: --%s=%s: want %lu..%lu\n", name, arg, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -300,25 +315,15 @@ int main(int argc, char **argv)
 	int fd, c, rc, opened = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n':
-			errno = 0;
-			nflips = strtoul(optarg, &end, 10);
-			if (errno || *end || nflips < 2 || nflips > 100000) {
-				fprintf(stderr, "vdisp-probe: --flips=%s: want 2..100000\n", optarg);
+			if (opt_ulong("flips", optarg, 2, 100000, &nflips))
 				return 2;
-			}
 			break;
 		case 'H':
-			errno = 0;
-			hold_ms = strtoul(optarg, &end, 10);
-			if (errno || *end || hold_ms < 1 || hold_ms > 600000) {
-				fprintf(stderr, "vdisp-probe: --hold=%s: want 1..600000 ms\n", optarg);
+			if (opt_ulong("hold", optarg, 1, 600000, &hold_ms))
 				return 2;
-			}
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
