@@ -49,6 +49,7 @@
 #define TS_WINDOW_FIRST	16u	/* frames per envelope point: the first ones */
 #define TS_WINDOW	64u	/* and from the fifth on */
 #define TS_RESYNC	(1u << 16)	/* frames without a sample: start over */
+#define TS_BASE_MAX	(1u << 24)	/* a base this old (3 days at 60 Hz): anew */
 
 void vdisp_ts_init(struct vdisp_device *vd, u32 hz_milli)
 {
@@ -96,11 +97,11 @@ static void vdisp_ts_measure(struct vdisp_device *vd, u32 n, s64 now)
 	if (n - vd->win_start < len)
 		return;
 	dn = vd->win_n - vd->base_n;
-	if (!vd->base_valid) {
+	if (!vd->base_valid || dn > TS_BASE_MAX) {
 		vd->base_valid = true;
 		vd->base_n = vd->win_n;
 		vd->base_t = vd->win_t;
-	} else if (dn >= TS_WINDOW_FIRST && dn <= TS_RESYNC) {
+	} else if (dn >= TS_WINDOW_FIRST) {
 		p = div_s64((vd->win_t - vd->base_t) << TS_FRAC, dn);
 		vd->ts_period = clamp_t(s64, p, nominal - nominal / 64, nominal + nominal / 64);
 	}
