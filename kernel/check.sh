@@ -16,19 +16,25 @@ series=""
 keep=0
 # Per-step time bounds, in seconds (the i915 build dominates: see README).
 T_DEPS=${KCHECK_T_DEPS:-1800}
+T_FETCH=${KCHECK_T_FETCH:-1800}
 T_EXTRACT=${KCHECK_T_EXTRACT:-900}
 T_GIT=${KCHECK_T_GIT:-900}
 T_CONFIG=${KCHECK_T_CONFIG:-600}
 T_PREPARE=${KCHECK_T_PREPARE:-1800}
 T_BUILD=${KCHECK_T_BUILD:-5400}
+# Debian's current kernel is newer than bookworm's: where to find it
+SUITES=${KCHECK_SUITES:-trixie-backports,sid}
 
 usage() {
 	cat <<EOF
 usage: kernel/check.sh [--build DIR] [--jobs N] [--series VER]... [--keep]
 
-For each series under kernel/ (6.1, 6.12; or those named with --series):
-install Debian's linux-source-VER (scripts/install-deps.sh kernel), extract
-it into DIR/kernel/VER, commit it to a fresh git repository, apply the
+For each series under kernel/ (6.1, 6.12, 7.2; or those named with
+--series): install Debian's linux-source-VER (scripts/install-deps.sh
+kernel: bookworm has 6.1 and 6.12), or, for a version the host's apt does
+not have, fetch it from the newer suites KCHECK_SUITES (default
+trixie-backports,sid) with scripts/deb-fetch.sh into DIR/kernel/debs,
+without installing it; extract it into DIR/kernel/VER, commit it to a fresh git repository, apply the
 series with git am, run checkpatch.pl --strict --no-tree on every patch
 (errors fail, warnings and checks are listed), configure x86_64_defconfig
 plus i915/KVM/VFIO/GVT-g, make modules_prepare, build drivers/gpu/drm/i915/
@@ -43,7 +49,7 @@ touched C files with W=1 and fail on any warning there too.
   --help        this text
 
 Logs: DIR/kernel/VER/logs/<step>.log. Step time bounds can be changed with
-KCHECK_T_{DEPS,EXTRACT,GIT,CONFIG,PREPARE,BUILD} (seconds).
+KCHECK_T_{DEPS,FETCH,EXTRACT,GIT,CONFIG,PREPARE,BUILD} (seconds).
 EOF
 }
 
@@ -110,7 +116,7 @@ step() {
 }
 
 # The build's configuration: x86_64 defconfig plus what the i915 GVT-g
-# KVMGT module needs (the symbol names hold for 6.1 and 6.12), no debug
+# KVMGT module needs (the symbol names hold for 6.1, 6.12 and 7.2), no debug
 # info (it only costs time here). Run by step, hence a script string.
 configure='
 	src=$1 obj=$2
@@ -163,8 +169,17 @@ for ver in $series; do
 	echo "[$ver] series: $# patches in kernel/$ver"
 
 	step deps "$T_DEPS" "$top/scripts/install-deps.sh" kernel
-	[ -r "$tarball" ] || { cur_log=""; fail "$tarball missing after install-deps"; }
-	echo "[$ver] source: $(dpkg-query -W -f='${Package} ${Version}' "linux-source-$ver")"
+	if [ -r "$tarball" ]; then
+		echo "[$ver] source: $(dpkg-query -W -f='${Package} ${Version}' "linux-source-$ver")"
+	else
+		# not one of the host's packages: unpack it from a newer suite
+		debdir="$work/debs/linux-source-$ver"
+		tarball="$debdir/usr/src/linux-source-$ver.tar.xz"
+		step fetch "$T_FETCH" "$top/scripts/deb-fetch.sh" --suite="$SUITES" \
+			--out="$debdir" "linux-source-$ver"
+		[ -r "$tarball" ] || { cur_log=""; fail "$tarball missing after deb-fetch"; }
+		echo "[$ver] source: linux-source-$ver $(cat "$debdir/version") (from $SUITES, not installed)"
+	fi
 
 	step extract "$T_EXTRACT" tar -xf "$tarball" -C "$vdir"
 	[ -f "$src/Makefile" ] || { cur_log=""; fail "$tarball did not unpack into $src"; }

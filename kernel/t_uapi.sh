@@ -62,7 +62,7 @@ gen() {
 }
 
 echo "TAP version 13"
-echo "1..2"
+echo "1..3"
 
 if gen 6.1; then
 	cat >"$out/uapi-6.1.c" <<EOF
@@ -96,11 +96,16 @@ else
 	n=$((n + 1)); echo "not ok $n uapi-6.1 # kernel/6.1 lacks patch 0001 or 0002"; fail=1
 fi
 
-if gen 6.12; then
-	cat >"$out/uapi-6.12.c" <<EOF
-/* the 6.12 series speaks the v7 ABI of lib/include/vrc/uapi.h */
+# the v7 series (6.12, and 7.2 for Debian's current kernel) share the ABI
+for v in 6.12 7.2; do
+	if ! gen "$v"; then
+		n=$((n + 1)); echo "not ok $n uapi-$v # kernel/$v lacks patch 0001 or 0002"; fail=1
+		continue
+	fi
+	cat >"$out/uapi-$v.c" <<EOF
+/* the $v series speaks the v7 ABI of lib/include/vrc/uapi.h */
 #include <stddef.h>
-#include "series-6.12.h"
+#include "series-$v.h"
 #include "vrc/uapi.h"
 #include "model.h"
 #define EQ(a, b) _Static_assert((a) == (b), #a " != " #b)
@@ -117,8 +122,6 @@ EQ(offsetof(struct kp_irq_info_cap_display_planes, plane_type),
    offsetof(struct vrc_cap_display_planes, plane_type));
 EQ(GVT_DISPLAY_IDLE_THRESHOLD, VGPU_IDLE_THR);
 EOF
-	t uapi-6.12
-else
-	n=$((n + 1)); echo "not ok $n uapi-6.12 # kernel/6.12 lacks patch 0001 or 0002"; fail=1
-fi
+	t "uapi-$v"
+done
 exit $fail
