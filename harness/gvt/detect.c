@@ -170,7 +170,8 @@ static void check_guest_stack(const struct gvt_host *h, struct gvt_detect *d)
 		       h->kernel_release[0] ? h->kernel_release : "(unknown)");
 	else if (!exists(h->dev_root, "vfio/devices"))
 		reason(d, GVT_BLOCKS_GUEST,
-		       "no %s/vfio/devices (kernel without CONFIG_VFIO_DEVICE_CDEV): no guest "
+		       "no %s/vfio/devices (kernel without CONFIG_VFIO_DEVICE_CDEV, which needs "
+		       "CONFIG_IOMMUFD; Debian's kernels have neither, docs/hardware.md): no guest "
 		       "clauses (EVT/TEAR/ISO), DISC/IRQ still run through the group",
 		       h->dev_root);
 	else if (!exists(h->dev_root, "iommu"))

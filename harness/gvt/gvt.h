@@ -58,7 +58,7 @@ enum gvt_scope { GVT_BLOCKS_ALL, GVT_BLOCKS_GUEST };
 
 struct gvt_reason {
 	enum gvt_scope scope;
-	char text[240];
+	char text[320];
 };
 
 struct gvt_detect {
