@@ -34,10 +34,13 @@ For each series under kernel/ (6.1, 6.12, 7.2; or those named with
 kernel: bookworm has 6.1 and 6.12), or, for a version the host's apt does
 not have, fetch it from the newer suites KCHECK_SUITES (default
 trixie-backports,sid) with scripts/deb-fetch.sh into DIR/kernel/debs,
-without installing it; extract it into DIR/kernel/VER, commit it to a fresh git repository, apply the
+without installing it (and Debian's linux-config-VER alike); extract it
+into DIR/kernel/VER, commit it to a fresh git repository, apply the
 series with git am, run checkpatch.pl --strict --no-tree on every patch
 (errors fail, warnings and checks are listed), configure x86_64_defconfig
-plus i915/KVM/VFIO/GVT-g, make modules_prepare, build drivers/gpu/drm/i915/
+plus i915/KVM/VFIO/GVT-g, check that kernel/lab-config.sh makes a lab
+host's config of Debian's amd64 one (GVT-g, and iommufd with the VFIO
+cdev from 6.6), make modules_prepare, build drivers/gpu/drm/i915/
 and fail on any warning in a file the series touches; then rebuild the
 touched C files with W=1 and fail on any warning there too.
 
@@ -151,16 +154,33 @@ checkpatch() {
 	return $bad
 }
 
+# debian_file PKG REL: set found to /usr/src/REL of Debian's package PKG:
+# the host's, installed by install-deps, or else unpacked from the newer
+# suites (not installed), e.g. trixie-backports' linux-source-7.2 here.
+debian_file() {
+	found="/usr/src/$2"
+	if [ -r "$found" ]; then
+		echo "[$cur_ver] $1: $(dpkg-query -W -f='${Version}' "$1") (installed)"
+		return 0
+	fi
+	debdir="$work/debs/$1"
+	found="$debdir/usr/src/$2"
+	step "fetch-$1" "$T_FETCH" "$top/scripts/deb-fetch.sh" --suite="$SUITES" \
+		--out="$debdir" "$1"
+	[ -r "$found" ] || { cur_log=""; fail "$found missing after deb-fetch"; }
+	echo "[$cur_ver] $1: $(cat "$debdir/version") (from $SUITES, not installed)"
+}
+
 for ver in $series; do
 	cur_ver=$ver
 	vdir="$work/$ver"
 	logs="$vdir/logs"
 	src="$vdir/linux-source-$ver"
 	obj="$vdir/obj"
-	tarball="/usr/src/linux-source-$ver.tar.xz"
+	objlab="$vdir/obj-lab"
 	t_ver=$(date +%s)
-	rm -rf "$src" "$obj" "$logs"
-	mkdir -p "$logs" "$obj"
+	rm -rf "$src" "$obj" "$objlab" "$logs"
+	mkdir -p "$logs" "$obj" "$objlab"
 	# the patches, cover letter excluded, as "$@"
 	set --
 	for p in "$here/$ver"/0*.patch; do
@@ -169,17 +189,10 @@ for ver in $series; do
 	echo "[$ver] series: $# patches in kernel/$ver"
 
 	step deps "$T_DEPS" "$top/scripts/install-deps.sh" kernel
-	if [ -r "$tarball" ]; then
-		echo "[$ver] source: $(dpkg-query -W -f='${Package} ${Version}' "linux-source-$ver")"
-	else
-		# not one of the host's packages: unpack it from a newer suite
-		debdir="$work/debs/linux-source-$ver"
-		tarball="$debdir/usr/src/linux-source-$ver.tar.xz"
-		step fetch "$T_FETCH" "$top/scripts/deb-fetch.sh" --suite="$SUITES" \
-			--out="$debdir" "linux-source-$ver"
-		[ -r "$tarball" ] || { cur_log=""; fail "$tarball missing after deb-fetch"; }
-		echo "[$ver] source: linux-source-$ver $(cat "$debdir/version") (from $SUITES, not installed)"
-	fi
+	debian_file "linux-source-$ver" "linux-source-$ver.tar.xz"
+	tarball=$found
+	debian_file "linux-config-$ver" "linux-config-$ver/config.amd64_none_amd64.xz"
+	debconfig=$found
 
 	step extract "$T_EXTRACT" tar -xf "$tarball" -C "$vdir"
 	[ -f "$src/Makefile" ] || { cur_log=""; fail "$tarball did not unpack into $src"; }
@@ -210,6 +223,12 @@ for ver in $series; do
 
 	step config "$T_CONFIG" sh -c "$configure" sh "$src" "$obj"
 	sed 's/^/    /' "$logs/config.log" | grep 'CONFIG_' || true
+	# the lab host's kernel: Debian's config with kernel/lab-config.sh's
+	# additions (docs/hardware.md), configured only; the build below is
+	# of the defconfig above, which takes a fraction of the time
+	step lab-config "$T_CONFIG" sh -c 'xz -dc "$1" > "$3/.config" &&
+		"$4" --src="$2" --obj="$3"' sh "$debconfig" "$src" "$objlab" "$here/lab-config.sh"
+	sed -n 's/^lab-config: /    /p' "$logs/lab-config.log"
 	step modules_prepare "$T_PREPARE" make -C "$src" O="$obj" -j"$jobs" modules_prepare
 	step build-i915 "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" drivers/gpu/drm/i915/
 
@@ -237,6 +256,6 @@ for ver in $series; do
 
 	t_end=$(date +%s)
 	echo "[$ver] PASS in $((t_end - t_ver))s"
-	[ "$keep" -eq 1 ] || rm -rf "$src" "$obj"
+	[ "$keep" -eq 1 ] || rm -rf "$src" "$obj" "$objlab"
 done
 echo "kernel-check: all series passed ($(echo $series)) in $(($(date +%s) - t_all))s"
