@@ -134,7 +134,7 @@ else
 fi
 # vblank timestamps: kms_flip wants their 3 sigma within 0.5 % of a frame;
 # vdisp's line must have learnt vgpu-sim's grid (the pipe warmed up first).
-# One retry: in 26 runs the stddev was 0-2.5 us but twice 14-17 us, half
+# One retry: in 29 runs the stddev was 0-6 us but twice 14-17 us, half
 # igt's limit (a new lowest arrival latency inside igt's 16 frames); stamped at
 # the interrupt's arrival instead, it came out at +- 77 us.
 for try in 1 2; do
