@@ -95,8 +95,16 @@ echo "deb-fetch: fetching $pkg $ver" >&2
 	echo "deb-fetch: downloading $pkg $ver failed" >&2
 	exit 1
 }
+# unpacked beside --out first: a failed unpack leaves the old one in place
+new="$out.deb-fetch.$$"
+rm -rf "$new"
+mkdir -p "$new"
+dpkg-deb -x "$state/${pkg}_"*.deb "$new" || {
+	rm -rf "$new"
+	echo "deb-fetch: unpacking $pkg $ver failed" >&2
+	exit 1
+}
+echo "$ver" > "$new/version"
 rm -rf "$out"
-mkdir -p "$out"
-dpkg-deb -x "$state/${pkg}_"*.deb "$out"
-echo "$ver" > "$out/version"
+mv "$new" "$out"
 echo "$ver"
