@@ -138,9 +138,9 @@ fuzz: deps
 build-fuzz/%: lib/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
-build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC)
+build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC) | $(KMODEL_LIST)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
+	clang $(FUZZ_CFLAGS) -I$(KMODEL_GEN)/.. -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
 FUZZ_SECONDS ?= 20
 fuzz-smoke: fuzz
 	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM) $(FUZZ_TARGETS); do \

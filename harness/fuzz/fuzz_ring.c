@@ -8,6 +8,8 @@
  * queries. Nothing may crash, leak (memory or fds) or block.
  *
  * Input: byte 0 model, byte 1 abi, then ops until the input runs out.
+ * The kernel-VER models run the reference series' code: a device they
+ * leave dead (a WARN in it) is a finding too.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -314,6 +316,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nmodels++;
 	cfg.model = vgpu_model_at(get8(&in) % nmodels);
 	cfg.abi = abis[get8(&in) % 4];
+	if (cfg.model->kernel)	/* a series speaks its kernel's abi only */
+		cfg.abi = VRC_ABI_UNKNOWN;
 	cfg.shm = shm;
 	cfg.shm_size = SHM_SIZE;
 	cfg.shm_fd = shm_fd;
@@ -324,6 +328,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (unsigned i = 0; i < MAX_OPS && in.n; i++)
 		run_op(v, &in);
+	/* the series' code died of a WARN, a lock rule or a bad copy: a bug */
+	if (cfg.model->kernel && vgpu_dead(v))
+		abort();
 	vgpu_destroy(v);
 	if (lowest_free_fd() != fd_mark)
 		abort();	/* an fd leaked, or one not ours was closed */

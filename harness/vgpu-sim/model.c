@@ -3,9 +3,16 @@
  * The behaviour models of vgpu-sim (SPEC §5): one row of traits each, read
  * by the single implementation of the vblank and SET_IRQS logic in vgpu*.c.
  */
+#include <stddef.h>
 #include <string.h>
 
+#include "kmodel.h"
+#include "kmodel/series.h"	/* generated: KM_EACH_SERIES(X), X(major, minor) */
 #include "model.h"
+
+#define KM_DECLARE_OPS(a, b)	extern const struct vgpu_kops km_##a##_##b##_ops;
+KM_EACH_SERIES(KM_DECLARE_OPS)
+#undef KM_DECLARE_OPS
 
 /* The fixed reference's SET_IRQS semantics (standard VFIO). */
 #define REF_IRQS	(VM_DATA_BOOL | VM_FD_MINUS1 | VM_RELEASE_OLD | \
@@ -17,41 +24,50 @@
 
 static const struct vgpu_model models[] = {
 	{ "ref", "fixed reference: at most one signal per tick, CURPOS trapped, standard SET_IRQS",
-	  REF_TRAITS, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS, VRC_ABI_V6, 0, 0, NULL },
 	{ "v3", "series v3: a primary signal at every vblank of an enabled pipe, no skipping",
-	  REF_TRAITS | VM_EVERY_VBLANK, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_EVERY_VBLANK, VRC_ABI_V6, 0, 0, NULL },
 	{ "v5", "series v5: per-pipe loop, idle counter static across vGPUs, cap ids 3/4",
-	  SERIES_TRAITS | VM_STATIC_IDLE, VRC_ABI_V5, 0, 0 },
+	  SERIES_TRAITS | VM_STATIC_IDLE, VRC_ABI_V5, 0, 0, NULL },
 	{ "v6", "series v6: per-pipe loop over 3 pipes sharing idle, cap ids 1/2",
-	  SERIES_TRAITS, VRC_ABI_V6, 0, 0 },
+	  SERIES_TRAITS, VRC_ABI_V6, 0, 0, NULL },
 	{ "curpipe", "ref, but cursor updates of pipe B/C are attributed to pipe A",
-	  REF_TRAITS | VM_CURSOR_PIPE_BUG, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_CURSOR_PIPE_BUG, VRC_ABI_V6, 0, 0, NULL },
 	{ "no-cursor", "ref without any cursor trap: cursor updates never signal",
-	  REF_TRAITS & ~(VM_TRAP_CURSOR | VM_TRAP_CURPOS), VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS & ~(VM_TRAP_CURSOR | VM_TRAP_CURPOS), VRC_ABI_V6, 0, 0, NULL },
 	{ "no-curpos", "ref without the CURPOS trap: position-only moves never signal",
-	  REF_TRAITS & ~VM_TRAP_CURPOS, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS & ~VM_TRAP_CURPOS, VRC_ABI_V6, 0, 0, NULL },
 	{ "early", "ref, but flips and cursor updates signal at the register write, not the vblank",
-	  REF_TRAITS | VM_SIGNAL_AT_WRITE, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_SIGNAL_AT_WRITE, VRC_ABI_V6, 0, 0, NULL },
 	{ "late", "ref, but every signal is delivered two vblanks late",
-	  REF_TRAITS, VRC_ABI_V6, 0, 2 },
+	  REF_TRAITS, VRC_ABI_V6, 0, 2, NULL },
 	{ "drop", "ref, but every 7th signal is dropped",
-	  REF_TRAITS, VRC_ABI_V6, 7, 0 },
+	  REF_TRAITS, VRC_ABI_V6, 7, 0, NULL },
 	{ "dup", "ref, but every signal is delivered twice",
-	  REF_TRAITS | VM_DUP, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_DUP, VRC_ABI_V6, 0, 0, NULL },
 	{ "bad-caps", "ref, but the display capability's next points outside argsz",
-	  REF_TRAITS | VM_BAD_CAPS, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_BAD_CAPS, VRC_ABI_V6, 0, 0, NULL },
 	{ "sticky-mask", "ref, but UNMASK is accepted and ignored (only re-registering unmasks)",
-	  REF_TRAITS | VM_STICKY_MASK, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_STICKY_MASK, VRC_ABI_V6, 0, 0, NULL },
 	{ "no-unregister", "ref, but TRIGGER|DATA_NONE count 0 is accepted and ignored",
-	  REF_TRAITS | VM_NO_UNREGISTER, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_NO_UNREGISTER, VRC_ABI_V6, 0, 0, NULL },
 	{ "bad-values", "ref, but the display cap advertises the same value for both planes",
-	  REF_TRAITS | VM_BAD_VALUES, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_BAD_VALUES, VRC_ABI_V6, 0, 0, NULL },
 	{ "leak", "ref, but re-registering keeps signalling the old eventfd too",
-	  REF_TRAITS | VM_LEAK, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_LEAK, VRC_ABI_V6, 0, 0, NULL },
 	{ "stale-dmabuf", "ref, but the dmabuf cache ignores the surface address: after a flip the old buffer is handed out",
-	  REF_TRAITS | VM_DMABUF_BY_GEOMETRY, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_DMABUF_BY_GEOMETRY, VRC_ABI_V6, 0, 0, NULL },
 	{ "badval", "ref, but v5/v6 add a stray 1 to the value; v7: flips also signal the cursor sub-irq",
-	  REF_TRAITS | VM_BAD_VALUE, VRC_ABI_V6, 0, 0 },
+	  REF_TRAITS | VM_BAD_VALUE, VRC_ABI_V6, 0, 0, NULL },
+	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
+#define KERNEL_MODEL(a, b) \
+	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \
+	  " (kernel/" #a "." #b "): its own code, built in userspace", \
+	  VM_TRAP_CURSOR | VM_TRAP_CURPOS, \
+	  KM_VERSION(a, b) < KM_VERSION(6, 8) ? VRC_ABI_V6 : VRC_ABI_V7, 0, 0, \
+	  &km_##a##_##b##_ops },
+	KM_EACH_SERIES(KERNEL_MODEL)
+#undef KERNEL_MODEL
 };
 
 #define NMODELS	(sizeof(models) / sizeof(models[0]))

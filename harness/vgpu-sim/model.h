@@ -48,6 +48,8 @@ enum vgpu_model_trait {
 					       dmabuf (stale-dmabuf) */
 };
 
+struct vgpu_kops;
+
 struct vgpu_model {
 	const char *name;
 	const char *summary;		/* one line for --help and results */
@@ -55,6 +57,9 @@ struct vgpu_model {
 	enum vrc_abi default_abi;
 	uint32_t drop_every;		/* drop every Nth signal (drop: 7), 0 = never */
 	uint32_t delay_ticks;		/* deliver signals N vblanks late (late: 2) */
+	/* kernel-VER: the display irq is that series' code (kmodel.h), the
+	   traits only say which registers the device traps */
+	const struct vgpu_kops *kernel;
 };
 
 /* Idle threshold of the single-framebuffer heuristic (PAGEFLIP_DELAY_THR). */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vgpu_priv.h"
+#include "vrc/caps.h"
 
 /* ---- shared memory */
 
@@ -120,6 +121,11 @@ int vgpu_create(const struct vgpu_config *cfg, struct vgpu **out,
 		snprintf(err, errlen, "vgpu: unknown abi %d (want 5, 6 or 7)", (int)cfg->abi);
 		return -EINVAL;
 	}
+	if (cfg->model->kernel && pick_abi(cfg) != cfg->model->default_abi) {
+		snprintf(err, errlen, "vgpu: model %s implements abi %s only",
+			 cfg->model->name, vrc_abi_str(cfg->model->default_abi));
+		return -EINVAL;
+	}
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		snprintf(err, errlen, "vgpu: out of memory");
@@ -141,6 +147,15 @@ int vgpu_create(const struct vgpu_config *cfg, struct vgpu **out,
 	v->notify_guest = cfg->notify_guest;
 	v->notify_ctx = cfg->notify_ctx;
 	v->next_dmabuf_id = 1;
+	if (cfg->model->kernel) {
+		v->kops = cfg->model->kernel;
+		v->kst = v->kops->create(v);
+		if (!v->kst) {
+			snprintf(err, errlen, "vgpu: out of memory");
+			free(v);
+			return -ENOMEM;
+		}
+	}
 	vgpu_irq_init(v);
 	vgpu_config_init(v);
 	shm_init(v, cfg->vblank_hz_milli);
@@ -152,6 +167,8 @@ void vgpu_destroy(struct vgpu *v)
 {
 	if (!v)
 		return;
+	if (v->kops)
+		v->kops->destroy(v->kst);
 	vgpu_irq_fini(v);
 	free(v);
 }
@@ -275,6 +292,13 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val)
 		trap_cursor(v, p, true);
 	else if (r == VRC_CURPOS(0) && vgpu_has(v, VM_TRAP_CURPOS))
 		trap_cursor(v, p, false);
+	else
+		return;
+	/* the handlers GVT runs for these registers, with the series' hooks */
+	if (v->kops && r == VRC_PLANE_SURF(0))
+		v->kops->primary_write(v->kst, p);
+	else if (v->kops)
+		v->kops->cursor_write(v->kst, off, val);
 }
 
 static bool read_only(uint32_t off)
@@ -457,12 +481,17 @@ static void tick_once(struct vgpu *v)
 		any |= en;
 		flips |= latch_pipe(v, p, en);
 	}
-	if (!any)
+	if (v->kops) {
+		/* the series decides what to signal, as in GVT's vblank */
+		v->kops->vblank(v->kst);
+	} else if (any) {
+		ev = heuristic(v, idle_counter(v), flips);
+		if (vgpu_has(v, VM_EVERY_VBLANK))
+			ev |= VGPU_EV_PRI;
+		emit_tick(v, ev, flips);
+	}
+	if (!any || v->dead)
 		return;
-	ev = heuristic(v, idle_counter(v), flips);
-	if (vgpu_has(v, VM_EVERY_VBLANK))
-		ev |= VGPU_EV_PRI;
-	emit_tick(v, ev, flips);
 	for (unsigned p = 0; p < VRC_NUM_PIPES; p++)
 		if (vgpu_pipe_enabled(v, p))
 			frame_tick(v, p);

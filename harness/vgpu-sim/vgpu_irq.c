@@ -35,7 +35,7 @@ unsigned vgpu_irq_count(const struct vgpu *v)
 
 /* ---- eventfds */
 
-static bool is_eventfd(int fd)
+bool vgpu_is_eventfd(int fd)
 {
 	char path[64], link[64];
 	ssize_t n;
@@ -50,8 +50,7 @@ static bool is_eventfd(int fd)
 	return !strcmp(link, "anon_inode:[eventfd]");
 }
 
-/* The counter, from fdinfo; -1 if unavailable. */
-static int efd_count(int fd, uint64_t *count)
+int vgpu_efd_count(int fd, uint64_t *count)
 {
 	char path[64], buf[512];
 	const char *p;
@@ -84,7 +83,7 @@ static bool efd_has_room(int fd, uint64_t val)
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	uint64_t count;
 
-	if (!efd_count(fd, &count))
+	if (!vgpu_efd_count(fd, &count))
 		return ~0ull - count > val;
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
 }
@@ -284,14 +283,18 @@ int vgpu_reset(struct vgpu *v)
 {
 	if (v->dead)
 		return -EIO;
-	if (vgpu_has(v, VM_RELEASE_ON_CLOSE))
+	if (v->kops)
+		v->kops->release(v->kst);
+	else if (vgpu_has(v, VM_RELEASE_ON_CLOSE))
 		vgpu_irq_release(v);
 	return 0;
 }
 
 void vgpu_client_closed(struct vgpu *v)
 {
-	if (vgpu_has(v, VM_RELEASE_ON_CLOSE))
+	if (v->kops)
+		v->kops->release(v->kst);
+	else if (vgpu_has(v, VM_RELEASE_ON_CLOSE))
 		vgpu_irq_release(v);
 }
 
@@ -407,6 +410,11 @@ int vgpu_irq_info(struct vgpu *v, uint32_t index, uint32_t argsz,
 		info.flags = DISPLAY_FLAGS;
 		info.count = vgpu_irq_count(v);
 	}
+	if (index == VGPU_DISPLAY_IRQ && v->kops) {
+		if (v->dead)
+			return -EIO;
+		return v->kops->irq_info(v->kst, argsz, out, outcap, outlen);
+	}
 	/* the unextended struct: no cap_offset, no chain */
 	if (argsz < VRC_IRQ_INFO_SZ || index < VRC_PCI_NUM_IRQS) {
 		info.argsz = argsz < VRC_IRQ_INFO_SZ ? VRC_IRQ_INFO_MINSZ : VRC_IRQ_INFO_SZ;
@@ -460,7 +468,7 @@ static int set_trigger_fds(struct vgpu *v, uint32_t count, int *fds, size_t nfds
 	for (i = 0; i < count; i++) {
 		if (fds[i] < 0 && !vgpu_has(v, VM_FD_MINUS1))
 			return -EBADF;
-		if (fds[i] >= 0 && !is_eventfd(fds[i]))
+		if (fds[i] >= 0 && !vgpu_is_eventfd(fds[i]))
 			return -EBADF;
 	}
 	for (i = 0; i < count; i++) {
@@ -600,6 +608,8 @@ int vgpu_set_irqs(struct vgpu *v, const struct vfu_irq_set *req,
 		rc = -EINVAL;
 	else if (req->index != VGPU_DISPLAY_IRQ)
 		rc = 0;		/* the PCI irqs: accepted, nothing to do */
+	else if (v->kops)	/* its eventfd contexts hold their own references */
+		rc = v->kops->set_irqs(v->kst, req, data, datalen, fds, nfds);
 	else
 		rc = set_display(v, req, data, datalen, fds, nfds);
 	/* whatever was not kept is closed, on success and on failure */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "kmodel.h"
 #include "vgpu.h"
 #include "vrc/i915_regs.h"
 
@@ -96,8 +97,12 @@ struct vgpu {
 	uint32_t next_dmabuf_id;
 	unsigned dmabuf_victim;
 
+	/* kernel-VER models: the series' irq state, and its code */
+	const struct vgpu_kops *kops;
+	struct vgpu_kstate *kst;
+
 	bool dead;
-	char dead_reason[160];
+	char dead_reason[224];
 };
 
 static inline bool vgpu_has(const struct vgpu *v, uint32_t trait)
@@ -136,6 +141,9 @@ int vgpu_cursor_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_pla
 void vgpu_crc_tick(struct vgpu *v, unsigned p, uint32_t frame);
 
 /* vgpu_irq.c */
+bool vgpu_is_eventfd(int fd);
+/* An eventfd's counter, from fdinfo: 0, or -1 if unavailable. */
+int vgpu_efd_count(int fd, uint64_t *count);
 void vgpu_irq_init(struct vgpu *v);
 void vgpu_irq_fini(struct vgpu *v);
 unsigned vgpu_irq_count(const struct vgpu *v);
