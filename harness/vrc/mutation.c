@@ -28,6 +28,8 @@
  *  - stale-dmabuf is ours: no model of SPEC §5 hands out a wrong buffer, and
  *    without one TEAR-1 could not fail. It also fails TEAR-2 (the cursor's
  *    second image is served from the first one's dmabuf).
+ * The kernel-VER rows are no fault models: they run the reference series'
+ * own code (kernel/kmodel-gen.sh), which must pass everything.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +74,10 @@ static const struct expectation expected[] = {
 	{ "stale-dmabuf", NULL, CL(C_TEAR_1) | CL(C_TEAR_2), true },
 	{ "badval", NULL, CL(C_EVT_5), false },
 	{ "badval", "v7", CL(C_EVT_5), false },
+	/* the reference kernel series' own code (kernel/VER): clean */
+	{ "kernel-6.1", NULL, 0, false },
+	{ "kernel-6.12", NULL, 0, false },
+	{ "kernel-7.2", NULL, 0, false },
 };
 #define NEXP	(sizeof(expected) / sizeof(expected[0]))
 
