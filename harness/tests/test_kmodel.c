@@ -84,10 +84,8 @@ TEST(kernel_v7_chain_aligned)
 	static const char *const series[] = { "kernel-6.12", "kernel-7.2" };
 
 	for (unsigned s = 0; s < 2; s++) {
-		struct vrc_cap_header h;
 		struct vrc_irq_info info;
 		uint8_t buf[128];
-		uint32_t u[3];
 		size_t len = 0;
 		struct fx f;
 
@@ -104,16 +102,7 @@ TEST(kernel_v7_chain_aligned)
 		ASSERT_EQ(100u, info.argsz);
 		ASSERT_EQ(24u, info.cap_offset);
 		ASSERT_EQ(0, buf[20] | buf[21] | buf[22] | buf[23]);	/* padding */
-		memcpy(&h, buf + 24, sizeof(h));
-		ASSERT_EQ(1, h.id);
-		ASSERT_EQ(40u, h.next);
-		memcpy(&h, buf + 40, sizeof(h));
-		ASSERT_EQ(3, h.id);
-		ASSERT_EQ(0u, h.next);
-		memcpy(u, buf + 48, sizeof(u));
-		ASSERT_EQ(2u, u[0]);
-		ASSERT_EQ(VRC_PLANE_PRIMARY, u[1]);
-		ASSERT_EQ(VRC_PLANE_CURSOR, u[2]);
+		assert_v7_chain(buf, 24, 40);
 		/* a caller whose argsz ends before cap_offset: the old struct */
 		info = irq_info(&f, 16, buf, sizeof(buf), &len);
 		ASSERT_EQ(16u, len);

@@ -583,8 +583,6 @@ TEST(irq_info_v7_chain)
 	struct fx f;
 	uint8_t buf[64];
 	struct vrc_irq_info info;
-	struct vrc_cap_header h;
-	uint32_t u[3];
 	size_t len;
 
 	fx_open(&f, "v5", VRC_ABI_V7);	/* abi independent of the model */
@@ -598,17 +596,7 @@ TEST(irq_info_v7_chain)
 	memcpy(&info, buf, sizeof(info));
 	ASSERT_EQ(0x13u, info.flags);
 	ASSERT_EQ(20u, info.cap_offset);
-	memcpy(&h, buf + 20, sizeof(h));
-	ASSERT_EQ(1, h.id);
-	ASSERT_EQ(36u, h.next);
-	memcpy(&h, buf + 36, sizeof(h));
-	ASSERT_EQ(3, h.id);
-	ASSERT_EQ(1, h.version);
-	ASSERT_EQ(0u, h.next);
-	memcpy(u, buf + 44, sizeof(u));
-	ASSERT_EQ(2u, u[0]);
-	ASSERT_EQ(VRC_PLANE_PRIMARY, u[1]);
-	ASSERT_EQ(VRC_PLANE_CURSOR, u[2]);
+	assert_v7_chain(buf, 20, 36);
 	fx_close(&f);
 }
 

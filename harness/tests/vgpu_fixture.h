@@ -175,4 +175,23 @@ static inline void reg2(struct fx *f, int pri, int cur)
 }
 
 
+/* A v7 chain in buf: the type cap at `at`, the plane map (primary, cursor) at `planes`. */
+static inline void assert_v7_chain(const uint8_t *buf, size_t at, uint32_t planes)
+{
+	struct vrc_cap_header h;
+	uint32_t u[3];
+
+	memcpy(&h, buf + at, sizeof(h));
+	ASSERT_EQ(1, h.id);
+	ASSERT_EQ(planes, h.next);
+	memcpy(&h, buf + planes, sizeof(h));
+	ASSERT_EQ(3, h.id);
+	ASSERT_EQ(1, h.version);
+	ASSERT_EQ(0u, h.next);
+	memcpy(u, buf + planes + sizeof(h), sizeof(u));
+	ASSERT_EQ(2u, u[0]);
+	ASSERT_EQ(VRC_PLANE_PRIMARY, u[1]);
+	ASSERT_EQ(VRC_PLANE_CURSOR, u[2]);
+}
+
 #endif /* VRC_TESTS_VGPU_FIXTURE_H */
