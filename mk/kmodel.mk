@@ -13,7 +13,9 @@ KMODEL_LIST   := $(KMODEL_GEN)/series.h
 SIM_CORE += $(KMODEL_SRC)
 CFLAGS   += -I$(KMODEL_GEN)/..
 
-$(KMODEL_GEN)/%.c: kernel/kmodel-gen.sh
+# a static pattern: only these targets (make's built-in rules would
+# otherwise chain any missing X.c, e.g. for the .d files, to this one)
+$(KMODEL_SRC): $(KMODEL_GEN)/%.c: kernel/kmodel-gen.sh
 	$(if $(V),,@echo "  GEN     $@";)kernel/kmodel-gen.sh $(KMODEL_DIR)/$* $@
 $(foreach v,$(KMODEL_SERIES),$(eval $(KMODEL_GEN)/$(v).c: $(wildcard $(KMODEL_DIR)/$(v)/0*.patch)))
 
