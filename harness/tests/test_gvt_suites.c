@@ -161,18 +161,18 @@ static const struct vrc_test_record *rec_of(const struct vrc_run *run, const cha
 	return NULL;
 }
 
-/* Against ref: every test a harness-owned vGPU can run passes, through the
- * fake kernel (one device opening per test at least); the rest skip, each
- * saying why. The two-vGPU test runs on a second vGPU the runner creates,
- * under a KVM VM of its own, and removes. */
-TEST(ref_passes_on_gvt_path)
+/* Against a good model: every test a harness-owned vGPU can run passes,
+ * through the fake kernel (one device opening per test at least); the rest
+ * skip, each saying why. The two-vGPU test runs on a second vGPU the runner
+ * creates, under a KVM VM of its own, and removes. */
+static void passes_on_gvt_path(const char *model)
 {
 	struct gvt_world w;
 	struct vrc_run run;
 	unsigned ran = 0;
 
 	alarm(170);
-	world_up2(&w, "ref", 2);
+	world_up2(&w, model, 2);
 	int rc = world_run(&w, &run);
 	EXPECT_EQ(0, rc);
 	EXPECT_EQ(0u, run.count[R_FAIL] + run.count[R_CRASH] + run.count[R_TIMEOUT]);
@@ -202,6 +202,18 @@ TEST(ref_passes_on_gvt_path)
 	EXPECT_EQ((int)R_SKIP, (int)rec_of(&run, "rt-iso-heuristic-independent")->result);
 	vrc_run_free(&run);
 	world_down(&w);
+}
+
+TEST(ref_passes_on_gvt_path)
+{
+	passes_on_gvt_path("ref");
+}
+
+/* The reference series' own code (kernel/7.2) behind the gvt path: the
+ * harness as GVT's guest, kernel VFIO's rules, v7 with its 24-byte chain. */
+TEST(kernel_7_2_passes_on_gvt_path)
+{
+	passes_on_gvt_path("kernel-7.2");
 }
 
 /* A type with no instance left for a second vGPU: the two-vGPU test skips,
