@@ -4,7 +4,11 @@
 # fault of SPEC section 5), vgpu-sim is built from the copies
 # (KMODEL_DIR, mk/kmodel.mk), and the tests of that fault must fail against
 # the mutant and pass against the series as it is. A mutation that no
-# longer applies (the patch was rewritten) fails too. TAP output.
+# longer applies (the patch was rewritten) fails too. And the lines the
+# patches add inside GVT's own functions, which glue.h
+# (harness/vgpu-sim/kmodel) re-does by hand, must still be the patches'
+# lines: a patch that moves or changes one fails here until glue.h
+# follows. TAP output.
 set -u
 b=${VRC_BUILD:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +20,50 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); echo "not ok $n $1"; fail=1; }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..10"
+
+# The glue's contract: "COUNT LINE", LINE as added (indentation aside) in
+# patches 2-4; COUNT 7.2: once, in that series only. The vblank call must
+# also sit right before the per-pipe vblank: before the frame counters move.
+contract='1 intel_vgpu_display_irq_signal(vgpu, display_irq_vblank_planes(vgpu));
+3 intel_vgpu_display_plane_updated(vgpu, pipe,
+6 cursor_mmio_write);
+2 intel_vgpu_display_irq_release(vgpu);
+1 hdr.index >= INTEL_GVT_DISPLAY_IRQ_INDEX) {
+1 INTEL_GVT_NUM_IRQS, &data_size);
+1 return intel_vgpu_get_display_irq_info(&info, arg);
+1 func = intel_vgpu_set_display_irq;
+7.2 if (!hdr.count && !(hdr.flags & VFIO_IRQ_SET_DATA_NONE))'
+for v in 6.1 6.12 7.2; do
+	cat "$top/kernel/$v"/000[234]-*.patch | sed -n 's/^+[[:space:]]*//p' >"$tmp/added"
+	bad=
+	while IFS= read -r row; do
+		want=${row%% *}
+		line=${row#* }
+		if [ "$want" = 7.2 ]; then
+			[ "$v" = 7.2 ] || continue
+			want=1
+		fi
+		got=$(grep -cF -- "$line" "$tmp/added")
+		if [ "$got" != "$want" ]; then
+			echo "# kernel/$v adds '$line' $got times, glue.h assumes $want"
+			bad=1
+		fi
+	done <<EOF
+$contract
+EOF
+	after=$(grep -A2 -F 'intel_vgpu_display_irq_signal(vgpu, display_irq_vblank_planes' \
+		"$top/kernel/$v"/0002-*.patch | grep -c '^ .*emulate_vblank_on_pipe(vgpu, pipe);')
+	if [ "$after" != 1 ]; then
+		echo "# kernel/$v: the vblank call is not right before emulate_vblank_on_pipe()"
+		bad=1
+	fi
+	if [ -z "$bad" ]; then
+		ok "kernel/$v adds the hooks glue.h re-does"
+	else
+		notok "kernel/$v adds the hooks glue.h re-does"
+	fi
+done
 
 mkdir -p "$tmp/k"
 cp -r "$top/kernel/6.1" "$top/kernel/6.12" "$top/kernel/7.2" "$tmp/k/"

@@ -9,6 +9,7 @@
  *    counters move (patch 2);
  *  - intel_vgpu_ioctl()'s SET_IRQS preamble, as patched (patch 4);
  *  - close_device and VFIO_DEVICE_RESET release under vgpu_lock (patch 4).
+ * harness/tests/t_kmodel.sh checks that the patches still add those lines.
  */
 #ifndef VGPU_SIM_KMODEL_GLUE_H
 #define VGPU_SIM_KMODEL_GLUE_H
