@@ -104,6 +104,8 @@ static void km_bug(const char *what, const char *file, int line);
 	({ bool km_c_ = !!(cond); if (km_c_) km_bug("WARN_ON(" #cond ")", __FILE__, __LINE__); km_c_; })
 #define drm_WARN_ON(drm, cond)	({ (void)(drm); WARN_ON(cond); })
 
+/* vgpu-sim is one thread: a mutex records that it is held, checking the
+   series' locking rules; it never has to wait. */
 struct mutex {
 	bool held;
 };
@@ -182,7 +184,7 @@ static inline void km_eventfd_add(struct eventfd_ctx *ctx, uint64_t n)
 {
 	uint64_t count, room;
 
-	if (vgpu_efd_count(ctx->fd, &count))
+	if (vgpu_efd_count(ctx->fd, &count))	/* fdinfo: Linux >= 3.8 */
 		return;
 	room = UINT64_MAX - 1 - count;	/* write(2) stops one short */
 	if (n > room)
