@@ -294,10 +294,12 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val)
 		trap_cursor(v, p, false);
 	else
 		return;
+	if (!v->kops)
+		return;
 	/* the handlers GVT runs for these registers, with the series' hooks */
-	if (v->kops && r == VRC_PLANE_SURF(0))
+	if (r == VRC_PLANE_SURF(0))
 		v->kops->primary_write(v->kst, p);
-	else if (v->kops)
+	else
 		v->kops->cursor_write(v->kst, off, val);
 }
 

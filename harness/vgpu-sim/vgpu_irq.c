@@ -403,17 +403,14 @@ int vgpu_irq_info(struct vgpu *v, uint32_t index, uint32_t argsz,
 
 	if (argsz < VRC_IRQ_INFO_MINSZ || index >= VGPU_NUM_IRQS)
 		return -EINVAL;
+	if (index == VGPU_DISPLAY_IRQ && v->kops)	/* the series answers */
+		return v->dead ? -EIO : v->kops->irq_info(v->kst, argsz, out, outcap, outlen);
 	if (index < VRC_PCI_NUM_IRQS) {
 		info.flags = pci_irqs[index].flags;
 		info.count = pci_irqs[index].count;
 	} else {
 		info.flags = DISPLAY_FLAGS;
 		info.count = vgpu_irq_count(v);
-	}
-	if (index == VGPU_DISPLAY_IRQ && v->kops) {
-		if (v->dead)
-			return -EIO;
-		return v->kops->irq_info(v->kst, argsz, out, outcap, outlen);
 	}
 	/* the unextended struct: no cap_offset, no chain */
 	if (argsz < VRC_IRQ_INFO_SZ || index < VRC_PCI_NUM_IRQS) {
