@@ -9,48 +9,66 @@ set -eu
 usage() {
 	cat <<EOF
 usage: scripts/deb-fetch.sh --suite=S[,S...] --out=DIR [--mirror=URL] [--force] PACKAGE
+       scripts/deb-fetch.sh --suite=S[,S...] --field=NAME [--mirror=URL] PACKAGE...
 
 Unpack the newest PACKAGE found in the Debian suites S (main component)
 into DIR with dpkg-deb -x, write its version to DIR/version and print it.
 Up to date (DIR/version already names that version): nothing is fetched.
+With --field, fetch nothing: for each PACKAGE print "PACKAGE VALUE", the
+control field NAME (Version, Depends, ...) of its newest version in S,
+e.g. the versioned package a metapackage stands for (exit 1 if a package
+or its field is missing; the others are still printed).
 
   --suite=S,...  Debian suites to look in, e.g. trixie-backports,sid
   --out=DIR      where to unpack; replaced if it is empty or was made by
                  deb-fetch (has a version file), else refused
+  --field=NAME   print that field of the newest PACKAGE instead
   --mirror=URL   Debian mirror (default: the one this host's apt uses,
-                 scripts/apt-mirror.sh)
+                 scripts/apt-mirror.sh); a file: tree is the caller's
+                 own and may be unsigned
   --force        fetch and unpack again even if DIR is up to date
 
 Exit status: 0 done, 1 not found or a download failed, 2 bad usage.
 EOF
 }
 
-suites='' out='' mirror='' force=0 pkg=''
+suites='' out='' mirror='' force=0 pkg='' field=''
 for a in "$@"; do
 	case $a in
 	--suite=*) suites=${a#*=} ;;
 	--out=*) out=${a#*=} ;;
 	--mirror=*) mirror=${a#*=} ;;
+	--field=*) field=${a#*=} ;;
 	--force) force=1 ;;
 	--help|-h) usage; exit 0 ;;
 	-*) echo "deb-fetch: unknown argument '$a' (see --help)" >&2; exit 2 ;;
-	*) [ -z "$pkg" ] || { echo "deb-fetch: one PACKAGE only, not also '$a'" >&2; exit 2; }
-	   pkg=$a ;;
+	*) pkg="$pkg $a" ;;
 	esac
 done
-if [ -z "$pkg" ] || [ -z "$suites" ] || [ -z "$out" ]; then
-	echo "deb-fetch: PACKAGE, --suite and --out are required (see --help)" >&2; exit 2
+if [ -z "$pkg" ] || [ -z "$suites" ] || { [ -z "$out" ] && [ -z "$field" ]; }; then
+	echo "deb-fetch: PACKAGE, --suite and --out (or --field) are required (see --help)" >&2; exit 2
 fi
-case $pkg in
-*[!a-z0-9.+-]*|[!a-z0-9]*) echo "deb-fetch: '$pkg' is not a Debian package name" >&2; exit 2 ;;
+pkg=${pkg# }
+if [ -z "$field" ] && [ "$pkg" != "${pkg%% *}" ]; then
+	echo "deb-fetch: one PACKAGE only, not '$pkg' (several only with --field)" >&2; exit 2
+fi
+case $field in
+*[!A-Za-z0-9-]*) echo "deb-fetch: '$field' is not a control field name" >&2; exit 2 ;;
 esac
+for p in $pkg; do
+	case $p in
+	*[!a-z0-9.+-]*|[!a-z0-9]*) echo "deb-fetch: '$p' is not a Debian package name" >&2; exit 2 ;;
+	esac
+done
 # --out is replaced: only an empty folder or one of ours (it has version)
-if [ -e "$out" ] && [ ! -f "$out/version" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+if [ -n "$out" ] && [ -e "$out" ] && [ ! -f "$out/version" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
 	echo "deb-fetch: '$out' is not empty and was not made by deb-fetch (no version file): not replacing it" >&2
 	exit 2
 fi
 
 [ -n "$mirror" ] || mirror=$("$(dirname "$0")/apt-mirror.sh")
+trusted=
+case $mirror in file:*) trusted='[trusted=yes] ' ;; esac
 state=$(mktemp -d /tmp/vrc-deb-fetch.XXXXXX)
 trap 'rm -rf "$state"' EXIT
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
@@ -59,7 +77,7 @@ for s in $(echo "$suites" | tr ',' ' '); do
 	case $s in
 	*[!a-z0-9-]*) echo "deb-fetch: '$s' is not a suite name" >&2; exit 2 ;;
 	esac
-	echo "deb $mirror $s main"
+	echo "deb $trusted$mirror $s main"
 done > "$state/sources.list"
 # apt's download sandbox user cannot write into a root-only mktemp dir
 chmod 755 "$state"
@@ -75,13 +93,32 @@ apt-get -q $apt_opts update > "$state/update.log" 2>&1 || {
 	     "(--mirror=URL names another)" >&2
 	exit 1
 }
-# the newest by dpkg's order, over every suite that has it
-ver=
-# shellcheck disable=SC2086
-for v in $(apt-cache $apt_opts show "$pkg" 2>/dev/null | sed -n 's/^Version: //p'); do
-	if [ -z "$ver" ] || dpkg --compare-versions "$v" gt "$ver"; then ver=$v; fi
-done
-[ -n "$ver" ] || { echo "deb-fetch: no package $pkg in $suites at $mirror" >&2; exit 1; }
+# newest PKG: its newest version by dpkg's order, over every suite that has it
+newest() {
+	nv=
+	# shellcheck disable=SC2086
+	for v in $(apt-cache $apt_opts show "$1" 2>/dev/null | sed -n 's/^Version: //p'); do
+		if [ -z "$nv" ] || dpkg --compare-versions "$v" gt "$nv"; then nv=$v; fi
+	done
+	[ -n "$nv" ] || { echo "deb-fetch: no package $1 in $suites at $mirror" >&2; return 1; }
+	echo "$nv"
+}
+
+if [ -n "$field" ]; then
+	# one line "PKG VALUE" per package found; exit 1 if any was not
+	rc=0
+	for p in $pkg; do
+		v=$(newest "$p") || { rc=1; continue; }
+		# shellcheck disable=SC2086
+		val=$(apt-cache $apt_opts show "$p=$v" 2>/dev/null |
+			awk -v f="$field" 'tolower(substr($0, 1, length(f) + 1)) == tolower(f ":") {
+				sub(/^[^:]*: */, ""); print; exit }')
+		if [ -n "$val" ]; then echo "$p $val"; else
+			echo "deb-fetch: $p $v has no field $field" >&2; rc=1; fi
+	done
+	exit $rc
+fi
+ver=$(newest "$pkg") || exit 1
 
 if [ $force = 0 ] && [ -f "$out/version" ] && [ "$(cat "$out/version")" = "$ver" ]; then
 	echo "deb-fetch: $pkg $ver in $out is up to date" >&2
