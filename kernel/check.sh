@@ -3,7 +3,7 @@
 # Debian's linux-source-<ver>, checkpatch it, build the i915 directory and
 # require no warnings in the files the series touches.
 #
-#   kernel/check.sh [--build DIR] [--jobs N] [--series VER]... [--keep]
+#   kernel/check.sh [--build DIR] [--jobs N] [--series VER|current]... [--keep] [--plan]
 #
 # Exit status: 0 all passed, 1 a step failed (named on stderr), 2 bad usage.
 set -eu
@@ -23,36 +23,53 @@ T_CONFIG=${KCHECK_T_CONFIG:-600}
 T_PREPARE=${KCHECK_T_PREPARE:-1800}
 T_BUILD=${KCHECK_T_BUILD:-5400}
 # Debian's current kernel is newer than bookworm's: where to find it
-SUITES=${KCHECK_SUITES:-trixie-backports,sid}
+SUITES=${KCHECK_SUITES-trixie-backports,sid}
+MIRROR=${KCHECK_MIRROR:-}
+plan=0
 
 usage() {
 	cat <<EOF
-usage: kernel/check.sh [--build DIR] [--jobs N] [--series VER]... [--keep]
+usage: kernel/check.sh [--build DIR] [--jobs N] [--series VER|current]... [--keep] [--plan]
 
 For each series under kernel/ (6.1, 6.12, 7.2; or those named with
---series): install Debian's linux-source-VER (scripts/install-deps.sh
-kernel: bookworm has 6.1 and 6.12), or, for a version the host's apt does
-not have, fetch it from the newer suites KCHECK_SUITES (default
-trixie-backports,sid) with scripts/deb-fetch.sh into DIR/kernel/debs,
-without installing it (and Debian's linux-config-VER alike); extract it
-into DIR/kernel/VER, commit it to a fresh git repository, apply the
-series with git am, run checkpatch.pl --strict --no-tree on every patch
-(errors fail, warnings and checks are listed), configure x86_64_defconfig
-plus i915/KVM/VFIO/GVT-g, check that kernel/lab-config.sh makes a lab
-host's config of Debian's amd64 one (GVT-g, and iommufd with the VFIO
-cdev from 6.6), make modules_prepare, build drivers/gpu/drm/i915/
-and fail on any warning in a file the series touches; then rebuild the
-touched C files with W=1 and fail on any warning there too.
+--series), and for Debian's current kernel: install Debian's
+linux-source-VER (scripts/install-deps.sh kernel: bookworm has 6.1 and
+6.12), or, for a version the host's apt does not have, fetch it from the
+newer suites KCHECK_SUITES (default trixie-backports,sid) with
+scripts/deb-fetch.sh into DIR/kernel/debs, without installing it (and
+Debian's linux-config-VER alike); extract it into DIR/kernel/VER, commit
+it to a fresh git repository, apply the series with git am, run
+checkpatch.pl --strict --no-tree on every patch (errors fail, warnings
+and checks are listed), configure x86_64_defconfig plus
+i915/KVM/VFIO/GVT-g, check that kernel/lab-config.sh makes a lab host's
+config of Debian's amd64 one (GVT-g, and iommufd with the VFIO cdev from
+6.6), make modules_prepare, build drivers/gpu/drm/i915/ and fail on any
+warning in a file the series touches; then rebuild the touched C files
+with W=1 and fail on any warning there too.
+
+Debian's current kernel is the one the linux-source metapackage of
+KCHECK_SUITES stands for. Without a series of its own version, the newest
+older series is checked on it too ("7.2 on 7.3"): a new kernel that
+breaks the series fails here before the old one leaves the archive. A
+series whose linux-source Debian no longer ships is skipped, saying so,
+unless named with --series.
 
   --build DIR   build directory (default: build); work goes to DIR/kernel
   --jobs N      make -j N (default 2)
-  --series VER  check only this series (repeatable)
+  --series VER  check only this series (repeatable); "current": only
+                Debian's current kernel, with its series
   --keep        keep the source trees afterwards (default: remove them,
                 they are ~1.5 GB each)
+  --plan        only look up the packages and print what would be
+                checked, on which linux-source, from where (no install,
+                no download of sources)
   --help        this text
 
 Logs: DIR/kernel/VER/logs/<step>.log. Step time bounds can be changed with
 KCHECK_T_{DEPS,FETCH,EXTRACT,GIT,CONFIG,PREPARE,BUILD} (seconds).
+KCHECK_SUITES='' looks in no newer suite (the host's apt only, no
+current kernel); KCHECK_MIRROR=URL is the Debian mirror for them
+(default: the host's, scripts/apt-mirror.sh).
 EOF
 }
 
@@ -65,6 +82,7 @@ while [ $# -gt 0 ]; do
 	--series) [ $# -ge 2 ] || { usage >&2; exit 2; }; series="$series $2"; shift 2 ;;
 	--series=*) series="$series ${1#--series=}"; shift ;;
 	--keep) keep=1; shift ;;
+	--plan) plan=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "kernel-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -72,15 +90,20 @@ done
 case "$jobs" in
 ''|*[!0-9]*|0) echo "kernel-check: --jobs wants a positive number, not '$jobs'" >&2; exit 2 ;;
 esac
-[ -n "$series" ] || series=$(for d in "$here"/*/; do
+# every series under kernel/ (KCHECK_SERIES_DIR: another folder of
+# them, for tests), oldest first
+sdir=${KCHECK_SERIES_DIR:-$here}
+all_series=$(for d in "$sdir"/*/; do
 	ls "$d"0001-*.patch >/dev/null 2>&1 && basename "$d"
-done | tr '\n' ' ')
+done | sort -V | tr '\n' ' ')
 for v in $series; do
-	if ! ls "$here/$v"/0001-*.patch >/dev/null 2>&1; then
+	[ "$v" = current ] && continue
+	if ! ls "$sdir/$v"/0001-*.patch >/dev/null 2>&1; then
 		echo "kernel-check: no patch series in kernel/$v/ (see kernel/README.md)" >&2
 		exit 2
 	fi
 done
+named=$series
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 work="$build/kernel"
 mkdir -p "$work"
@@ -166,13 +189,131 @@ debian_file() {
 	debdir="$work/debs/$1"
 	found="$debdir/usr/src/$2"
 	step "fetch-$1" "$T_FETCH" "$top/scripts/deb-fetch.sh" --suite="$SUITES" \
-		--out="$debdir" "$1"
+		${MIRROR:+--mirror="$MIRROR"} --out="$debdir" "$1"
 	[ -r "$found" ] || { cur_log=""; fail "$found missing after deb-fetch"; }
 	echo "[$cur_ver] $1: $(cat "$debdir/version") (from $SUITES, not installed)"
 }
 
-for ver in $series; do
-	cur_ver=$ver
+# ---- The plan: which series on which linux-source, and from where.
+# The kernel profile of debian-packages.txt comes from the host's apt;
+# any other version from KCHECK_SUITES, looked up in one go.
+host_pkgs=$(sed -n 's/^kernel://p' "$top/scripts/debian-packages.txt")
+on_host() {
+	case " $host_pkgs " in *" $1 "*) ;; *) return 1 ;; esac
+	apt-cache show "$1" >/dev/null 2>&1
+}
+logs="$work/logs"
+mkdir -p "$logs"
+cur_ver=plan
+deb_fetch_field() {	# FIELD PKG...: "PKG VALUE" lines from KCHECK_SUITES
+	[ -n "$SUITES" ] || return 0
+	f=$1; shift
+	"$top/scripts/deb-fetch.sh" --suite="$SUITES" ${MIRROR:+--mirror="$MIRROR"} \
+		--field="$f" "$@" 2>>"$logs/plan.log" || true
+}
+
+# Debian's current kernel: what linux-source in the newer suites stands for
+current=""
+: >"$logs/plan.log"
+if [ -n "$SUITES" ]; then
+	dep=$(deb_fetch_field Depends linux-source | sed -n 's/^linux-source //p')
+	cur_step=current; cur_log="$logs/plan.log"
+	[ -n "$dep" ] || fail "no linux-source metapackage in $SUITES (KCHECK_SUITES='' checks without it)"
+	current=$(printf '%s\n' "$dep" | sed -n 's/^linux-source-\([0-9][0-9.]*[0-9]\)\( .*\)\{0,1\}$/\1/p')
+	[ -n "$current" ] || fail "linux-source in $SUITES stands for '$dep', not a linux-source-VER"
+fi
+# the newest series not newer than $1
+series_for() {
+	r=""
+	for s in $all_series; do
+		dpkg --compare-versions "$s" le "$1" && r=$s
+	done
+	echo "$r"
+}
+has_series() { case " $all_series " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# checks as SOURCE_VERSION:SERIES words, each once
+checks=""
+add() { case " $checks " in *" $1 "*) ;; *) checks="$checks $1" ;; esac; }
+if [ -z "$named" ]; then
+	for s in $all_series; do add "$s:$s"; done
+	if [ -n "$current" ] && ! has_series "$current"; then
+		s=$(series_for "$current")
+		[ -z "$s" ] || add "$current:$s"
+	fi
+else
+	for v in $named; do
+		if [ "$v" != current ]; then add "$v:$v"; continue; fi
+		cur_step=current; cur_log=""
+		[ -n "$current" ] || fail "--series current needs KCHECK_SUITES (it is empty)"
+		s=$(series_for "$current")
+		[ -n "$s" ] || fail "Debian's current kernel $current is older than every series ($(echo $all_series))"
+		add "$current:$s"
+	done
+fi
+
+# where each check's linux-source and linux-config come from
+want=""
+for c in $checks; do
+	v=${c%%:*}
+	for p in linux-source-$v linux-config-$v; do
+		on_host "$p" || want="$want $p"
+	done
+done
+# shellcheck disable=SC2086 # one word per package
+suite_vers=$( [ -z "$want" ] || deb_fetch_field Version $want)
+from() {	# PKG: where it comes from, or nothing if Debian has it nowhere
+	if on_host "$1"; then
+		v=$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true)
+		[ -n "$v" ] ||
+			v=$(apt-cache show --no-all-versions "$1" | sed -n 's/^Version: //p')
+		echo "$v from the host's apt"
+	else
+		v=$(printf '%s\n' "$suite_vers" | awk -v p="$1" '$1 == p { print $2 }')
+		[ -z "$v" ] || echo "$v from $SUITES"
+	fi
+}
+label() {	# SOURCE_VERSION:SERIES -> "7.2" or "7.2 on 7.3"
+	if [ "${1%%:*}" = "${1#*:}" ]; then echo "${1#*:}"; else echo "${1#*:} on ${1%%:*}"; fi
+}
+
+[ -z "$current" ] || echo "kernel-check: Debian's current kernel: $current" \
+	"(linux-source $(printf '%s\n' "$dep" | sed -n 's/.*(= \(.*\))$/\1 /p')in $SUITES)"
+run="" skipped=""
+for c in $checks; do
+	v=${c%%:*} s=${c#*:}
+	fs=$(from "linux-source-$v") fc=$(from "linux-config-$v")
+	note=""
+	[ "$v" != "$current" ] || note=" (Debian's current kernel)"
+	if [ -n "$fs" ] && [ -n "$fc" ]; then
+		echo "kernel-check: $(label "$c"): kernel/$s on linux-source-$v, $fs$note"
+		run="$run $c"
+		continue
+	fi
+	miss=linux-source-$v
+	[ -n "$fs" ] && miss=linux-config-$v
+	if [ -n "$SUITES" ]; then
+		why="$miss is in neither the host's apt nor $SUITES: Debian no longer ships it"
+	else
+		why="$miss is not in the host's apt, and KCHECK_SUITES is empty"
+	fi
+	case " $named " in
+	*" $v "*|*" current "*) cur_ver=$(label "$c"); cur_step=plan; cur_log=""; fail "$why" ;;
+	esac
+	echo "kernel-check: $(label "$c"): SKIP, $why"
+	skipped="$skipped $(label "$c")"
+done
+cur_ver=plan; cur_step=plan; cur_log=""
+[ -n "$run" ] || fail "nothing to check: Debian ships none of the series' kernels"
+[ "$plan" -eq 0 ] || exit 0
+
+cur_ver=all
+step deps "$T_DEPS" "$top/scripts/install-deps.sh" kernel
+
+for c in $run; do
+	ver=${c%%:*}
+	ser=${c#*:}
+	cur_ver=$(label "$c")
 	vdir="$work/$ver"
 	logs="$vdir/logs"
 	src="$vdir/linux-source-$ver"
@@ -183,12 +324,11 @@ for ver in $series; do
 	mkdir -p "$logs" "$obj" "$objlab"
 	# the patches, cover letter excluded, as "$@"
 	set --
-	for p in "$here/$ver"/0*.patch; do
+	for p in "$sdir/$ser"/0*.patch; do
 		case "$p" in */0000-*) ;; *) set -- "$@" "$p" ;; esac
 	done
-	echo "[$ver] series: $# patches in kernel/$ver"
+	echo "[$cur_ver] series: $# patches in kernel/$ser"
 
-	step deps "$T_DEPS" "$top/scripts/install-deps.sh" kernel
 	debian_file "linux-source-$ver" "linux-source-$ver.tar.xz"
 	tarball=$found
 	debian_file "linux-config-$ver" "linux-config-$ver/config.amd64_none_amd64.xz"
@@ -214,7 +354,7 @@ for ver in $series; do
 	touched=$(cd "$src" && git diff --name-only HEAD~$# HEAD)
 
 	cur_step=checkpatch; cur_log="$logs/checkpatch.log"
-	printf '[%s] %-15s ... ' "$ver" checkpatch
+	printf '[%s] %-15s ... ' "$cur_ver" checkpatch
 	rc=0
 	checkpatch "$@" >"$cur_log" 2>&1 || rc=$?
 	if [ $rc -eq 0 ]; then echo ok; else echo failed; fi
@@ -239,10 +379,10 @@ for ver in $series; do
 		grep -E "(^|/)$f:[0-9]+(:[0-9]+)?: (warning|error)" "$logs/build-i915.log" >>"$cur_log" || true
 	done
 	n=$(grep -c . "$cur_log" || true)
-	echo "[$ver] warnings in touched files ($(echo "$touched" | wc -l) files): $n"
+	echo "[$cur_ver] warnings in touched files ($(echo "$touched" | wc -l) files): $n"
 	[ "$n" -eq 0 ] || { sed 's/^/    /' "$cur_log"; cur_log=""; fail "$n compiler warnings in files the series touches"; }
 	nall=$(grep -cE ': warning:' "$logs/build-i915.log" || true)
-	echo "[$ver] warnings elsewhere in drivers/gpu/drm/i915 (not ours): $nall"
+	echo "[$cur_ver] warnings elsewhere in drivers/gpu/drm/i915 (not ours): $nall"
 
 	# The touched C files once more with W=1 (the kernel's extra warnings)
 	objs=$(printf '%s\n' "$touched" | sed -n 's/\.c$/.o/p')
@@ -251,11 +391,13 @@ for ver in $series; do
 	cur_step=warnings-W1; cur_log="$logs/warnings-W1.log"
 	grep -E ': (warning|error):' "$logs/build-W1.log" >"$cur_log" || true
 	n=$(grep -c . "$cur_log" || true)
-	echo "[$ver] W=1 warnings in touched C files: $n"
+	echo "[$cur_ver] W=1 warnings in touched C files: $n"
 	[ "$n" -eq 0 ] || { sed 's/^/    /' "$cur_log"; cur_log=""; fail "$n W=1 warnings in files the series touches"; }
 
 	t_end=$(date +%s)
-	echo "[$ver] PASS in $((t_end - t_ver))s"
+	echo "[$cur_ver] PASS in $((t_end - t_ver))s"
 	[ "$keep" -eq 1 ] || rm -rf "$src" "$obj" "$objlab"
 done
-echo "kernel-check: all series passed ($(echo $series)) in $(($(date +%s) - t_all))s"
+passed=""
+for c in $run; do passed="$passed, $(label "$c")"; done
+echo "kernel-check: passed: ${passed#, }${skipped:+; skipped (no source):$skipped} in $(($(date +%s) - t_all))s"
