@@ -44,8 +44,10 @@ and checks are listed), configure x86_64_defconfig plus
 i915/KVM/VFIO/GVT-g, check that kernel/lab-config.sh makes a lab host's
 config of Debian's amd64 one (GVT-g, and iommufd with the VFIO cdev from
 6.6), make modules_prepare, build drivers/gpu/drm/i915/ and fail on any
-warning in a file the series touches; then rebuild the touched C files
-with W=1 and fail on any warning there too.
+warning in a file the series touches; require every symbol the series
+makes i915.ko or kvmgt.ko need from outside them to be exported to them
+(kernel/symcheck.sh); then rebuild the touched C files with W=1 and fail
+on any warning there too.
 
 Debian's current kernel is the one the linux-source metapackage of
 KCHECK_SUITES stands for. Without a series of its own version, the newest
@@ -383,6 +385,14 @@ for c in $run; do
 	[ "$n" -eq 0 ] || { sed 's/^/    /' "$cur_log"; cur_log=""; fail "$n compiler warnings in files the series touches"; }
 	nall=$(grep -cE ': warning:' "$logs/build-i915.log" || true)
 	echo "[$cur_ver] warnings elsewhere in drivers/gpu/drm/i915 (not ours): $nall"
+
+	# What the series makes i915.ko or kvmgt.ko need from outside them
+	# must be exported to them: modpost's check, without a whole kernel
+	# build. It leaves the touched objects built from the pristine
+	# sources; the W=1 build below makes them again from the series'.
+	step symbols "$T_BUILD" "$here/symcheck.sh" --src="$src" --obj="$obj" \
+		--base="HEAD~$#" --jobs="$jobs"
+	sed 's/^/    /' "$logs/symbols.log"
 
 	# The touched C files once more with W=1 (the kernel's extra warnings)
 	objs=$(printf '%s\n' "$touched" | sed -n 's/\.c$/.o/p')

@@ -8,8 +8,10 @@
 # make test runs kernel/t_uapi.sh: the patches' uAPI ids, values and
 # layouts against lib/include/vrc/uapi.h (no kernel tree needed), and
 # kernel/t_check_plan.sh: which series kernel-check puts on which Debian
-# kernel as the archive moves on (archives made in the test, offline).
-TEST_SCRIPTS += kernel/t_uapi.sh kernel/t_check_plan.sh
+# kernel as the archive moves on (archives made in the test, offline),
+# and kernel/t_symcheck.sh: kernel-check's exported-symbols rule on a
+# small tree made in the test.
+TEST_SCRIPTS += kernel/t_uapi.sh kernel/t_check_plan.sh kernel/t_symcheck.sh
 KCHECK_ARGS ?=
 
 .PHONY: kernel-check
