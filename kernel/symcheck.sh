@@ -61,9 +61,14 @@ trap cleanup EXIT
 files=$(git -C "$src" diff --name-only "$base" HEAD)
 # the touched files that existed before the series (added ones have no past)
 files_old=$(for f in $files; do
-	git -C "$src" cat-file -e "$base:$f" 2>/dev/null && echo "$f"
+	if git -C "$src" cat-file -e "$base:$f" 2>/dev/null; then echo "$f"; fi
 done)
-objs=$(printf '%s\n' $files | sed -n "s|^\\($dir/.*\\)\\.c\$|\\1.o|p")
+# c_objs FILE...: the objects of the C files among them
+c_objs() { printf '%s\n' "$@" | sed -n "s|^\\($dir/.*\\)\\.c\$|\\1.o|p"; }
+# shellcheck disable=SC2086 # one word per file
+objs=$(c_objs $files)
+# shellcheck disable=SC2086
+existing=$(c_objs $files_old)
 
 # syms OBJ...: "U name" and "D name" lines (global symbols only)
 syms() {
@@ -97,12 +102,10 @@ done
 restore=1
 # shellcheck disable=SC2086 # one word per file
 git -C "$src" checkout -q "$base" -- $files_old
+# the objects of files the series adds have no past: none before
 for o in $objs; do
-	git -C "$src" cat-file -e "$base:${o%.o}.c" 2>/dev/null || rm -f "$obj/$o"
+	case " $(echo $existing) " in *" $o "*) ;; *) rm -f "$obj/$o" ;; esac
 done
-existing=$(for o in $objs; do
-	git -C "$src" cat-file -e "$base:${o%.o}.c" 2>/dev/null && echo "$o"
-done)
 if [ -n "$existing" ]; then
 	# shellcheck disable=SC2086 # one word per object
 	make -s -C "$src" O="$obj" -j"$jobs" $existing > "$tmp/make.log" 2>&1 ||

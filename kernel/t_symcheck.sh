@@ -5,8 +5,8 @@
 # "series" commits that make kvmgt call something new. A call to an
 # unexported function, to a namespaced export kvmgt does not import, or
 # to an export for other modules only must fail naming the symbol; an
-# exported one, or an imported namespace, passes; the tree is left at
-# HEAD. Offline, no kernel tree; TAP output.
+# exported one, or an imported namespace, passes; a file the series
+# adds counts as all new; the tree is left at HEAD. Offline, no kernel tree; TAP output.
 here=$(cd "$(dirname "$0")" && pwd)
 sc="$here/symcheck.sh"
 dir=$(mktemp -d)
@@ -74,7 +74,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 series "nothing new" 'int old_use(void); int display(void) { return old_use() + 1; }'
 check "no new symbol: passes" 0 "kvmgt: the series needs no new symbol from outside it"
 
@@ -100,4 +100,12 @@ check "an export for other modules only fails" 1 "    for_kvm: EXPORT_SYMBOL_FOR
 series "within" 'int kvmgt_main(void); int display(void) { return old_use() + kvmgt_main(); }'
 check "a symbol the module defines itself is not asked for" 0 \
 	"kvmgt: the series needs no new symbol from outside it"
+
+# a file the series adds has no objects before it: all it needs is new
+series "added file" 'int display(void) { return old_use(); }'
+echo 'int hidden(void); int extra(void) { return hidden(); }' > "$src/$d/gvt/extra.c"
+git_ add -A && git_ commit -qm "added file"
+make -s -C "$src" O="$obj" "$d/gvt/extra.o" >/dev/null || exit 1
+echo "$d/gvt/extra.o" >> "$obj/$d/kvmgt.mod"
+check "what a file the series adds needs is checked too" 1 "    hidden: NOT EXPORTED to modules"
 exit $fail
