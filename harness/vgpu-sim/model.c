@@ -59,6 +59,12 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_DMABUF_BY_GEOMETRY, VRC_ABI_V6, 0, 0, NULL },
 	{ "badval", "ref, but v5/v6 add a stray 1 to the value; v7: flips also signal the cursor sub-irq",
 	  REF_TRAITS | VM_BAD_VALUE, VRC_ABI_V6, 0, 0, NULL },
+	{ "no-irq", "ref, but the display irq is not offered (num_irqs 5): an unpatched kernel",
+	  REF_TRAITS | VM_NO_IRQ, VRC_ABI_V6, 0, 0, NULL },
+	{ "silent", "ref, but no signal ever reaches an eventfd (registration, masks and queries work)",
+	  REF_TRAITS | VM_SILENT, VRC_ABI_V6, 0, 0, NULL },
+	{ "silent-pipe-b", "ref, but updates latched on pipe B or C never signal",
+	  REF_TRAITS | VM_SILENT_PIPE_B, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

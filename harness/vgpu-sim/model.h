@@ -48,12 +48,23 @@ enum vgpu_model_trait {
 					       dmabuf (stale-dmabuf) */
 };
 
+/*
+ * Traits past bit 31 (an enum constant must fit an int): the devices a gate
+ * must turn red on although nothing they answer is malformed.
+ */
+#define VM_NO_IRQ	(1ull << 32)	/* no display irq: num_irqs 5, index 5 EINVAL,
+					   as an unpatched kernel (no-irq) */
+#define VM_SILENT	(1ull << 33)	/* registers, masks and answers queries, never
+					   signals (silent) */
+#define VM_SILENT_PIPE_B (1ull << 34)	/* updates latched on pipe B or C never signal
+					   (silent-pipe-b) */
+
 struct vgpu_kops;
 
 struct vgpu_model {
 	const char *name;
 	const char *summary;		/* one line for --help and results */
-	uint32_t traits;
+	uint64_t traits;
 	enum vrc_abi default_abi;
 	uint32_t drop_every;		/* drop every Nth signal (drop: 7), 0 = never */
 	uint32_t delay_ticks;		/* deliver signals N vblanks late (late: 2) */

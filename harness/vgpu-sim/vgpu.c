@@ -397,6 +397,9 @@ static unsigned latch_pipe(struct vgpu *v, unsigned p, bool en)
 	if (en || vgpu_has(v, VM_PER_PIPE_LOOP))
 		ev |= pp->async;
 	pp->async = 0;
+	/* silent-pipe-b: the guest still gets its flip-done, the host nothing */
+	if (p && vgpu_has(v, VM_SILENT_PIPE_B))
+		ev = 0;
 	return ev;
 }
 
@@ -490,6 +493,9 @@ static void tick_once(struct vgpu *v)
 		ev = heuristic(v, idle_counter(v), flips);
 		if (vgpu_has(v, VM_EVERY_VBLANK))
 			ev |= VGPU_EV_PRI;
+		/* nor the heuristic's signals of a screen on pipe B or C alone */
+		if (vgpu_has(v, VM_SILENT_PIPE_B) && !vgpu_pipe_enabled(v, 0))
+			ev = 0;
 		emit_tick(v, ev, flips);
 	}
 	if (!any || v->dead)

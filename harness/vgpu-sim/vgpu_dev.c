@@ -23,11 +23,10 @@
 
 void vgpu_device_info(const struct vgpu *v, struct vfu_device_info *info)
 {
-	(void)v;
 	info->argsz = sizeof(*info);
 	info->flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI;
 	info->num_regions = VGPU_NUM_REGIONS;
-	info->num_irqs = VGPU_NUM_IRQS;
+	info->num_irqs = vgpu_num_irqs(v);
 }
 
 /* BAR2 exposes the largest power of two of VRAM. */

@@ -148,7 +148,7 @@ static void deliver(struct vgpu *v, unsigned ev)
 {
 	uint32_t drop = v->model->drop_every;
 
-	if (!ev || !can_signal(v))
+	if (!ev || !can_signal(v) || vgpu_has(v, VM_SILENT))
 		return;
 	v->nsignals++;
 	if (drop && v->nsignals % drop == 0)
@@ -401,7 +401,7 @@ int vgpu_irq_info(struct vgpu *v, uint32_t index, uint32_t argsz,
 	struct vrc_irq_info info = { .index = index };
 	size_t needed;
 
-	if (argsz < VRC_IRQ_INFO_MINSZ || index >= VGPU_NUM_IRQS)
+	if (argsz < VRC_IRQ_INFO_MINSZ || index >= vgpu_num_irqs(v))
 		return -EINVAL;
 	if (index == VGPU_DISPLAY_IRQ && v->kops)	/* the series answers */
 		return v->dead ? -EIO : v->kops->irq_info(v->kst, argsz, out, outcap, outlen);
@@ -601,7 +601,7 @@ int vgpu_set_irqs(struct vgpu *v, const struct vfu_irq_set *req,
 		rc = -EINVAL;
 	else if (v->dead)
 		rc = -EIO;
-	else if (req->argsz < sizeof(*req) || req->index >= VGPU_NUM_IRQS)
+	else if (req->argsz < sizeof(*req) || req->index >= vgpu_num_irqs(v))
 		rc = -EINVAL;
 	else if (req->index != VGPU_DISPLAY_IRQ)
 		rc = 0;		/* the PCI irqs: accepted, nothing to do */

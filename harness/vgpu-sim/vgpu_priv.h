@@ -57,7 +57,7 @@ struct vgpu_dmabuf {
 
 struct vgpu {
 	const struct vgpu_model *model;
-	uint32_t traits;
+	uint64_t traits;
 	enum vrc_abi abi;
 	unsigned instance;
 	uint8_t *shm;
@@ -105,9 +105,15 @@ struct vgpu {
 	char dead_reason[224];
 };
 
-static inline bool vgpu_has(const struct vgpu *v, uint32_t trait)
+static inline bool vgpu_has(const struct vgpu *v, uint64_t trait)
 {
 	return (v->traits & trait) != 0;
+}
+
+/* no-irq answers as a kernel without the series: the PCI irqs only. */
+static inline uint32_t vgpu_num_irqs(const struct vgpu *v)
+{
+	return vgpu_has(v, VM_NO_IRQ) ? VRC_PCI_NUM_IRQS : VGPU_NUM_IRQS;
 }
 
 /* Register file access; `off` must be an aligned offset inside the window. */
