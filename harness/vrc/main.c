@@ -22,7 +22,7 @@ static void usage(FILE *f)
 "       vrc report RUN [--compare=BASELINE]        RUN/report.html with plots\n"
 "       vrc --help | --version\n"
 "\n"
-"vrc checks the vGPU display refresh irq against SPEC.md, on the emulated vGPU\n"
+"vrc checks the display refresh irq against docs/spec.md, on the emulated vGPU\n"
 "(vgpu-sim): the uAPI and the virtual-time suites with a process guest, the\n"
 "real-time (rt-*) workloads in a process guest or a booted QEMU guest; or on\n"
 "a GVT-g vGPU of this host (--backend=gvt, see docs/hardware.md).\n"
