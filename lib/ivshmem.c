@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ivshmem server protocol (PROTOCOLS.md §2.2): the server end (vgpu-sim
+ * The ivshmem server protocol (docs/protocols.md §2.2): the server end (vgpu-sim
  * greets a connecting guest) and the client end (a process guest, or a test
  * standing in for QEMU's ivshmem-doorbell).
  *

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The vfio-user client transport: each op is one command and its reply on
- * the device's socket (PROTOCOLS.md §1), with the VFIO ioctl semantics the
+ * the device's socket (docs/protocols.md §1), with the VFIO ioctl semantics the
  * suite expects from the kernel transport.
  *
  * Device errors (ERROR replies) pass through as -errno and leave the

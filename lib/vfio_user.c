@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vfio-user message codec (PROTOCOLS.md §1): header checks, one whole
+ * vfio-user message codec (docs/protocols.md §1): header checks, one whole
  * message in or out of a stream socket with its SCM_RIGHTS fds, and the
  * VERSION capabilities JSON. Shared by the client transport and vgpu-sim.
  *

@@ -60,7 +60,7 @@ static void usage(FILE *f)
 "\n"
 "The emulated vGPU: serves each instance's device over vfio-user and its\n"
 "guest side over the ivshmem server protocol, with the display refresh irq\n"
-"behaving as the chosen model (SPEC.md section 2 and 5).\n"
+"behaving as the chosen model (docs/spec.md sections 2 and 5).\n"
 "\n"
 "Sockets created in DIR (which must be ours and mode 0700, or not exist):\n"
 "  vgpuN.vfio-user   the device (VFIO over UNIX socket)\n"

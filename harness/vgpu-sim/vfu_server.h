@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The vfio-user server side of one connection, bound to one vGPU: receives a
- * command, maps it onto the vgpu_* device calls, replies (PROTOCOLS.md §1).
+ * command, maps it onto the vgpu_* device calls, replies (docs/protocols.md §1).
  * Commands are handled strictly in order, one per vfu_conn_handle() call.
  */
 #ifndef VGPU_SIM_VFU_SERVER_H

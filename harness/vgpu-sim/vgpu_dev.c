@@ -2,7 +2,7 @@
 /*
  * The device side of one emulated vGPU: device and region info, region
  * reads/writes (BAR0 register file, BAR2 VRAM, PCI config space), and the
- * plane query / dmabuf lookup with GVT's semantics (SPEC §1, ANCHORS §4).
+ * plane query / dmabuf lookup with GVT's semantics (SPEC §1).
  */
 #include <errno.h>
 #include <string.h>

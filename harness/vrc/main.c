@@ -22,7 +22,7 @@ static void usage(FILE *f)
 "       vrc report RUN [--compare=BASELINE]        RUN/report.html with plots\n"
 "       vrc --help | --version\n"
 "\n"
-"vrc checks the vGPU display refresh irq against SPEC.md, on the emulated vGPU\n"
+"vrc checks the display refresh irq against docs/spec.md, on the emulated vGPU\n"
 "(vgpu-sim): the uAPI and the virtual-time suites with a process guest, the\n"
 "real-time (rt-*) workloads in a process guest or a booted QEMU guest; or on\n"
 "a GVT-g vGPU of this host (--backend=gvt, see docs/hardware.md).\n"
@@ -83,6 +83,8 @@ static void usage(FILE *f)
 "  --realtime=some|all|none  which models also run the real-time tests: some\n"
 "                         (default: those that between them fail every rt-*\n"
 "                         test, plus ref and v3 for false failures), all, none\n"
+"  --list-expected        print each model's expected row (model, abi, clauses)\n"
+"                         and run nothing\n"
 "\n"
 "environment:\n"
 "  VRC_QEMU               the QEMU binary guests boot with (default\n"
@@ -144,7 +146,8 @@ int main(int argc, char **argv)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
-	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA };
+	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA,
+	       O_LIST_EXPECTED };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "model", required_argument, NULL, O_MODEL },
@@ -163,6 +166,7 @@ int main(int argc, char **argv)
 		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
 		{ "no-extra", no_argument, NULL, O_NO_EXTRA },
 		{ "realtime", required_argument, NULL, O_REALTIME },
+		{ "list-expected", no_argument, NULL, O_LIST_EXPECTED },
 		{ "resume", required_argument, NULL, O_RESUME },
 		{ "rerun-failures", required_argument, NULL, O_RERUN },
 		{ "progress", required_argument, NULL, O_PROGRESS },
@@ -175,6 +179,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
 	bool dry_run = false;
+	bool list_expected = false;	/* vrc mutation --list-expected */
 	bool sim_named = false;	/* --vgpu-sim: this run is about the emulated vGPU */
 	unsigned given = 0;	/* options named on the command line (--resume) */
 	int c;
@@ -301,6 +306,7 @@ int main(int argc, char **argv)
 		case O_SIM: o.sim_path = optarg; sim_named = true; break;
 		case O_VERSION: printf("vrc %s\n", VRC_VERSION); return 0;
 		case O_DRY_RUN: dry_run = true; break;
+		case O_LIST_EXPECTED: list_expected = true; break;
 		case O_SYSFS_ROOT: sysfs_root = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -309,6 +315,13 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "vrc: unexpected argument '%s'\n", argv[optind]);
 		return 2;
+	}
+	if (list_expected) {
+		if (strcmp(cmd, "mutation")) {
+			fprintf(stderr, "vrc: --list-expected is an option of vrc mutation\n");
+			return 2;
+		}
+		return vrc_mutation_list_expected(stdout);
 	}
 	if (o.resume) {
 		char err[1024];

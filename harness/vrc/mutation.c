@@ -247,3 +247,21 @@ int vrc_mutation(const struct vrc_opts *base)
 	fflush(out);
 	return bad ? 1 : 0;
 }
+
+/*
+ * vrc mutation --list-expected: the expected[] table as text, one row a line
+ * ("MODEL ABI CLAUSES", "-" for the model's default ABI and for no clause),
+ * without running anything. harness/tests/t_coverage.sh checks the model and
+ * clause pairs that docs/coverage.md claims against it.
+ */
+int vrc_mutation_list_expected(FILE *out)
+{
+	for (unsigned i = 0; i < NEXP; i++) {
+		char cl[160];
+
+		vrc_clauses_str(expected[i].clauses, cl, sizeof(cl));
+		fprintf(out, "%s %s %s\n", expected[i].model,
+			expected[i].abi ? expected[i].abi : "-", cl[0] ? cl : "-");
+	}
+	return fflush(out) || ferror(out) ? 2 : 0;
+}

@@ -174,6 +174,8 @@ int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len);
 
 /* vrc mutation: every model against the suite, model x clause table. */
 int vrc_mutation(const struct vrc_opts *o);
+/* vrc mutation --list-expected: its expected rows, no runs (mutation.c). */
+int vrc_mutation_list_expected(FILE *out);
 
 /* Subcommands on results (argv[0] is the subcommand): exit 0/1/2. */
 int vrc_cmd_compare(int argc, char **argv);	/* compare.c */

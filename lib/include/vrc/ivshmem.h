@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ivshmem server protocol (PROTOCOLS.md §2.2), both ends: vgpu-sim is the
+ * The ivshmem server protocol (docs/protocols.md §2.2), both ends: vgpu-sim is the
  * server QEMU's ivshmem-doorbell connects to; a process guest is a client
  * speaking the same protocol. Messages are little-endian int64, server to
  * client only, each with at most one fd.

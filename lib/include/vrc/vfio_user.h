@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vfio-user wire format (facts from the protocol spec; see PROTOCOLS.md §1)
+ * vfio-user wire format (facts from the protocol spec; see docs/protocols.md §1)
  * and the message codec shared by the client (lib/transport_vfio_user.c) and
  * the server (harness/vgpu-sim). Everything received is untrusted: the
  * decoders bound every length against what was actually read.
