@@ -196,6 +196,12 @@ const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test 
 	return NULL;
 }
 
+const char *vrc_destructive_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
+{
+	return (test->flags & VT_DESTRUCTIVE) && !o->destructive ?
+	       "destructive (can oops a real host): run with --destructive" : NULL;
+}
+
 /* The test in a child of its own; rec gets what it reported or how it died. */
 static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
 		       const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
@@ -334,10 +340,9 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	const char *why;
 
 	rec->test = test;
-	if ((test->flags & VT_DESTRUCTIVE) && !o->destructive) {
+	if ((why = vrc_destructive_skip_reason(o, test))) {
 		rec->result = R_SKIP;
-		snprintf(rec->reason, sizeof(rec->reason),
-			 "destructive (can oops a real host): run with --destructive");
+		snprintf(rec->reason, sizeof(rec->reason), "%s", why);
 		return;
 	}
 	if (o->gvt && (why = vrc_gvt_skip_reason(o, test))) {

@@ -157,6 +157,9 @@ void vrc_igt_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
 int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *initrd,
 			  size_t ilen);
 
+/* Why a test does not run with these options (a destructive one without
+ * --destructive, the default but on the emulated vGPU), or NULL. */
+const char *vrc_destructive_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 /* Why a test cannot run on the gvt backend with these options, or NULL. */
 const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 
