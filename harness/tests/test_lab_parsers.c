@@ -230,4 +230,45 @@ TEST(compare_classifies_and_gates)
 	vrc_loaded_free(&r);
 }
 
+/* vrc run's exit status: a run that passed nothing tested nothing (4), and
+ * says why in one line; a failure wins over everything. */
+TEST(run_status_nothing_tested)
+{
+	static const struct vrc_test dummy = { .name = "t" };
+	struct vrc_test_record rec[3] = {
+		{ .test = &dummy, .result = R_SKIP, .reason = "display irq not offered" },
+		{ .test = &dummy, .result = R_SKIP, .reason = "display irq not offered" },
+		{ .test = &dummy, .result = R_NOTRUN, .reason = "" },
+	};
+	struct vrc_run run = { .ntests = 3, .rec = rec, .irq_index = -1 };
+	char why[700];
+
+	run.count[R_SKIP] = 2;
+	run.count[R_NOTRUN] = 1;
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&run, why, sizeof(why)));
+	VTEST_LOG("%s", why);
+	ASSERT_STREQ("nothing was tested: the device offers no display irq (every test skipped: "
+		     "2 of 3 'display irq not offered'; the other 1 for 1 other reason)", why);
+	run.irq_index = 5;
+	rec[2].reason[0] = 'x';
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&run, why, sizeof(why)));
+	ASSERT_TRUE(strstr(why, "nothing was tested: no test passed (every test skipped: 2 of 3") == why);
+	/* one pass: tested */
+	rec[2].result = R_PASS;
+	run.count[R_NOTRUN] = 0;
+	run.count[R_PASS] = 1;
+	ASSERT_EQ(VRC_EXIT_PASSED, vrc_run_status(&run, why, sizeof(why)));
+	ASSERT_STREQ("", why);
+	/* a failure (or an incomplete test) among skips fails, pass or not */
+	run.count[R_PASS] = 0;
+	run.count[R_INCOMPLETE] = 1;
+	ASSERT_EQ(VRC_EXIT_FAILED, vrc_run_status(&run, why, sizeof(why)));
+	run.count[R_PASS] = 1;
+	ASSERT_EQ(VRC_EXIT_FAILED, vrc_run_status(&run, why, sizeof(why)));
+	/* nothing selected */
+	struct vrc_run none = { .irq_index = 5 };
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&none, why, sizeof(why)));
+	ASSERT_STREQ("nothing was tested: no test selected", why);
+}
+
 VTEST_MAIN()

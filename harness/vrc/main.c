@@ -36,7 +36,7 @@ static void usage(FILE *f)
 "                         and the rt-* tests in an i915 guest booted on the\n"
 "                         vGPU where host and image allow; each judged with\n"
 "                         the host dmesg. What cannot run skips saying why\n"
-"                         (exit 4 if no usable GVT-g). auto, the\n"
+"                         (exit 4, nothing tested, if no usable GVT-g). auto, the\n"
 "                         default: gvt if a usable GVT-g is here and no sim\n"
 "                         option (--vgpu-sim, --model, --abi) is given, else sim\n"
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
@@ -94,9 +94,12 @@ static void usage(FILE *f)
 "                         decides whether a guest can share the vGPU (>= 9.0:\n"
 "                         bookworm-backports', or make qemu-gvt)\n"
 "\n"
-"exit status: 0 every test passed (or skipped), 1 a test failed, timed out or\n"
-"crashed, 2 the harness could not run (bad option, backend did not start),\n"
-"4 --backend=gvt: no usable GVT-g vGPU on this host (each reason printed)\n");
+"exit status of run: 0 at least one test passed and none failed, 1 a test\n"
+"failed, timed out, crashed or was flagged by dmesg, 2 the harness could not\n"
+"run (bad option, backend did not start), 4 nothing was tested: every\n"
+"selected test skipped (e.g. the device offers no display irq), no test\n"
+"matched --suite, or --backend=gvt found no usable GVT-g vGPU (the reason in\n"
+"one '# nothing was tested: ...' line and on stderr, or each reason printed)\n");
 }
 
 static const char *default_sim_path(void)
