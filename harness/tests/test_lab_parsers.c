@@ -334,7 +334,8 @@ TEST(compare_lost_coverage_and_skips)
 	ASSERT_TRUE(f != NULL);
 	vrc_comparison_print(f, &c, &b, &r, false);
 	fclose(f);
-	VTEST_LOG("%s", text);
+	for (char *l = text, *e; (e = strchr(l, '\n')); l = e + 1)
+		VTEST_LOG("%.*s", (int)(e - l), l);
 	ASSERT_TRUE(strstr(text, "! LOST-COVERAGE  a-pass") != NULL);
 	ASSERT_TRUE(strstr(text, "pass       -> skip: 'display irq not offered' -- lost coverage\n") != NULL);
 	ASSERT_TRUE(strstr(text, "summary: regressed 0, lost-coverage 2,") != NULL);
