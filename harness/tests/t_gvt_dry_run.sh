@@ -31,7 +31,7 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..38"
+echo "1..40"
 
 tree good
 st=$(run good --dry-run --image="$dir/noimage")
@@ -116,6 +116,9 @@ rmdir "$dir/noiommu/sys/kernel/iommu_groups/0"
 st=$(run noiommu --dry-run)
 [ "$st" = 4 ] && ok "no IOMMU: dry run exits 4 (skip)" || bad "no-IOMMU exit status $st"
 has "no IOMMU: the reason line" "unusable: no IOMMU ($dir/noiommu/sys/kernel/iommu_groups is empty): boot with intel_iommu=on"
+st=$(run noiommu)
+[ "$st" = 4 ] && ok "no IOMMU, a real run: exit 4 (nothing was tested)" || bad "no-IOMMU run exit status $st"
+has "no IOMMU, a real run: one line says nothing was tested" "^# nothing was tested: --backend=gvt: no usable GVT-g vGPU here"
 
 # not a dry run: the real sysfs writer meets a tree without a kernel
 tree real

@@ -191,6 +191,12 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 		if (rc == 4)
 			printf("ok 1 gvt-bringup # SKIP %s\n", dry_run ? "dry run on a host "
 			       "without usable GVT-g" : "no usable GVT-g vGPU here");
+		if (rc == 4 && !dry_run) {
+			static const char why[] = "nothing was tested: --backend=gvt: no usable "
+				"GVT-g vGPU here (the 'unusable' lines say why)";
+			printf("# %s\n", why);
+			fprintf(stderr, "vrc: %s\n", why);
+		}
 		else if (rc == 0)
 			printf("ok 1 gvt-bringup # SKIP dry run\n");
 		else
