@@ -10,8 +10,9 @@ struct vrc_opts;
 /*
  * vrc run --backend=gvt [--dry-run] [--sysfs-root=DIR]: the bring-up of
  * harness/gvt/bringup.c, then the conformance tests on the vGPU it keeps.
- * Returns the exit status (0 all passed, 1 a test failed or the bring-up's
- * dmesg was flagged, 2 a step failed, 4 no usable GVT-g here).
+ * Returns the exit status (VRC_EXIT_*: 0 a test passed and none failed, 1 a
+ * test failed or the bring-up's dmesg was flagged, 2 a step failed, 4 no
+ * usable GVT-g here or every test skipped: nothing was tested).
  */
 int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run);
 /*

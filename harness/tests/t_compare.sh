@@ -25,7 +25,7 @@ check "sticky-mask against ref: exit 1" "[ $? -eq 1 ]"
 check "regressions come first, irq-mask-unmask among them" \
 	"sed -n 3p $d/bad.out | grep -q '^! REGRESSED ' && grep -q '^! REGRESSED  *irq-mask-unmask  *pass  *-> fail\$' $d/bad.out"
 check "summary counts the classes" \
-	"grep -q '^summary: regressed [1-9][0-9]*, fixed 0, still-failing 0, new 0, removed 0, unchanged' $d/bad.out"
+	"grep -q '^summary: regressed [1-9][0-9]*, lost-coverage 0, fixed 0, still-failing 0, new 0, removed 0, unchanged' $d/bad.out"
 "$b/vrc" compare "$d/bad" "$d/ref" >"$d/fixed.out"
 check "the other way round: fixed, exit 0" \
 	"[ $? -eq 0 ] && grep -q '^  FIXED  *irq-mask-unmask' $d/fixed.out"
@@ -37,11 +37,12 @@ check "tests only in the run are new, passing new tests do not gate" \
 check "tests only in the baseline are removed (no list: not gating)" \
 	"[ $? -eq 0 ] && grep -q '^  REMOVED  *irq-reregister' $d/removed.out"
 
-# mustpass: every entry of both lists names a test of vrc list.
+# mustpass: every entry of both lists names a test of vrc list (the first
+# word of a line; a skip-ok reason may follow).
 "$b/vrc" list --vgpu-sim="$b/vgpu-sim" | cut -d' ' -f1 >"$d/names"
 stale=""
 for f in "$src/suites/mustpass-sim.txt" "$src/suites/mustpass-gvt.txt"; do
-	for p in $(sed 's/#.*//' "$f"); do
+	for p in $(sed 's/#.*//' "$f" | awk '{ print $1 }'); do
 		hit=0
 		while read -r t; do case "$t" in $p) hit=1; break;; esac; done <"$d/names"
 		[ $hit -eq 1 ] || stale="$stale $p"
@@ -72,7 +73,7 @@ check "a broken results file: exit 2 naming file and problem" \
 	"[ $? -eq 2 ] && grep -q 'broken.json: tests\\[0\\]: test .a.: missing \"result\"' $d/e1"
 printf 'irq-*\nrm -rf\n' >"$d/badlist"
 "$b/vrc" compare --mustpass="$d/badlist" "$d/ref" "$d/ref" 2>"$d/e2" >/dev/null
-check "a bad mustpass line: exit 2 naming the line" "[ $? -eq 2 ] && grep -q 'badlist: line 2' $d/e2"
+check "a bad mustpass line: exit 2 naming file:line" "[ $? -eq 2 ] && grep -q 'badlist:2: ' $d/e2"
 "$b/vrc" compare --threshold=abc "$d/ref" "$d/ref" 2>"$d/e3" >/dev/null
 check "a bad threshold: exit 2" "[ $? -eq 2 ] && grep -q 'threshold=abc' $d/e3"
 # the new command-line surface: --help, and bad values named

@@ -31,7 +31,7 @@ has() {	# has NAME PATTERN: the last output has a line matching PATTERN
 }
 
 echo "TAP version 13"
-echo "1..32"
+echo "1..40"
 
 tree good
 st=$(run good --dry-run --image="$dir/noimage")
@@ -52,6 +52,32 @@ has "plan: the count of tests" "conformance tests on the vGPU: [0-9]* run, [0-9]
 has "plan: the two-vGPU test runs on a second vGPU" "test iso-heuristic-independent: runs$"
 has "plan: how the second vGPU is made" "two-vGPU tests (iso-\*): for each, a second vGPU of the same type is created, opened through a KVM VM of its own"
 has "plan: no i915 image, the rt tests skip saying so" "test rt-flip-every-vblank: SKIP, no i915 guest image in $dir/noimage (make image-i915"
+# destructive tests are off on hardware unless asked for: the oops requests
+# would take a v6-era host down
+has "plan: the oops test skips by default, naming --destructive" "test irq-invalid-requests-oops: SKIP, destructive (can oops a real host): run with --destructive$"
+st=$(run good --dry-run --image="$dir/noimage" --destructive)
+has "plan: with --destructive the oops test runs" "test irq-invalid-requests-oops: runs (destructive: --destructive given)$"
+
+# make check's own command line on a GVT-g host (auto picks the vGPU): it
+# must not force --destructive, and its plan leaves the oops test out
+src=$(cd "$(dirname "$0")/../.." && pwd)
+args=$(make -s -n --no-print-directory -C "$src" check BUILD="$(cd "$b" && pwd)" 2>/dev/null |
+	sed -n 's|^[^ ]*/vrc run ||p')
+if [ -n "$args" ] && ! echo " $args " | grep -q -- ' --destructive '; then
+	ok "make check runs vrc without --destructive ($args)"
+else bad "make check's vrc command line: '$args'"; fi
+# shellcheck disable=SC2086 # make check's arguments, one word each
+VRC_GVT_DEV_ROOT="$dir/good/dev" VRC_GVT_RUN_DIR="$dir/good/run/vrc/mdev" VRC_QEMU="$dir/good/qemu" \
+	VRC_GVT_KERNEL=6.12.48+deb13-amd64 timeout 30 "$vrc" run $args --sysfs-root="$dir/good/sys" \
+	--dry-run >"$dir/out" 2>&1
+st=$?
+[ "$st" = 0 ] && ok "make check's command line on a GVT-g host: auto plans the vGPU (exit 0)" ||
+	{ bad "make check's command line, dry run: exit $st"; sed 's/^/#   /' "$dir/out"; }
+has "make check on a GVT-g host: the oops test skips" "test irq-invalid-requests-oops: SKIP, destructive (can oops a real host)"
+"$vrc" run $args --dry-run --sysfs-root="$dir/none" >"$dir/out" 2>&1
+[ $? = 2 ] && has "auto --dry-run without GVT-g: exit 2 saying why" "auto tests the emulated vGPU here" ||
+	{ bad "auto --dry-run without GVT-g: not exit 2"; sed 's/^/#   /' "$dir/out"; }
+
 if [ -e "$dir/good/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create" ] ||
    [ -n "$(ls -A "$dir/good/run" 2>/dev/null)" ]; then
 	bad "dry run touched nothing"; ls -lR "$dir/good" | sed 's/^/#   /'
@@ -90,6 +116,9 @@ rmdir "$dir/noiommu/sys/kernel/iommu_groups/0"
 st=$(run noiommu --dry-run)
 [ "$st" = 4 ] && ok "no IOMMU: dry run exits 4 (skip)" || bad "no-IOMMU exit status $st"
 has "no IOMMU: the reason line" "unusable: no IOMMU ($dir/noiommu/sys/kernel/iommu_groups is empty): boot with intel_iommu=on"
+st=$(run noiommu)
+[ "$st" = 4 ] && ok "no IOMMU, a real run: exit 4 (nothing was tested)" || bad "no-IOMMU run exit status $st"
+has "no IOMMU, a real run: one line says nothing was tested" "^# nothing was tested: --backend=gvt: no usable GVT-g vGPU here"
 
 # not a dry run: the real sysfs writer meets a tree without a kernel
 tree real

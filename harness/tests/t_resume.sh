@@ -33,7 +33,7 @@ print(" ".join(k for k,v in c.items() if v>1))' "$1"
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..26"
 # The reference: model v6 has passes, failures and a crash. The tests of
 # virtual time only ('[dit]*': disc, irq, iso, tear), whose verdicts are
 # exact; the rt-* tests run in real time and may flake on a loaded machine.
@@ -71,6 +71,19 @@ check "KTAP of the resumed run is complete" \
 check "the resumed run keeps the original options (model v6)" \
 	"grep -q 'model=v6' $d/cut.ktap && grep -q '\"model\":\"v6\"' $d/cut/results.json"
 check "results.json records the resume" "grep -q '\"resumed\":1' $d/cut/results.json"
+
+# The destructive choice is the run's: on the sim it is on by default (the
+# reference run crashed v6 with it), and a run started with
+# --no-destructive resumes without it although the sim's default is on.
+check "a sim run is destructive by default (journal header)" \
+	"head -1 $d/full/journal.jsonl | grep -q '\"destructive\":true'"
+mkdir "$d/nd"
+"$vrc" run --model=v6 --no-destructive --suite=irq-invalid-requests-oops --out="$d/nd-full" \
+	--vgpu-sim="$sim" >/dev/null 2>&1
+head -1 "$d/nd-full/journal.jsonl" >"$d/nd/journal.jsonl"
+"$vrc" run --resume="$d/nd" --vgpu-sim="$sim" >"$d/nd.ktap" 2>&1
+check "a --no-destructive run resumes without the destructive test" \
+	"grep -q '^ok 1 irq-invalid-requests-oops .*# SKIP destructive' $d/nd.ktap"
 
 # Resuming a finished run runs nothing and changes no verdict.
 cp -r "$d/cut" "$d/again"

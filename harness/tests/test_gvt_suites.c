@@ -217,7 +217,8 @@ TEST(kernel_7_2_passes_on_gvt_path)
 }
 
 /* A type with no instance left for a second vGPU: the two-vGPU test skips,
- * saying so, and nothing is created. */
+ * saying so, and nothing is created. Its only test skipped: the run tested
+ * nothing (exit 4) and says so. */
 TEST(no_second_instance_skips_iso)
 {
 	struct gvt_world w;
@@ -228,7 +229,9 @@ TEST(no_second_instance_skips_iso)
 	fake_put(w.root, FAKE_TYPES "/i915-GVTg_V5_4/available_instances", "0\n");
 	w.o.suite = "iso-heuristic-independent";
 	unsigned removes = fake_mdev_removes;
-	EXPECT_EQ(0, world_run(&w, &run));
+	EXPECT_EQ(VRC_EXIT_NOTHING_TESTED, world_run(&w, &run));
+	EXPECT_TRUE(strstr(w.text, "# nothing was tested: no test passed (every test "
+			   "skipped: 1 of 1 'gvt: needs two vGPUs at once") != NULL);
 	ASSERT_EQ(1u, run.ntests);
 	EXPECT_EQ((int)R_SKIP, (int)run.rec[0].result);
 	printf("# reason: %s\n", run.rec[0].reason);

@@ -151,19 +151,54 @@ TEST(results_parse_validates)
 
 TEST(mustpass_lists)
 {
-	const char *text = "# comment\n\n  irq-*   # trailing comment\nevt-flip-every-vblank\n";
+	const char *text = "# comment\n\n  irq-*   # trailing comment\nevt-flip-every-vblank\n"
+			   "irq-invalid-requests-oops\tskip-ok:  destructive (can oops a  # why\r\n"
+			   "iso-*  skip-ok: needs two vGPUs";
 	struct vrc_mustpass m;
 	char err[256];
 
-	ASSERT_EQ(0, vrc_mustpass_parse(text, strlen(text), &m, err, sizeof(err)));
-	ASSERT_EQ(2u, m.n);
+	ASSERT_EQ(0, vrc_mustpass_parse("l.txt", text, strlen(text), &m, err, sizeof(err)));
+	ASSERT_EQ(4u, m.n);
 	ASSERT_TRUE(vrc_mustpass_match(&m, "irq-mask-bool"));
 	ASSERT_TRUE(vrc_mustpass_match(&m, "evt-flip-every-vblank"));
 	ASSERT_FALSE(vrc_mustpass_match(&m, "evt-flip-burst"));
+	ASSERT_STREQ("irq-invalid-requests-oops", m.e[2].pat);
+	ASSERT_STREQ("destructive (can oops a", m.e[2].skip_ok);
+	ASSERT_EQ(5u, m.e[2].line);
+	ASSERT_STREQ("", m.e[0].skip_ok);
+	/* a skip is allowed only for the tests of the line, by a part of its reason */
+	ASSERT_TRUE(vrc_mustpass_skip_ok(&m, "irq-invalid-requests-oops",
+					 "destructive (can oops a real host): run with --destructive"));
+	ASSERT_FALSE(vrc_mustpass_skip_ok(&m, "irq-invalid-requests-oops",
+					  "display irq not offered"));
+	ASSERT_FALSE(vrc_mustpass_skip_ok(&m, "irq-mask-bool", "destructive (can oops a real host)"));
+	ASSERT_TRUE(vrc_mustpass_skip_ok(&m, "iso-heuristic-independent",
+					 "gvt: needs two vGPUs at once: type X has 1 available"));
+	ASSERT_FALSE(vrc_mustpass_skip_ok(&m, "iso-heuristic-independent", ""));
 	vrc_mustpass_free(&m);
-	const char *bad = "irq-*\nrm -rf /\n";
-	ASSERT_EQ(-1, vrc_mustpass_parse(bad, strlen(bad), &m, err, sizeof(err)));
-	ASSERT_TRUE(strstr(err, "line 2") != NULL);
+
+	/* each bad line is named FILE:LINE with what is wrong */
+	static const struct { const char *text, *err; } bad[] = {
+		{ "irq-*\nrm -rf /\n", "l.txt:2: '-rf /' after the test name: want 'skip-ok: REASON'" },
+		{ "# c\n\nirq-* skip-ok:\n", "l.txt:3: 'skip-ok:' without a reason" },
+		{ "irq-* skip-ok:   # no reason\n", "l.txt:1: 'skip-ok:' without a reason" },
+		{ "irq-* skip_ok: x\n", "l.txt:1: 'skip_ok: x' after the test name" },
+		{ "irq-*  skip-ok: a\x01b\n", "l.txt:1: the skip-ok reason holds a control" },
+		{ "a/b\n", "l.txt:1: 'a/b' is not a test name or glob" },
+		{ "ok\nok\n\xc3\xa9t\xc3\xa9\n", "l.txt:3: '" },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		EXPECT_EQ(-1, vrc_mustpass_parse("l.txt", bad[i].text, strlen(bad[i].text), &m, err,
+						 sizeof(err)));
+		VTEST_LOG("bad[%u]: %s", i, err);
+		EXPECT_TRUE(strstr(err, bad[i].err) == err);
+	}
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	EXPECT_EQ(-1, vrc_mustpass_parse("l.txt", longname, strlen(longname), &m, err, sizeof(err)));
+	EXPECT_TRUE(strstr(err, "l.txt:1: the test name is longer") == err);
 }
 
 /* base: pass fail skip gone(pass) ; run: t-pass fail, t-fail pass, t-skip skip, t-new fail */
@@ -205,16 +240,24 @@ TEST(compare_classifies_and_gates)
 	ASSERT_EQ(0u, c.nmeas);
 	vrc_comparison_free(&c);
 
-	/* a mustpass list: only t-fail and t-skip gate; t-gone is missing */
+	/* a mustpass list: only t-fail and t-skip gate; t-gone is missing.
+	 * t-skip skips (without a reason): a mustpass test must pass */
 	struct vrc_mustpass m;
 	const char *list = "t-fail\nt-skip\n";
-	ASSERT_EQ(0, vrc_mustpass_parse(list, strlen(list), &m, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_mustpass_parse("l", list, strlen(list), &m, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_compare(&b, &r, &m, 20.0, &c));
+	ASSERT_EQ(1u, c.nblocking);
+	ASSERT_TRUE(find(&c, "t-skip")->blocks);
+	vrc_comparison_free(&c);
+	vrc_mustpass_free(&m);
+	list = "t-fail\n";
+	ASSERT_EQ(0, vrc_mustpass_parse("l", list, strlen(list), &m, err, sizeof(err)));
 	ASSERT_EQ(0, vrc_compare(&b, &r, &m, 20.0, &c));
 	ASSERT_EQ(0u, c.nblocking);
 	vrc_comparison_free(&c);
 	vrc_mustpass_free(&m);
 	list = "t-pass\nt-gone\n";
-	ASSERT_EQ(0, vrc_mustpass_parse(list, strlen(list), &m, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_mustpass_parse("l", list, strlen(list), &m, err, sizeof(err)));
 	ASSERT_EQ(0, vrc_compare(&b, &r, &m, 20.0, &c));
 	ASSERT_EQ(1u, c.nmissing);
 	ASSERT_EQ(3u, c.nblocking);	/* t-pass fails, t-gone removed and missing */
@@ -228,6 +271,135 @@ TEST(compare_classifies_and_gates)
 	vrc_comparison_free(&c);
 	vrc_loaded_free(&b);
 	vrc_loaded_free(&r);
+}
+
+/* Skips against a baseline: a verdict that became a skip is lost coverage
+ * and blocks; with a list, a listed test that skips blocks unless a
+ * skip-ok of the list allows its reason. */
+static const char *cov_base =
+	"{\"format\":\"vrc-results\",\"run\":{\"run_id\":\"b\"},\"tests\":["
+	"{\"name\":\"a-pass\",\"result\":\"pass\"},"
+	"{\"name\":\"a-fail\",\"result\":\"fail\"},"
+	"{\"name\":\"a-skip\",\"result\":\"skip\",\"reason\":\"destructive (can oops a real host)\"},"
+	"{\"name\":\"a-keep\",\"result\":\"pass\"}]}";
+static const char *cov_run =
+	"{\"format\":\"vrc-results\",\"run\":{\"run_id\":\"r\"},\"tests\":["
+	"{\"name\":\"a-pass\",\"result\":\"skip\",\"reason\":\"display irq not offered\"},"
+	"{\"name\":\"a-fail\",\"result\":\"skip\",\"reason\":\"display irq not offered\"},"
+	"{\"name\":\"a-skip\",\"result\":\"skip\",\"reason\":\"destructive (can oops a real host)\"},"
+	"{\"name\":\"a-keep\",\"result\":\"pass\"},"
+	"{\"name\":\"a-notrun\",\"result\":\"notrun\"}]}";
+
+static unsigned blocking_with(const struct vrc_loaded *b, const struct vrc_loaded *r,
+			      const char *list, const char *name)
+{
+	struct vrc_mustpass m;
+	struct vrc_comparison c;
+	char err[256];
+	unsigned n;
+
+	if (list && vrc_mustpass_parse("l", list, strlen(list), &m, err, sizeof(err)))
+		return 999;
+	if (vrc_compare(b, r, list ? &m : NULL, 20.0, &c))
+		return 998;
+	n = c.nblocking;
+	if (name && !find(&c, name)->blocks)
+		n = 997;
+	vrc_comparison_free(&c);
+	if (list)
+		vrc_mustpass_free(&m);
+	return n;
+}
+
+TEST(compare_lost_coverage_and_skips)
+{
+	struct vrc_loaded b, r;
+	struct vrc_comparison c;
+	char err[256];
+	char *text = NULL;
+	size_t len = 0;
+
+	ASSERT_EQ(0, vrc_results_parse(cov_base, strlen(cov_base), &b, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_results_parse(cov_run, strlen(cov_run), &r, err, sizeof(err)));
+	ASSERT_EQ(0, vrc_compare(&b, &r, NULL, 20.0, &c));
+	ASSERT_EQ((int)CH_LOST_COVERAGE, (int)find(&c, "a-pass")->change);
+	ASSERT_EQ((int)CH_LOST_COVERAGE, (int)find(&c, "a-fail")->change);	/* not fixed */
+	ASSERT_EQ((int)CH_UNCHANGED, (int)find(&c, "a-skip")->change);
+	ASSERT_EQ((int)CH_NEW, (int)find(&c, "a-notrun")->change);
+	ASSERT_EQ(2u, c.nblocking);	/* without a list: the lost coverage */
+	ASSERT_TRUE(find(&c, "a-pass")->blocks && find(&c, "a-fail")->blocks);
+	ASSERT_EQ(2u, c.count[CH_LOST_COVERAGE]);
+	/* one line per blocking test, naming the lost coverage and the reason */
+	FILE *f = open_memstream(&text, &len);
+	ASSERT_TRUE(f != NULL);
+	vrc_comparison_print(f, &c, &b, &r, false);
+	fclose(f);
+	for (char *l = text, *e; (e = strchr(l, '\n')); l = e + 1)
+		VTEST_LOG("%.*s", (int)(e - l), l);
+	ASSERT_TRUE(strstr(text, "! LOST-COVERAGE  a-pass") != NULL);
+	ASSERT_TRUE(strstr(text, "pass       -> skip: 'display irq not offered' -- lost coverage\n") != NULL);
+	ASSERT_TRUE(strstr(text, "summary: regressed 0, lost-coverage 2,") != NULL);
+	free(text);
+	vrc_comparison_free(&c);
+	/* a run against itself: skips are never lost coverage */
+	ASSERT_EQ(0u, blocking_with(&r, &r, NULL, NULL));
+
+	/* every a-* must pass: the two lost, and the notrun with no reason; the
+	 * destructive skip is allowed */
+	ASSERT_EQ(3u, blocking_with(&b, &r, "a-*\na-skip skip-ok: destructive\n", "a-notrun"));
+	ASSERT_EQ(4u, blocking_with(&b, &r, "a-*\n", "a-skip"));
+	/* the allowance is for the named test and that reason only */
+	ASSERT_EQ(4u, blocking_with(&b, &r, "a-*\na-keep skip-ok: destructive\n", "a-skip"));
+	ASSERT_EQ(4u, blocking_with(&b, &r, "a-*\na-skip skip-ok: display irq\n", "a-skip"));
+	/* lost coverage of a listed test whose reason the list allows does not block */
+	ASSERT_EQ(0u, blocking_with(&b, &r, "a-pass skip-ok: display irq\na-keep\n", NULL));
+	/* an unlisted test's lost coverage does not gate */
+	ASSERT_EQ(0u, blocking_with(&b, &r, "a-keep\n", NULL));
+	ASSERT_EQ(0, vrc_compare(&b, &r, NULL, 20.0, &c));
+	vrc_comparison_free(&c);
+	vrc_loaded_free(&b);
+	vrc_loaded_free(&r);
+}
+
+/* vrc run's exit status: a run that passed nothing tested nothing (4), and
+ * says why in one line; a failure wins over everything. */
+TEST(run_status_nothing_tested)
+{
+	static const struct vrc_test dummy = { .name = "t" };
+	struct vrc_test_record rec[3] = {
+		{ .test = &dummy, .result = R_SKIP, .reason = "display irq not offered" },
+		{ .test = &dummy, .result = R_SKIP, .reason = "display irq not offered" },
+		{ .test = &dummy, .result = R_NOTRUN, .reason = "" },
+	};
+	struct vrc_run run = { .ntests = 3, .rec = rec, .irq_index = -1 };
+	char why[700];
+
+	run.count[R_SKIP] = 2;
+	run.count[R_NOTRUN] = 1;
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&run, why, sizeof(why)));
+	VTEST_LOG("%s", why);
+	ASSERT_STREQ("nothing was tested: the device offers no display irq (every test skipped: "
+		     "2 of 3 'display irq not offered'; the other 1 for 1 other reason)", why);
+	run.irq_index = 5;
+	rec[2].reason[0] = 'x';
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&run, why, sizeof(why)));
+	ASSERT_TRUE(strstr(why, "nothing was tested: no test passed (every test skipped: 2 of 3") == why);
+	/* one pass: tested */
+	rec[2].result = R_PASS;
+	run.count[R_NOTRUN] = 0;
+	run.count[R_PASS] = 1;
+	ASSERT_EQ(VRC_EXIT_PASSED, vrc_run_status(&run, why, sizeof(why)));
+	ASSERT_STREQ("", why);
+	/* a failure (or an incomplete test) among skips fails, pass or not */
+	run.count[R_PASS] = 0;
+	run.count[R_INCOMPLETE] = 1;
+	ASSERT_EQ(VRC_EXIT_FAILED, vrc_run_status(&run, why, sizeof(why)));
+	run.count[R_PASS] = 1;
+	ASSERT_EQ(VRC_EXIT_FAILED, vrc_run_status(&run, why, sizeof(why)));
+	/* nothing selected */
+	struct vrc_run none = { .irq_index = 5 };
+	ASSERT_EQ(VRC_EXIT_NOTHING_TESTED, vrc_run_status(&none, why, sizeof(why)));
+	ASSERT_STREQ("nothing was tested: no test selected", why);
 }
 
 VTEST_MAIN()

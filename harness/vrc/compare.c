@@ -9,7 +9,7 @@
 #include "compare.h"
 
 static const char *const change_names[CH_NUM] = {
-	"regressed", "fixed", "still-failing", "new", "removed", "unchanged",
+	"regressed", "lost-coverage", "fixed", "still-failing", "new", "removed", "unchanged",
 };
 
 const char *vrc_change_name(enum vrc_change c)
@@ -19,53 +19,100 @@ const char *vrc_change_name(enum vrc_change c)
 
 /* ---- mustpass lists */
 
-int vrc_mustpass_parse(const char *text, size_t len, struct vrc_mustpass *m,
+static bool glob_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-_.*?[]!", c));
+}
+
+/* s[0..n) without the blanks around it. */
+static const char *trim(const char *s, size_t *n)
+{
+	while (*n && (*s == ' ' || *s == '\t')) {
+		s++;
+		(*n)--;
+	}
+	while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t' || s[*n - 1] == '\r'))
+		(*n)--;
+	return s;
+}
+
+/* One line (comment stripped, trimmed, not empty) into e; NULL, or what is wrong. */
+static const char *parse_entry(const char *s, size_t n, struct vrc_mustpass_entry *e,
+			       char *why, size_t whylen)
+{
+	static const char key[] = "skip-ok:";
+	size_t p = 0;
+
+	while (p < n && s[p] != ' ' && s[p] != '\t')
+		p++;
+	if (p >= sizeof(e->pat))
+		return "the test name is longer than 127 characters";
+	for (size_t i = 0; i < p; i++)
+		if (!glob_char(s[i])) {
+			snprintf(why, whylen, "'%.*s' is not a test name or glob", (int)p, s);
+			return why;
+		}
+	memcpy(e->pat, s, p);
+	e->pat[p] = 0;
+	size_t rn = n - p;
+	const char *r = trim(s + p, &rn);
+	if (!rn)
+		return NULL;
+	if (rn < sizeof(key) - 1 || memcmp(r, key, sizeof(key) - 1)) {
+		snprintf(why, whylen, "'%.*s' after the test name: want 'skip-ok: REASON'",
+			 (int)(rn < 40 ? rn : 40), r);
+		return why;
+	}
+	rn -= sizeof(key) - 1;
+	r = trim(r + sizeof(key) - 1, &rn);
+	if (!rn)
+		return "'skip-ok:' without a reason (a part of the skip reasons it allows)";
+	if (rn >= sizeof(e->skip_ok))
+		return "the skip-ok reason is longer than 127 characters";
+	for (size_t i = 0; i < rn; i++)
+		if (r[i] < 0x20 || r[i] > 0x7e)
+			return "the skip-ok reason holds a control or non-ASCII character";
+	memcpy(e->skip_ok, r, rn);
+	e->skip_ok[rn] = 0;
+	return NULL;
+}
+
+int vrc_mustpass_parse(const char *name, const char *text, size_t len, struct vrc_mustpass *m,
 		       char *err, size_t errlen)
 {
 	unsigned line = 0;
 	size_t off = 0;
+	char why[200];
 
 	memset(m, 0, sizeof(*m));
-	m->pat = calloc(VRC_MUSTPASS_MAX, sizeof(*m->pat));
-	if (!m->pat) {
-		snprintf(err, errlen, "out of memory");
+	m->e = calloc(VRC_MUSTPASS_MAX, sizeof(*m->e));
+	if (!m->e) {
+		snprintf(err, errlen, "%s: out of memory", name);
 		return -1;
 	}
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
-		const char *s = text + off;
+		const char *s = text + off, *bad;
 		line++;
 		off += n + 1;
-		/* strip the comment and surrounding blanks */
 		const char *hash = memchr(s, '#', n);
 		if (hash)
 			n = (size_t)(hash - s);
-		while (n && (*s == ' ' || *s == '\t')) {
-			s++;
-			n--;
-		}
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-			n--;
+		s = trim(s, &n);
 		if (!n)
 			continue;
-		if (n >= sizeof(m->pat[0]) || m->n >= VRC_MUSTPASS_MAX) {
-			snprintf(err, errlen, "line %u: pattern longer than %zu or more than %u lines",
-				 line, sizeof(m->pat[0]) - 1, VRC_MUSTPASS_MAX);
+		if (m->n >= VRC_MUSTPASS_MAX) {
+			snprintf(err, errlen, "%s:%u: more than %u entries", name, line,
+				 VRC_MUSTPASS_MAX);
 			goto bad;
 		}
-		for (size_t i = 0; i < n; i++) {
-			char c = s[i];
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			      strchr("-_.*?[]!", c))) {
-				snprintf(err, errlen, "line %u: '%.*s' is not a test name or glob",
-					 line, (int)n, s);
-				goto bad;
-			}
+		if ((bad = parse_entry(s, n, &m->e[m->n], why, sizeof(why)))) {
+			snprintf(err, errlen, "%s:%u: %s", name, line, bad);
+			goto bad;
 		}
-		memcpy(m->pat[m->n], s, n);
-		m->pat[m->n][n] = 0;
-		m->n++;
+		m->e[m->n++].line = line;
 	}
 	return 0;
 bad:
@@ -75,16 +122,17 @@ bad:
 
 int vrc_mustpass_load(const char *path, struct vrc_mustpass *m, char *err, size_t errlen)
 {
-	char e[300];
 	size_t len;
 	char *text = vrc_read_file(path, 1u << 20, &len, err, errlen);
 
 	memset(m, 0, sizeof(*m));
 	if (!text)
 		return -1;
-	int rc = strlen(text) != len ? -1 : vrc_mustpass_parse(text, len, m, e, sizeof(e));
-	if (rc)
-		snprintf(err, errlen, "%s: %s", path, strlen(text) != len ? "holds a NUL" : e);
+	int rc = -1;
+	if (strlen(text) != len)
+		snprintf(err, errlen, "%s: holds a NUL", path);
+	else
+		rc = vrc_mustpass_parse(path, text, len, m, err, errlen);
 	free(text);
 	return rc;
 }
@@ -92,19 +140,34 @@ int vrc_mustpass_load(const char *path, struct vrc_mustpass *m, char *err, size_
 bool vrc_mustpass_match(const struct vrc_mustpass *m, const char *name)
 {
 	for (unsigned i = 0; i < m->n; i++)
-		if (!fnmatch(m->pat[i], name, 0))
+		if (!fnmatch(m->e[i].pat, name, 0))
+			return true;
+	return false;
+}
+
+bool vrc_mustpass_skip_ok(const struct vrc_mustpass *m, const char *name, const char *reason)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->e[i].skip_ok[0] && !fnmatch(m->e[i].pat, name, 0) &&
+		    strstr(reason, m->e[i].skip_ok))
 			return true;
 	return false;
 }
 
 void vrc_mustpass_free(struct vrc_mustpass *m)
 {
-	free(m->pat);
-	m->pat = NULL;
+	free(m->e);
+	m->e = NULL;
 	m->n = 0;
 }
 
 /* ---- the comparison */
+
+/* No verdict: the test did not judge the device. */
+static bool skipped(enum vrc_result r)
+{
+	return r == R_SKIP || r == R_NOTRUN;
+}
 
 static int cmp_tests(const void *a, const void *b)
 {
@@ -149,6 +212,7 @@ int vrc_compare(const struct vrc_loaded *base, const struct vrc_loaded *run,
 
 	memset(c, 0, sizeof(*c));
 	c->threshold_pct = threshold_pct;
+	c->mustpass = mp != NULL;
 	c->t = calloc(cap ? cap : 1, sizeof(*c->t));
 	c->m = calloc(cap ? cap * VRC_MAX_MEASUREMENTS : 1, sizeof(*c->m));
 	if (!c->t || !c->m) {
@@ -158,21 +222,25 @@ int vrc_compare(const struct vrc_loaded *base, const struct vrc_loaded *run,
 	for (unsigned i = 0; i < run->ntests; i++) {
 		const struct vrc_lt *r = &run->t[i], *b = vrc_loaded_find(base, r->name);
 		struct vrc_cmp_test *t = &c->t[c->n++];
-		bool rf = vrc_result_is_failure(r->result);
+		bool rf = vrc_result_is_failure(r->result), rs = skipped(r->result);
 		t->name = r->name;
 		t->run = r;
 		t->base = b;
 		t->gates = !mp || vrc_mustpass_match(mp, r->name);
+		t->skip_ok = rs && mp && vrc_mustpass_skip_ok(mp, r->name, r->reason);
 		if (!b)
 			t->change = CH_NEW;
+		else if (rs && !skipped(b->result))
+			t->change = CH_LOST_COVERAGE;
 		else if (vrc_result_is_failure(b->result))
 			t->change = rf ? CH_STILL_FAILING : CH_FIXED;
 		else
 			t->change = rf ? CH_REGRESSED : CH_UNCHANGED;
-		/* without a list, only what got worse blocks; a mustpass test
-		 * must not fail at all */
-		t->blocks = t->gates && (mp ? rf : (t->change == CH_REGRESSED ||
-						    (t->change == CH_NEW && rf)));
+		/* without a list, what got worse blocks, coverage lost included; a
+		 * mustpass test must pass, or skip for a reason the list allows */
+		t->blocks = t->gates && (mp ? rf || (rs && !t->skip_ok) :
+					 (t->change == CH_REGRESSED || t->change == CH_LOST_COVERAGE ||
+					  (t->change == CH_NEW && rf)));
 		if (b)
 			add_meas(c, b, r);
 	}
@@ -195,9 +263,9 @@ int vrc_compare(const struct vrc_loaded *base, const struct vrc_loaded *run,
 	for (unsigned i = 0; mp && i < mp->n; i++) {
 		bool any = false;
 		for (unsigned k = 0; k < run->ntests && !any; k++)
-			any = !fnmatch(mp->pat[i], run->t[k].name, 0);
+			any = !fnmatch(mp->e[i].pat, run->t[k].name, 0);
 		if (!any)
-			c->missing[c->nmissing++] = mp->pat[i];
+			c->missing[c->nmissing++] = mp->e[i].pat;
 	}
 	c->nblocking += c->nmissing;
 	for (unsigned i = 0; i < c->n; i++) {
@@ -226,6 +294,18 @@ static void attempts(FILE *f, const struct vrc_lt *t)
 	fprintf(f, "]");
 }
 
+/* A skip's reason, and why it blocks or why not, on the test's own line. */
+static void skip_why(FILE *f, const struct vrc_comparison *c, const struct vrc_cmp_test *t)
+{
+	fprintf(f, ": '%s'", t->run->reason[0] ? t->run->reason : "no reason given");
+	if (t->skip_ok)
+		fprintf(f, " (allowed: skip-ok in the mustpass list)");
+	else if (t->blocks)
+		fprintf(f, " -- %s%s", t->change == CH_LOST_COVERAGE ? "lost coverage" :
+			"a mustpass test must pass", c->mustpass ? " (no skip-ok of the mustpass "
+			"list allows this reason)" : "");
+}
+
 void vrc_comparison_print(FILE *f, const struct vrc_comparison *c, const struct vrc_loaded *base,
 			  const struct vrc_loaded *run, bool verbose)
 {
@@ -250,6 +330,9 @@ void vrc_comparison_print(FILE *f, const struct vrc_comparison *c, const struct 
 		attempts(f, t->run);
 		if (!t->gates)
 			fprintf(f, " (not in mustpass)");
+		if (t->run && skipped(t->run->result) &&
+		    (t->blocks || t->skip_ok || t->change == CH_LOST_COVERAGE))
+			skip_why(f, c, t);
 		if (t->run && vrc_result_is_failure(t->run->result) && t->run->reason[0])
 			fprintf(f, "\n    %s", t->run->reason);
 		fprintf(f, "\n");
@@ -285,20 +368,27 @@ static void usage(FILE *f)
 "usage: vrc compare [options] BASELINE RUN\n"
 "\n"
 "Gate RUN against BASELINE (each a run folder or a results.json). Every test\n"
-"is classified: regressed, fixed, still-failing, new, removed, unchanged;\n"
-"regressions come first, marked '!'. SHOULD measurements that moved by more\n"
-"than the threshold are listed (they never gate). A flaky test (see vrc run\n"
-"--rerun-failures) keeps its first failure as its verdict and is marked FLAKY.\n"
+"is classified: regressed, lost-coverage (a pass or failure in BASELINE, a\n"
+"skip in RUN), fixed, still-failing, new, removed, unchanged; what blocks\n"
+"comes first, marked '!', one line a test (a skip's line gives its reason).\n"
+"Without a list, regressions, lost coverage and new failures block. SHOULD\n"
+"measurements that moved by more than the threshold are listed (they never\n"
+"gate). A flaky test (see vrc run --rerun-failures) keeps its first failure\n"
+"as its verdict and is marked FLAKY.\n"
 "\n"
 "options:\n"
 "  --threshold=PCT   report measurements that changed by more than PCT percent\n"
 "                    (default 20)\n"
-"  --mustpass=FILE   only the tests this list names gate (one name or glob a\n"
-"                    line, '#' comments; suites/mustpass-sim.txt, -gvt.txt), and\n"
-"                    each of them must not fail or be missing in RUN\n"
+"  --mustpass=FILE   only the tests this list names gate, and each of them\n"
+"                    must pass in RUN: not fail, skip or be missing. A line:\n"
+"                      NAME-OR-GLOB [skip-ok: REASON]   # comment\n"
+"                    skip-ok allows a skip whose reason contains REASON, e.g.\n"
+"                      irq-invalid-requests-oops  skip-ok: destructive\n"
+"                    (suites/mustpass-sim.txt, -gvt.txt). A bad line is exit 2\n"
+"                    naming FILE:LINE\n"
 "  --verbose         also list unchanged tests\n"
 "\n"
-"exit status: 0 no regression, 1 regression, 2 bad input\n");
+"exit status: 0 no regression, 1 regression (a test marked '!'), 2 bad input\n");
 }
 
 int vrc_cmd_compare(int argc, char **argv)

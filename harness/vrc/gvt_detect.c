@@ -106,17 +106,19 @@ static void print_plan(const struct vrc_opts *o)
 
 	for (unsigned i = 0; i < vrc_num_tests; i++) {
 		const struct vrc_test *t = vrc_all_tests[i];
-		const char *why = vrc_gvt_skip_reason(o, t);
+		const char *why = vrc_destructive_skip_reason(o, t);
 
 		if (!vrc_test_selected(o, t))
 			continue;
+		if (!why)
+			why = vrc_gvt_skip_reason(o, t);
 		if (why)
 			nskip++;
 		else
 			nrun++;
 		printf("# gvt: [dry-run] test %s: %s%s\n", t->name, why ? "SKIP, " : "runs",
-		       why ? why : (t->flags & VT_DESTRUCTIVE) && !o->destructive ?
-		       " (destructive: only with --destructive)" : "");
+		       why ? why : t->flags & VT_DESTRUCTIVE ? " (destructive: --destructive "
+		       "given)" : "");
 	}
 	printf("# gvt: [dry-run] conformance tests on the vGPU: %u run, %u skip; each is "
 	       "judged with the host dmesg logged meanwhile\n", nrun, nskip);
@@ -189,6 +191,12 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 		if (rc == 4)
 			printf("ok 1 gvt-bringup # SKIP %s\n", dry_run ? "dry run on a host "
 			       "without usable GVT-g" : "no usable GVT-g vGPU here");
+		if (rc == 4 && !dry_run) {
+			static const char why[] = "nothing was tested: --backend=gvt: no usable "
+				"GVT-g vGPU here (the 'unusable' lines say why)";
+			printf("# %s\n", why);
+			fprintf(stderr, "vrc: %s\n", why);
+		}
 		else if (rc == 0)
 			printf("ok 1 gvt-bringup # SKIP dry run\n");
 		else

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 "                         and the rt-* tests in an i915 guest booted on the\n"
 "                         vGPU where host and image allow; each judged with\n"
 "                         the host dmesg. What cannot run skips saying why\n"
-"                         (exit 4 if no usable GVT-g). auto, the\n"
+"                         (exit 4, nothing tested, if no usable GVT-g). auto, the\n"
 "                         default: gvt if a usable GVT-g is here and no sim\n"
 "                         option (--vgpu-sim, --model, --abi) is given, else sim\n"
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
@@ -46,8 +46,10 @@ static void usage(FILE *f)
 "                         the globs, e.g. 'irq-*' or 'EVT-*,TEAR-1'\n"
 "  --out=DIR              results directory (default results/<run-id>, and\n"
 "                         results/latest points at it)\n"
-"  --destructive          run tests that can oops a real host (default on sim)\n"
-"  --no-destructive       skip them\n"
+"  --destructive          run the tests that can oops a real host (default:\n"
+"                         only on the emulated vGPU, backend sim, whether\n"
+"                         named or picked by auto; off on gvt and any other)\n"
+"  --no-destructive       skip them (SKIP naming --destructive)\n"
 "  --timeout=SECONDS      per-test limit, 1..3600 (default 60)\n"
 "  --vgpu-sim=PATH        the vgpu-sim binary (default: next to vrc)\n"
 "  --guest=process|vm     where the real-time (rt-*) workloads run: a host\n"
@@ -65,8 +67,10 @@ static void usage(FILE *f)
 "  --no-extra             leave the extra workloads (igt-*) out of the run\n"
 "  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
 "                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
-"                         QEMU argv, cleanup) and which tests would run, and\n"
-"                         touch nothing\n"
+"                         QEMU argv, cleanup) and which tests would run or\n"
+"                         skip and why, and touch nothing; with auto (e.g.\n"
+"                         make check's command line): the same if auto picks\n"
+"                         GVT-g here, else exit 2\n"
 "  --sysfs-root=DIR       gvt: read sysfs from DIR instead of /sys (a testing\n"
 "                         aid: a fake tree; see docs/hardware.md)\n"
 "  --rerun-failures=N     rerun a failing test up to N times (0..9, default 0);\n"
@@ -92,9 +96,12 @@ static void usage(FILE *f)
 "                         decides whether a guest can share the vGPU (>= 9.0:\n"
 "                         bookworm-backports', or make qemu-gvt)\n"
 "\n"
-"exit status: 0 every test passed (or skipped), 1 a test failed, timed out or\n"
-"crashed, 2 the harness could not run (bad option, backend did not start),\n"
-"4 --backend=gvt: no usable GVT-g vGPU on this host (each reason printed)\n");
+"exit status of run: 0 at least one test passed and none failed, 1 a test\n"
+"failed, timed out, crashed or was flagged by dmesg, 2 the harness could not\n"
+"run (bad option, backend did not start), 4 nothing was tested: every\n"
+"selected test skipped (e.g. the device offers no display irq), no test\n"
+"matched --suite, or --backend=gvt found no usable GVT-g vGPU (the reason in\n"
+"one '# nothing was tested: ...' line and on stderr, or each reason printed)\n");
 }
 
 static const char *default_sim_path(void)
@@ -108,6 +115,24 @@ static const char *default_sim_path(void)
 	char *slash = strrchr(path, '/');
 	strcpy(slash ? slash + 1 : path, "vgpu-sim");
 	return path;
+}
+
+/* A device the harness emulates: a test that oopses it takes nothing down. */
+static bool backend_is_emulated(const char *backend)
+{
+	return !strcmp(backend, "sim");
+}
+
+/*
+ * Tests that can oops a real host (VT_DESTRUCTIVE) run by default only on
+ * an emulated device, whichever way the backend was chosen: on any other,
+ * present or future, they wait for --destructive. --destructive and
+ * --no-destructive win, and a resumed run keeps its journal's choice.
+ */
+static void default_destructive(struct vrc_opts *o, const char *backend, unsigned given)
+{
+	if (!(given & VRC_GIVEN_DESTRUCTIVE) && !o->resume)
+		o->destructive = backend_is_emulated(backend);
 }
 
 static int cmd_list(const struct vrc_opts *o)
@@ -174,7 +199,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct vrc_opts o = {
-		.backend = "auto", .destructive = true, .timeout_s = 60, .ktap = stdout,
+		.backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout,
 	};
 	const char *cmd;
 	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
@@ -334,12 +359,25 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (dry_run && strcmp(o.backend, "gvt")) {
-		fprintf(stderr, "vrc: --dry-run needs --backend=gvt\n");
+	if (dry_run && (strcmp(cmd, "run") || !strcmp(o.backend, "sim") || o.resume)) {
+		fprintf(stderr, "vrc: --dry-run plans a GVT-g run: vrc run with --backend=gvt "
+			"or auto\n");
 		return 2;
 	}
-	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "run"))
+	/* auto --dry-run: what this command line would do here, if it is GVT-g */
+	if (dry_run && !strcmp(o.backend, "auto")) {
+		if (sim_named || (given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) ||
+		    !vrc_gvt_auto(sysfs_root)) {
+			fprintf(stderr, "vrc: --dry-run: --backend=auto tests the emulated vGPU "
+				"here, not GVT-g: nothing to plan\n");
+			return 2;
+		}
+		o.backend = "gvt";
+	}
+	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "run")) {
+		default_destructive(&o, "gvt", given);
 		return vrc_gvt_run(&o, sysfs_root, dry_run);
+	}
 	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "mutation")) {
 		fprintf(stderr, "vrc: mutation runs vgpu-sim's models: --backend=gvt does not apply\n");
 		return 2;
@@ -357,10 +395,13 @@ int main(int argc, char **argv)
 		/* a run naming the sim (--vgpu-sim, --model, --abi: the self-tests
 		 * do) tests the sim even on a GVT-g host */
 		if (!strcmp(cmd, "run") && !o.resume && !sim_named &&
-		    !(given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) && vrc_gvt_auto(sysfs_root))
+		    !(given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) && vrc_gvt_auto(sysfs_root)) {
+			default_destructive(&o, "gvt", given);
 			return vrc_gvt_run(&o, sysfs_root, false);
+		}
 		o.backend = "sim";
 	}
+	default_destructive(&o, o.backend, given);
 	if (!strcmp(cmd, "mutation"))
 		return vrc_mutation(&o);
 	struct vrc_run run;

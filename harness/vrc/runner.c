@@ -196,6 +196,12 @@ const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test 
 	return NULL;
 }
 
+const char *vrc_destructive_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
+{
+	return (test->flags & VT_DESTRUCTIVE) && !o->destructive ?
+	       "destructive (can oops a real host): run with --destructive" : NULL;
+}
+
 /* The test in a child of its own; rec gets what it reported or how it died. */
 static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
 		       const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
@@ -334,10 +340,9 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	const char *why;
 
 	rec->test = test;
-	if ((test->flags & VT_DESTRUCTIVE) && !o->destructive) {
+	if ((why = vrc_destructive_skip_reason(o, test))) {
 		rec->result = R_SKIP;
-		snprintf(rec->reason, sizeof(rec->reason),
-			 "destructive (can oops a real host): run with --destructive");
+		snprintf(rec->reason, sizeof(rec->reason), "%s", why);
 		return;
 	}
 	if (o->gvt && (why = vrc_gvt_skip_reason(o, test))) {
@@ -630,6 +635,14 @@ static json_object *header_json(const struct vrc_opts *o, const struct vrc_run *
 	return h;
 }
 
+/* The one line of a run that tested nothing: KTAP diagnostic and stderr. */
+static void nothing_tested(const struct vrc_opts *o, const char *why)
+{
+	fprintf(o->ktap, "# %s\n", why);
+	if (!o->no_results)	/* mutation's runs: its table says it */
+		fprintf(stderr, "vrc: %s\n", why);
+}
+
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 {
 	char finished[32] = "", err[700];
@@ -693,7 +706,8 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 	fprintf(f, "# display irq: abi %s at index %d\n", run->abi_found, run->irq_index);
 	if (!n) {
 		fprintf(f, "1..0 # SKIP no test matches --suite=%s\n", o->suite);
-		rc = 0;
+		nothing_tested(o, "nothing was tested: no test matches --suite");
+		rc = VRC_EXIT_NOTHING_TESTED;
 		goto out;
 	}
 	run->rec = calloc(n, sizeof(*run->rec));
@@ -787,10 +801,9 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		else
 			fprintf(f, "# results: %s/results.json\n", run->dir);
 	}
-	rc = 0;
-	for (unsigned r = 0; r < R_NUM_RESULTS; r++)
-		if (run->count[r] && vrc_result_is_failure(r))
-			rc = 1;
+	rc = vrc_run_status(run, err, sizeof(err));
+	if (rc == VRC_EXIT_NOTHING_TESTED)
+		nothing_tested(o, err);
 out:
 	fflush(f);
 	vrc_journal_close(&w);

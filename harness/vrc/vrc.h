@@ -135,8 +135,23 @@ struct vrc_run {
 	unsigned nflaky;
 };
 
-/* Run every selected test; returns 0 all passed, 1 some failed, 2 harness error. */
+/* vrc run's exit statuses (kselftest's skip code for "nothing was tested"). */
+enum {
+	VRC_EXIT_PASSED = 0,		/* a test passed, none failed */
+	VRC_EXIT_FAILED = 1,		/* a test failed, timed out, crashed, ... */
+	VRC_EXIT_HARNESS = 2,		/* the harness could not run */
+	VRC_EXIT_NOTHING_TESTED = 4,	/* every test skipped, none selected, or
+					 * the forced backend is absent */
+};
+/* Run every selected test; returns a VRC_EXIT_* status. */
 int vrc_run(const struct vrc_opts *o, struct vrc_run *run);
+/*
+ * The status of a finished run from its counts: FAILED if any test has a
+ * failing verdict, PASSED if some test passed, else NOTHING_TESTED with one
+ * line in why ("nothing was tested: ...") naming the cause and the skip
+ * reason most tests gave.
+ */
+int vrc_run_status(const struct vrc_run *run, char *why, size_t len);
 void vrc_run_free(struct vrc_run *run);
 bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t);
 /*
@@ -157,6 +172,9 @@ void vrc_igt_image(const struct vrc_opts *o, bool i915, char *out, size_t len);
 int vrc_guest_image_files(const char *dir, char *kernel, size_t klen, char *initrd,
 			  size_t ilen);
 
+/* Why a test does not run with these options (a destructive one without
+ * --destructive, the default but on the emulated vGPU), or NULL. */
+const char *vrc_destructive_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 /* Why a test cannot run on the gvt backend with these options, or NULL. */
 const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *t);
 

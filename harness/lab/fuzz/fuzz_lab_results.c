@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		vrc_journal_free(&j);
 	}
-	if (!vrc_mustpass_parse(text, size, &m, err, sizeof(err)))
+	if (!vrc_mustpass_parse("fuzz", text, size, &m, err, sizeof(err)))
 		vrc_mustpass_free(&m);
 	free(text);
 	return 0;
