@@ -1227,6 +1227,54 @@ TEST(v5_idle_shared_between_vgpus)
 	ASSERT_GT(idle_signals_with_busy_neighbour("ref"), 15u);
 }
 
+/*
+ * Two vGPUs (instances 0 and 1) on one global: what vGPU 0 gets in three
+ * ticks while vGPU 1 masks its irq and flips; vGPU 0 flips at the first.
+ */
+static void iso_pair(const char *model, uint64_t got[3])
+{
+	struct fx a, b;
+	char err[256];
+	int fa = efd(), fb = efd();
+
+	memset(&shared_global, 0, sizeof(shared_global));
+	ASSERT_EQ(0, fx_try_instance(&a, model, 0, SHM_SIZE, &shared_global, 0, err,
+				     sizeof(err)));
+	ASSERT_EQ(0, fx_try_instance(&b, model, 0, SHM_SIZE, &shared_global, 1, err,
+				     sizeof(err)));
+	plane_setup(&a, 0);
+	plane_setup(&b, 0);
+	reg(&a, fa);
+	reg(&b, fb);
+	ASSERT_EQ(0, simple(&b, ACT_MASK | DATA_NONE, 1));
+	flip(&a, 0, SURF1);
+	for (unsigned t = 0; t < 3; t++) {
+		flip(&b, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&b, 1);
+		ticks(&a, 1);
+		got[t] = rd(fa);
+	}
+	fx_close(&b);
+	fx_close(&a);
+	close(fa);
+	close(fb);
+}
+
+TEST(iso_models_leak_between_vgpus)
+{
+	uint64_t got[3];
+
+	iso_pair("ref", got);
+	ASSERT_EQ(PRI, got[0]);
+	ASSERT_EQ(0u, got[1] | got[2]);
+	iso_pair("iso-shared-mask", got);	/* vGPU 1's mask silences vGPU 0 */
+	ASSERT_EQ(0u, got[0] | got[1] | got[2]);
+	iso_pair("iso-crosstalk", got);		/* vGPU 1's flips reach vGPU 0 */
+	ASSERT_EQ(PRI, got[0]);
+	ASSERT_EQ(PRI, got[1]);
+	ASSERT_EQ(PRI, got[2]);
+}
+
 TEST(curpipe_cursor_on_pipe_b)
 {
 	struct fx f;
