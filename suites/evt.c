@@ -247,7 +247,8 @@ static const struct evt_step primary_values[] = {
 	{ { { 0, 0 } }, 0 },
 };
 
-/* CURPOS and CURBASE: edges, beyond the mode, negative, the same again. */
+/* CURPOS and CURBASE: edges, beyond the mode, negative, the same again,
+ * CURBASE's lowest and highest page. */
 static const struct evt_step cursor_positions[] = {
 	{ { W_POS(POS(0, 0)), W_BASE(CB1) }, C },
 	{ { W_POS(POS(0, 0)) }, C },			/* the same position again */
@@ -264,6 +265,10 @@ static const struct evt_step cursor_positions[] = {
 	{ { W_POS(POS(POS_NEG(1), 5)), W_BASE(CB0) }, C },	/* the same image again */
 	{ { W_POS(POS(10, 10)) }, C },
 	{ { W_BASE(CB0) }, C },				/* the same image, alone */
+	{ { { 0, 0 } }, 0 },
+	{ { W_BASE(0u) }, C },				/* image at address 0 */
+	{ { W_BASE(0xfffff000u) }, C },			/* and at the highest page */
+	{ { W_BASE(CB1) }, C },
 	{ { { 0, 0 } }, 0 },
 	{ { { 0, 0 } }, 0 },
 };
