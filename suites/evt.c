@@ -329,6 +329,9 @@ static const struct evt_step pipe_off_on[] = {
 	{ { { 0, 0 } }, 0 },
 };
 
+#undef F
+#undef C
+
 struct table_run {
 	struct vt *t;
 	const struct evt_table *tab;

@@ -210,17 +210,20 @@ static void beside_irq_state(struct vt *t, unsigned k, void *bctx)
 #define ISO_N		48u
 #define ISO_GAP		4u	/* quiet vblanks between runs: late signals land */
 
-/* One run of w on vGPU 0 from the same start: the act's state afresh. */
-static void iso_phase(struct vt *t, const struct iso_workload *w, bool beside,
-		      struct vrc_vblank *vb)
+/* One run of w on vGPU 0 from the same start: the act's state afresh.
+ * Returns the frame counter before its vblank 0. */
+static uint32_t iso_phase(struct vt *t, const struct iso_workload *w, bool beside,
+			  struct vrc_vblank *vb)
 {
 	struct iso_pattern st = { 0xace1u, 0 };
+	uint32_t base = vt_drive_beside(t, ISO_N, w->act, &st, vb,
+					beside ? w->beside : NULL, NULL);
 
-	vt_drive_beside(t, ISO_N, w->act, &st, vb, beside ? w->beside : NULL, NULL);
 	if (beside)
 		vt_step_all(t, ISO_GAP);
 	else
 		vt_step(t, ISO_GAP);
+	return base;
 }
 
 static bool same_vblank(const struct vrc_vblank *a, const struct vrc_vblank *b)
@@ -296,16 +299,16 @@ static enum vrc_result iso_compare(struct vt *t, const struct iso_workload *w)
 	bool repeats = true;
 
 	vt_setup(t, 0);
-	iso_phase(t, w, false, lone1);
+	uint32_t base1 = iso_phase(t, w, false, lone1);
 	iso_phase(t, w, false, lone2);
 	/* the lone run must give something to compare */
 	vt_require_signals(t, lone1, ISO_N);
 	if (t->violated)
 		return R_PASS;
 	vt_setup_second(t);
-	iso_phase(t, w, true, busy);
-	vt_artifact_vblanks(t, "alone", lone1, ISO_N, 0);
-	vt_artifact_vblanks(t, "beside", busy, ISO_N, 0);
+	uint32_t base = iso_phase(t, w, true, busy);
+	vt_artifact_vblanks(t, "alone", lone1, ISO_N, base1);
+	vt_artifact_vblanks(t, "beside", busy, ISO_N, base);
 	for (unsigned k = 0; k < ISO_N; k++)
 		repeats &= same_vblank(&lone1[k], &lone2[k]);
 	if (repeats)
@@ -328,10 +331,10 @@ static enum vrc_result iso_beside_gvt(struct vt *t, const struct iso_workload *w
 
 	vt_setup(t, 0);
 	vt_setup_second(t);
-	vt_drive_beside(t, ISO_N, w->act, &st, vb, w->beside, NULL);
+	uint32_t base = vt_drive_beside(t, ISO_N, w->act, &st, vb, w->beside, NULL);
 	vt_require_signals(t, vb, ISO_N);
 	vt_judge(t, vb, ISO_N, CL(C_EVT_2) | CL(C_EVT_3));
-	vt_artifact_vblanks(t, "beside", vb, ISO_N, 0);
+	vt_artifact_vblanks(t, "beside", vb, ISO_N, base);
 	vt_diag(t, "gvt: vGPU 0's updates judged beside a busy vGPU; a lone baseline to "
 		"tell ISO-1 from EVT-2/3 needs virtual time");
 	return R_PASS;
