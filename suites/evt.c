@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "vrc/i915_regs.h"
 #include "vrc/vt.h"
 #include "vrc/artifacts.h"
 #include "vrc/judge.h"
@@ -19,6 +20,7 @@ static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 		vt_abort(t, "out of memory");
 	vt_setup(t, pipe);
 	uint32_t base = vt_drive(t, n, act, ctx, vb, vb1);
+	vt_require_signals(t, vb, n);
 	vt_judge_placed(t, vb, vb1, n, t->test->clauses);
 	vt_artifact_vblanks(t, "drive", vb, n, base);
 	vt_measure_idle_rate(t, vb, n);
@@ -141,6 +143,8 @@ static enum vrc_result evt_values_decode(struct vt *t)
 
 	vt_setup(t, 0);
 	vt_drive(t, n, act_mixed, NULL, vb, NULL);
+	/* decoding needs signals of both planes to decode */
+	vt_require_signals(t, vb, n);
 	for (unsigned k = 0; k < n; k++) {
 		if (vb[k].inexact)
 			vt_violation(t, C_EVT_5, "vblank %u: a signal value is not a sum of the "
@@ -156,14 +160,241 @@ static enum vrc_result evt_values_decode(struct vt *t)
 	return R_PASS;
 }
 
+/* Async and sync flips, pseudo-random, with stretches of async flips alone. */
+static unsigned act_async(unsigned k, void *ctx)
+{
+	struct pattern *p = ctx;
+
+	if (!act_pattern(k, ctx))
+		return 0;
+	return (k / 8) % 2 || (p->lfsr & 2u) ? VT_ACT_ASYNC : VT_ACT_FLIP;
+}
+
+static enum vrc_result evt_async_flip(struct vt *t)
+{
+	struct pattern p = { .lfsr = 0x5a17u };
+
+	return drive_and_judge(t, 0, 60, act_async, &p);
+}
+
+static enum vrc_result evt_flip_pattern_pipe_b(struct vt *t)
+{
+	struct pattern p = { .lfsr = 0xace1u };
+
+	return drive_and_judge(t, 1, 60, act_pattern, &p);
+}
+
+/*
+ * Input classes, table-driven: per vblank, the register writes a guest
+ * makes (in i915's order: the arming register, DSPSURF or CURBASE, last)
+ * and the plane update that must be signalled. Offsets are pipe A's; the
+ * table's pipe moves them. Expected outcomes are SPEC §2's: every DSPSURF
+ * write of an enabled pipe queues a flip (whatever its value: the same
+ * address again too), every CURBASE and CURPOS write a cursor update, and
+ * what a disabled pipe queued is dropped at its vblank (nothing expected).
+ */
+#define S0	0u		/* vt_pipe_on()'s framebuffers */
+#define S1	(256u << 10)
+#define CB0	(512u << 10)	/* and cursor images */
+#define CB1	(576u << 10)
+#define CTL_ON	(VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888)
+#define POS_NEG(m)	(1u << 15 | (m))	/* CURPOS: sign bit and magnitude per axis */
+#define POS(x, y)	((uint32_t)(y) << 16 | (uint32_t)(x))
+#define F		VT_ACT_MARK_FLIP
+#define C		VT_ACT_MARK_CURSOR
+#define W_SURF(v)	{ VRC_PLANE_SURF(0), (v) }
+#define W_CTL(v)	{ VRC_PLANE_CTL(0), (v) }
+#define W_STRIDE(v)	{ VRC_PLANE_STRIDE(0), (v) }
+#define W_BASE(v)	{ VRC_CURBASE(0), (v) }
+#define W_POS(v)	{ VRC_CURPOS(0), (v) }
+#define W_CURCNTR(v)	{ VRC_CURCNTR(0), (v) }
+#define W_PIPECONF(v)	{ VRC_PIPECONF(0), (v) }
+
+struct evt_write {
+	uint32_t reg;		/* pipe A's offset; 0 ends the list */
+	uint32_t val;
+};
+
+struct evt_step {
+	struct evt_write w[4];
+	unsigned expect;	/* F, C: the update this vblank must be signalled */
+};
+
+struct evt_table {
+	const struct evt_step *steps;
+	unsigned nsteps;
+	unsigned pipe;		/* the pipe the writes go to */
+};
+
+#define STEPS(a)	(a), sizeof(a) / sizeof((a)[0])
+
+/* DSPSURF, DSPSTRIDE, DSPCNTR: boundary values, the same address again. */
+static const struct evt_step primary_values[] = {
+	{ { W_SURF(S1) }, F },
+	{ { W_SURF(S1) }, F },				/* the same address again */
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },				/* and once more */
+	{ { W_SURF(S0) }, F },				/* address 0 */
+	{ { W_STRIDE(32768u), W_SURF(S1) }, F },	/* i915's largest stride */
+	{ { W_STRIDE(VT_W * 4u), W_SURF(S0) }, F },	/* the smallest for the mode */
+	{ { W_CTL(CTL_ON | VRC_PLANE_CTL_TILED_X), W_SURF(S1) }, F },	/* tiling change */
+	{ { W_CTL(CTL_ON), W_SURF(S0) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S0) }, F },				/* the same, after a pause */
+	{ { W_SURF(0xfffff000u) }, F },			/* the highest page */
+	{ { W_SURF(S0) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { { 0, 0 } }, 0 },
+};
+
+/* CURPOS and CURBASE: edges, beyond the mode, negative, the same again,
+ * CURBASE's lowest and highest page. */
+static const struct evt_step cursor_positions[] = {
+	{ { W_POS(POS(0, 0)), W_BASE(CB1) }, C },
+	{ { W_POS(POS(0, 0)) }, C },			/* the same position again */
+	{ { { 0, 0 } }, 0 },
+	{ { W_POS(POS(VT_W - 1, VT_H - 1)) }, C },	/* the last pixel */
+	{ { W_POS(POS(VT_W, VT_H)) }, C },		/* just beyond the mode */
+	{ { W_POS(POS(4095, 4095)) }, C },		/* the largest magnitude */
+	{ { W_POS(POS(POS_NEG(1), POS_NEG(1))) }, C },	/* one pixel up-left */
+	{ { { 0, 0 } }, 0 },
+	{ { W_POS(POS(POS_NEG(63), 0)), W_BASE(CB0) }, C },	/* off the left edge */
+	{ { W_POS(POS(0, POS_NEG(63))) }, C },		/* off the top edge */
+	{ { W_POS(POS(POS_NEG(4095), POS_NEG(4095))) }, C },
+	{ { { 0, 0 } }, 0 },
+	{ { W_POS(POS(POS_NEG(1), 5)), W_BASE(CB0) }, C },	/* the same image again */
+	{ { W_POS(POS(10, 10)) }, C },
+	{ { W_BASE(CB0) }, C },				/* the same image, alone */
+	{ { { 0, 0 } }, 0 },
+	{ { W_BASE(0u) }, C },				/* image at address 0 */
+	{ { W_BASE(0xfffff000u) }, C },			/* and at the highest page */
+	{ { W_BASE(CB1) }, C },
+	{ { { 0, 0 } }, 0 },
+	{ { { 0, 0 } }, 0 },
+};
+
+/* CURCNTR: size and format changes, armed by CURBASE as i915 does. */
+static const struct evt_step cursor_control[] = {
+	{ { W_CURCNTR(VRC_CURSOR_MODE_128_ARGB), W_BASE(CB1) }, C },	/* 64 -> 128 */
+	{ { { 0, 0 } }, 0 },
+	{ { W_CURCNTR(VRC_CURSOR_MODE_256_ARGB), W_BASE(CB0) }, C },	/* -> 256 */
+	{ { W_CURCNTR(VRC_CURSOR_MODE_64_ARGB), W_BASE(CB1) }, C },	/* -> 64 */
+	{ { { 0, 0 } }, 0 },
+	{ { W_CURCNTR(VRC_CURSOR_MODE_64_ARGB), W_BASE(CB1) }, C },	/* no change */
+	{ { W_POS(POS(5, 5)), W_CURCNTR(VRC_CURSOR_MODE_256_ARGB) , W_BASE(CB0) }, C },
+	{ { W_POS(POS(6, 6)) }, C },
+	{ { { 0, 0 } }, 0 },
+	{ { W_CURCNTR(VRC_CURSOR_MODE_64_ARGB), W_BASE(CB0) }, C },
+	{ { { 0, 0 } }, 0 },
+	{ { { 0, 0 } }, 0 },
+};
+
+/* DSPCNTR's enable and CURCNTR's mode: each plane turned off and on. */
+static const struct evt_step planes_off_on[] = {
+	{ { W_SURF(S1) }, F },
+	{ { W_CTL(0), W_SURF(S0) }, F },		/* primary off */
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },				/* a flip of the plane off */
+	{ { { 0, 0 } }, 0 },
+	{ { W_CTL(CTL_ON), W_SURF(S0) }, F },		/* primary on */
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },
+	{ { W_CURCNTR(0), W_BASE(CB1) }, C },		/* cursor off */
+	{ { { 0, 0 } }, 0 },
+	{ { W_POS(POS(3, 3)) }, C },			/* a move of the cursor off */
+	{ { W_CURCNTR(VRC_CURSOR_MODE_64_ARGB), W_BASE(CB0) }, C },	/* cursor on */
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S0), W_POS(POS(4, 4)), W_BASE(CB1) }, F | C },
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { { 0, 0 } }, 0 },
+};
+
+/* PIPECONF: pipe B turned off and on while pipe A (the clock) runs. */
+static const struct evt_step pipe_off_on[] = {
+	{ { W_SURF(S1) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S0) }, F },
+	{ { W_PIPECONF(0) }, 0 },			/* pipe off */
+	{ { W_SURF(S1) }, 0 },				/* dropped: no vblank of B */
+	{ { { 0, 0 } }, 0 },
+	{ { W_PIPECONF(VRC_PIPECONF_ENABLE), W_SURF(S0) }, F },	/* on, with its flip */
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },
+	{ { W_SURF(S0) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { W_SURF(S1) }, F },
+	{ { { 0, 0 } }, 0 },
+	{ { { 0, 0 } }, 0 },
+};
+
+#undef F
+#undef C
+
+struct table_run {
+	struct vt *t;
+	const struct evt_table *tab;
+};
+
+/* Vblank k's writes; returns what they must make the device signal. */
+static unsigned act_table(unsigned k, void *ctx)
+{
+	struct table_run *r = ctx;
+	const struct evt_step *st;
+
+	if (k >= r->tab->nsteps)
+		return 0;
+	st = &r->tab->steps[k];
+	for (unsigned i = 0; i < 4 && st->w[i].reg; i++)
+		vt_reg(r->t, st->w[i].reg + VRC_PIPE_STRIDE * r->tab->pipe, st->w[i].val);
+	return st->expect;
+}
+
+static enum vrc_result run_table(struct vt *t, const struct evt_table *tab)
+{
+	struct table_run r = { t, tab };
+	unsigned n = tab->nsteps;
+	struct vrc_vblank *vb = calloc(n, sizeof(*vb)), *vb1 = calloc(n, sizeof(*vb1));
+
+	if (!vb || !vb1)
+		vt_abort(t, "out of memory");
+	vt_setup(t, 0);
+	if (t->surf[1] != S1 || t->curbase[0] != CB0 || t->curbase[1] != CB1)
+		vt_abort(t, "the tables' buffer addresses are not vt_pipe_on()'s");
+	if (tab->pipe != t->pipe) {
+		vt_guest_pipe_on(t, 0, tab->pipe);	/* pipe A stays on: the clock */
+		vt_step(t, 2);
+	}
+	uint32_t base = vt_drive(t, n, act_table, &r, vb, vb1);
+	vt_require_signals(t, vb, n);
+	vt_judge_placed(t, vb, vb1, n, t->test->clauses);
+	vt_artifact_vblanks(t, "drive", vb, n, base);
+	free(vb);
+	free(vb1);
+	return R_PASS;
+}
+
+#define TABLE_TEST(fn, tab, pipe) \
+	static enum vrc_result fn(struct vt *t) \
+	{ \
+		static const struct evt_table tt = { STEPS(tab), pipe }; \
+		return run_table(t, &tt); \
+	}
+TABLE_TEST(evt_primary_values, primary_values, 0)
+TABLE_TEST(evt_cursor_positions, cursor_positions, 0)
+TABLE_TEST(evt_cursor_control, cursor_control, 0)
+TABLE_TEST(evt_planes_off_on, planes_off_on, 0)
+TABLE_TEST(evt_pipe_off_on, pipe_off_on, 1)
+
 #define EVT(var, name, cl, desc, fn) \
 	const struct vrc_test var = { name, cl, desc, 0, fn }
 
 EVT(vrc_test_evt_flip_every, "evt-flip-every-vblank", CL(C_EVT_1) | CL(C_EVT_2),
     "a flip at every vblank: one primary signal each, at its latch", evt_flip_every_vblank);
-EVT(vrc_test_evt_flip_burst, "evt-flip-burst", CL(C_EVT_1),
+EVT(vrc_test_evt_flip_burst, "evt-flip-burst", CL(C_EVT_1) | CL(C_EVT_2),
     "three flips inside each vblank still give one signal per vblank", evt_flip_burst);
-EVT(vrc_test_evt_idle_bound, "evt-idle-bound", CL(C_EVT_1),
+EVT(vrc_test_evt_idle_bound, "evt-idle-bound", CL(C_EVT_1) | CL(C_EVT_2),
     "an idle screen after flips: the heuristic signals at most once per vblank",
     evt_idle_bound);
 EVT(vrc_test_evt_flip_pattern, "evt-flip-pattern", CL(C_EVT_2),
@@ -183,5 +414,26 @@ EVT(vrc_test_evt_frontbuffer, "evt-frontbuffer-draw", CL(C_EVT_4),
 EVT(vrc_test_evt_frontbuffer_cursor, "evt-frontbuffer-draw-cursor", CL(C_EVT_4),
     "front-buffer drawing is still notified while the cursor moves",
     evt_frontbuffer_draw_cursor);
-EVT(vrc_test_evt_values, "evt-values-decode", CL(C_EVT_5),
+EVT(vrc_test_evt_values, "evt-values-decode", CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_5),
     "every signal decodes exactly into the advertised values", evt_values_decode);
+EVT(vrc_test_evt_async_flip, "evt-async-flip", CL(C_EVT_1) | CL(C_EVT_2),
+    "async flips (DSPCNTR bit 9) among sync ones: each notified at the next vblank",
+    evt_async_flip);
+EVT(vrc_test_evt_flip_pattern_pipe_b, "evt-flip-pattern-pipe-b", CL(C_EVT_2),
+    "pseudo-random flip/no-flip vblanks on pipe B (A off): each flip notified within +1",
+    evt_flip_pattern_pipe_b);
+EVT(vrc_test_evt_primary_values, "evt-primary-values", CL(C_EVT_1) | CL(C_EVT_2),
+    "DSPSURF/DSPSTRIDE/DSPCNTR boundary values and the same address again: every "
+    "surface write notified", evt_primary_values);
+EVT(vrc_test_evt_cursor_positions, "evt-cursor-positions", CL(C_EVT_1) | CL(C_EVT_3),
+    "cursor at the edges, beyond the mode, at negative positions, the same again: "
+    "every CURPOS/CURBASE write notified", evt_cursor_positions);
+EVT(vrc_test_evt_cursor_control, "evt-cursor-control", CL(C_EVT_1) | CL(C_EVT_3),
+    "cursor size and format changes through CURCNTR: every update notified",
+    evt_cursor_control);
+EVT(vrc_test_evt_planes_off_on, "evt-planes-off-on", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+    "the primary plane and the cursor turned off and on: every update notified",
+    evt_planes_off_on);
+EVT(vrc_test_evt_pipe_b_off_on, "evt-pipe-b-off-on", CL(C_EVT_1) | CL(C_EVT_2),
+    "pipe B turned off and on (A on): its flips before and after are notified",
+    evt_pipe_off_on);

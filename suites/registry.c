@@ -12,6 +12,9 @@ T(vrc_test_evt_flip_every) T(vrc_test_evt_flip_burst) T(vrc_test_evt_idle_bound)
 T(vrc_test_evt_flip_pattern) T(vrc_test_evt_cursor_move) T(vrc_test_evt_cursor_pattern) T(vrc_test_evt_cursor_curpos)
 T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_frontbuffer)
 T(vrc_test_evt_frontbuffer_cursor) T(vrc_test_evt_values) T(vrc_test_iso_heuristic)
+T(vrc_test_evt_async_flip) T(vrc_test_evt_flip_pattern_pipe_b) T(vrc_test_evt_primary_values)
+T(vrc_test_evt_cursor_positions) T(vrc_test_evt_cursor_control) T(vrc_test_evt_planes_off_on)
+T(vrc_test_evt_pipe_b_off_on) T(vrc_test_iso_updates) T(vrc_test_iso_masks)
 T(vrc_test_tear_flip_pattern) T(vrc_test_tear_slow_render) T(vrc_test_tear_slow_render_pipe_b)
 T(vrc_test_tear_torn_rate) T(vrc_test_tear_cursor_pattern) T(vrc_test_tear_cursor_pipe_b)
 T(vrc_test_rt_flip_every) T(vrc_test_rt_flip_pattern) T(vrc_test_rt_flip_burst)
@@ -47,7 +50,10 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_evt_cursor_curpos,
 	&vrc_test_evt_cursor_pipe_b, &vrc_test_evt_frontbuffer,
 	&vrc_test_evt_frontbuffer_cursor, &vrc_test_evt_values,
-	&vrc_test_iso_heuristic,
+	&vrc_test_evt_async_flip, &vrc_test_evt_flip_pattern_pipe_b,
+	&vrc_test_evt_primary_values, &vrc_test_evt_cursor_positions,
+	&vrc_test_evt_cursor_control, &vrc_test_evt_planes_off_on, &vrc_test_evt_pipe_b_off_on,
+	&vrc_test_iso_heuristic, &vrc_test_iso_updates, &vrc_test_iso_masks,
 	&vrc_test_tear_flip_pattern, &vrc_test_tear_slow_render, &vrc_test_tear_slow_render_pipe_b,
 	&vrc_test_tear_torn_rate, &vrc_test_tear_cursor_pattern, &vrc_test_tear_cursor_pipe_b,
 	/* real time (60 Hz), workloads in a process guest or a VM */

@@ -28,7 +28,10 @@ TEST(model_table)
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
 				"bad-caps", "leak", "badval", "bad-values", "sticky-mask",
-				"no-unregister", "stale-dmabuf" };
+				"no-unregister", "stale-dmabuf", "no-irq", "silent",
+				"silent-pipe-b", "no-async", "iso-shared-mask",
+				"iso-crosstalk", "same-surf", "offscreen-cursor",
+				"plane-off-on", "pipe-off-on" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -39,7 +42,7 @@ TEST(model_table)
 	}
 	for (unsigned i = 0; (m = vgpu_model_at(i)); i++)
 		n += !m->kernel;	/* kernel-VER: test_kmodel.c */
-	ASSERT_EQ(18u, n);
+	ASSERT_EQ(28u, n);
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
@@ -1074,6 +1077,81 @@ TEST(ref_async_flip)
 	fx_close(&f);
 }
 
+/* The signal one tick after `write` on a fresh model with pipe A on. */
+static uint64_t signal_after(const char *model, void (*write)(struct fx *f))
+{
+	struct fx f;
+	int fd = ref_setup(&f, model, 0);
+	uint64_t v;
+
+	flip(&f, 0, SURF1);
+	vgpu_mmio_write(f.v, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	vgpu_mmio_write(f.v, VRC_CURPOS(0), 0);
+	vgpu_mmio_write(f.v, VRC_CURBASE(0), CURSOR_SURF);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI | CUR, rd(fd));
+	write(&f);
+	ticks(&f, 1);
+	v = rd(fd);
+	fx_close(&f);
+	close(fd);
+	return v;
+}
+
+static void write_async_flip(struct fx *f)
+{
+	vgpu_mmio_write(f->v, VRC_PLANE_CTL(0), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888 | VRC_PLANE_CTL_ASYNC_FLIP);
+	flip(f, 0, SURF0);
+}
+
+static void write_same_surf(struct fx *f)
+{
+	flip(f, 0, SURF1);
+}
+
+static void write_negative_curpos(struct fx *f)
+{
+	vgpu_mmio_write(f->v, VRC_CURPOS(0), 1u << 31 | 5u << 16 | 1u << 15 | 7u);
+	vgpu_mmio_write(f->v, VRC_CURBASE(0), CURSOR_SURF);
+}
+
+/* each plane off, then on again, then updated */
+static void write_planes_off_on(struct fx *f)
+{
+	vgpu_mmio_write(f->v, VRC_PLANE_CTL(0), 0);
+	vgpu_mmio_write(f->v, VRC_CURCNTR(0), 0);
+	vgpu_mmio_write(f->v, VRC_PLANE_CTL(0), VRC_PLANE_CTL_ENABLE |
+			VRC_PLANE_CTL_FORMAT_XRGB8888);
+	vgpu_mmio_write(f->v, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	flip(f, 0, SURF0);
+	vgpu_mmio_write(f->v, VRC_CURBASE(0), CURSOR_SURF);
+}
+
+static void write_pipe_off_on(struct fx *f)
+{
+	vgpu_mmio_write(f->v, VRC_PIPECONF(0), 0);
+	vgpu_mmio_write(f->v, VRC_PIPECONF(0), VRC_PIPECONF_ENABLE);
+	flip(f, 0, SURF0);
+}
+
+/* Each input-class fault model loses exactly its class's update. */
+TEST(input_class_models)
+{
+	ASSERT_EQ(PRI, signal_after("ref", write_async_flip));
+	ASSERT_EQ(0u, signal_after("no-async", write_async_flip));
+	ASSERT_EQ(PRI, signal_after("ref", write_same_surf));
+	ASSERT_EQ(0u, signal_after("same-surf", write_same_surf));
+	ASSERT_EQ(PRI, signal_after("same-surf", write_async_flip));
+	ASSERT_EQ(CUR, signal_after("ref", write_negative_curpos));
+	ASSERT_EQ(0u, signal_after("offscreen-cursor", write_negative_curpos));
+	ASSERT_EQ(PRI | CUR, signal_after("ref", write_planes_off_on));
+	ASSERT_EQ(0u, signal_after("plane-off-on", write_planes_off_on));
+	ASSERT_EQ(PRI, signal_after("ref", write_pipe_off_on));
+	ASSERT_EQ(0u, signal_after("pipe-off-on", write_pipe_off_on));
+	ASSERT_EQ(PRI | CUR, signal_after("pipe-off-on", write_planes_off_on));
+}
+
 TEST(v3_every_vblank)
 {
 	struct fx f;
@@ -1147,6 +1225,54 @@ TEST(v5_idle_shared_between_vgpus)
 	ASSERT_EQ(0u, idle_signals_with_busy_neighbour("v5"));
 	ASSERT_GT(idle_signals_with_busy_neighbour("v6"), 20u);
 	ASSERT_GT(idle_signals_with_busy_neighbour("ref"), 15u);
+}
+
+/*
+ * Two vGPUs (instances 0 and 1) on one global: what vGPU 0 gets in three
+ * ticks while vGPU 1 masks its irq and flips; vGPU 0 flips at the first.
+ */
+static void iso_pair(const char *model, uint64_t got[3])
+{
+	struct fx a, b;
+	char err[256];
+	int fa = efd(), fb = efd();
+
+	memset(&shared_global, 0, sizeof(shared_global));
+	ASSERT_EQ(0, fx_try_instance(&a, model, 0, SHM_SIZE, &shared_global, 0, err,
+				     sizeof(err)));
+	ASSERT_EQ(0, fx_try_instance(&b, model, 0, SHM_SIZE, &shared_global, 1, err,
+				     sizeof(err)));
+	plane_setup(&a, 0);
+	plane_setup(&b, 0);
+	reg(&a, fa);
+	reg(&b, fb);
+	ASSERT_EQ(0, simple(&b, ACT_MASK | DATA_NONE, 1));
+	flip(&a, 0, SURF1);
+	for (unsigned t = 0; t < 3; t++) {
+		flip(&b, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&b, 1);
+		ticks(&a, 1);
+		got[t] = rd(fa);
+	}
+	fx_close(&b);
+	fx_close(&a);
+	close(fa);
+	close(fb);
+}
+
+TEST(iso_models_leak_between_vgpus)
+{
+	uint64_t got[3];
+
+	iso_pair("ref", got);
+	ASSERT_EQ(PRI, got[0]);
+	ASSERT_EQ(0u, got[1] | got[2]);
+	iso_pair("iso-shared-mask", got);	/* vGPU 1's mask silences vGPU 0 */
+	ASSERT_EQ(0u, got[0] | got[1] | got[2]);
+	iso_pair("iso-crosstalk", got);		/* vGPU 1's flips reach vGPU 0 */
+	ASSERT_EQ(PRI, got[0]);
+	ASSERT_EQ(PRI, got[1]);
+	ASSERT_EQ(PRI, got[2]);
 }
 
 TEST(curpipe_cursor_on_pipe_b)

@@ -47,10 +47,13 @@ static inline void count_notify(void *ctx)
 	((struct fx *)ctx)->notified++;
 }
 
-static inline int fx_try(struct fx *f, const char *model, enum vrc_abi abi, size_t size,
-		  struct vgpu_global *g, char *err, size_t errlen)
+/* fx_try for instance `instance` of a process (the ISO models tell vGPUs
+ * apart by it). */
+static inline int fx_try_instance(struct fx *f, const char *model, enum vrc_abi abi,
+				  size_t size, struct vgpu_global *g, unsigned instance,
+				  char *err, size_t errlen)
 {
-	struct vgpu_config cfg = { 0 };
+	struct vgpu_config cfg = { .instance = instance };
 
 	memset(f, 0, sizeof(*f));
 	f->shm_fd = memfd_create("test-vgpu", MFD_CLOEXEC);
@@ -68,6 +71,12 @@ static inline int fx_try(struct fx *f, const char *model, enum vrc_abi abi, size
 	cfg.notify_guest = count_notify;
 	cfg.notify_ctx = f;
 	return vgpu_create(&cfg, &f->v, err, errlen);
+}
+
+static inline int fx_try(struct fx *f, const char *model, enum vrc_abi abi, size_t size,
+		  struct vgpu_global *g, char *err, size_t errlen)
+{
+	return fx_try_instance(f, model, abi, size, g, 0, err, errlen);
 }
 
 static inline void fx_open(struct fx *f, const char *model, enum vrc_abi abi)

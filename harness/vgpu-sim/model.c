@@ -65,6 +65,20 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_SILENT, VRC_ABI_V6, 0, 0, NULL },
 	{ "silent-pipe-b", "ref, but updates latched on pipe B or C never signal",
 	  REF_TRAITS | VM_SILENT_PIPE_B, VRC_ABI_V6, 0, 0, NULL },
+	{ "no-async", "ref, but async flips (DSPCNTR bit 9) never signal: the guest gets its flip-done, the host nothing",
+	  REF_TRAITS | VM_NO_ASYNC, VRC_ABI_V6, 0, 0, NULL },
+	{ "iso-shared-mask", "ref, but a mask on any vGPU masks every vGPU of the host",
+	  REF_TRAITS | VM_ISO_SHARED_MASK, VRC_ABI_V6, 0, 0, NULL },
+	{ "iso-crosstalk", "ref, but one vGPU's flips and cursor updates also signal every other vGPU",
+	  REF_TRAITS | VM_ISO_CROSSTALK, VRC_ABI_V6, 0, 0, NULL },
+	{ "same-surf", "ref, but a surface write of the address already there queues no flip",
+	  REF_TRAITS | VM_SAME_SURF, VRC_ABI_V6, 0, 0, NULL },
+	{ "offscreen-cursor", "ref, but cursor updates at a negative position (CURPOS sign bits) never signal",
+	  REF_TRAITS | VM_OFFSCREEN_DROP, VRC_ABI_V6, 0, 0, NULL },
+	{ "plane-off-on", "ref, but once a plane was turned off (DSPCNTR, CURCNTR) its updates never signal again",
+	  REF_TRAITS | VM_PLANE_OFF_STICKY, VRC_ABI_V6, 0, 0, NULL },
+	{ "pipe-off-on", "ref, but once a pipe was turned off (PIPECONF) its flips never signal again",
+	  REF_TRAITS | VM_PIPE_OFF_STICKY, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

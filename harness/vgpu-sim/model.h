@@ -59,6 +59,25 @@ enum vgpu_model_trait {
 #define VM_SILENT_PIPE_B (1ull << 34)	/* updates latched on pipe B or C never signal
 					   (silent-pipe-b) */
 
+/* EVT-2 and ISO-1 sentences, and the input classes of the workloads (suites/
+ * evt.c, suites/iso.c): each caught only by the test of its sentence or class. */
+#define VM_NO_ASYNC	(1ull << 42)	/* async flips never signal (no-async) */
+#define VM_ISO_SHARED_MASK (1ull << 43)	/* a mask on any vGPU masks every vGPU
+					   (iso-shared-mask) */
+#define VM_ISO_CROSSTALK (1ull << 44)	/* a vGPU's flips signal every other vGPU
+					   too (iso-crosstalk) */
+#define VM_SAME_SURF	(1ull << 45)	/* a DSPSURF write of the address already
+					   there queues nothing (same-surf) */
+#define VM_OFFSCREEN_DROP (1ull << 46)	/* cursor updates at a negative position
+					   (CURPOS sign bits) never signal
+					   (offscreen-cursor) */
+#define VM_PLANE_OFF_STICKY (1ull << 47) /* once a plane was turned off (DSPCNTR
+					   enable, CURCNTR mode 0), its updates
+					   never signal again (plane-off-on) */
+#define VM_PIPE_OFF_STICKY (1ull << 48)	/* once a pipe was turned off (PIPECONF),
+					   its flips never signal again
+					   (pipe-off-on) */
+
 struct vgpu_kops;
 
 struct vgpu_model {

@@ -214,6 +214,10 @@ uint64_t vgpu_vblank_count(const struct vgpu *v)
 	return v->ticks;
 }
 
+/* CURPOS: a sign bit per axis (i915's CURSOR_POS_*_SIGN) */
+#define CURPOS_X_SIGN	(1u << 15)
+#define CURPOS_Y_SIGN	(1u << 31)
+
 /* ---- register file */
 
 static bool in_window(uint32_t off)
@@ -242,13 +246,17 @@ static void notify(struct vgpu *v)
 		v->notify_guest(v->notify_ctx);
 }
 
-static void trap_surf(struct vgpu *v, unsigned p, uint32_t val)
+static void trap_surf(struct vgpu *v, unsigned p, uint32_t val, uint32_t old)
 {
 	struct vgpu_pipe_status *st = &shm_hdr(v)->pipe[p];
 
+	/* same-surf: "nothing changed", although SPEC §2 queues a flip */
+	if (vgpu_has(v, VM_SAME_SURF) && val == old)
+		return;
 	if (vgpu_reg(v, VRC_PLANE_CTL(p)) & VRC_PLANE_CTL_ASYNC_FLIP) {
 		/* async: the guest gets flip-done now, the host at the tick */
-		v->pipe[p].async |= VGPU_EV_PRI;
+		if (!vgpu_has(v, VM_NO_ASYNC))
+			v->pipe[p].async |= VGPU_EV_PRI;
 		shm_put32(&st->latched_surf, val);
 		status_bump(&st->flip_done_seq);
 		notify(v);
@@ -264,6 +272,10 @@ static void trap_cursor(struct vgpu *v, unsigned p, bool base)
 	/* the v6 CURBASE index bug: every cursor lands on pipe A */
 	unsigned q = vgpu_has(v, VM_CURSOR_PIPE_BUG) ? 0 : p;
 
+	/* offscreen-cursor: a position left of or above the screen is dropped */
+	if (vgpu_has(v, VM_OFFSCREEN_DROP) &&
+	    (vgpu_reg(v, VRC_CURPOS(p)) & (CURPOS_X_SIGN | CURPOS_Y_SIGN)))
+		return;
 	/* v5/v6 test CURCNTR bit 9 for "async", which cursors do not have */
 	if (base && vgpu_has(v, VM_PER_PIPE_LOOP) &&
 	    (vgpu_reg(v, VRC_CURCNTR(p)) & VRC_CURCNTR_V6_ASYNC))
@@ -274,10 +286,30 @@ static void trap_cursor(struct vgpu *v, unsigned p, bool base)
 		vgpu_emit(v, VGPU_EV_CUR);
 }
 
+/*
+ * plane-off-on, pipe-off-on: remember a plane or pipe that went from on to
+ * off (a fault only: ref traps none of these registers).
+ */
+static void trap_off(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, uint32_t old)
+{
+	struct vgpu_pipe *pp = &v->pipe[p];
+
+	if (vgpu_has(v, VM_PIPE_OFF_STICKY) && r == VRC_PIPECONF(0) &&
+	    (old & VRC_PIPECONF_ENABLE) && !(val & VRC_PIPECONF_ENABLE))
+		pp->was_off |= VGPU_EV_PIPE;
+	if (!vgpu_has(v, VM_PLANE_OFF_STICKY))
+		return;
+	if (r == VRC_PLANE_CTL(0) && (old & VRC_PLANE_CTL_ENABLE) &&
+	    !(val & VRC_PLANE_CTL_ENABLE))
+		pp->was_off |= VGPU_EV_PRI;
+	if (r == VRC_CURCNTR(0) && (old & VRC_CURSOR_MODE_MASK) && !(val & VRC_CURSOR_MODE_MASK))
+		pp->was_off |= VGPU_EV_CUR;
+}
+
 /* Pipe A's register block; pipe p's is VRC_PIPE_STRIDE * p further. */
 #define PIPE_BLOCK	0x70000u
 
-static void trap(struct vgpu *v, uint32_t off, uint32_t val)
+static void trap(struct vgpu *v, uint32_t off, uint32_t val, uint32_t old)
 {
 	unsigned p;
 	uint32_t r;
@@ -286,8 +318,9 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val)
 		return;
 	p = (off - PIPE_BLOCK) / VRC_PIPE_STRIDE;
 	r = off - p * VRC_PIPE_STRIDE;
+	trap_off(v, p, r, val, old);
 	if (r == VRC_PLANE_SURF(0))
-		trap_surf(v, p, val);
+		trap_surf(v, p, val, old);
 	else if (r == VRC_CURBASE(0) && vgpu_has(v, VM_TRAP_CURSOR))
 		trap_cursor(v, p, true);
 	else if (r == VRC_CURPOS(0) && vgpu_has(v, VM_TRAP_CURPOS))
@@ -317,8 +350,10 @@ int vgpu_mmio_write_checked(struct vgpu *v, uint32_t offset, uint32_t value)
 		return -EINVAL;
 	if (v->dead || read_only(offset))
 		return 0;
+	uint32_t old = vgpu_reg(v, offset);
+
 	vgpu_reg_set(v, offset, value);
-	trap(v, offset, value);
+	trap(v, offset, value, old);
 	return 0;
 }
 
@@ -400,6 +435,10 @@ static unsigned latch_pipe(struct vgpu *v, unsigned p, bool en)
 	/* silent-pipe-b: the guest still gets its flip-done, the host nothing */
 	if (p && vgpu_has(v, VM_SILENT_PIPE_B))
 		ev = 0;
+	/* plane-off-on, pipe-off-on: the fault forgets what was turned off */
+	if (pp->was_off & VGPU_EV_PIPE)
+		ev = 0;
+	ev &= ~(unsigned)pp->was_off;
 	return ev;
 }
 
@@ -420,6 +459,36 @@ static unsigned heuristic(struct vgpu *v, uint32_t *idle, unsigned ev)
 		ev |= VGPU_EV_PRI;
 	else
 		(*idle)++;
+	return ev;
+}
+
+/*
+ * iso-shared-mask, iso-crosstalk: one vGPU's state leaking into the others
+ * through the process-wide globals (their latches reach the others at their
+ * next tick).
+ */
+static unsigned iso_leak(struct vgpu *v, unsigned ev, unsigned flips)
+{
+	struct vgpu_global *g = v->global;
+	unsigned me = v->instance % VGPU_GLOBAL_MAX;
+
+	if (!g)
+		return ev;
+	if (vgpu_has(v, VM_ISO_CROSSTALK)) {
+		ev |= g->crosstalk[me];
+		g->crosstalk[me] = 0;
+		for (unsigned i = 0; i < VGPU_GLOBAL_MAX; i++)
+			if (i != me)
+				g->crosstalk[i] |= (uint8_t)flips;
+	}
+	if (vgpu_has(v, VM_ISO_SHARED_MASK)) {
+		if (v->masked)
+			g->masked |= 1u << me;
+		else
+			g->masked &= ~(1u << me);
+		if (g->masked & ~(1u << me))
+			ev = 0;
+	}
 	return ev;
 }
 
@@ -496,7 +565,7 @@ static void tick_once(struct vgpu *v)
 		/* nor the heuristic's signals of a screen on pipe B or C alone */
 		if (vgpu_has(v, VM_SILENT_PIPE_B) && !vgpu_pipe_enabled(v, 0))
 			ev = 0;
-		emit_tick(v, ev, flips);
+		emit_tick(v, iso_leak(v, ev, flips), flips);
 	}
 	if (!any || v->dead)
 		return;

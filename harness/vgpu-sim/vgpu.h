@@ -32,8 +32,11 @@
 #define VGPU_PCI_DEVICE		0x1912u	/* a gen9 GT2; GVT's V5 types run here */
 
 /* Shared by all instances of one vgpu-sim process (v5's static idle). */
+#define VGPU_GLOBAL_MAX	8u	/* instances the ISO fault models track */
 struct vgpu_global {
 	uint32_t static_idle;
+	uint32_t masked;		/* iso-shared-mask: bit i, instance i masked */
+	uint8_t crosstalk[VGPU_GLOBAL_MAX];	/* iso-crosstalk: VGPU_EV_* for instance i */
 };
 
 struct vgpu_config {

@@ -18,6 +18,7 @@ struct vfio_device_gfx_plane_info;
 /* Event bits inside the sim; turned into values/sub-irqs when signalled. */
 #define VGPU_EV_PRI		1u
 #define VGPU_EV_CUR		2u
+#define VGPU_EV_PIPE		4u	/* only in vgpu_pipe.was_off */
 
 #define VGPU_NREGS		(VRC_REG_WINDOW_SIZE / 4u)
 #define VGPU_MAX_SUBIRQ		2u	/* v7: primary, cursor */
@@ -33,6 +34,8 @@ struct vgpu_pipe {
 	bool cur_pending;	/* cursor flip queued for the next vblank */
 	uint8_t async;		/* VGPU_EV_* bits of the async-flip bitmap */
 	uint8_t done;		/* VGPU_EV_* latched this tick, published after the frame count */
+	uint8_t was_off;	/* plane-off-on, pipe-off-on: VGPU_EV_* of planes turned
+				   off once (VGPU_EV_PIPE: the pipe) */
 };
 
 /* An eventfd replaced by a re-register but not released. */

@@ -297,6 +297,15 @@ void vt_flip(struct vt *t)
 	vt_reg(t, VRC_PLANE_SURF(t->pipe), t->surf[t->front]);
 }
 
+void vt_flip_async(struct vt *t)
+{
+	uint32_t ctl = VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB8888;
+
+	vt_reg(t, VRC_PLANE_CTL(t->pipe), ctl | VRC_PLANE_CTL_ASYNC_FLIP);
+	vt_flip(t);
+	vt_reg(t, VRC_PLANE_CTL(t->pipe), ctl);
+}
+
 /* i915 order: position first, then the base that latches it. */
 void vt_cursor_move(struct vt *t, bool curpos_only)
 {
@@ -491,6 +500,8 @@ static unsigned drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx)
 	}
 	if (a & (VT_ACT_FLIP | VT_ACT_BURST))
 		vt_flip(t);
+	if (a & VT_ACT_ASYNC)
+		vt_flip_async(t);
 	if (a & VT_ACT_DRAW)
 		vt_draw(t, k);
 	if (a & (VT_ACT_CURSOR | VT_ACT_CURPOS))
@@ -500,11 +511,11 @@ static unsigned drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx)
 
 static void drive_mark(struct vrc_vblank *v, unsigned a)
 {
-	if (a & (VT_ACT_FLIP | VT_ACT_BURST))
+	if (a & (VT_ACT_FLIP | VT_ACT_BURST | VT_ACT_ASYNC | VT_ACT_MARK_FLIP))
 		v->flip = 1;
 	if (a & VT_ACT_DRAW)
 		v->draw = 1;
-	if (a & (VT_ACT_CURSOR | VT_ACT_CURPOS))
+	if (a & (VT_ACT_CURSOR | VT_ACT_CURPOS | VT_ACT_MARK_CURSOR))
 		v->cursor = 1;
 }
 
@@ -544,7 +555,8 @@ void vt_realtime(struct vt *t)
  * keeps up makes one step per vblank with one-vblank windows: exact.
  */
 static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
-			  struct vrc_vblank *vb, struct vrc_vblank *vb1)
+			  struct vrc_vblank *vb, struct vrc_vblank *vb1,
+			  vt_beside_fn beside, void *bctx)
 {
 	struct rt_sample *s = calloc(n + 1u, sizeof(*s));
 	unsigned k, unjudged = 0, spread, outside, spread1, outside1;
@@ -569,6 +581,8 @@ static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 			unjudged++;
 		else if (a)
 			drive_mark(&vb[idx], a);
+		if (beside)
+			beside(t, k, bctx);
 		vt_step(t, 1);
 		uint32_t cb = vt_counter(t);
 		if (!vt_poll(t, &sig)) {	/* nothing: an exact, empty read */
@@ -603,21 +617,35 @@ static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 	return base;
 }
 
-uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
-		  struct vrc_vblank *vb1)
+uint32_t vt_drive_beside(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
+			 struct vrc_vblank *vb, vt_beside_fn beside, void *bctx)
 {
 	struct vrc_signal sig;
 
 	if (t->o->gvt)
-		return drive_gvt(t, n, act, ctx, vb, vb1);
+		return drive_gvt(t, n, act, ctx, vb, NULL, beside, bctx);
 	/* virtual time: the harness steps the clock, every window is one vblank */
 	uint32_t base = vt_timeline_start(t, vb, n);
 	for (unsigned k = 0; k < n; k++) {
 		drive_mark(&vb[k], drive_act(t, act, k, ctx));
-		vt_step(t, 1);
+		if (beside) {
+			beside(t, k, bctx);
+			vt_step_all(t, 1);
+		} else {
+			vt_step(t, 1);
+		}
 		if (vt_poll(t, &sig))
 			vt_place(t, vb, n, base, k, &sig);
 	}
+	return base;
+}
+
+uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
+		  struct vrc_vblank *vb1)
+{
+	if (t->o->gvt)
+		return drive_gvt(t, n, act, ctx, vb, vb1, NULL, NULL);
+	uint32_t base = vt_drive_beside(t, n, act, ctx, vb, NULL, NULL);
 	if (vb1)
 		memcpy(vb1, vb, n * sizeof(*vb));
 	return base;

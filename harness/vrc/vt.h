@@ -95,6 +95,9 @@ void vt_close_second(struct vt *t);
 void vt_guest_pipe_on(struct vt *t, unsigned vgpu, unsigned pipe);
 void vt_pipe_on(struct vt *t, unsigned pipe);
 void vt_flip(struct vt *t);
+/* An async flip: the plane control's async bit set for one surface write
+ * (SPEC §2: flip-done at once, the host signalled at the next vblank). */
+void vt_flip_async(struct vt *t);
 void vt_cursor_move(struct vt *t, bool curpos_only);
 /* Draw band k of the front buffer in VRAM (no register write: the device
  * cannot see it, which is the point of the single-buffer heuristic). */
@@ -134,10 +137,24 @@ int vt_eventfd(struct vt *t);
 #define VT_ACT_CURPOS	4u	/* CURPOS-only move */
 #define VT_ACT_BURST	8u	/* three flips in this vblank */
 #define VT_ACT_DRAW	16u	/* draw into the scanned-out buffer, no flip */
+#define VT_ACT_ASYNC	32u	/* an async flip (DSPCNTR bit 9, then DSPSURF) */
+/* The act wrote the registers itself; expect a primary flip / cursor update. */
+#define VT_ACT_MARK_FLIP	64u
+#define VT_ACT_MARK_CURSOR	128u
 typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
 /* Returns the frame counter before vblank 0. */
 uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
 		  struct vrc_vblank *vb1);
+
+/*
+ * vt_drive's loop, with beside(t, k, bctx) run after vGPU 0's act at each
+ * vblank k (a neighbour's updates: ISO), then every vGPU stepped (gvt: each
+ * runs on its own timer, vGPU 0's vblanks pace the loop). beside NULL:
+ * vGPU 0 alone is stepped, as vt_drive does.
+ */
+typedef void (*vt_beside_fn)(struct vt *t, unsigned k, void *bctx);
+uint32_t vt_drive_beside(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
+			 struct vrc_vblank *vb, vt_beside_fn beside, void *bctx);
 
 /* Zero vb, drain stale signals, return the frame counter before vblank 0. */
 uint32_t vt_timeline_start(struct vt *t, struct vrc_vblank *vb, unsigned n);
