@@ -6,9 +6,13 @@
  * vrc_lsan_child_leaked() runs the check by hand before such an _exit();
  * outside an ASan build it is false and costs nothing.
  *
- * VRC_TEST_PLANT_LEAK=1 in the environment plants a leak just before the
- * check (ASan builds only), so a self-test can show that a leak in a child
- * is reported (harness/tests/t_lsan.sh).
+ * A vgpu-sim daemon exits normally after 'quit', so LSan checks it at exit
+ * and, if it leaked, makes its exit status non-zero (1 under ASan), where
+ * it is otherwise 0: vrc_sim_stop() counts that.
+ *
+ * VRC_TEST_PLANT_LEAK in the environment plants a leak (ASan builds only)
+ * so that a self-test can show each is reported (harness/tests/t_lsan.sh):
+ * "child" just before the check above, "vgpu-sim" as the daemon exits.
  */
 #ifndef VRC_LSAN_H
 #define VRC_LSAN_H
@@ -39,16 +43,27 @@ static __attribute__((noinline)) void vrc_lsan_plant_leak(void)
 	planted = NULL;
 }
 
-/* Run LSan now; true (and its report on stderr) if anything leaked. */
-static inline bool vrc_lsan_child_leaked(void)
+/* Plant a leak if VRC_TEST_PLANT_LEAK names `where`. */
+static inline void vrc_lsan_plant(const char *where)
 {
 	const char *plant = getenv("VRC_TEST_PLANT_LEAK");
 
-	if (plant && !strcmp(plant, "1"))
+	if (plant && !strcmp(plant, where))
 		vrc_lsan_plant_leak();
+}
+
+/* Run LSan now; true (and its report on stderr) if anything leaked. */
+static inline bool vrc_lsan_child_leaked(void)
+{
+	vrc_lsan_plant("child");
 	return __lsan_do_recoverable_leak_check() != 0;
 }
 #else
+static inline void vrc_lsan_plant(const char *where)
+{
+	(void)where;
+}
+
 static inline bool vrc_lsan_child_leaked(void)
 {
 	return false;
