@@ -145,20 +145,10 @@ const char *vrc_match_str(const struct vrc_match *m, char *buf, size_t len)
 
 /* ---- primary plane */
 
-int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_capture *c,
-		     char *err, size_t errlen)
+/* What this reader can CRC in nbands bands: 0, or -errno with err. */
+static int primary_readable(const struct vfio_device_gfx_plane_info *i, uint32_t nbands,
+			    char *err, size_t errlen)
 {
-	const struct vfio_device_gfx_plane_info *i;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	c->plane.fd = -1;
-	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &c->plane);
-	if (rc) {
-		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(primary): %s", strerror(-rc));
-		return rc;
-	}
-	i = &c->plane.info;
 	if (i->drm_format == 0) {
 		vrc_seterr(err, errlen, "primary plane is off (drm_format 0)");
 		return -ENOENT;
@@ -177,6 +167,24 @@ int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_captur
 		vrc_seterr(err, errlen, "%u bands for a plane of %u rows", nbands, i->height);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_capture *c,
+		     char *err, size_t errlen)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->plane.fd = -1;
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &c->plane);
+	if (rc) {
+		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(primary): %s", strerror(-rc));
+		return rc;
+	}
+	rc = primary_readable(&c->plane.info, nbands, err, errlen);
+	if (rc)
+		return rc;
 	rc = vrc_plane_map(t, &c->plane, err, errlen);
 	if (rc) {
 		vrc_plane_release(&c->plane);
@@ -254,25 +262,27 @@ static bool same_geometry(const struct vfio_device_gfx_plane_info *a,
 	       a->height == b->height && a->stride == b->stride && a->size == b->size;
 }
 
-int vrc_capture_primary_cached(struct vrc_transport *t, struct vrc_capture_cache *cc,
-			       uint32_t nbands, struct vrc_capture *c, char *err,
-			       size_t errlen)
+int vrc_capture_cache_map(struct vrc_transport *t, struct vrc_capture_cache *cc,
+			  struct vrc_plane *q, const struct vrc_plane **out, char *err,
+			  size_t errlen)
 {
-	struct vrc_plane q;
 	unsigned i, victim = 0;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	c->plane.fd = -1;
-	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &q);
-	if (rc) {
-		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(primary): %s", strerror(-rc));
-		return rc;
-	}
-	for (i = 0; i < VRC_CAPTURE_CACHE_SLOTS; i++)
-		if (cc->e[i].plane.map && same_geometry(&cc->e[i].plane.info, &q.info))
+	for (i = 0; i < VRC_CAPTURE_CACHE_SLOTS; i++) {
+		struct vrc_plane *e = &cc->e[i].plane;
+
+		if (!e->map || e->info.dmabuf_id != q->info.dmabuf_id)
+			continue;
+		if (same_geometry(&e->info, &q->info))
 			break;
-	if (i == VRC_CAPTURE_CACHE_SLOTS) {
+		/* the id names another buffer now: the old mapping is stale */
+		vrc_plane_release(e);
+		cc->dropped++;
+	}
+	if (i < VRC_CAPTURE_CACHE_SLOTS) {
+		cc->hits++;
+	} else {
 		/* a free slot, else the least recently used */
 		for (unsigned j = 0; j < VRC_CAPTURE_CACHE_SLOTS; j++) {
 			if (!cc->e[j].plane.map) {
@@ -282,27 +292,48 @@ int vrc_capture_primary_cached(struct vrc_transport *t, struct vrc_capture_cache
 			if (cc->e[j].last_use < cc->e[victim].last_use)
 				victim = j;
 		}
-		/* a miss: open the capture the usual way, keep its mapping */
 		cc->misses++;
-		rc = vrc_capture_open(t, nbands, c, err, errlen);
+		rc = vrc_plane_map(t, q, err, errlen);
 		if (rc)
-			return rc;
+			return rc;	/* q keeps what it got: an fd on -ENODEV */
 		vrc_plane_release(&cc->e[victim].plane);
-		cc->e[victim].plane = c->plane;
+		cc->e[victim].plane = *q;
+		q->fd = -1;
+		q->map = q->map_base = NULL;
+		q->map_len = q->map_base_len = 0;
 		i = victim;
-	} else {
-		cc->hits++;
-		if (!nbands || nbands > VRC_BANDS_MAX || nbands > q.info.height) {
-			vrc_seterr(err, errlen, "%u bands for a plane of %u rows", nbands,
-				   q.info.height);
-			return -EINVAL;
-		}
-		c->plane = cc->e[i].plane;
-		c->nbands = nbands;
-		c->crc.nbands = nbands;
-		c->path = "mmap (cached by dmabuf id)";
 	}
 	cc->e[i].last_use = ++cc->tick;
+	*out = &cc->e[i].plane;
+	return 0;
+}
+
+int vrc_capture_primary_cached(struct vrc_transport *t, struct vrc_capture_cache *cc,
+			       uint32_t nbands, struct vrc_capture *c, char *err,
+			       size_t errlen)
+{
+	const struct vrc_plane *m;
+	uint64_t misses = cc->misses;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->plane.fd = -1;
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &c->plane);
+	if (rc) {
+		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(primary): %s", strerror(-rc));
+		return rc;
+	}
+	rc = primary_readable(&c->plane.info, nbands, err, errlen);
+	if (!rc)
+		rc = vrc_capture_cache_map(t, cc, &c->plane, &m, err, errlen);
+	if (rc) {
+		vrc_plane_release(&c->plane);
+		return rc;
+	}
+	c->plane = *m;
+	c->nbands = nbands;
+	c->crc.nbands = nbands;
+	c->path = cc->misses == misses ? "mmap (cached by dmabuf id)" : "mmap";
 	rc = vrc_capture_bands(c, 0, nbands);
 	if (rc)
 		vrc_seterr(err, errlen, "band CRC over the mapped plane: %s", strerror(-rc));

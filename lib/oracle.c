@@ -126,15 +126,3 @@ unsigned vrc_oracle_evt4(const struct vrc_vblank *vb, size_t n, unsigned max_gap
 	return bad;
 }
 
-unsigned vrc_oracle_quiet(const struct vrc_vblank *vb, size_t n, char *why, size_t len)
-{
-	unsigned bad = 0;
-
-	why[0] = 0;
-	for (size_t k = 0; k < n; k++)
-		if (vb[k].quiet && (vb[k].pri || vb[k].cur)) {
-			bad++;
-			note(why, len, bad, vb, n, k, "signal while none is allowed");
-		}
-	return bad;
-}

@@ -30,8 +30,8 @@ static void capture_plane(struct rt_capture_run *r, struct rt_cap *c, enum rt_ca
 	};
 	struct gvt_frame f;
 
-	c->rc = gvt_capture(r->t->irq.t, pri ? VRC_PLANE_PRIMARY : VRC_PLANE_CURSOR, &gpu, &f,
-			    c->err, sizeof(c->err));
+	c->rc = gvt_capture_cached(r->t->irq.t, pri ? VRC_PLANE_PRIMARY : VRC_PLANE_CURSOR,
+				   &gpu, &r->cache[pri ? 0 : 1], &f, c->err, sizeof(c->err));
 	if (c->rc == -ENOENT && !pri) {
 		c->rc = 0;
 		return;
@@ -44,7 +44,7 @@ static void capture_plane(struct rt_capture_run *r, struct rt_cap *c, enum rt_ca
 			 pri ? "primary" : "cursor", f.drm_format, want);
 		c->rc = -ENOTSUP;
 	} else if (pri) {
-		c->rc = vrc_band_crc_xrgb(f.pixels, f.width, f.height, f.width * 4, RT_CAP_BANDS,
+		c->rc = vrc_band_crc_xrgb(f.pixels, f.width, f.height, f.stride, RT_CAP_BANDS,
 					  &c->crc);
 		if (c->rc)
 			snprintf(c->err, sizeof(c->err), "band CRC over %ux%u: %s", f.width,
@@ -53,7 +53,7 @@ static void capture_plane(struct rt_capture_run *r, struct rt_cap *c, enum rt_ca
 		c->cur = (struct vrc_cursor_state){
 			.on = true, .x = f.x, .y = f.y, .hot_x = f.hot_x, .hot_y = f.hot_y,
 			.width = f.width, .height = f.height, .dmabuf_id = f.dmabuf_id,
-			.image_crc = vrc_cursor_crc(f.pixels, f.width, f.height, f.width * 4),
+			.image_crc = vrc_cursor_crc(f.pixels, f.width, f.height, f.stride),
 		};
 	}
 	gvt_frame_free(&f);
@@ -104,7 +104,12 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 	r->cap = calloc(RT_CAP_MAX, sizeof(*r->cap));
 	if (!r->cap)
 		vt_abort(t, "out of memory");
+	for (unsigned i = 0; i < 2; i++)
+		vrc_capture_cache_init(&r->cache[i]);
 	rt_record_workload(t, args, &r->rec, on_wake, r, tl_path, sizeof(tl_path));
+	/* the reader is stopped: unmap (the counters stay for the artifact) */
+	for (unsigned i = 0; i < 2; i++)
+		vrc_capture_cache_fini(&r->cache[i]);
 	if (r->dropped)
 		vt_diag(t, "%zu captures taken, %zu more not taken", r->n, r->dropped);
 
@@ -185,6 +190,16 @@ void rt_capture_artifact(struct rt_capture_run *r)
 	}
 	json_object_object_add(o, "captures", a);
 	json_object_object_add(o, "not_taken", json_object_new_int64((int64_t)r->dropped));
+	for (unsigned i = 0; i < 2; i++) {
+		json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "hits", json_object_new_int64((int64_t)r->cache[i].hits));
+		json_object_object_add(m, "misses",
+				       json_object_new_int64((int64_t)r->cache[i].misses));
+		json_object_object_add(m, "dropped",
+				       json_object_new_int64((int64_t)r->cache[i].dropped));
+		json_object_object_add(o, i ? "cursor_dmabuf_cache" : "primary_dmabuf_cache", m);
+	}
 	vt_artifact_json(r->t, "captures.json", o);
 	if (r->t->o->gvt)
 		vt_diag(r->t, "captures read by dmabuf mmap: %zu, by PRIME readback through the "

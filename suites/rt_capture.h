@@ -5,8 +5,12 @@
  * recorded the frame counter and drained the eventfd, so the wake's timing
  * stays honest — queries the plane, maps the dmabuf and computes band CRCs
  * (the cursor's state and image CRC), bracketed by two more frame-counter
- * reads. The captures are judged after the run against the timeline the
- * workload wrote (rt_tear.c: TEAR-1, rt_tear_cursor.c: TEAR-2).
+ * reads. Mappings are kept by dmabuf id, per plane, as QEMU's display keeps
+ * its dmabufs (vrc_capture_cache): a client flipping between a few buffers
+ * maps each once, and a device that hands out the wrong buffer for an id is
+ * seen as such a client sees it. The captures are judged after the run
+ * against the timeline the workload wrote (rt_tear.c: TEAR-1,
+ * rt_tear_cursor.c: TEAR-2).
  */
 #ifndef VRC_SUITES_RT_CAPTURE_H
 #define VRC_SUITES_RT_CAPTURE_H
@@ -45,6 +49,7 @@ struct rt_capture_run {
 	struct rt_recorder rec;
 	struct rt_cap *cap;
 	size_t n, dropped;
+	struct vrc_capture_cache cache[2];	/* dmabuf mappings: primary, cursor */
 	struct vrc_timeline *tl;
 	/* sound lower bound of the tick each wake's signals came from:
 	 * the previous wake's first counter read + 1 (rt.h), per sample */

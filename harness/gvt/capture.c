@@ -11,6 +11,7 @@
 #include <xf86drm.h>
 #include <i915_drm.h>	/* libdrm's copy (pkg-config --cflags libdrm) */
 
+#include "vrc/capture.h"
 #include "vrc/fourcc.h"
 #include "vrc/irq.h"
 #include "vrc/util.h"
@@ -130,7 +131,8 @@ int gvt_prime_readback(const struct gvt_gpu *gpu, int dmabuf_fd, void *dst, size
 
 void gvt_frame_free(struct gvt_frame *f)
 {
-	free(f->pixels);
+	free(f->owned);
+	f->owned = NULL;
 	f->pixels = NULL;
 }
 
@@ -144,8 +146,16 @@ static bool is_8888(uint32_t fourcc)
 int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
 		struct gvt_frame *f, char *err, size_t errlen)
 {
+	return gvt_capture_cached(t, plane_type, gpu, NULL, f, err, errlen);
+}
+
+int gvt_capture_cached(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
+		       struct vrc_capture_cache *cc, struct gvt_frame *f, char *err,
+		       size_t errlen)
+{
 	struct vrc_plane p;
-	const uint8_t *src;
+	const struct vrc_plane *cached;
+	const uint8_t *src = NULL;
 	uint8_t *copy = NULL;
 	int rc;
 
@@ -169,9 +179,14 @@ int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_g
 			   (unsigned long long)p.info.drm_format_mod);
 		return rc;
 	}
-	rc = vrc_plane_map(t, &p, err, errlen);
-	if (rc == 0) {
+	if (cc) {
+		rc = vrc_capture_cache_map(t, cc, &p, &cached, err, errlen);
+		src = rc ? NULL : cached->map;
+	} else {
+		rc = vrc_plane_map(t, &p, err, errlen);
 		src = p.map;
+	}
+	if (rc == 0) {
 		f->path = GVT_CAPTURE_MMAP;
 	} else if (rc == -ENODEV && p.fd >= 0) {
 		copy = malloc(p.info.size);
@@ -192,10 +207,18 @@ int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_g
 		f->y = (int32_t)p.info.y_pos;
 		f->hot_x = p.info.x_hot;
 		f->hot_y = p.info.y_hot;
-		f->pixels = malloc((size_t)p.info.width * 4 * p.info.height);
-		rc = f->pixels ? gvt_detile(f->tiling, src, p.info.size, p.info.stride,
-					    p.info.width * 4, p.info.height, f->pixels,
-					    (size_t)p.info.width * 4, err, errlen) : -ENOMEM;
+		if (cc && f->path == GVT_CAPTURE_MMAP && f->tiling == GVT_TILING_LINEAR) {
+			/* vrc_plane_map checked stride * height inside the buffer */
+			f->pixels = src;
+			f->stride = p.info.stride;
+		} else {
+			f->owned = malloc((size_t)p.info.width * 4 * p.info.height);
+			f->pixels = f->owned;
+			f->stride = p.info.width * 4;
+			rc = f->owned ? gvt_detile(f->tiling, src, p.info.size, p.info.stride,
+						   p.info.width * 4, p.info.height, f->owned,
+						   (size_t)p.info.width * 4, err, errlen) : -ENOMEM;
+		}
 		if (rc)
 			gvt_frame_free(f);
 	}

@@ -21,7 +21,10 @@ enum gvt_capture_path { GVT_CAPTURE_MMAP, GVT_CAPTURE_PRIME };
 const char *gvt_capture_path_name(enum gvt_capture_path p);	/* "dmabuf-mmap", "prime-readback" */
 
 struct gvt_frame {
-	uint8_t *pixels;	/* height rows of width * 4 bytes */
+	const uint8_t *pixels;	/* height rows of width * 4 bytes, stride apart */
+	uint32_t stride;
+	uint8_t *owned;		/* what gvt_frame_free frees; NULL: pixels are in
+				 * a cached mapping (gvt_capture_cached) */
 	uint32_t width, height, drm_format, dmabuf_id;
 	int32_t x, y;			/* the plane's position (the cursor's) */
 	uint32_t hot_x, hot_y;		/* the cursor's hotspot as the device says */
@@ -44,6 +47,18 @@ struct gvt_gpu {
  */
 int gvt_capture(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
 		struct gvt_frame *f, char *err, size_t errlen);
+/*
+ * The same with the dmabuf mappings kept by id in cc (vrc/capture.h), as
+ * QEMU's display keeps its dmabufs: the rt readers' path. A linear plane
+ * is then not copied: f->pixels point into the cached mapping (the buffer
+ * live, valid until the next call with cc or its fini). A tiled plane is
+ * detiled into a copy; a dmabuf that allows no CPU mmap is read by PRIME
+ * as above, and not kept.
+ */
+struct vrc_capture_cache;
+int gvt_capture_cached(struct vrc_transport *t, uint32_t plane_type, const struct gvt_gpu *gpu,
+		       struct vrc_capture_cache *cc, struct gvt_frame *f, char *err,
+		       size_t errlen);
 void gvt_frame_free(struct gvt_frame *f);
 
 /*

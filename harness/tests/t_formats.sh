@@ -15,10 +15,12 @@ fail=0
 check() { n=$((n + 1)); if eval "$2"; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 "$b/vrc" run --model=v6 --out="$d/run" --vgpu-sim="$b/vgpu-sim" >/dev/null 2>&1
-# every result kind, and a reason that needs escaping
-$py - "$d/run/results.json" <<'PYEOF'
+# every result kind, and a reason that needs escaping; raw/ has the same run
+# with guest bytes in a reason, for the exports (vrc-lava-results refuses it)
+mkdir "$d/raw"
+$py - "$d/run/results.json" "$d/raw/results.json" <<'PYEOF'
 import json, sys
 p = sys.argv[1]
 d = json.load(open(p))
@@ -29,16 +31,27 @@ t[2]["result"] = "skip"
 t[4]["result"] = "dmesg-warn"
 t[5]["result"] = "timeout"
 t[6]["result"] = "fail"; t[6]["attempts"] = ["fail", "pass"]; t[6]["flaky"] = True
+# guest output as vrc's results.json carries it: malformed UTF-8 (bad leads,
+# overlong, a surrogate, past U+10FFFF, cut short) as raw bytes (json.dump
+# would escape them), C0 controls, a noncharacter and a CDATA end
+t[3]["reason"] = "RAWBYTES"
+raw = (b"guest: \xff\xfe \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \\u001b[1m \\u000b\\u000c "
+       b"\xef\xbf\xbe ]]> caf\xc3\xa9 \xe2\x82")
 json.dump(d, open(p, "w"))
+open(sys.argv[2], "wb").write(json.dumps(d).encode().replace(b"RAWBYTES", raw))
 PYEOF
 grep -o '"result": *"[a-z-]*"' "$d/run/results.json" | sort | uniq -c | sed 's/^/# /'
-ntests=$($py -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["tests"]))' "$d/run/results.json")
+ntests=$($py -c 'import json,sys; print(len(json.load(open(sys.argv[1], errors="replace"))["tests"]))' "$d/run/results.json")
 # JUnit's skipped: the forced skip and notrun, plus what skips on its own
 # (the igt-* extra workloads with a process guest)
-nskipped=$($py -c 'import json,sys; print(sum(t["result"] in ("skip", "notrun") for t in json.load(open(sys.argv[1]))["tests"]))' "$d/run/results.json")
+nskipped=$($py -c 'import json,sys; print(sum(t["result"] in ("skip", "notrun") for t in json.load(open(sys.argv[1], errors="replace"))["tests"]))' "$d/run/results.json")
 
-"$b/vrc" export --junit="$d/junit.xml" --kcidb="$d/kcidb.json" --origin=vrc_lab "$d/run"
+"$b/vrc" export --junit="$d/junit.xml" --kcidb="$d/kcidb.json" --origin=vrc_lab "$d/raw"
 check "export: exit 0" "[ $? -eq 0 ]"
+fffd=$(printf '\357\277\275')
+want="guest: $fffd$fffd $fffd$fffd $fffd$fffd$fffd $fffd$fffd$fffd$fffd $fffd[1m $fffd$fffd $fffd ]]&gt; caf$(printf '\303\251') $fffd"
+check "JUnit and KCIDB: malformed UTF-8 and controls from the guest come out as U+FFFD" \
+	"grep -qF -- \"\$want\" $d/junit.xml && grep -qF -- \"guest: $fffd$fffd \" $d/kcidb.json"
 check "JUnit validates against junit.xsd" \
 	"xmllint --noout --schema $lab/junit.xsd $d/junit.xml 2>$d/xmlerr"
 check "JUnit: one testsuite, a testcase per test, counts" \
@@ -46,7 +59,7 @@ check "JUnit: one testsuite, a testcase per test, counts" \
 	 [ \$(grep -c '<testcase ' $d/junit.xml) -eq $ntests ] &&
 	 grep -q 'errors=\"3\"' $d/junit.xml && grep -q 'skipped=\"$nskipped\"' $d/junit.xml"
 check "JUnit: classname per clause group, escaped reason, flake noted" \
-	"grep -q 'classname=\"vrc.IRQ\"' $d/junit.xml && grep -q 'host died &lt;in&gt; &quot;it&quot; &amp; &apos;then&apos; ?' $d/junit.xml &&
+	"grep -q 'classname=\"vrc.IRQ\"' $d/junit.xml && grep -q 'host died &lt;in&gt; &quot;it&quot; &amp; &apos;then&apos; $fffd' $d/junit.xml &&
 	 grep -q 'FLAKY, attempts' $d/junit.xml"
 # the schema is not a rubber stamp: a testcase with two verdicts is refused
 sed 's|<skipped message="notrun"/>|<skipped/><failure type="x"/>|' "$d/junit.xml" >"$d/bad.xml"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vrc/vtest.h"
+#include "vrc/capture.h"
 #include "vrc/irq.h"
 #include "vrc/util.h"
 #include "gvt/capture.h"
@@ -27,6 +28,8 @@ struct dev {
 	uint64_t modifier;
 	bool unmappable;
 	uint32_t drm_format;
+	uint32_t x_pos;		/* changes without a new dmabuf id */
+	unsigned fetches;	/* GET_GFX_DMABUF calls */
 };
 
 static uint32_t px(uint32_t x, uint32_t y)
@@ -49,6 +52,7 @@ static int q_plane(struct vrc_transport *t, struct vfio_device_gfx_plane_info *p
 	p->stride = STRIDE;
 	p->size = SIZE;
 	p->dmabuf_id = 1;
+	p->x_pos = d->x_pos;
 	return 0;
 }
 
@@ -60,6 +64,7 @@ static int get_dmabuf(struct vrc_transport *t, uint32_t id, uint64_t *off)
 
 	if (id != 1)
 		return -EINVAL;
+	d->fetches++;
 	*off = 0;
 	if (d->unmappable) {
 		ASSERT_EQ(0, pipe2(pp, O_CLOEXEC));
@@ -198,6 +203,65 @@ TEST(plane_off_and_unknown_tiling)
 	ASSERT_EQ(-ENOTSUP, gvt_capture(&d.t, VRC_PLANE_PRIMARY, NULL, &f, err, sizeof(err)));
 	ASSERT_TRUE(strstr(err, "0x36314752") != NULL);
 	ASSERT_TRUE(f.pixels == NULL);
+}
+
+/*
+ * The rt readers' path: through a cache, the dmabuf is fetched once for
+ * captures of an unchanged id, a linear plane is read in place (the same
+ * rows the uncached capture copies), a tiled one is still detiled into a
+ * copy, and the position comes from each query, not from the cached entry.
+ */
+TEST(cached_capture_maps_once_and_reads_linear_in_place)
+{
+	struct dev d = { .t.ops = &ops, .modifier = 0, .drm_format = 0x34325258 };
+	const struct gvt_gpu none = { .dri_dir = "/nonexistent" };
+	struct vrc_capture_cache cc;
+	struct gvt_frame ref, f;
+	char err[300] = "";
+	int before = vrc_count_open_fds();
+
+	ASSERT_EQ(0, gvt_capture(&d.t, VRC_PLANE_PRIMARY, &none, &ref, err, sizeof(err)));
+	ASSERT_TRUE(ref.owned != NULL);
+	ASSERT_EQ(W * 4, ref.stride);
+	vrc_capture_cache_init(&cc);
+	for (uint32_t k = 0; k < 3; k++) {
+		d.x_pos = 10 + k;
+		ASSERT_EQ(0, gvt_capture_cached(&d.t, VRC_PLANE_PRIMARY, &none, &cc, &f, err,
+						sizeof(err)));
+		ASSERT_TRUE(f.owned == NULL);		/* in the cached mapping */
+		ASSERT_EQ(STRIDE, f.stride);
+		ASSERT_EQ((int32_t)(10 + k), f.x);
+		for (uint32_t y = 0; y < H; y++)
+			ASSERT_EQ(0, memcmp(f.pixels + (size_t)y * f.stride,
+					    ref.pixels + (size_t)y * ref.stride, W * 4));
+		gvt_frame_free(&f);
+	}
+	ASSERT_EQ(2u, d.fetches);	/* the uncached one, then one for the cache */
+	ASSERT_EQ(2u, (unsigned)cc.hits);
+	gvt_frame_free(&ref);
+
+	/* X-tiled: still one fetch per id, and a detiled copy */
+	vrc_capture_cache_fini(&cc);
+	vrc_capture_cache_init(&cc);
+	d.modifier = 0x0100000000000001ull;
+	d.fetches = 0;
+	for (unsigned k = 0; k < 2; k++) {
+		ASSERT_EQ(0, gvt_capture_cached(&d.t, VRC_PLANE_PRIMARY, &none, &cc, &f, err,
+						sizeof(err)));
+		ASSERT_TRUE(f.owned != NULL);
+		ASSERT_EQ(W * 4, f.stride);
+		for (uint32_t y = 0; y < H; y++)
+			for (uint32_t x = 0; x < W; x++) {
+				uint32_t v;
+
+				memcpy(&v, f.pixels + (size_t)y * f.stride + x * 4, 4);
+				ASSERT_EQ(px(x, y), v);
+			}
+		gvt_frame_free(&f);
+	}
+	ASSERT_EQ(1u, d.fetches);
+	vrc_capture_cache_fini(&cc);
+	ASSERT_EQ(before, vrc_count_open_fds());
 }
 
 VTEST_MAIN()

@@ -135,6 +135,7 @@ static void world_down(struct gvt_world *w)
 	EXPECT_TRUE(dir_empty(w->root, "run/vrc/mdev"));
 	vrc_sim_stop(&w->sim);
 	fake_cleanup(w->root);
+	fclose(w->ktap);	/* the stream, then its buffer (fclose may move it) */
 	free(w->text);
 }
 

@@ -23,12 +23,6 @@ void vrc_lr_free(struct vrc_lr *r)
 	r->len = 0;
 }
 
-void vrc_lr_reset(struct vrc_lr *r)
-{
-	r->len = 0;
-	r->discarding = false;
-}
-
 /* Drop the partial line at the end of the buffer (after the last '\n'). */
 static void drop_partial(struct vrc_lr *r)
 {

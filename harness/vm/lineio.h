@@ -25,8 +25,6 @@ struct vrc_lr {
 
 void vrc_lr_init(struct vrc_lr *r, size_t max, bool delim_ff);
 void vrc_lr_free(struct vrc_lr *r);
-/* Drop everything buffered (and any half-read line). */
-void vrc_lr_reset(struct vrc_lr *r);
 /* Take n bytes from the stream: 0, -ENOMEM, or -ENOBUFS when more than
  * 128 KiB of complete lines pile up untaken (drain with next() between feeds). */
 int vrc_lr_feed(struct vrc_lr *r, const void *data, size_t n);

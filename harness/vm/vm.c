@@ -499,7 +499,6 @@ pid_t vrc_vm_pid(const struct vrc_vm *vm) { return vm->pid; }
 int64_t vrc_vm_boot_ms(const struct vrc_vm *vm) { return vm->boot_ms; }
 const char *vrc_vm_ended_by(const struct vrc_vm *vm) { return vm->ended_by; }
 const char *vrc_vm_console_path(const struct vrc_vm *vm) { return vm->console; }
-const char *vrc_vm_qemu_log_path(const struct vrc_vm *vm) { return vm->qemu_log; }
 
 bool vrc_vm_exited(struct vrc_vm *vm, int *status)
 {

@@ -124,7 +124,6 @@ const char *vrc_vm_ended_by(const struct vrc_vm *vm);
 /* QEMU's wait status once it exited (see vrc_vm_exited). */
 bool vrc_vm_exited(struct vrc_vm *vm, int *status);
 const char *vrc_vm_console_path(const struct vrc_vm *vm);
-const char *vrc_vm_qemu_log_path(const struct vrc_vm *vm);
 /* The last nlines of the console (non-printables replaced), NUL-terminated. */
 int vrc_vm_console_tail(const struct vrc_vm *vm, unsigned nlines, char *buf, size_t len);
 

@@ -89,7 +89,6 @@ int vt_artifact_vblanks(struct vt *t, const char *label, const struct vrc_vblank
 		json_object_object_add(r, "flip", json_object_new_int(vb[k].flip));
 		json_object_object_add(r, "cursor", json_object_new_int(vb[k].cursor));
 		json_object_object_add(r, "draw", json_object_new_int(vb[k].draw));
-		json_object_object_add(r, "quiet", json_object_new_int(vb[k].quiet));
 		json_object_object_add(r, "pri", json_object_new_int64(vb[k].pri));
 		json_object_object_add(r, "cur", json_object_new_int64(vb[k].cur));
 		json_object_object_add(r, "inexact", json_object_new_int64(vb[k].inexact));

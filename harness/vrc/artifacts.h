@@ -26,7 +26,7 @@ int vt_artifact_path(struct vt *t, const char *file, char *out, size_t len);
 
 /* The per-vblank rows the oracle judged, as "vblanks-<label>.json":
  * { "first_counter": c, "rows": [ {"flip":..,"cursor":..,"draw":..,
- *   "quiet":..,"pri":..,"cur":..,"inexact":..}, ... ] } */
+ *   "pri":..,"cur":..,"inexact":..}, ... ] } */
 int vt_artifact_vblanks(struct vt *t, const char *label, const struct vrc_vblank *vb,
 			unsigned n, uint32_t first_counter);
 

@@ -2,7 +2,7 @@
 /*
  * The command line's door to the gvt backend (harness/gvt): detection for
  * --backend=auto, and the bring-up for --backend=gvt. The logic lives in
- * harness/gvt; vrc_gvt_detect() stays for its old callers.
+ * harness/gvt.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,18 +13,6 @@
 #include "gvt/cli.h"
 #include "gvt/gvt.h"
 #include "vrc.h"
-
-int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len)
-{
-	struct gvt_host h;
-	struct gvt_detect d;
-
-	gvt_host_probe_fast(&h, sysfs_root);
-	gvt_detect(&h, &d);
-	if (d.found)
-		snprintf(bdf, len, "%s (%s)", d.bdf, d.type);
-	return d.found;
-}
 
 bool vrc_gvt_auto(const char *sysfs_root)
 {

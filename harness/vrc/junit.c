@@ -5,25 +5,6 @@
 
 #include "junit.h"
 
-void vrc_xml_text(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			/* control characters other than tab/newline are not XML 1.0 */
-			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-				fputc('?', f);
-			else
-				fputc(*p, f);
-		}
-	}
-}
-
 enum kind { K_PASS, K_FAILURE, K_ERROR, K_SKIPPED };
 
 static enum kind kind_of(enum vrc_result r)

@@ -13,9 +13,8 @@
 
 #include <stdio.h>
 #include "results_read.h"
+#include "vrc/xml.h"	/* vrc_xml_text(): every string from the run goes through it */
 
 int vrc_junit_write(FILE *f, const struct vrc_loaded *run);
-/* XML text: escapes &<>"' and drops what XML 1.0 cannot carry. */
-void vrc_xml_text(FILE *f, const char *s);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vrc.h"
+#include "vrc/xml.h"
 
 static int mkdir_p(const char *path)
 {
@@ -41,13 +42,16 @@ static json_object *clauses_json(uint32_t mask)
 json_object *vrc_record_json(const struct vrc_test_record *r)
 {
 	json_object *t = json_object_new_object();
+	char reason[sizeof(r->reason)];
 
+	/* a reason can quote the guest or be cut mid-character: JSON is UTF-8 */
+	vrc_utf8_clean(r->reason, strnlen(r->reason, sizeof(r->reason)), reason, sizeof(reason));
 	json_object_object_add(t, "name", json_object_new_string(r->test->name));
 	json_object_object_add(t, "clauses", clauses_json(r->test->clauses));
 	json_object_object_add(t, "result", json_object_new_string(vrc_result_name(r->result)));
 	json_object_object_add(t, "violated", clauses_json(r->violated));
 	json_object_object_add(t, "duration_s", json_object_new_double(r->duration_s));
-	json_object_object_add(t, "reason", r->reason[0] ? json_object_new_string(r->reason) : NULL);
+	json_object_object_add(t, "reason", reason[0] ? json_object_new_string(reason) : NULL);
 	if (r->nmeas) {
 		json_object *m = json_object_new_object();
 		for (unsigned k = 0; k < r->nmeas; k++) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "results_read.h"
+#include "vrc/xml.h"
 
 bool vrc_name_ok(const char *s, size_t max)
 {
@@ -70,7 +71,8 @@ fail:
 	return NULL;
 }
 
-/* A string member copied into dst; absent or null gives "". */
+/* A string member copied into dst as valid UTF-8 (vrc_utf8_clean: a
+ * results file is untrusted text); absent or null gives "". */
 static int get_str(json_object *o, const char *key, char *dst, size_t len, bool required,
 		   char *err, size_t errlen)
 {
@@ -94,7 +96,7 @@ static int get_str(json_object *o, const char *key, char *dst, size_t len, bool 
 		snprintf(err, errlen, "\"%s\" is too long or holds a NUL", key);
 		return -1;
 	}
-	memcpy(dst, s, n + 1);
+	vrc_utf8_clean(s, n, dst, len);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "vrc/caps.h"
+#include "vrc/lsan.h"
 #include "gvt/gvt.h"
 #include "host_dmesg.h"
 #include "journal.h"
@@ -128,6 +129,19 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 		vgpu_guest_close(&t->g);
 	vt_close_second(t);
 	vrc_sim_stop(&t->sim);
+	/* _exit() skips LSan's own check: an ASan build runs it here (the
+	 * test's vgpu-sim ran its own as it exited) */
+	if (vrc_lsan_child_leaked()) {
+		snprintf(rep.reason, sizeof(rep.reason), "the test process leaked memory "
+			 "(LeakSanitizer's report is on stderr); its verdict was %s",
+			 vrc_result_name(rep.result));
+		rep.result = R_CRASH;
+	} else if (vrc_sim_bad_exit()) {
+		snprintf(rep.reason, sizeof(rep.reason), "vgpu-sim exited with status %d after "
+			 "quit (LeakSanitizer's or another sanitizer's report is on stderr); the "
+			 "verdict was %s", vrc_sim_bad_exit(), vrc_result_name(rep.result));
+		rep.result = R_CRASH;
+	}
 	fflush(NULL);
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
 		_exit(3);

@@ -175,6 +175,13 @@ int vrc_sim_step_all(struct vrc_sim *s, unsigned n)
 	return vrc_sim_request(s, req, reply, sizeof(reply));
 }
 
+static int sim_bad_exit;
+
+int vrc_sim_bad_exit(void)
+{
+	return sim_bad_exit;
+}
+
 void vrc_sim_stop(struct vrc_sim *s)
 {
 	char reply[64];
@@ -185,6 +192,12 @@ void vrc_sim_stop(struct vrc_sim *s)
 			vrc_sim_request(s, "quit", reply, sizeof(reply));
 		for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 10) {
 			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+				/* 0 by contract: else a sanitizer's report at exit */
+				if (WIFEXITED(status) && WEXITSTATUS(status)) {
+					fprintf(stderr, "vrc: vgpu-sim %d exited with status %d "
+						"after quit\n", (int)s->pid, WEXITSTATUS(status));
+					sim_bad_exit = WEXITSTATUS(status);
+				}
 				s->pid = -1;
 				break;
 			}

@@ -41,5 +41,9 @@ void vrc_sim_path(const struct vrc_sim *s, unsigned instance, const char *kind,
 		  char *out, size_t len);
 /* quit, wait (bounded), kill if needed, remove the runtime dir. */
 void vrc_sim_stop(struct vrc_sim *s);
+/* The last non-zero exit status of a daemon this process stopped (after
+ * 'quit' it exits 0, unless a sanitizer reported at exit: an ASan build's
+ * LeakSanitizer, vrc/lsan.h), or 0. */
+int vrc_sim_bad_exit(void);
 
 #endif /* VRC_SIM_BACKEND_H */

@@ -187,9 +187,6 @@ struct json_object *vrc_record_json(const struct vrc_test_record *r);
 int vrc_results_write(const struct vrc_opts *o, const struct vrc_run *run,
 		      const char *started, const char *finished);
 
-/* 1 if sysfs_root ("/sys") shows a GVT-g capable i915; bdf says which. */
-int vrc_gvt_detect(const char *sysfs_root, char *bdf, size_t len);
-
 /* vrc mutation: every model against the suite, model x clause table. */
 int vrc_mutation(const struct vrc_opts *o);
 /* vrc mutation --list-expected: its expected rows, no runs (mutation.c). */

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tl->nevents)
 		abort();
 	for (size_t i = 0; i < 32; i++)
-		if (vb[i].pri || vb[i].cur || vb[i].quiet || vb[i].inexact)
+		if (vb[i].pri || vb[i].cur || vb[i].inexact)
 			abort();
 	free(text);
 	vrc_timeline_free(back);

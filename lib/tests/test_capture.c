@@ -502,4 +502,70 @@ TEST(cache_maps_each_dmabuf_id_once)
 	ASSERT_EQ(fds, vrc_count_open_fds());
 }
 
+/*
+ * An id that comes back with another geometry names another buffer: its
+ * old mapping goes, so when the id later returns to the old geometry (a
+ * third buffer, for all the cache knows) it is fetched again, never served
+ * from the mapping of the first. The rt readers rely on this.
+ */
+TEST(cache_drops_an_id_that_comes_back_reshaped)
+{
+	struct vrc_frame_table t;
+	struct vrc_capture_cache cc;
+	struct vrc_capture c;
+	struct fdev d;
+	char err[200];
+
+	table3(&t);
+	fdev_open(&d);
+	vrc_capture_cache_init(&cc);
+	ASSERT_EQ(0, vrc_capture_primary_cached(&d.t, &cc, NB, &c, err, sizeof(err)));
+	expect_frame(&t, &c, 11);
+	d.out.height = H / 2;
+	d.out.size = (uint32_t)FB_BYTES / 2;
+	ASSERT_EQ(0, vrc_capture_primary_cached(&d.t, &cc, NB, &c, err, sizeof(err)));
+	ASSERT_EQ(1u, cc.dropped);
+	/* id 1 at the first geometry again, now frame 12's buffer */
+	d.out.height = H;
+	d.out.size = (uint32_t)FB_BYTES;
+	d.off[1] = d.off[2];
+	ASSERT_EQ(0, vrc_capture_primary_cached(&d.t, &cc, NB, &c, err, sizeof(err)));
+	ASSERT_EQ(3u, d.fetches);
+	ASSERT_EQ(3u, cc.misses);
+	ASSERT_EQ(0u, cc.hits);
+	expect_frame(&t, &c, 12);
+	ASSERT_STREQ("mmap", c.path);
+	vrc_capture_cache_fini(&cc);
+	close(d.memfd);
+}
+
+/* A hit reads the buffer as it is now: the guest drawing into the buffer
+ * of an unchanged id shows, as on the scanout (front-buffer rendering). */
+TEST(cache_hit_reads_the_buffer_live)
+{
+	struct vrc_frame_table t;
+	struct vrc_capture_cache cc;
+	struct vrc_capture c;
+	struct fdev d;
+	char err[200];
+	uint8_t *m;
+
+	table3(&t);
+	fdev_open(&d);
+	vrc_capture_cache_init(&cc);
+	ASSERT_EQ(0, vrc_capture_primary_cached(&d.t, &cc, NB, &c, err, sizeof(err)));
+	expect_frame(&t, &c, 11);
+	m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, d.memfd, 0);
+	ASSERT_TRUE(m != MAP_FAILED);
+	draw(m + d.off[1], FSTRIDE, 10, 9);
+	ASSERT_EQ(0, vrc_capture_primary_cached(&d.t, &cc, NB, &c, err, sizeof(err)));
+	ASSERT_EQ(1u, cc.hits);
+	ASSERT_EQ(1u, d.fetches);
+	ASSERT_STREQ("mmap (cached by dmabuf id)", c.path);
+	expect_frame(&t, &c, 10);
+	munmap(m, 4 << 20);
+	vrc_capture_cache_fini(&cc);
+	close(d.memfd);
+}
+
 VTEST_MAIN()

@@ -108,7 +108,11 @@ int vrc_capture_primary(struct vrc_transport *t, uint32_t nbands, struct vrc_cap
  * keeps its dmabufs: GVT keeps an id while the buffer's address, size,
  * format, modifier and geometry are unchanged, so a client that flips
  * between a few buffers maps each once. An entry is reused only if the
- * queried geometry is the one it was mapped with.
+ * queried geometry is the one it was mapped with; an id that comes back
+ * with another geometry names another buffer, and its old mapping is
+ * dropped. A mapping shows the buffer live: a hit reads what is in it now.
+ * A device that reuses an id for a buffer at another address (same
+ * geometry) is served the old buffer, as QEMU would be: SPEC §1 forbids it.
  */
 #define VRC_CAPTURE_CACHE_SLOTS	4u
 struct vrc_capture_cache {
@@ -118,9 +122,21 @@ struct vrc_capture_cache {
 	} e[VRC_CAPTURE_CACHE_SLOTS];
 	uint64_t tick;
 	uint64_t hits, misses;
+	uint64_t dropped;	/* mappings dropped: their id came back reshaped */
 };
 void vrc_capture_cache_init(struct vrc_capture_cache *cc);
 void vrc_capture_cache_fini(struct vrc_capture_cache *cc);
+/*
+ * The mapping of queried plane q (vrc_plane_query) through the cache: a hit
+ * when an entry has q's dmabuf id and geometry, else q's dmabuf is fetched
+ * and mapped (vrc_plane_map) into a free or the least recently used slot.
+ * *out points into the cache, valid until the next call or fini; take the
+ * position and hotspot from q (they change without a new id). On error q
+ * keeps what it got (its fd on -ENODEV, for a PRIME fallback): release it.
+ */
+int vrc_capture_cache_map(struct vrc_transport *t, struct vrc_capture_cache *cc,
+			  struct vrc_plane *q, const struct vrc_plane **out, char *err,
+			  size_t errlen);
 /* vrc_capture_primary through the cache: query, map on a miss, every band.
  * c->plane.map stays owned by the cache (do not close c). */
 int vrc_capture_primary_cached(struct vrc_transport *t, struct vrc_capture_cache *cc,

@@ -17,7 +17,6 @@ struct vrc_vblank {
 	uint8_t flip;		/* primary flips latched (sync or async) */
 	uint8_t cursor;		/* cursor updates (image or position) */
 	uint8_t draw;		/* front-buffer writes, no flip (single-buffer rendering) */
-	uint8_t quiet;		/* no signal of any kind allowed (masked, unregistered) */
 	/* what the host saw, placed here by the frame counter */
 	uint32_t pri;		/* primary signals */
 	uint32_t cur;		/* cursor signals */
@@ -42,8 +41,6 @@ unsigned vrc_oracle_evt3(const struct vrc_vblank *vb, size_t n, unsigned tol,
  */
 unsigned vrc_oracle_evt4(const struct vrc_vblank *vb, size_t n, unsigned max_gap,
 			 char *why, size_t len);
-/* Quiet vblanks saw nothing (IRQ-2/3 windows). */
-unsigned vrc_oracle_quiet(const struct vrc_vblank *vb, size_t n, char *why, size_t len);
 
 /* "k-2: F/-  k-1: -/P ..." around vblank k: guest events / host signals. */
 void vrc_oracle_neighbourhood(const struct vrc_vblank *vb, size_t n, size_t k,

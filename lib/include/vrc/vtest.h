@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vrc/lsan.h"
+
 #define VTEST_MAX		256
 #define VTEST_TIMEOUT_S		60
 #define VTEST_SKIP_EXIT		4
@@ -125,6 +127,12 @@ static int vtest_run_one(const struct vtest_case *c, unsigned num)
 		alarm(VTEST_TIMEOUT_S);
 		c->fn();
 		fflush(stdout);
+		/* _exit() skips LSan's own check: an ASan build runs it here */
+		if (vrc_lsan_child_leaked()) {
+			printf("# LeakSanitizer: the case leaked memory (its report is on stderr)\n");
+			fflush(stdout);
+			_exit(1);
+		}
 		_exit(vtest_failed_expect ? 1 : 0);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
