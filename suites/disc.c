@@ -6,12 +6,62 @@
 #include "vrc/caps.h"
 #include "vrc/vt.h"
 
+/* Discovery the device got wrong is this clause's failure, not a skip. */
+static bool found(struct vt *t, enum vrc_clause c)
+{
+	char why[256];
+
+	if (vt_try_find_irq(t, why, sizeof(why)))
+		return true;
+	vt_violation(t, c, "display irq not discoverable: %s", why);
+	return false;
+}
+
+#define CANARY	0xa5u
+
+/*
+ * Every argsz from the unextended struct to past the full chain, the
+ * caller's buffer filled past argsz with a canary: the device may write
+ * argsz bytes and no more (a kernel writes straight into the caller's
+ * memory). The transports refuse a longer reply with -EOVERFLOW.
+ */
+static void nothing_past_argsz(struct vt *t, uint32_t need)
+{
+	uint8_t buf[512];
+
+	for (uint32_t argsz = VRC_IRQ_INFO_MINSZ; argsz <= need + 8 && argsz <= 256; argsz += 4) {
+		struct vrc_irq_info req = { .argsz = argsz, .index = t->irq.index };
+		int rc;
+
+		memset(buf, CANARY, sizeof(buf));
+		memcpy(buf, &req, sizeof(req) < argsz ? sizeof(req) : argsz);
+		rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+		if (rc == -EOVERFLOW) {
+			vt_violation(t, C_DISC_2, "argsz %u: the device replied with more than "
+				     "argsz bytes", argsz);
+			return;
+		}
+		if (rc) {
+			vt_violation(t, C_DISC_2, "GET_IRQ_INFO(argsz %u) refused: %s", argsz,
+				     strerror(-rc));
+			return;
+		}
+		for (uint32_t i = argsz; i < sizeof(buf); i++)
+			if (buf[i] != CANARY) {
+				vt_violation(t, C_DISC_2, "argsz %u: byte %u written, past argsz",
+					     argsz, i);
+				return;
+			}
+	}
+}
+
 static enum vrc_result disc_display_irq(struct vt *t)
 {
 	const struct vrc_display_irq_desc *d;
 
 	vt_open_device(t);
-	vt_find_irq(t);
+	if (!found(t, C_DISC_1))
+		return R_FAIL;
 	d = &t->irq.desc;
 	vt_diag(t, "display irq at index %u, abi %s, count %u, flags %#x", t->irq.index,
 		vrc_abi_str(d->abi), t->irq.count, t->irq.flags);
@@ -46,7 +96,8 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 	int rc;
 
 	vt_open_device(t);
-	vt_find_irq(t);
+	if (!found(t, C_DISC_2))
+		return R_FAIL;
 	/* The argsz retry protocol: too small for the chain. */
 	memset(buf, 0, sizeof(buf));
 	fixed = (struct vrc_irq_info){ .argsz = VRC_IRQ_INFO_SZ, .index = t->irq.index };
@@ -65,7 +116,8 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 		vt_violation(t, C_DISC_2, "device asks for argsz %u (> %zu)", need, sizeof(buf));
 	if (t->violated)
 		return R_FAIL;
-	/* One byte short must still be refused the chain. */
+	nothing_past_argsz(t, need);
+	/* 4 bytes short (the largest aligned argsz below need): still no chain. */
 	memset(buf, 0, sizeof(buf));
 	fixed = (struct vrc_irq_info){ .argsz = need - 4, .index = t->irq.index };
 	memcpy(buf, &fixed, sizeof(fixed));
@@ -99,6 +151,6 @@ const struct vrc_test vrc_test_disc_display_irq = {
 };
 const struct vrc_test vrc_test_disc_chain = {
 	"disc-chain-well-formed", CL(C_DISC_2),
-	"argsz retry protocol, then a strict parse of the whole capability chain",
+	"argsz retry protocol, nothing written past any argsz, a strict parse of the whole chain",
 	0, disc_chain_well_formed,
 };
