@@ -28,7 +28,10 @@ TEST(model_table)
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
 				"bad-caps", "leak", "badval", "bad-values", "sticky-mask",
-				"no-unregister", "stale-dmabuf" };
+				"no-unregister", "stale-dmabuf", "no-irq", "silent",
+				"silent-pipe-b", "lazy-unmask", "replay-mask",
+				"mask-survives", "overlong-info", "caps-loop",
+				"same-fd-drops", "refused-unmasks" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -39,7 +42,7 @@ TEST(model_table)
 	}
 	for (unsigned i = 0; (m = vgpu_model_at(i)); i++)
 		n += !m->kernel;	/* kernel-VER: test_kmodel.c */
-	ASSERT_EQ(18u, n);
+	ASSERT_EQ(28u, n);
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
