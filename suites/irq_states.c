@@ -504,4 +504,4 @@ const struct vrc_test vrc_test_irq_set_states = {
 	"irq-set-states", CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3) | CL(C_IRQ_4),
 	"every SET_IRQS request in every state (pending, masked, unregistered, after reset "
 	"and reopen), judged by the eventfds",
-	0, irq_set_states };
+	VT_REFUSED, irq_set_states };
