@@ -17,42 +17,59 @@ static bool found(struct vt *t, enum vrc_clause c)
 	return false;
 }
 
-#define CANARY	0xa5u
+#define CANARY		0xa5u
+#define SWEEP_MAX	256u	/* largest argsz swept: GVT's chain needs 60 */
+#define SWEEP_IRQS	64u	/* indexes >= 5 swept at most (as discovery walks) */
 
 /*
- * Every argsz from the unextended struct to past the full chain, the
- * caller's buffer filled past argsz with a canary: the device may write
- * argsz bytes and no more (a kernel writes straight into the caller's
- * memory). The transports refuse a longer reply with -EOVERFLOW.
+ * Every argsz from the unextended struct to SWEEP_MAX, the caller's buffer
+ * filled past argsz with a canary: the device may write argsz bytes and no
+ * more (a kernel writes straight into the caller's memory; the transports
+ * refuse a longer reply with -EOVERFLOW). 1 if the index is offered.
  */
-static void nothing_past_argsz(struct vt *t, uint32_t need)
+static int nothing_past_argsz(struct vt *t, uint32_t index)
 {
-	uint8_t buf[512];
+	uint8_t buf[2 * SWEEP_MAX];
 
-	for (uint32_t argsz = VRC_IRQ_INFO_MINSZ; argsz <= need + 8 && argsz <= 256; argsz += 4) {
-		struct vrc_irq_info req = { .argsz = argsz, .index = t->irq.index };
+	for (uint32_t argsz = VRC_IRQ_INFO_MINSZ; argsz <= SWEEP_MAX; argsz += 4) {
+		struct vrc_irq_info req = { .argsz = argsz, .index = index };
 		int rc;
 
 		memset(buf, CANARY, sizeof(buf));
 		memcpy(buf, &req, sizeof(req) < argsz ? sizeof(req) : argsz);
 		rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+		if (rc == -EINVAL && argsz == VRC_IRQ_INFO_MINSZ)
+			return 0;	/* not offered */
 		if (rc == -EOVERFLOW) {
-			vt_violation(t, C_DISC_2, "argsz %u: the device replied with more than "
-				     "argsz bytes", argsz);
-			return;
+			vt_violation(t, C_DISC_2, "irq %u, argsz %u: the device replied with more "
+				     "than argsz bytes", index, argsz);
+			return 1;
 		}
 		if (rc) {
-			vt_violation(t, C_DISC_2, "GET_IRQ_INFO(argsz %u) refused: %s", argsz,
-				     strerror(-rc));
-			return;
+			vt_violation(t, C_DISC_2, "irq %u: GET_IRQ_INFO(argsz %u) refused: %s", index,
+				     argsz, strerror(-rc));
+			return 1;
 		}
 		for (uint32_t i = argsz; i < sizeof(buf); i++)
 			if (buf[i] != CANARY) {
-				vt_violation(t, C_DISC_2, "argsz %u: byte %u written, past argsz",
-					     argsz, i);
-				return;
+				vt_violation(t, C_DISC_2, "irq %u, argsz %u: byte %u written, past "
+					     "argsz", index, argsz, i);
+				return 1;
 			}
 	}
+	return 1;
+}
+
+/* Every index >= 5 the device has, before discovery reads any of them. */
+static void sweep_device_irqs(struct vt *t)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int rc = t->t->ops->get_device_info(t->t, &info);
+
+	if (rc)
+		vt_abort(t, "DEVICE_GET_INFO failed: %s", strerror(-rc));
+	for (uint32_t idx = VRC_PCI_NUM_IRQS; idx < info.num_irqs && idx < SWEEP_IRQS; idx++)
+		nothing_past_argsz(t, idx);
 }
 
 static enum vrc_result disc_display_irq(struct vt *t)
@@ -96,6 +113,7 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 	int rc;
 
 	vt_open_device(t);
+	sweep_device_irqs(t);
 	if (!found(t, C_DISC_2))
 		return R_FAIL;
 	/* The argsz retry protocol: too small for the chain. */
@@ -116,7 +134,6 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 		vt_violation(t, C_DISC_2, "device asks for argsz %u (> %zu)", need, sizeof(buf));
 	if (t->violated)
 		return R_FAIL;
-	nothing_past_argsz(t, need);
 	/* 4 bytes short (the largest aligned argsz below need): still no chain. */
 	memset(buf, 0, sizeof(buf));
 	fixed = (struct vrc_irq_info){ .argsz = need - 4, .index = t->irq.index };
