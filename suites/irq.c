@@ -3,7 +3,11 @@
  * IRQ: registering, rejecting bad requests, masking, unregistering, and what
  * close and reset release. Judged on real eventfds. Timing is not these
  * clauses' business: "a signal" means one within a few flipping vblanks, so a
- * late or lossy model is judged by EVT, not here.
+ * late or lossy model is judged by EVT, not here. The one exception is
+ * IRQ-2's "from the next qualifying vblank", judged against the device's
+ * own latency (irq-unmask-next-vblank). Every test that relies on signals
+ * first shows the registration signals. irq-set-states (irq_states.c)
+ * crosses every request with every state.
  */
 #include <errno.h>
 #include <fcntl.h>
