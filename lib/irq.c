@@ -79,6 +79,11 @@ int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 	limit = bufsz < IRQ_INFO_MAX ? (uint32_t)bufsz : IRQ_INFO_MAX;
 
 	rc = fetch_once(t, index, buf, offered, &reply);
+	if (rc == -EOVERFLOW) {
+		vrc_seterr(err, errlen, "irq %u: GET_IRQ_INFO (argsz %u): the device replied "
+			   "with more bytes than argsz", index, offered);
+		return rc;
+	}
 	if (rc < 0) {
 		vrc_seterr(err, errlen, "irq %u: GET_IRQ_INFO (argsz %u): %s",
 		       index, offered, strerror(-rc));
@@ -96,7 +101,8 @@ int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 		rc = fetch_once(t, index, buf, offered, &reply);
 		if (rc < 0) {
 			vrc_seterr(err, errlen, "irq %u: GET_IRQ_INFO retry (argsz %u): %s",
-			       index, offered, strerror(-rc));
+			       index, offered, rc == -EOVERFLOW ?
+			       "the device replied with more bytes than argsz" : strerror(-rc));
 			return rc;
 		}
 		if (reply > offered) {
@@ -183,6 +189,12 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			return rc;
 
 		prc = vrc_caps_parse(buf, len, &caps);
+		if (prc < 0 && !caps.desc.has_type && broken_v == VRC_CAPS_OK) {
+			/* broken before its type cap: it may be the display irq */
+			broken_index = idx;
+			broken_v = caps.violation;
+			broken_off = caps.violation_offset;
+		}
 		if (!caps.desc.has_type ||
 		    caps.desc.type != VRC_IRQ_TYPE_GFX ||
 		    caps.desc.subtype != VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ)
@@ -213,7 +225,7 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 
 	if (broken_v != VRC_CAPS_OK) {
 		vrc_seterr(err, errlen,
-		       "irq %u: GFX/DISPLAY_IRQ type cap, but the chain breaks before its display cap: %s at offset %u",
+		       "irq %u: the capability chain breaks before a display irq is seen: %s at offset %u",
 		       broken_index, vrc_caps_violation_str(broken_v), broken_off);
 		return -EPROTO;
 	}

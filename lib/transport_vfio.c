@@ -146,18 +146,42 @@ static int vk_get_region_info(struct vrc_transport *t, uint32_t index,
 	return rc < 0 ? rc : 0;
 }
 
+/* Bytes past argsz the kernel is handed and must leave alone (DISC-2). */
+#define IRQ_INFO_CANARY_LEN	256u
+#define IRQ_INFO_CANARY		0xa5u
+
+/*
+ * The kernel writes into the buffer it is given: it gets a bounce buffer
+ * with a canary past argsz, so a device that writes more than argsz is
+ * seen (-EOVERFLOW) instead of corrupting the caller, who only ever gets
+ * argsz bytes back.
+ */
 static int vk_get_irq_info(struct vrc_transport *t, void *buf, size_t bufsz)
 {
+	uint8_t *bounce;
+	size_t head;
 	__u32 argsz;
 	int rc;
 
 	if (bufsz < VRC_IRQ_INFO_MINSZ)
 		return -EINVAL;
 	memcpy(&argsz, buf, sizeof(argsz));
-	/* The patched kernel writes up to argsz bytes: they must be ours. */
 	if (argsz > bufsz)
 		return -EINVAL;
-	rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_IRQ_INFO, buf);
+	/* a short argsz goes as it is: the kernel judges it */
+	head = argsz < VRC_IRQ_INFO_MINSZ ? VRC_IRQ_INFO_MINSZ : argsz;
+	bounce = malloc(head + IRQ_INFO_CANARY_LEN);
+	if (!bounce)
+		return -ENOMEM;
+	memcpy(bounce, buf, head);
+	memset(bounce + head, IRQ_INFO_CANARY, IRQ_INFO_CANARY_LEN);
+	rc = xioctl(to_kernel(t), to_kernel(t)->dev_fd, VFIO_DEVICE_GET_IRQ_INFO, bounce);
+	for (unsigned i = 0; rc >= 0 && i < IRQ_INFO_CANARY_LEN; i++)
+		if (bounce[head + i] != IRQ_INFO_CANARY)
+			rc = -EOVERFLOW;
+	if (rc >= 0)
+		memcpy(buf, bounce, head);
+	free(bounce);
 	return rc < 0 ? rc : 0;
 }
 

@@ -303,8 +303,17 @@ static int vu_get_irq_info(struct vrc_transport *t, void *buf, size_t bufsz)
 		return broken(c, -EPROTO, "vfio-user: GET_IRQ_INFO(%u) answered for irq %u",
 			      req.index, rep.index);
 	}
-	/* Reply argsz > ours is the retry protocol; copy what fits and came. */
-	n = r.payload_len < req.argsz ? r.payload_len : req.argsz;
+	/*
+	 * A kernel would write the reply into the caller's buffer: more bytes
+	 * than argsz would land past what the caller gave (DISC-2), so such a
+	 * reply is refused whole, never truncated. A larger argsz inside the
+	 * reply is the retry protocol, and fine.
+	 */
+	if (r.payload_len > req.argsz) {
+		vfu_msg_release(&r);
+		return -EOVERFLOW;
+	}
+	n = r.payload_len;
 	memcpy(buf, r.payload, n);
 	vfu_msg_release(&r);
 	return 0;

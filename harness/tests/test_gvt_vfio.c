@@ -81,6 +81,26 @@ TEST(irq_info_buffer_never_overrun)
 	script_done(&sc);
 }
 
+/* DISC-2: a kernel that writes the whole chain for argsz 20 is caught by the
+ * transport's canary, and the caller's bytes past argsz stay untouched. */
+TEST(irq_info_write_past_argsz_is_refused)
+{
+	SCRIPT(sc, { IOCTL, .fd = DEV, .req = VFIO_DEVICE_GET_IRQ_INFO, .in = irq5_in20,
+		     .inlen = 20, .out = irq5_out60, .outlen = 60 },
+		   { CLOSE, .fd = DEV });
+	struct vrc_sys sys = fake_sys(&sc);
+	struct vrc_transport *t = transport(&sys, DEV);
+	uint8_t buf[64];
+
+	memset(buf, 0xee, sizeof(buf));
+	memcpy(buf, irq5_in20, sizeof(irq5_in20));
+	ASSERT_EQ(-EOVERFLOW, t->ops->get_irq_info(t, buf, sizeof(buf)));
+	for (unsigned i = 20; i < sizeof(buf); i++)
+		ASSERT_EQ(0xee, buf[i]);
+	vrc_transport_close(t);
+	script_done(&sc);
+}
+
 
 TEST(set_irqs_each_action_and_data)
 {

@@ -79,6 +79,20 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_PLANE_OFF_STICKY, VRC_ABI_V6, 0, 0, NULL },
 	{ "pipe-off-on", "ref, but once a pipe was turned off (PIPECONF) its flips never signal again",
 	  REF_TRAITS | VM_PIPE_OFF_STICKY, VRC_ABI_V6, 0, 0, NULL },
+	{ "lazy-unmask", "ref, but UNMASK takes effect a vblank late: the next flip goes unsignalled",
+	  REF_TRAITS | VM_LAZY_UNMASK, VRC_ABI_V6, 0, 0, NULL },
+	{ "replay-mask", "ref, but what was masked is signalled at UNMASK",
+	  REF_TRAITS | VM_REPLAY_MASK, VRC_ABI_V6, 0, 0, NULL },
+	{ "mask-survives", "ref, but close and reset keep the mask, and a new registration does not clear it",
+	  REF_TRAITS | VM_MASK_SURVIVES, VRC_ABI_V6, 0, 0, NULL },
+	{ "overlong-info", "ref, but GET_IRQ_INFO writes the whole chain past a too small argsz",
+	  REF_TRAITS | VM_OVERLONG_INFO, VRC_ABI_V6, 0, 0, NULL },
+	{ "caps-loop", "ref, but the type capability's next points back at itself",
+	  REF_TRAITS | VM_CAPS_LOOP, VRC_ABI_V6, 0, 0, NULL },
+	{ "same-fd-drops", "ref, but re-registering the registered eventfd silently unregisters it",
+	  REF_TRAITS | VM_SAME_FD_DROPS, VRC_ABI_V6, 0, 0, NULL },
+	{ "refused-unmasks", "ref, but a refused SET_IRQS request clears the mask",
+	  REF_TRAITS | VM_REFUSED_UNMASKS, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

@@ -58,6 +58,21 @@ enum vgpu_model_trait {
 					   signals (silent) */
 #define VM_SILENT_PIPE_B (1ull << 34)	/* updates latched on pipe B or C never signal
 					   (silent-pipe-b) */
+/* Mask, registration and discovery faults a second look found (issue 25). */
+#define VM_LAZY_UNMASK	(1ull << 35)	/* UNMASK takes effect one vblank late: the
+					   first flip after it is not signalled */
+#define VM_REPLAY_MASK	(1ull << 36)	/* what was masked is signalled at UNMASK (a
+					   pending bit, as level-triggered INTx has) */
+#define VM_MASK_SURVIVES (1ull << 37)	/* close/reset release the eventfd but keep the
+					   mask, and the next opener's registration does
+					   not clear a mask it did not set */
+#define VM_OVERLONG_INFO (1ull << 38)	/* GET_IRQ_INFO with argsz too small: the right
+					   20-byte answer, then the whole chain past argsz */
+#define VM_CAPS_LOOP	(1ull << 39)	/* the type capability's next points at itself */
+#define VM_SAME_FD_DROPS (1ull << 40)	/* re-registering the registered eventfd drops
+					   it: accepted, and nothing is signalled after */
+#define VM_REFUSED_UNMASKS (1ull << 41)	/* a refused SET_IRQS of the display irq clears
+					   the mask (its error path re-arms the irq) */
 
 /* EVT-2 and ISO-1 sentences, and the input classes of the workloads (suites/
  * evt.c, suites/iso.c): each caught only by the test of its sentence or class. */

@@ -135,7 +135,7 @@ static void signal_fds(struct vgpu *v, unsigned ev)
 
 static bool can_signal(const struct vgpu *v)
 {
-	if (v->masked)
+	if (v->masked || v->ticks < v->resume_tick)
 		return false;
 	for (unsigned i = 0; i < vgpu_irq_count(v); i++)
 		if (v->trig[i] >= 0)
@@ -162,6 +162,8 @@ void vgpu_emit(struct vgpu *v, unsigned ev)
 {
 	uint32_t delay = v->model->delay_ticks;
 
+	if (ev && v->masked && vgpu_has(v, VM_REPLAY_MASK))
+		v->masked_ev |= (uint8_t)ev;
 	if (!ev || !can_signal(v))
 		return;
 	if (!delay) {
@@ -191,6 +193,35 @@ void vgpu_deliver_due(struct vgpu *v)
 }
 
 /* ---- trigger bookkeeping */
+
+/* The kernel's identity of an eventfd (fdinfo "eventfd-id"), 0 if unknown. */
+static uint64_t efd_id(int fd)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return 0;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, "eventfd-id:");
+	return p ? strtoull(p + strlen("eventfd-id:"), NULL, 10) : 0;
+}
+
+/* Two descriptors of the same eventfd (SCM_RIGHTS gives a new number). */
+static bool same_eventfd(int a, int b)
+{
+	uint64_t ia = efd_id(a);
+
+	return ia && ia == efd_id(b);
+}
 
 static bool fd_in_use(const struct vgpu *v, int fd)
 {
@@ -250,6 +281,13 @@ static void register_sub(struct vgpu *v, unsigned sub, int fd)
 {
 	int old = v->trig[sub];
 
+	/* SAME_FD_DROPS: the reference held is put, and the new one with it */
+	if (old >= 0 && old != fd && vgpu_has(v, VM_SAME_FD_DROPS) && same_eventfd(old, fd)) {
+		v->trig[sub] = -1;
+		put_fd(v, old);
+		put_fd(v, fd);
+		return;
+	}
 	v->trig[sub] = fd;
 	if (old < 0 || old == fd)
 		return;
@@ -265,7 +303,11 @@ void vgpu_irq_release(struct vgpu *v)
 {
 	for (unsigned i = 0; i < VGPU_MAX_SUBIRQ; i++)
 		unregister_sub(v, i);
-	v->masked = false;
+	/* MASK_SURVIVES: the next opener inherits the mask */
+	v->mask_inherited = v->masked && vgpu_has(v, VM_MASK_SURVIVES);
+	v->masked = v->mask_inherited;
+	v->masked_ev = 0;
+	v->resume_tick = 0;
 	v->ndelayed = 0;
 }
 
@@ -369,7 +411,9 @@ static size_t build_display_chain(const struct vgpu *v, uint8_t *buf)
 {
 	uint16_t type_id = v->abi == VRC_ABI_V5 ? VRC_V5_CAP_TYPE :
 			   v->abi == VRC_ABI_V7 ? VRC_V7_CAP_TYPE : VRC_V6_CAP_TYPE;
-	size_t off = put_hdr(buf, TYPE_CAP_OFF, type_id, (uint32_t)SECOND_CAP_OFF);
+	/* CAPS_LOOP: the type cap's next points back at itself */
+	size_t off = put_hdr(buf, TYPE_CAP_OFF, type_id, vgpu_has(v, VM_CAPS_LOOP) ?
+			     (uint32_t)TYPE_CAP_OFF : (uint32_t)SECOND_CAP_OFF);
 	size_t needed;
 
 	put_u32(buf, off, VRC_IRQ_TYPE_GFX);
@@ -423,7 +467,10 @@ int vgpu_irq_info(struct vgpu *v, uint32_t index, uint32_t argsz,
 		info.argsz = (uint32_t)needed;
 		info.flags |= VRC_IRQ_INFO_FLAG_CAPS;
 		info.cap_offset = 0;
-		return copy_out(&info, sizeof(info), out, outcap, outlen);
+		if (!vgpu_has(v, VM_OVERLONG_INFO))
+			return copy_out(&info, sizeof(info), out, outcap, outlen);
+		/* OVERLONG_INFO: that answer, and the chain after it anyway */
+		memcpy(buf, &info, sizeof(info));
 	}
 	return copy_out(buf, needed, out, outcap, outlen);
 }
@@ -475,7 +522,10 @@ static int set_trigger_fds(struct vgpu *v, uint32_t count, int *fds, size_t nfds
 		}
 		register_sub(v, i, fds[i]);
 		fds[i] = -1;	/* kept */
-		v->masked = false;
+		if (!v->mask_inherited) {
+			v->masked = false;
+			v->masked_ev = 0;
+		}
 	}
 	return 0;
 }
@@ -515,6 +565,28 @@ static int set_trigger(struct vgpu *v, uint32_t data_t, uint32_t count,
 	}
 }
 
+/*
+ * The mask changes. REPLAY_MASK signals at unmask what it suppressed;
+ * LAZY_UNMASK lets nothing through before the second vblank after unmask.
+ */
+static void set_masked(struct vgpu *v, bool mask)
+{
+	bool was = v->masked;
+
+	v->masked = mask;
+	v->mask_inherited = false;
+	if (mask) {
+		if (!was)
+			v->masked_ev = 0;
+		return;
+	}
+	if (was && vgpu_has(v, VM_LAZY_UNMASK))
+		v->resume_tick = v->ticks + 2;
+	if (was && v->masked_ev && can_signal(v))
+		signal_fds(v, v->masked_ev);
+	v->masked_ev = 0;
+}
+
 /* One mask for the whole index, as GVT keeps it. */
 static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 		    const uint8_t *data, size_t datalen)
@@ -535,7 +607,7 @@ static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 	}
 	/* STICKY_MASK: unmask is accepted but only re-registering clears the mask */
 	if (doit && (mask || !vgpu_has(v, VM_STICKY_MASK)))
-		v->masked = mask;
+		set_masked(v, mask);
 	return 0;
 }
 
@@ -607,8 +679,12 @@ int vgpu_set_irqs(struct vgpu *v, const struct vfu_irq_set *req,
 		rc = 0;		/* the PCI irqs: accepted, nothing to do */
 	else if (v->kops)	/* its eventfd contexts hold their own references */
 		rc = v->kops->set_irqs(v->kst, req, data, datalen, fds, nfds);
-	else
+	else {
 		rc = set_display(v, req, data, datalen, fds, nfds);
+		/* REFUSED_UNMASKS: the error path re-arms the irq */
+		if (rc && !v->dead && vgpu_has(v, VM_REFUSED_UNMASKS))
+			set_masked(v, false);
+	}
 	/* whatever was not kept is closed, on success and on failure */
 	for (size_t i = 0; i < nfds; i++)
 		if (fds[i] >= 0)

@@ -89,6 +89,9 @@ struct vgpu {
 	/* display irq */
 	int trig[VGPU_MAX_SUBIRQ];
 	bool masked;
+	bool mask_inherited;	/* MASK_SURVIVES: the mask of a previous opener */
+	uint8_t masked_ev;	/* REPLAY_MASK: VGPU_EV_* suppressed while masked */
+	uint64_t resume_tick;	/* LAZY_UNMASK: no signal before this tick */
 	struct vgpu_held_fd held[VGPU_HELD_MAX];
 	unsigned nheld;
 	struct vgpu_delayed delayq[VGPU_DELAY_SLOTS];

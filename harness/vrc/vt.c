@@ -145,17 +145,37 @@ void vt_close_device(struct vt *t)
 	t->gvt_shared = false;
 }
 
-void vt_find_irq(struct vt *t)
+/* The device or its connection is gone: nothing was judged, a crash. */
+static bool device_gone(int rc)
+{
+	return rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EIO ||
+	       rc == -ETIMEDOUT;
+}
+
+bool vt_try_find_irq(struct vt *t, char *why, size_t len)
 {
 	char err[256];
 	int rc = vrc_display_irq_find(t->t, &t->irq, err, sizeof(err));
 
 	if (rc == -ENOENT)
 		vt_skip(t, "display irq not offered: %s", err);
-	if (rc)
+	if (device_gone(rc))
 		vt_abort(t, "display irq discovery failed: %s", err);
+	if (rc) {
+		snprintf(why, len, "%s", err[0] ? err : strerror(-rc));
+		return false;
+	}
 	t->have_irq = true;
 	t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(t->pipe);
+	return true;
+}
+
+void vt_find_irq(struct vt *t)
+{
+	char why[256];
+
+	if (!vt_try_find_irq(t, why, sizeof(why)))
+		vt_skip(t, "display irq not discoverable: %s", why);
 }
 
 /*

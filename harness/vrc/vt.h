@@ -80,8 +80,15 @@ void vt_recorder_start(struct vt *t, struct rt_recorder *r, struct vrc_display_i
 		       void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
 		       void *arg);
 void vt_recorder_stop(struct vt *t, struct rt_recorder *r);
-/* Find the display irq (skips when not offered). */
+/*
+ * Find the display irq. Skips when it is not offered, and when it is not
+ * discoverable (a malformed chain or reply: DISC-1/DISC-2's business, and
+ * the skip says why); a device that died ends the test as a crash.
+ */
 void vt_find_irq(struct vt *t);
+/* The same, but a discovery the device got wrong returns false with the
+ * reason in why, for the DISC tests to judge. */
+bool vt_try_find_irq(struct vt *t, char *why, size_t len);
 /* Open the device, find the irq, attach the guest and light pipe `pipe`
  * (plane + cursor), settle, register an eventfd and drain. */
 void vt_setup(struct vt *t, unsigned pipe);

@@ -337,6 +337,39 @@ TEST(fetch_without_retry_when_big_enough)
 	fake_free(f);
 }
 
+/* A chain that loops before any type cap is read: not "not offered". */
+TEST(discovery_chain_broken_before_type_cap_is_eproto)
+{
+	struct fake *f = fake_new(VRC_GVT_NUM_IRQS);
+	struct vrc_display_irq irq;
+	char err[256];
+
+	offer_gvt_v6(f, 5);
+	hdr(f->irq[5].reply, 20, VRC_V6_CAP_TYPE, 20);	/* next: itself */
+	EQ(-EPROTO, vrc_display_irq_find(&f->t, &irq, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "loop") != NULL);
+	/* a bad version on the type cap: its type is never read either */
+	offer_gvt_v6(f, 5);
+	put16(f->irq[5].reply, 22, 2);
+	EQ(-EPROTO, vrc_display_irq_find(&f->t, &irq, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "version") != NULL);
+	fake_free(f);
+}
+
+/* A transport that saw a reply longer than argsz: discovery says so. */
+TEST(discovery_reports_a_reply_longer_than_argsz)
+{
+	struct fake *f = fake_new(VRC_GVT_NUM_IRQS);
+	struct vrc_display_irq irq;
+	char err[256];
+
+	offer_gvt_v6(f, 5);
+	f->irq[5].err = EOVERFLOW;
+	EQ(-EOVERFLOW, vrc_display_irq_find(&f->t, &irq, err, sizeof(err)));
+	ASSERT_TRUE(strstr(err, "more bytes than argsz") != NULL);
+	fake_free(f);
+}
+
 TEST(discovery_skips_other_irqs_and_maps_v7_planes)
 {
 	struct fake *f = fake_new(9);

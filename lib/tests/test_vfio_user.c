@@ -1175,7 +1175,7 @@ static void s_irq_info(struct srv *s)
 	for (unsigned i = sizeof(head); i < sizeof(rep); i++)
 		rep[i] = (uint8_t)i;
 	srv_version(s);
-	/* 1: argsz 20, the reply is the full 60-byte chain (retry protocol) */
+	/* 1: argsz 20, the reply is the full 60-byte chain: longer than argsz */
 	srv_expect(s, &m, VFU_CMD_DEVICE_GET_IRQ_INFO);
 	ASSERT_EQ(16u, m.payload_len);
 	memcpy(&req, m.payload, sizeof(req));
@@ -1207,7 +1207,7 @@ static void s_irq_info(struct srv *s)
 	vfu_msg_release(&m);
 }
 
-TEST(client_irq_info_copies_at_most_argsz)
+TEST(client_irq_info_refuses_more_than_argsz)
 {
 	struct vrc_transport *t;
 	struct vrc_irq_info ii;
@@ -1220,11 +1220,12 @@ TEST(client_irq_info_copies_at_most_argsz)
 	ii = (struct vrc_irq_info){ .argsz = 20, .index = 5 };
 	memcpy(buf, &ii, sizeof(ii));
 	ASSERT_EQ(-EINVAL, t->ops->get_irq_info(t, buf, 16));	/* argsz > bufsz */
-	ASSERT_EQ(0, t->ops->get_irq_info(t, buf, sizeof(buf)));
+	/* 60 bytes for argsz 20: refused whole, nothing of it copied */
+	ASSERT_EQ(-EOVERFLOW, t->ops->get_irq_info(t, buf, sizeof(buf)));
 	memcpy(&ii, buf, sizeof(ii));
-	ASSERT_EQ(60u, ii.argsz);		/* says what the chain needs */
-	ASSERT_EQ(20u, ii.cap_offset);
-	ASSERT_EQ(0xee, buf[20]);		/* nothing past our argsz */
+	ASSERT_EQ(20u, ii.argsz);
+	ASSERT_EQ(0u, ii.cap_offset);
+	ASSERT_EQ(0xee, buf[20]);
 
 	ii = (struct vrc_irq_info){ .argsz = 60, .index = 5 };
 	memcpy(buf, &ii, sizeof(ii));

@@ -37,16 +37,19 @@ struct vrc_display_irq {
  * retry protocol, and pick the first with type GFX / DISPLAY_IRQ. Returns 0,
  * -ENOENT if no index offers it (unpatched device: a SKIP), or another
  * -errno with a message in err. Salvages a chain with a malformed tail
- * (irq->caps.violation keeps it for DISC-2); -EPROTO if the display type
- * cap is there but the chain breaks before its events/plane-map cap. On
- * success err is "" or a note (e.g. num_irqs > 64: only 64 walked).
+ * (irq->caps.violation keeps it for DISC-2); -EPROTO if no display irq
+ * is found and a chain of an index >= 5 breaks before its type cap, or
+ * the display type cap is there but the chain breaks before its
+ * events/plane-map cap; -EOVERFLOW if a reply was longer than its argsz.
+ * On success err is "" or a note (e.g. num_irqs > 64: only 64 walked).
  */
 int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			 char *err, size_t errlen);
 /*
  * Raw fetch of one index's info with the retry protocol; *len = bytes valid.
  * -EMSGSIZE if the device asks for more than min(bufsz, 4096), -EPROTO if
- * it asks for more again on the retry; device errors pass through.
+ * it asks for more again on the retry, -EOVERFLOW if a reply is longer
+ * than the argsz sent; device errors pass through.
  */
 int vrc_irq_info_fetch(struct vrc_transport *t, uint32_t index, uint8_t *buf,
 		       size_t bufsz, size_t *len, char *err, size_t errlen);
