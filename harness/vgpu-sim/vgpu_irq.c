@@ -50,7 +50,8 @@ bool vgpu_is_eventfd(int fd)
 	return !strcmp(link, "anon_inode:[eventfd]");
 }
 
-int vgpu_efd_count(int fd, uint64_t *count)
+/* One numeric field of an eventfd's fdinfo ("eventfd-count:", hex). */
+static int efd_fdinfo(int fd, const char *key, int base, uint64_t *val)
 {
 	char path[64], buf[512];
 	const char *p;
@@ -66,11 +67,16 @@ int vgpu_efd_count(int fd, uint64_t *count)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	p = strstr(buf, "eventfd-count:");
+	p = strstr(buf, key);
 	if (!p)
 		return -1;
-	*count = strtoull(p + strlen("eventfd-count:"), NULL, 16);
+	*val = strtoull(p + strlen(key), NULL, base);
 	return 0;
+}
+
+int vgpu_efd_count(int fd, uint64_t *count)
+{
+	return efd_fdinfo(fd, "eventfd-count:", 16, count);
 }
 
 /*
@@ -197,22 +203,9 @@ void vgpu_deliver_due(struct vgpu *v)
 /* The kernel's identity of an eventfd (fdinfo "eventfd-id"), 0 if unknown. */
 static uint64_t efd_id(int fd)
 {
-	char path[64], buf[512];
-	const char *p;
-	ssize_t n;
-	int f;
+	uint64_t id;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return 0;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strstr(buf, "eventfd-id:");
-	return p ? strtoull(p + strlen("eventfd-id:"), NULL, 10) : 0;
+	return efd_fdinfo(fd, "eventfd-id:", 10, &id) ? 0 : id;
 }
 
 /* Two descriptors of the same eventfd (SCM_RIGHTS gives a new number). */
