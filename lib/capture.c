@@ -170,8 +170,9 @@ static int primary_readable(const struct vfio_device_gfx_plane_info *i, uint32_t
 	return 0;
 }
 
-int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_capture *c,
-		     char *err, size_t errlen)
+/* Query the primary plane into c and check this reader can take it. */
+static int query_primary(struct vrc_transport *t, uint32_t nbands, struct vrc_capture *c,
+			 char *err, size_t errlen)
 {
 	int rc;
 
@@ -183,6 +184,16 @@ int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_captur
 		return rc;
 	}
 	rc = primary_readable(&c->plane.info, nbands, err, errlen);
+	if (rc)
+		vrc_plane_release(&c->plane);
+	return rc;
+}
+
+int vrc_capture_open(struct vrc_transport *t, uint32_t nbands, struct vrc_capture *c,
+		     char *err, size_t errlen)
+{
+	int rc = query_primary(t, nbands, c, err, errlen);
+
 	if (rc)
 		return rc;
 	rc = vrc_plane_map(t, &c->plane, err, errlen);
@@ -314,18 +325,11 @@ int vrc_capture_primary_cached(struct vrc_transport *t, struct vrc_capture_cache
 {
 	const struct vrc_plane *m;
 	uint64_t misses = cc->misses;
-	int rc;
+	int rc = query_primary(t, nbands, c, err, errlen);
 
-	memset(c, 0, sizeof(*c));
-	c->plane.fd = -1;
-	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &c->plane);
-	if (rc) {
-		vrc_seterr(err, errlen, "QUERY_GFX_PLANE(primary): %s", strerror(-rc));
+	if (rc)
 		return rc;
-	}
-	rc = primary_readable(&c->plane.info, nbands, err, errlen);
-	if (!rc)
-		rc = vrc_capture_cache_map(t, cc, &c->plane, &m, err, errlen);
+	rc = vrc_capture_cache_map(t, cc, &c->plane, &m, err, errlen);
 	if (rc) {
 		vrc_plane_release(&c->plane);
 		return rc;
