@@ -65,6 +65,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_SILENT, VRC_ABI_V6, 0, 0, NULL },
 	{ "silent-pipe-b", "ref, but updates latched on pipe B or C never signal",
 	  REF_TRAITS | VM_SILENT_PIPE_B, VRC_ABI_V6, 0, 0, NULL },
+	{ "sparse", "ref, but only every 4th signal reaches the eventfd",
+	  REF_TRAITS | VM_SPARSE, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

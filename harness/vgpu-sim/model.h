@@ -58,6 +58,9 @@ enum vgpu_model_trait {
 					   signals (silent) */
 #define VM_SILENT_PIPE_B (1ull << 34)	/* updates latched on pipe B or C never signal
 					   (silent-pipe-b) */
+#define VM_SPARSE	(1ull << 49)	/* only every 4th signal reaches the eventfd
+					   (sparse): too few for a TEAR test to judge,
+					   where drop's every 7th lost is not */
 
 struct vgpu_kops;
 
