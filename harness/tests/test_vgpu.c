@@ -28,7 +28,7 @@ TEST(model_table)
 	const char *names[] = { "ref", "v3", "v5", "v6", "curpipe", "no-cursor",
 				"no-curpos", "early", "late", "drop", "dup",
 				"bad-caps", "leak", "badval", "bad-values", "sticky-mask",
-				"no-unregister", "stale-dmabuf" };
+				"no-unregister", "stale-dmabuf", "sparse" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -39,7 +39,7 @@ TEST(model_table)
 	}
 	for (unsigned i = 0; (m = vgpu_model_at(i)); i++)
 		n += !m->kernel;	/* kernel-VER: test_kmodel.c */
-	ASSERT_EQ(18u, n);
+	ASSERT_EQ(22u, n);	/* with no-irq, silent, silent-pipe-b, sparse */
 	ASSERT_TRUE(vgpu_model_find("nope") == NULL);
 	ASSERT_TRUE(vgpu_model_find(NULL) == NULL);
 	ASSERT_EQ((int)VRC_ABI_V5, (int)vgpu_model_find("v5")->default_abi);
@@ -1240,6 +1240,25 @@ TEST(drop_every_seventh)
 		flip(&f, 0, t & 1 ? SURF0 : SURF1);
 		ticks(&f, 1);
 		ASSERT_EQ(t % 7 ? PRI : 0, rd(fd));
+	}
+	fx_close(&f);
+}
+
+/* sparse: only every 4th signal reaches the eventfd, cursor ones too */
+TEST(sparse_every_fourth)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "sparse", 0);
+
+	for (unsigned t = 1; t <= 12; t++) {
+		flip(&f, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&f, 1);
+		ASSERT_EQ(t % 4 ? 0 : PRI, rd(fd));
+	}
+	for (unsigned t = 13; t <= 16; t++) {
+		vgpu_mmio_write(f.v, VRC_CURPOS(0), t);
+		ticks(&f, 1);
+		ASSERT_EQ(t % 4 ? 0 : CUR, rd(fd));
 	}
 	fx_close(&f);
 }
