@@ -28,6 +28,7 @@
 
 #define WINDOW_AHEAD	8u	/* frames past the newest submitted kept for matching */
 #define MAX_REPORTED	3u	/* violations printed; the rest are counted */
+#define RT_MIN_JUDGED_OF 8u	/* captures judged: at least one per 8 latched flips */
 
 static bool is_flip(const struct vrc_tl_event *e)
 {
@@ -193,7 +194,10 @@ static unsigned flip_vblanks(const struct rt_capture_run *r)
  * on a busy host (the eventfd adds them up), so this cannot fail a device
  * that signals every flip. The harness's part: captures a vblank overtook
  * while they were read are not judged; when that is more than half of
- * them the reader was too busy to judge the test: an error, not a verdict.
+ * them, or when the reader (which captures once per wake) judged fewer than
+ * one capture per RT_MIN_JUDGED_OF flips, it was too busy to judge the
+ * test: an error, not a verdict. One in 8 is a reader late by more than 8
+ * frames on average; one that keeps up judges one capture per flip.
  */
 static void require_judged(struct vt *t, const struct rt_capture_run *r, const struct tally *y)
 {
@@ -204,10 +208,18 @@ static void require_judged(struct vt *t, const struct rt_capture_run *r, const s
 	snprintf(why, sizeof(why), "flips latched at %u vblanks (TEAR-1 is judged at the "
 		 "primary signal of each, EVT-2)", flips);
 	rt_require_half(t, &r->rec, C_TEAR_1, "primary", pri, flips, why);
-	if (!t->violated && y->unjudged * 2 > y->captures)
+	if (t->violated)
+		return;
+	if (y->unjudged * 2 > y->captures)
 		vt_abort(t, "%u of %u captures at primary signals not judged (a vblank passed "
 			 "during the read): the host is too busy to judge this test",
 			 y->unjudged, y->captures);
+	/* a reader that keeps up captures at every flip's signal; one that woke
+	 * for fewer than one in RT_MIN_JUDGED_OF of them was starved */
+	if ((y->captures - y->unjudged) * RT_MIN_JUDGED_OF < flips)
+		vt_abort(t, "%u captures judged for %u flips signalled %u times: the reader woke "
+			 "too rarely (the host is too busy) to judge this test",
+			 y->captures - y->unjudged, flips, pri);
 }
 
 static enum vrc_result rt_tear(struct vt *t, const char *const *args)

@@ -213,8 +213,8 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 	 * The least the run must give: TEAR-2 is judged at cursor signals, one
 	 * per update (EVT-3), so fewer than half of them fails it (the
 	 * staleness check above usually says so first, update by update). A
-	 * reader that could not place most of its captures judged nothing:
-	 * the harness's error.
+	 * reader that could not place most of its captures, or woke for fewer
+	 * than one update in 8, judged next to nothing: the harness's error.
 	 */
 	unsigned updates = cursor_vblanks(&r, v, nv), pri, cur;
 	char cause[160];
@@ -226,6 +226,11 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 	if (!t->violated && unreadable * 2 > judged + unreadable)
 		vt_abort(t, "%u of %u captures at cursor signals had no frame counter read: the "
 			 "host is too busy to judge this test", unreadable, judged + unreadable);
+	/* one capture per wake: fewer than one per 8 updates is a starved reader */
+	if (!t->violated && judged * 8u < updates)
+		vt_abort(t, "%u captures judged for %u cursor updates signalled %u times: the "
+			 "reader woke too rarely (the host is too busy) to judge this test", judged,
+			 updates, cur);
 	free(seen);
 	free(v);
 	rt_capture_free(&r);
