@@ -2,6 +2,7 @@
 /* Shared by the real-time suites (rt_guest.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,41 @@ static struct vrc_vm *boot_for(struct vt *t, const char *const *args)
 				"only (KMS cannot do it)", args[i]);
 	vrc_guest_image(t->o, t->o->gvt != NULL, img, sizeof(img));
 	return vt_vm_boot(t, img, NULL);
+}
+
+void rt_signals_since(const struct rt_recorder *r, uint32_t first, unsigned *pri,
+		      unsigned *cur)
+{
+	uint64_t p = 0, c = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->s[i].counter_ok && (int32_t)(r->s[i].counter - first) < 0)
+			continue;
+		p += r->s[i].pri;
+		c += r->s[i].cur;
+	}
+	*pri = p > UINT32_MAX ? UINT32_MAX : (unsigned)p;
+	*cur = c > UINT32_MAX ? UINT32_MAX : (unsigned)c;
+}
+
+/*
+ * Half, not all: a device that loses some signals (drop's every 7th, late's
+ * last ones past the recorder's stop) is for the per-vblank oracles to
+ * flag, and leaves the test most of its updates to judge.
+ */
+void rt_require_half(struct vt *t, const struct rt_recorder *r, enum vrc_clause clause,
+		     const char *plane, unsigned signals, unsigned due, const char *cause)
+{
+	unsigned need = due / 2 + due % 2;
+
+	if (signals >= need)
+		return;
+	if (r->error || r->dropped)
+		vt_abort(t, "%s: %u %s signals due, %u recorded; the recorder failed (%s) or "
+			 "kept no more wakes (%zu not kept): too few to judge anything", cause, due,
+			 plane, signals, r->error ? strerror(-r->error) : "no error", r->dropped);
+	vt_violation(t, clause, "%s: %u %s signals due, the device gave %u; this test needs at "
+		     "least %u (half) to judge anything", cause, due, plane, signals, need);
 }
 
 void rt_measure(struct vt *t, const struct rt_recorder *r)

@@ -49,6 +49,25 @@ void rt_record_workload(struct vt *t, const char *const *args, struct rt_recorde
 			void (*hook)(void *arg, const struct rt_sample *s, size_t idx),
 			void *arg, char *tl_path, size_t len);
 
+/*
+ * The device's part of what an rt test needs to judge anything: primary and
+ * cursor signals the recorder saw at wakes whose frame counter (read after
+ * the drain) is at or past `first`, the workload's first vblank; a wake
+ * without a counter read counts too (its signals arrived). Signals never
+ * get lost on a busy host: the eventfd adds them up until the reader comes.
+ */
+void rt_signals_since(const struct rt_recorder *r, uint32_t first, unsigned *pri,
+		      unsigned *cur);
+
+/*
+ * Fail `clause` when the device gave fewer than half (rounded up) of the
+ * `due` signals of `plane` that `cause` calls for: the test's verdict is
+ * judged at those signals and would otherwise pass on what it never saw.
+ * If the recorder r failed or ran out of room, too few is the harness's error.
+ */
+void rt_require_half(struct vt *t, const struct rt_recorder *r, enum vrc_clause clause,
+		     const char *plane, unsigned signals, unsigned due, const char *cause);
+
 /* The reader's SHOULD measurements and its wakes as artifacts. */
 void rt_measure(struct vt *t, const struct rt_recorder *r);
 

@@ -105,13 +105,28 @@ static int cmp_seen(const void *a, const void *b)
 	return (int32_t)(x->lo - y->lo) < 0 ? -1 : x->lo != y->lo;
 }
 
+/* Vblanks of the workload's span with a cursor update latching (by its
+ * latest vblank, after + 1); states are in submission order. */
+static unsigned cursor_vblanks(const struct rt_capture_run *r, const struct cstate *v, size_t nv)
+{
+	unsigned n = 0;
+
+	for (size_t i = 1; i < nv; i++) {
+		uint32_t at = v[i].after + 1;
+		if (le(r->span_first, at) && le(at, r->span_last) &&
+		    (i == 1 || v[i - 1].after != v[i].after))
+			n++;
+	}
+	return n;
+}
+
 static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 {
 	struct rt_capture_run r;
 	struct cstate *v;
 	struct seen *seen;
 	size_t nv, nseen = 0;
-	unsigned bad = 0, stale = 0, unjudged = 0, judged = 0;
+	unsigned bad = 0, stale = 0, unjudged = 0, judged = 0, unreadable = 0;
 	char why[200];
 
 	rt_capture_run(t, args, RT_CAP_CURSOR, &r);
@@ -139,6 +154,7 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 		if (!c->counters_ok) {
 			snprintf(c->verdict, sizeof(c->verdict), "unjudged: counter unreadable");
 			unjudged++;
+			unreadable++;
 			continue;
 		}
 		long k = match_state(v, nv, c, &lo, &hi);
@@ -193,7 +209,28 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 	vt_diag(t, "%zu cursor updates, %zu captures at cursor signals: %u judged, %u not "
 		"judged; %u wrong, %u updates left stale (at most %u of each printed)", nv - 1,
 		r.n, judged, unjudged, bad, stale, MAX_REPORTED);
+	/*
+	 * The least the run must give: TEAR-2 is judged at cursor signals, one
+	 * per update (EVT-3), so fewer than half of them fails it (the
+	 * staleness check above usually says so first, update by update). A
+	 * reader that could not place most of its captures, or woke for fewer
+	 * than one update in 8, judged next to nothing: the harness's error.
+	 */
+	unsigned updates = cursor_vblanks(&r, v, nv), pri, cur;
+	char cause[160];
+	rt_signals_since(&r.rec, r.span_first, &pri, &cur);
+	snprintf(cause, sizeof(cause), "cursor updates at %u vblanks (TEAR-2 is judged at the "
+		 "cursor signal of each, EVT-3)", updates);
+	rt_require_half(t, &r.rec, C_TEAR_2, "cursor", cur, updates, cause);
 	rt_capture_artifact(&r);
+	if (!t->violated && unreadable * 2 > judged + unreadable)
+		vt_abort(t, "%u of %u captures at cursor signals had no frame counter read: the "
+			 "host is too busy to judge this test", unreadable, judged + unreadable);
+	/* one capture per wake: fewer than one per 8 updates is a starved reader */
+	if (!t->violated && judged * 8u < updates)
+		vt_abort(t, "%u captures judged for %u cursor updates signalled %u times: the "
+			 "reader woke too rarely (the host is too busy) to judge this test", judged,
+			 updates, cur);
 	free(seen);
 	free(v);
 	rt_capture_free(&r);

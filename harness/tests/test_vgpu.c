@@ -33,7 +33,7 @@ TEST(model_table)
 				"iso-crosstalk", "same-surf", "offscreen-cursor",
 				"plane-off-on", "pipe-off-on", "lazy-unmask", "replay-mask",
 				"mask-survives", "overlong-info", "caps-loop",
-				"same-fd-drops", "refused-unmasks" };
+				"same-fd-drops", "refused-unmasks", "sparse" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1369,6 +1369,25 @@ TEST(drop_every_seventh)
 		flip(&f, 0, t & 1 ? SURF0 : SURF1);
 		ticks(&f, 1);
 		ASSERT_EQ(t % 7 ? PRI : 0, rd(fd));
+	}
+	fx_close(&f);
+}
+
+/* sparse: only every 4th signal reaches the eventfd, cursor ones too */
+TEST(sparse_every_fourth)
+{
+	struct fx f;
+	int fd = ref_setup(&f, "sparse", 0);
+
+	for (unsigned t = 1; t <= 12; t++) {
+		flip(&f, 0, t & 1 ? SURF0 : SURF1);
+		ticks(&f, 1);
+		ASSERT_EQ(t % 4 ? 0 : PRI, rd(fd));
+	}
+	for (unsigned t = 13; t <= 16; t++) {
+		vgpu_mmio_write(f.v, VRC_CURPOS(0), t);
+		ticks(&f, 1);
+		ASSERT_EQ(t % 4 ? 0 : CUR, rd(fd));
 	}
 	fx_close(&f);
 }

@@ -93,6 +93,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_SAME_FD_DROPS, VRC_ABI_V6, 0, 0, NULL },
 	{ "refused-unmasks", "ref, but a refused SET_IRQS request clears the mask",
 	  REF_TRAITS | VM_REFUSED_UNMASKS, VRC_ABI_V6, 0, 0, NULL },
+	{ "sparse", "ref, but only every 4th signal reaches the eventfd",
+	  REF_TRAITS | VM_SPARSE, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

@@ -92,6 +92,9 @@ enum vgpu_model_trait {
 #define VM_PIPE_OFF_STICKY (1ull << 48)	/* once a pipe was turned off (PIPECONF),
 					   its flips never signal again
 					   (pipe-off-on) */
+#define VM_SPARSE	(1ull << 49)	/* only every 4th signal reaches the eventfd
+					   (sparse): too few for a TEAR test to judge,
+					   where drop's every 7th lost is not */
 
 struct vgpu_kops;
 

@@ -159,6 +159,9 @@ static void deliver(struct vgpu *v, unsigned ev)
 	v->nsignals++;
 	if (drop && v->nsignals % drop == 0)
 		return;
+	/* sparse: three of every four signals are lost */
+	if (vgpu_has(v, VM_SPARSE) && v->nsignals % 4 != 0)
+		return;
 	signal_fds(v, ev);
 	if (vgpu_has(v, VM_DUP))
 		signal_fds(v, ev);
