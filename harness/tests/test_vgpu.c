@@ -33,7 +33,7 @@ TEST(model_table)
 				"iso-crosstalk", "same-surf", "offscreen-cursor",
 				"plane-off-on", "pipe-off-on", "lazy-unmask", "replay-mask",
 				"mask-survives", "overlong-info", "caps-loop",
-				"same-fd-drops", "refused-unmasks", "sparse" };
+				"same-fd-drops", "refused-unmasks", "sparse", "torn-offset" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

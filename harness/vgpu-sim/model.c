@@ -95,6 +95,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_REFUSED_UNMASKS, VRC_ABI_V6, 0, 0, NULL },
 	{ "sparse", "ref, but only every 4th signal reaches the eventfd",
 	  REF_TRAITS | VM_SPARSE, VRC_ABI_V6, 0, 0, NULL },
+	{ "torn-offset", "ref, but a primary dmabuf maps half a frame too far: every capture mixes two buffers",
+	  REF_TRAITS | VM_TORN_OFFSET, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

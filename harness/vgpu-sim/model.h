@@ -95,6 +95,10 @@ enum vgpu_model_trait {
 #define VM_SPARSE	(1ull << 49)	/* only every 4th signal reaches the eventfd
 					   (sparse): too few for a TEAR test to judge,
 					   where drop's every 7th lost is not */
+#define VM_TORN_OFFSET	(1ull << 50)	/* GET_GFX_DMABUF maps the primary plane half
+					   a frame too far into VRAM: a capture is the
+					   lower half of one buffer and the upper half
+					   of what follows (torn-offset) */
 
 struct vgpu_kops;
 

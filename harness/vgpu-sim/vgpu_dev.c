@@ -378,6 +378,18 @@ int vgpu_query_plane(struct vgpu *v, struct vfio_device_gfx_plane_info *p)
 	return 0;
 }
 
+/* torn-offset: the bug class of a dmabuf whose start is computed wrongly
+ * (half the plane's rows, page-aligned), where the plane still fits VRAM. */
+static uint64_t torn_shift(const struct vgpu *v, const struct vgpu_dmabuf *b)
+{
+	uint64_t shift;
+
+	if (!vgpu_has(v, VM_TORN_OFFSET) || b->drm_format != VRC_FMT_XRGB8888)
+		return 0;
+	shift = page_round((uint64_t)b->stride * (b->height / 2));
+	return check_surface(v, b->offset + shift, b->size) ? 0 : shift;
+}
+
 int vgpu_get_dmabuf(struct vgpu *v, uint32_t id, uint64_t *mmap_off,
 		    uint64_t *size)
 {
@@ -391,7 +403,7 @@ int vgpu_get_dmabuf(struct vgpu *v, uint32_t id, uint64_t *mmap_off,
 		if (check_surface(v, b->offset, b->size))
 			return -EFAULT;
 		if (mmap_off)
-			*mmap_off = v->vram_off + b->offset;
+			*mmap_off = v->vram_off + b->offset + torn_shift(v, b);
 		if (size)
 			*size = b->size;
 		return 0;
