@@ -136,6 +136,18 @@ static enum vrc_result evt_frontbuffer_draw_cursor(struct vt *t)
 	return drive_and_judge(t, 0, 48, act_draw_cursor, NULL);
 }
 
+/* SPEC §2's THR: within this many vblanks of a flip the heuristic is quiet. */
+#define HEURISTIC_QUIET	10u
+
+/* A flip latched at one of the vblanks k - back .. k. */
+static bool flip_within(const struct vrc_vblank *vb, unsigned k, unsigned back)
+{
+	for (unsigned j = k > back ? k - back : 0; j <= k; j++)
+		if (vb[j].flip)
+			return true;
+	return false;
+}
+
 static enum vrc_result evt_values_decode(struct vt *t)
 {
 	const unsigned n = 30;
@@ -154,6 +166,13 @@ static enum vrc_result evt_values_decode(struct vt *t)
 		    !vb[k].cursor && !(k && vb[k - 1].cursor))
 			vt_violation(t, C_EVT_5, "vblank %u: cursor sub-irq signalled with no "
 				     "cursor update", k);
+		/* v7: nor the primary sub-irq of cursors (EVT-5.3); a flip every
+		 * third vblank keeps the heuristic quiet */
+		if (t->irq.desc.abi == VRC_ABI_V7 && vb[k].pri && !flip_within(vb, k, 1) &&
+		    flip_within(vb, k, HEURISTIC_QUIET))
+			vt_violation(t, C_EVT_5, "vblank %u: primary sub-irq signalled with no "
+				     "flip (a cursor update%s)", k,
+				     vb[k].cursor || (k && vb[k - 1].cursor) ? " there" : " nowhere near");
 		if (t->violated)
 			break;
 	}
