@@ -247,7 +247,8 @@ struct evt_table {
 
 #define STEPS(a)	(a), sizeof(a) / sizeof((a)[0])
 
-/* DSPSURF, DSPSTRIDE, DSPCNTR: boundary values, the same address again. */
+/* DSPSURF, DSPSTRIDE, DSPCNTR: boundary values, the same address again, a
+ * change of tiling and of pixel format (input class IC-5). */
 static const struct evt_step primary_values[] = {
 	{ { W_SURF(S1) }, F },
 	{ { W_SURF(S1) }, F },				/* the same address again */
@@ -258,6 +259,8 @@ static const struct evt_step primary_values[] = {
 	{ { W_STRIDE(VT_W * 4u), W_SURF(S0) }, F },	/* the smallest for the mode */
 	{ { W_CTL(CTL_ON | VRC_PLANE_CTL_TILED_X), W_SURF(S1) }, F },	/* tiling change */
 	{ { W_CTL(CTL_ON), W_SURF(S0) }, F },
+	{ { W_CTL(VRC_PLANE_CTL_ENABLE | VRC_PLANE_CTL_FORMAT_XRGB2101010), W_SURF(S1) }, F },
+	{ { W_CTL(CTL_ON), W_SURF(S0) }, F },		/* pixel format there and back */
 	{ { { 0, 0 } }, 0 },
 	{ { W_SURF(S0) }, F },				/* the same, after a pause */
 	{ { W_SURF(0xfffff000u) }, F },			/* the highest page */

@@ -138,7 +138,7 @@ static const struct vgpu_model models[] = {
 	/* input class IC-5: a plane's size or format changed */
 	{ "curcntr-drop", "ref, but a cursor update that changes CURCNTR's size or format is not signalled",
 	  REF_TRAITS | VM_CURCNTR_DROP, VRC_ABI_V6, 0, 0, NULL },
-	{ "stride-drop", "ref, but a flip that changes the stride or the tiling is not signalled",
+	{ "stride-drop", "ref, but a flip that changes the stride, tiling or pixel format is not signalled",
 	  REF_TRAITS | VM_STRIDE_DROP, VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \

@@ -122,9 +122,9 @@ enum vgpu_disc_fault {
 #define VM_CURCNTR_DROP	(1ull << 58)	/* a cursor update whose CURCNTR size or
 					   format changed since the last vblank is
 					   not signalled (curcntr-drop) */
-#define VM_STRIDE_DROP	(1ull << 59)	/* a flip whose stride or tiling changed
-					   since the last vblank is not signalled
-					   (stride-drop) */
+#define VM_STRIDE_DROP	(1ull << 59)	/* a flip whose stride, tiling or pixel
+					   format changed since the last vblank is
+					   not signalled (stride-drop) */
 
 /*
  * Irq faults (issue 25: one model per sentence of IRQ-1, IRQ-2 and EVT-5

@@ -309,7 +309,8 @@ static void trap_off(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, uint3
 /*
  * curcntr-drop, stride-drop: remember a plane whose shape changed (a fault
  * only: ref signals the flip or cursor update that arms the change like any
- * other). Setting up a plane from 0 is no change.
+ * other). Setting a plane up from 0, or turning it off or on, is no change
+ * of shape (plane-off-on is that fault).
  */
 static void trap_reshape(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, uint32_t old)
 {
@@ -320,7 +321,8 @@ static void trap_reshape(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, u
 		pp->reshaped |= VGPU_EV_CUR;
 	if (vgpu_has(v, VM_STRIDE_DROP) &&
 	    ((r == VRC_PLANE_STRIDE(0) && old && val != old) ||
-	     (r == VRC_PLANE_CTL(0) && ((val ^ old) & VRC_PLANE_CTL_TILED_MASK))))
+	     (r == VRC_PLANE_CTL(0) && (old & val & VRC_PLANE_CTL_ENABLE) &&
+	      ((val ^ old) & (VRC_PLANE_CTL_TILED_MASK | VRC_PLANE_CTL_FORMAT_MASK)))))
 		pp->reshaped |= VGPU_EV_PRI;
 }
 
