@@ -80,7 +80,9 @@ struct expectation {
 	 * pass and skip, except those matching these comma-separated globs.
 	 * fail_only: every test matching these globs must end so.
 	 * all_skip: every test must skip (the irq is not there to test, or
-	 * cannot be discovered), except those fail_only names; with all_skip,
+	 * cannot be discovered), except those fail_only names, and with
+	 * fail_only (discovery gone wrong) say "display irq not discoverable"
+	 * and why (RUN-2.1); with all_skip,
 	 * fail_except instead names the tests that may end either way (a
 	 * misplaced or unusable irq still has a chain for DISC-2 to judge).
 	 */
@@ -219,6 +221,10 @@ static unsigned per_test_rules(FILE *out, const struct expectation *e, const str
 		if (e->all_skip && r->result != R_SKIP &&
 		    !(e->fail_only && matches_any(e->fail_only, r->test->name)))
 			want = "skip";
+		/* RUN-2.1: a discovery gone wrong skips saying so, and why */
+		else if (e->all_skip && e->fail_only && r->result == R_SKIP &&
+			 !strstr(r->reason, "display irq not discoverable: "))
+			want = "a skip for 'display irq not discoverable: ...'";
 		else if (!e->all_skip && e->fail_except &&
 			 !matches_any(e->fail_except, r->test->name) && !judged)
 			want = "a failure";
