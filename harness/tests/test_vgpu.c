@@ -39,8 +39,8 @@ TEST(model_table)
 				"short-no-caps", "short-truncated", "retry-grows",
 				"lax-index", "lax-start", "lax-flags", "lax-argsz",
 				"lax-trigger-count", "lax-not-eventfd", "mask-ignored",
-				"bool-ignored", "badval-cursor", "curcntr-drop",
-				"stride-drop" };
+				"bool-ignored", "badval-cursor", "same-cursor",
+				"curcntr-drop", "stride-drop" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -135,11 +135,14 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_BOOL_IGNORED), VRC_ABI_V6, 0, 0, NULL },
 	{ "badval-cursor", "ref on v7, but cursor updates also signal the primary sub-irq",
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_CUR_ON_PRI), VRC_ABI_V7, 0, 0, NULL },
+	/* input class IC-2: the cursor's same value written again */
+	{ "same-cursor", "ref, but a CURBASE or CURPOS write of the value already there queues no cursor update",
+	  REF_TRAITS | VM_PLANE(VGPU_PLANE_SAME_CURSOR), VRC_ABI_V6, 0, 0, NULL },
 	/* input class IC-5: a plane's size or format changed */
 	{ "curcntr-drop", "ref, but a cursor update that changes CURCNTR's size or format is not signalled",
-	  REF_TRAITS | VM_CURCNTR_DROP, VRC_ABI_V6, 0, 0, NULL },
+	  REF_TRAITS | VM_PLANE(VGPU_PLANE_CURCNTR_DROP), VRC_ABI_V6, 0, 0, NULL },
 	{ "stride-drop", "ref, but a flip that changes the stride, tiling or pixel format is not signalled",
-	  REF_TRAITS | VM_STRIDE_DROP, VRC_ABI_V6, 0, 0, NULL },
+	  REF_TRAITS | VM_PLANE(VGPU_PLANE_STRIDE_DROP), VRC_ABI_V6, 0, 0, NULL },
 	/* kernel/VER's code; eventfd_signal() lost its count in 6.8 (v7 from then) */
 #define KERNEL_MODEL(a, b) \
 	{ "kernel-" #a "." #b, "the reference series for Linux " #a "." #b \

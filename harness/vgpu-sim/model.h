@@ -118,13 +118,24 @@ enum vgpu_disc_fault {
 				   for 4 more bytes again (retry-grows) */
 };
 
-/* Plane changes that are not flips of a new address (input class IC-5). */
-#define VM_CURCNTR_DROP	(1ull << 58)	/* a cursor update whose CURCNTR size or
-					   format changed since the last vblank is
-					   not signalled (curcntr-drop) */
-#define VM_STRIDE_DROP	(1ull << 59)	/* a flip whose stride, tiling or pixel
-					   format changed since the last vblank is
-					   not signalled (stride-drop) */
+/*
+ * Plane updates the workloads' input classes make (IC-2, IC-5) that a fault
+ * loses; exclusive, so a number in bits 58..59 (vgpu_model_plane_fault()).
+ */
+#define VM_PLANE_SHIFT	58
+#define VM_PLANE_MASK	(0x3ull << VM_PLANE_SHIFT)
+#define VM_PLANE(n)	((uint64_t)(n) << VM_PLANE_SHIFT)
+enum vgpu_plane_fault {
+	VGPU_PLANE_OK,
+	VGPU_PLANE_CURCNTR_DROP, /* a cursor update whose CURCNTR size or format
+				   changed since the last vblank is not
+				   signalled (curcntr-drop) */
+	VGPU_PLANE_STRIDE_DROP,	/* a flip whose stride, tiling or pixel format
+				   changed since the last vblank is not
+				   signalled (stride-drop) */
+	VGPU_PLANE_SAME_CURSOR,	/* a CURBASE or CURPOS write of the value
+				   already there queues nothing (same-cursor) */
+};
 
 /*
  * Irq faults (issue 25: one model per sentence of IRQ-1, IRQ-2 and EVT-5
@@ -178,6 +189,11 @@ static inline enum vgpu_disc_fault vgpu_model_disc_fault(uint64_t traits)
 static inline enum vgpu_irqs_fault vgpu_model_irqs_fault(uint64_t traits)
 {
 	return (enum vgpu_irqs_fault)((traits & VM_IRQS_MASK) >> VM_IRQS_SHIFT);
+}
+
+static inline enum vgpu_plane_fault vgpu_model_plane_fault(uint64_t traits)
+{
+	return (enum vgpu_plane_fault)((traits & VM_PLANE_MASK) >> VM_PLANE_SHIFT);
 }
 
 const struct vgpu_model *vgpu_model_find(const char *name);

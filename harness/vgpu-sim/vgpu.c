@@ -316,10 +316,10 @@ static void trap_reshape(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, u
 {
 	struct vgpu_pipe *pp = &v->pipe[p];
 
-	if (vgpu_has(v, VM_CURCNTR_DROP) && r == VRC_CURCNTR(0) && val != old &&
+	if (vgpu_plane_fault(v) == VGPU_PLANE_CURCNTR_DROP && r == VRC_CURCNTR(0) && val != old &&
 	    (old & VRC_CURSOR_MODE_MASK) && (val & VRC_CURSOR_MODE_MASK))
 		pp->reshaped |= VGPU_EV_CUR;
-	if (vgpu_has(v, VM_STRIDE_DROP) &&
+	if (vgpu_plane_fault(v) == VGPU_PLANE_STRIDE_DROP &&
 	    ((r == VRC_PLANE_STRIDE(0) && old && val != old) ||
 	     (r == VRC_PLANE_CTL(0) && (old & val & VRC_PLANE_CTL_ENABLE) &&
 	      ((val ^ old) & (VRC_PLANE_CTL_TILED_MASK | VRC_PLANE_CTL_FORMAT_MASK)))))
@@ -342,6 +342,9 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val, uint32_t old)
 	trap_reshape(v, p, r, val, old);
 	if (r == VRC_PLANE_SURF(0))
 		trap_surf(v, p, val, old);
+	else if ((r == VRC_CURBASE(0) || r == VRC_CURPOS(0)) && val == old &&
+		 vgpu_plane_fault(v) == VGPU_PLANE_SAME_CURSOR)
+		return;		/* same-cursor: "nothing changed" */
 	else if (r == VRC_CURBASE(0) && vgpu_has(v, VM_TRAP_CURSOR))
 		trap_cursor(v, p, true);
 	else if (r == VRC_CURPOS(0) && vgpu_has(v, VM_TRAP_CURPOS))

@@ -124,6 +124,11 @@ static inline enum vgpu_disc_fault vgpu_disc_fault(const struct vgpu *v)
 	return vgpu_model_disc_fault(v->traits);
 }
 
+static inline enum vgpu_plane_fault vgpu_plane_fault(const struct vgpu *v)
+{
+	return vgpu_model_plane_fault(v->traits);
+}
+
 static inline enum vgpu_irqs_fault vgpu_irqs_fault(const struct vgpu *v)
 {
 	return vgpu_model_irqs_fault(v->traits);

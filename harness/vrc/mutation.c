@@ -53,8 +53,9 @@
  *    lax-trigger-count and lax-not-eventfd one per refusal of IRQ-1;
  *    mask-ignored and bool-ignored IRQ-2's mask and its false bool;
  *    badval-cursor EVT-5.3 (v7: a cursor update signals the primary);
- *    curcntr-drop and stride-drop the size and format changes of the
- *    workloads' input class IC-5.
+ *    same-cursor the cursor's same value again (input class IC-2, as
+ *    same-surf is the surface's); curcntr-drop and stride-drop the size
+ *    and format changes of the workloads' input class IC-5.
  * The kernel-VER rows are no fault models: they run the reference series'
  * own code (kernel/kmodel-gen.sh), which must pass everything.
  */
@@ -176,6 +177,8 @@ static const struct expectation expected[] = {
 	ROW("bool-ignored", NULL, CL(C_IRQ_2), false),
 	/* v7 (its default ABI): the mirror of badval/v7, EVT-5.3 */
 	ROW("badval-cursor", NULL, CL(C_EVT_5), false),
+	/* input class IC-2: the cursor's same value again (same-surf: DSPSURF) */
+	ROW("same-cursor", NULL, CL(C_EVT_3), false),
 	/* input class IC-5: a size or format change of a plane */
 	ROW("curcntr-drop", NULL, CL(C_EVT_3), false),
 	ROW("stride-drop", NULL, CL(C_EVT_2), false),
