@@ -144,6 +144,75 @@ static void irq_init(struct vrc_display_irq *irq, struct vrc_transport *t)
 	irq->frmcount_reg = VRC_PIPE_FRMCOUNT(0);
 }
 
+/* The irq found at idx, its chain parsed into caps. */
+static void keep_irq(struct vrc_display_irq *irq, uint32_t idx, const uint8_t *buf,
+		     size_t len, const struct vrc_caps *caps)
+{
+	irq->index = idx;
+	irq->flags = rd32(buf, 4);
+	irq->count = len >= 16 ? rd32(buf, 12) : 0;
+	irq->caps = *caps;
+	irq->desc = caps->desc;
+	if (caps->desc.has_planes)
+		map_planes(irq);
+}
+
+/* A display-events or plane-map cap marks the display irq whatever its type. */
+static bool looks_like_display(const struct vrc_caps *caps)
+{
+	return caps->desc.has_events || caps->desc.has_planes;
+}
+
+static bool is_display_type(const struct vrc_caps *caps)
+{
+	return caps->desc.has_type && caps->desc.type == VRC_IRQ_TYPE_GFX &&
+	       caps->desc.subtype == VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ;
+}
+
+/*
+ * What makes a display irq that discovery found unusable for every test
+ * after it (DISC-1), or NULL: nothing to decode against, or no plane map.
+ * Equal non-zero values are left to the tests (bad-values): they still
+ * count signals, and the tests report what cannot be told apart.
+ */
+static const char *unusable(const struct vrc_display_irq *irq)
+{
+	const struct vrc_display_irq_desc *d = &irq->desc;
+
+	if (d->has_planes)
+		return irq->sub_primary < 0 || irq->sub_cursor < 0 ?
+		       "its v7 plane map does not name a primary and a cursor sub-irq" : NULL;
+	if (!d->has_events)
+		return "it has neither a display-plane-events capability nor a plane map";
+	if (!d->pri_event_val || !d->cur_event_val)
+		return "an event value of its display-plane-events capability is 0";
+	return NULL;
+}
+
+/*
+ * Nothing at index >= 5: a GFX/DISPLAY_IRQ irq at a fixed PCI index is the
+ * display irq misplaced (DISC-1), not a device without it. Errors of these
+ * indexes are the PCI irqs' business: they only mean "not this one".
+ */
+static bool display_at_pci_index(struct vrc_transport *t, struct vrc_display_irq *irq,
+				 uint32_t num_irqs, uint8_t *buf, size_t bufsz)
+{
+	for (uint32_t idx = 0; idx < VRC_PCI_NUM_IRQS && idx < num_irqs; idx++) {
+		struct vrc_caps caps;
+		char ignored[8];
+		size_t len;
+
+		if (vrc_irq_info_fetch(t, idx, buf, bufsz, &len, ignored, sizeof(ignored)))
+			continue;
+		vrc_caps_parse(buf, len, &caps);
+		if (is_display_type(&caps)) {
+			keep_irq(irq, idx, buf, len, &caps);
+			return true;
+		}
+	}
+	return false;
+}
+
 int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			 char *err, size_t errlen)
 {
@@ -151,7 +220,8 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 	uint8_t buf[IRQ_INFO_MAX];
 	uint32_t num_irqs, broken_index = 0, broken_off = 0;
 	enum vrc_caps_violation broken_v = VRC_CAPS_OK;
-	bool capped = false;
+	bool capped = false, mistyped = false;
+	uint32_t mistyped_index = 0;
 	int rc;
 
 	if (err && errlen)
@@ -195,10 +265,14 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			broken_v = caps.violation;
 			broken_off = caps.violation_offset;
 		}
-		if (!caps.desc.has_type ||
-		    caps.desc.type != VRC_IRQ_TYPE_GFX ||
-		    caps.desc.subtype != VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ)
+		if (!is_display_type(&caps)) {
+			if (looks_like_display(&caps) && !mistyped) {
+				mistyped = true;
+				mistyped_index = idx;
+				keep_irq(irq, idx, buf, len, &caps);
+			}
 			continue;
+		}
 		if (prc < 0 && !caps.desc.has_events && !caps.desc.has_planes) {
 			/* the display irq, but its chain breaks too early */
 			if (broken_v == VRC_CAPS_OK) {
@@ -209,13 +283,12 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 			continue;
 		}
 
-		irq->index = idx;
-		irq->flags = rd32(buf, 4);
-		irq->count = len >= 16 ? rd32(buf, 12) : 0;
-		irq->caps = caps;
-		irq->desc = caps.desc;
-		if (caps.desc.has_planes)
-			map_planes(irq);
+		keep_irq(irq, idx, buf, len, &caps);
+		if (unusable(irq)) {
+			vrc_seterr(err, errlen, "irq %u is the display irq, but %s", idx,
+				   unusable(irq));
+			return -ENOMSG;
+		}
 		if (capped)
 			vrc_seterr(err, errlen,
 			       "note: device reports %u irqs; only the first %u walked",
@@ -228,6 +301,19 @@ int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
 		       "irq %u: the capability chain breaks before a display irq is seen: %s at offset %u",
 		       broken_index, vrc_caps_violation_str(broken_v), broken_off);
 		return -EPROTO;
+	}
+	if (mistyped) {
+		vrc_seterr(err, errlen, "irq %u carries a display-%s capability, but %s",
+			   mistyped_index, irq->desc.has_events ? "plane-events" :
+			   "plane-map", irq->desc.has_type ?
+			   "its irq-type capability is not GFX/DISPLAY_IRQ (1/1)" :
+			   "it has no irq-type capability");
+		return -ENOMSG;
+	}
+	if (display_at_pci_index(t, irq, info.num_irqs, buf, sizeof(buf))) {
+		vrc_seterr(err, errlen, "the display irq is at the fixed PCI index %u, "
+			   "not at an index >= %u", irq->index, VRC_PCI_NUM_IRQS);
+		return -ENOMSG;
 	}
 	vrc_seterr(err, errlen, "no irq index >= %u offers GFX/DISPLAY_IRQ (%u irqs%s)",
 	       VRC_PCI_NUM_IRQS, info.num_irqs, capped ? ", walk capped" : "");

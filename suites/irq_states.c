@@ -488,8 +488,14 @@ static void run_row(struct world *w, const struct state *st, const struct reques
 	if (rc == -EIO || rc == -EPIPE)
 		vt_abort(w->t, "state '%s', %s: the device died (%s)", st->name, rq->name,
 			 strerror(-rc));
+	/*
+	 * An invalid request that is accepted breaks IRQ-1 in any state (the
+	 * state was shown to be entered); a valid one refused after a reset or
+	 * reopen is that state's clause (IRQ-4.5).
+	 */
 	if (rc != rq->err) {
-		vt_violation(w->t, r.clause, "state '%s', %s: got %d (%s), want %d%s", st->name,
+		vt_violation(w->t, rq->err ? rq->clause : r.clause,
+			     "state '%s', %s: got %d (%s), want %d%s", st->name,
 			     rq->name, rc, rc ? strerror(-rc) : "accepted", rq->err,
 			     rq->err ? "" : " (accepted)");
 		return;	/* its effect is unknown: the next row starts afresh */

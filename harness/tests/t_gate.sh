@@ -29,7 +29,9 @@ st=$?
 check "no-irq: vrc run exits 4 (nothing was tested)" "[ $st -eq 4 ]" || show "$d/noirq.ktap"
 check "no-irq: no test passed or failed, every one skipped" \
 	"grep -q '^# Totals: pass:0 fail:0 skip:[1-9][0-9]* timeout:0 crash:0\$' $d/noirq.ktap"
-line="nothing was tested: the device offers no display irq (every test skipped: [0-9]* of [0-9]* 'display irq not offered"
+# every conformance test (the igt-* workloads skip for a reason of their own)
+nconf=$("$b/vrc" list | grep -vc '^igt-')
+line="nothing was tested: the device offers no display irq (every test skipped: $nconf of [0-9]* 'display irq not offered"
 check "no-irq: one KTAP line says why" "[ \$(grep -c '^# nothing was tested' $d/noirq.ktap) -eq 1 ] && grep -q \"^# $line\" $d/noirq.ktap"
 check "no-irq: the same line on stderr" "grep -q \"^vrc: $line\" $d/noirq.err"
 

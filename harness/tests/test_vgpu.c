@@ -33,7 +33,14 @@ TEST(model_table)
 				"iso-crosstalk", "same-surf", "offscreen-cursor",
 				"plane-off-on", "pipe-off-on", "lazy-unmask", "replay-mask",
 				"mask-survives", "overlong-info", "caps-loop",
-				"same-fd-drops", "refused-unmasks", "sparse", "torn-offset" };
+				"same-fd-drops", "refused-unmasks", "pci-index",
+				"wrong-subtype", "no-eventfd-flag", "no-events-cap",
+				"zero-value", "caps-misaligned", "caps-version", "plane-map",
+				"short-no-caps", "short-truncated", "retry-grows",
+				"lax-index", "lax-start", "lax-flags", "lax-argsz",
+				"lax-trigger-count", "lax-not-eventfd", "mask-ignored",
+				"bool-ignored", "badval-cursor", "same-cursor",
+				"curcntr-drop", "stride-drop", "sparse", "torn-offset" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -100,6 +100,77 @@ enum vgpu_model_trait {
 					   lower half of one buffer and the upper half
 					   of what follows (torn-offset) */
 
+/*
+ * Discovery faults (issue 25: one model per sentence of DISC-1 and DISC-2).
+ * Mutually exclusive, so they share bits 54..57 as a number rather than a
+ * flag each; vgpu_disc_fault() reads it.
+ */
+#define VM_DISC_SHIFT	54
+#define VM_DISC_MASK	(0xfull << VM_DISC_SHIFT)
+#define VM_DISC(n)	((uint64_t)(n) << VM_DISC_SHIFT)
+enum vgpu_disc_fault {
+	VGPU_DISC_OK,
+	VGPU_DISC_PCI_INDEX,	/* the display irq at index 4, num_irqs 5 (pci-index) */
+	VGPU_DISC_SUBTYPE,	/* type cap says GFX/subtype 2 (wrong-subtype) */
+	VGPU_DISC_NO_EVENTFD,	/* the EVENTFD flag is not set (no-eventfd-flag) */
+	VGPU_DISC_NO_EVENTS,	/* no display-plane-events cap (no-events-cap) */
+	VGPU_DISC_ZERO_VALUE,	/* cur_event_val 0 (zero-value) */
+	VGPU_DISC_MISALIGNED,	/* the second cap at 38, not 36 (caps-misaligned) */
+	VGPU_DISC_VERSION,	/* the second cap has version 2 (caps-version) */
+	VGPU_DISC_PLANE_MAP,	/* v7: the plane map names the primary twice (plane-map) */
+	VGPU_DISC_NO_CAPS_FLAG,	/* too small an argsz: FLAG_CAPS clear (short-no-caps) */
+	VGPU_DISC_TRUNCATED,	/* too small an argsz that holds the type cap: a
+				   chain of that cap alone (short-truncated) */
+	VGPU_DISC_RETRY_GROWS,	/* the retry with the argsz asked for is asked
+				   for 4 more bytes again (retry-grows) */
+};
+
+/*
+ * Plane updates the workloads' input classes make (IC-2, IC-5) that a fault
+ * loses; exclusive, so a number in bits 58..59 (vgpu_model_plane_fault()).
+ */
+#define VM_PLANE_SHIFT	58
+#define VM_PLANE_MASK	(0x3ull << VM_PLANE_SHIFT)
+#define VM_PLANE(n)	((uint64_t)(n) << VM_PLANE_SHIFT)
+enum vgpu_plane_fault {
+	VGPU_PLANE_OK,
+	VGPU_PLANE_CURCNTR_DROP, /* a cursor update whose CURCNTR size or format
+				   changed since the last vblank is not
+				   signalled (curcntr-drop) */
+	VGPU_PLANE_STRIDE_DROP,	/* a flip whose stride, tiling or pixel format
+				   changed since the last vblank is not
+				   signalled (stride-drop) */
+	VGPU_PLANE_SAME_CURSOR,	/* a CURBASE or CURPOS write of the value
+				   already there queues nothing (same-cursor) */
+};
+
+/*
+ * Irq faults (issue 25: one model per sentence of IRQ-1, IRQ-2 and EVT-5
+ * that no other model showed): a SET_IRQS request that must be refused is
+ * accepted and changes nothing, a mask action is ignored, or a v7 sub-irq
+ * is signalled for the other plane. Mutually exclusive: a number in bits
+ * 60..63, read by vgpu_model_irqs_fault().
+ */
+#define VM_IRQS_SHIFT	60
+#define VM_IRQS_MASK	(0xfull << VM_IRQS_SHIFT)
+#define VM_IRQS(n)	((uint64_t)(n) << VM_IRQS_SHIFT)
+enum vgpu_irqs_fault {
+	VGPU_IRQS_OK,
+	VGPU_IRQS_BAD_INDEX,	/* an index >= num_irqs accepted (lax-index) */
+	VGPU_IRQS_START,	/* start != 0 accepted (lax-start) */
+	VGPU_IRQS_FLAG_BITS,	/* a flag bit VFIO does not define accepted (lax-flags) */
+	VGPU_IRQS_ARGSZ,	/* argsz shorter than the header accepted (lax-argsz) */
+	VGPU_IRQS_TRIGGER_COUNT, /* TRIGGER with count > the irq's accepted
+				   (lax-trigger-count) */
+	VGPU_IRQS_NOT_EVENTFD,	/* a descriptor that is no eventfd accepted
+				   (lax-not-eventfd) */
+	VGPU_IRQS_MASK_IGNORED,	/* MASK accepted and ignored (mask-ignored) */
+	VGPU_IRQS_BOOL_IGNORED,	/* DATA_BOOL mask/unmask act whatever the bool
+				   (bool-ignored) */
+	VGPU_IRQS_CUR_ON_PRI,	/* v7: a cursor update also signals the primary
+				   sub-irq (badval-cursor) */
+};
+
 struct vgpu_kops;
 
 struct vgpu_model {
@@ -116,6 +187,21 @@ struct vgpu_model {
 
 /* Idle threshold of the single-framebuffer heuristic (PAGEFLIP_DELAY_THR). */
 #define VGPU_IDLE_THR	10u
+
+static inline enum vgpu_disc_fault vgpu_model_disc_fault(uint64_t traits)
+{
+	return (enum vgpu_disc_fault)((traits & VM_DISC_MASK) >> VM_DISC_SHIFT);
+}
+
+static inline enum vgpu_irqs_fault vgpu_model_irqs_fault(uint64_t traits)
+{
+	return (enum vgpu_irqs_fault)((traits & VM_IRQS_MASK) >> VM_IRQS_SHIFT);
+}
+
+static inline enum vgpu_plane_fault vgpu_model_plane_fault(uint64_t traits)
+{
+	return (enum vgpu_plane_fault)((traits & VM_PLANE_MASK) >> VM_PLANE_SHIFT);
+}
 
 const struct vgpu_model *vgpu_model_find(const char *name);
 /* NULL-terminated walk: for (i = 0; (m = vgpu_model_at(i)); i++) */

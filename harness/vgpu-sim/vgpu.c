@@ -306,6 +306,26 @@ static void trap_off(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, uint3
 		pp->was_off |= VGPU_EV_CUR;
 }
 
+/*
+ * curcntr-drop, stride-drop: remember a plane whose shape changed (a fault
+ * only: ref signals the flip or cursor update that arms the change like any
+ * other). Setting a plane up from 0, or turning it off or on, is no change
+ * of shape (plane-off-on is that fault).
+ */
+static void trap_reshape(struct vgpu *v, unsigned p, uint32_t r, uint32_t val, uint32_t old)
+{
+	struct vgpu_pipe *pp = &v->pipe[p];
+
+	if (vgpu_plane_fault(v) == VGPU_PLANE_CURCNTR_DROP && r == VRC_CURCNTR(0) && val != old &&
+	    (old & VRC_CURSOR_MODE_MASK) && (val & VRC_CURSOR_MODE_MASK))
+		pp->reshaped |= VGPU_EV_CUR;
+	if (vgpu_plane_fault(v) == VGPU_PLANE_STRIDE_DROP &&
+	    ((r == VRC_PLANE_STRIDE(0) && old && val != old) ||
+	     (r == VRC_PLANE_CTL(0) && (old & val & VRC_PLANE_CTL_ENABLE) &&
+	      ((val ^ old) & (VRC_PLANE_CTL_TILED_MASK | VRC_PLANE_CTL_FORMAT_MASK)))))
+		pp->reshaped |= VGPU_EV_PRI;
+}
+
 /* Pipe A's register block; pipe p's is VRC_PIPE_STRIDE * p further. */
 #define PIPE_BLOCK	0x70000u
 
@@ -319,8 +339,12 @@ static void trap(struct vgpu *v, uint32_t off, uint32_t val, uint32_t old)
 	p = (off - PIPE_BLOCK) / VRC_PIPE_STRIDE;
 	r = off - p * VRC_PIPE_STRIDE;
 	trap_off(v, p, r, val, old);
+	trap_reshape(v, p, r, val, old);
 	if (r == VRC_PLANE_SURF(0))
 		trap_surf(v, p, val, old);
+	else if ((r == VRC_CURBASE(0) || r == VRC_CURPOS(0)) && val == old &&
+		 vgpu_plane_fault(v) == VGPU_PLANE_SAME_CURSOR)
+		return;		/* same-cursor: "nothing changed" */
 	else if (r == VRC_CURBASE(0) && vgpu_has(v, VM_TRAP_CURSOR))
 		trap_cursor(v, p, true);
 	else if (r == VRC_CURPOS(0) && vgpu_has(v, VM_TRAP_CURPOS))
@@ -439,6 +463,9 @@ static unsigned latch_pipe(struct vgpu *v, unsigned p, bool en)
 	if (pp->was_off & VGPU_EV_PIPE)
 		ev = 0;
 	ev &= ~(unsigned)pp->was_off;
+	/* curcntr-drop, stride-drop: the update that armed a new shape is lost */
+	ev &= ~(unsigned)pp->reshaped;
+	pp->reshaped = 0;
 	return ev;
 }
 

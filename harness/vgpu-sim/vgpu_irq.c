@@ -120,7 +120,9 @@ static void signal_fds(struct vgpu *v, unsigned ev)
 		 * BAD_VALUE: a primary flip also signals the cursor sub-irq (the
 		 * cursor eventfd has no heuristic, so this is what EVT-5 sees).
 		 */
-		if (ev & VGPU_EV_PRI)
+		/* badval-cursor: the mirror of BAD_VALUE, for EVT-5.3 */
+		if ((ev & VGPU_EV_PRI) ||
+		    ((ev & VGPU_EV_CUR) && vgpu_irqs_fault(v) == VGPU_IRQS_CUR_ON_PRI))
 			signal_sub(v, 0, 1);
 		if ((ev & VGPU_EV_CUR) ||
 		    ((ev & VGPU_EV_PRI) && vgpu_has(v, VM_BAD_VALUE)))
@@ -355,12 +357,25 @@ static const struct {
 #define TYPE_CAP_OFF	VRC_IRQ_INFO_SZ
 #define SECOND_CAP_OFF	(TYPE_CAP_OFF + sizeof(struct vrc_cap_irq_type))
 
-static size_t put_hdr(uint8_t *buf, size_t off, uint16_t id, uint32_t next)
+/* no-eventfd-flag: the display irq's flags without EVENTFD */
+static uint32_t display_flags(const struct vgpu *v)
 {
-	struct vrc_cap_header h = { .id = id, .version = 1, .next = next };
+	return vgpu_disc_fault(v) == VGPU_DISC_NO_EVENTFD ?
+	       DISPLAY_FLAGS & ~VRC_IRQ_INFO_FLAG_EVENTFD : DISPLAY_FLAGS;
+}
+
+static size_t put_hdr_v(uint8_t *buf, size_t off, uint16_t id, uint16_t version,
+			uint32_t next)
+{
+	struct vrc_cap_header h = { .id = id, .version = version, .next = next };
 
 	memcpy(buf + off, &h, sizeof(h));
 	return off + sizeof(h);
+}
+
+static size_t put_hdr(uint8_t *buf, size_t off, uint16_t id, uint32_t next)
+{
+	return put_hdr_v(buf, off, id, 1, next);
 }
 
 static void put_u32(uint8_t *buf, size_t off, uint32_t x)
@@ -373,13 +388,20 @@ static void put_u64(uint8_t *buf, size_t off, uint64_t x)
 	memcpy(buf + off, &x, sizeof(x));
 }
 
+/* Where the second capability starts: 36, or 38 for caps-misaligned. */
+static size_t second_cap_off(const struct vgpu *v)
+{
+	return SECOND_CAP_OFF + (vgpu_disc_fault(v) == VGPU_DISC_MISALIGNED ? 2 : 0);
+}
+
 /*
  * The second capability at 36 (only 4-byte aligned: the u64s of the display
  * events cap land at 44 and 52). Returns the chain's total size.
  */
 static size_t put_second_cap(const struct vgpu *v, uint8_t *buf)
 {
-	size_t off = SECOND_CAP_OFF, end;
+	enum vgpu_disc_fault f = vgpu_disc_fault(v);
+	size_t off = second_cap_off(v), end;
 	uint16_t id;
 
 	if (v->abi == VRC_ABI_V7) {
@@ -389,14 +411,18 @@ static size_t put_second_cap(const struct vgpu *v, uint8_t *buf)
 		end = off + sizeof(struct vrc_cap_display_events);
 		id = v->abi == VRC_ABI_V5 ? VRC_V5_CAP_DISPLAY : VRC_V6_CAP_DISPLAY;
 	}
-	off = put_hdr(buf, off, id, vgpu_has(v, VM_BAD_CAPS) ? (uint32_t)end + 0x100 : 0);
+	off = put_hdr_v(buf, off, id, f == VGPU_DISC_VERSION ? 2 : 1,
+			vgpu_has(v, VM_BAD_CAPS) ? (uint32_t)end + 0x100 : 0);
 	if (v->abi == VRC_ABI_V7) {
 		put_u32(buf, off, 2);
 		put_u32(buf, off + 4, VRC_PLANE_PRIMARY);
-		put_u32(buf, off + 8, VRC_PLANE_CURSOR);
+		/* plane-map: the primary named twice, no cursor */
+		put_u32(buf, off + 8, f == VGPU_DISC_PLANE_MAP ? VRC_PLANE_PRIMARY :
+				      VRC_PLANE_CURSOR);
 	} else {
 		/* BAD_VALUES: the primary value copied into the cursor field */
-		put_u64(buf, off, vgpu_has(v, VM_BAD_VALUES) ? VRC_GVT_PRI_EVENT_VAL :
+		put_u64(buf, off, f == VGPU_DISC_ZERO_VALUE ? 0 :
+				  vgpu_has(v, VM_BAD_VALUES) ? VRC_GVT_PRI_EVENT_VAL :
 				  VRC_GVT_CUR_EVENT_VAL);
 		put_u64(buf, off + 8, VRC_GVT_PRI_EVENT_VAL);
 	}
@@ -405,19 +431,23 @@ static size_t put_second_cap(const struct vgpu *v, uint8_t *buf)
 
 static size_t build_display_chain(const struct vgpu *v, uint8_t *buf)
 {
+	enum vgpu_disc_fault f = vgpu_disc_fault(v);
 	uint16_t type_id = v->abi == VRC_ABI_V5 ? VRC_V5_CAP_TYPE :
 			   v->abi == VRC_ABI_V7 ? VRC_V7_CAP_TYPE : VRC_V6_CAP_TYPE;
-	/* CAPS_LOOP: the type cap's next points back at itself */
-	size_t off = put_hdr(buf, TYPE_CAP_OFF, type_id, vgpu_has(v, VM_CAPS_LOOP) ?
-			     (uint32_t)TYPE_CAP_OFF : (uint32_t)SECOND_CAP_OFF);
-	size_t needed;
+	/* CAPS_LOOP: the type cap's next points back at itself; no-events-cap:
+	 * the type cap ends the chain */
+	uint32_t next = vgpu_has(v, VM_CAPS_LOOP) ? (uint32_t)TYPE_CAP_OFF :
+			f == VGPU_DISC_NO_EVENTS ? 0 : (uint32_t)second_cap_off(v);
+	size_t off = put_hdr(buf, TYPE_CAP_OFF, type_id, next);
+	size_t needed = SECOND_CAP_OFF;
 
 	put_u32(buf, off, VRC_IRQ_TYPE_GFX);
-	put_u32(buf, off + 4, VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ);
-	needed = put_second_cap(v, buf);
+	put_u32(buf, off + 4, f == VGPU_DISC_SUBTYPE ? 2 : VRC_IRQ_SUBTYPE_GFX_DISPLAY_IRQ);
+	if (f != VGPU_DISC_NO_EVENTS)
+		needed = put_second_cap(v, buf);
 	put_u32(buf, 0, (uint32_t)needed);
-	put_u32(buf, 4, DISPLAY_FLAGS | VRC_IRQ_INFO_FLAG_CAPS);
-	put_u32(buf, 8, VGPU_DISPLAY_IRQ);
+	put_u32(buf, 4, display_flags(v) | VRC_IRQ_INFO_FLAG_CAPS);
+	put_u32(buf, 8, vgpu_display_index(v));
 	put_u32(buf, 12, vgpu_irq_count(v));
 	put_u32(buf, 16, TYPE_CAP_OFF);
 	return needed;
@@ -434,40 +464,69 @@ static int copy_out(const void *src, size_t n, uint8_t *out, size_t outcap,
 	return 0;
 }
 
+/*
+ * The retry protocol's answer to an argsz too small for the chain: the
+ * needed size and the fixed part only, or one of the models' faults.
+ */
+static int answer_short(const struct vgpu *v, struct vrc_irq_info *info, uint8_t *buf,
+			size_t needed, uint32_t argsz, uint8_t *out, size_t outcap,
+			size_t *outlen)
+{
+	enum vgpu_disc_fault f = vgpu_disc_fault(v);
+
+	info->argsz = (uint32_t)needed;
+	/* short-no-caps: the chain is not even announced */
+	if (f != VGPU_DISC_NO_CAPS_FLAG)
+		info->flags |= VRC_IRQ_INFO_FLAG_CAPS;
+	info->cap_offset = 0;
+	/* short-truncated: short by 8 bytes or more, the type cap alone fits
+	 * and is handed out as the whole chain */
+	if (f == VGPU_DISC_TRUNCATED && argsz >= SECOND_CAP_OFF && argsz + 4 < needed) {
+		info->cap_offset = TYPE_CAP_OFF;
+		memcpy(buf, info, sizeof(*info));
+		put_u32(buf, TYPE_CAP_OFF + 4, 0);	/* the type cap's next */
+		return copy_out(buf, SECOND_CAP_OFF, out, outcap, outlen);
+	}
+	if (!vgpu_has(v, VM_OVERLONG_INFO))
+		return copy_out(info, sizeof(*info), out, outcap, outlen);
+	/* OVERLONG_INFO: that answer, and the chain after it anyway */
+	memcpy(buf, info, sizeof(*info));
+	return copy_out(buf, needed, out, outcap, outlen);
+}
+
 int vgpu_irq_info(struct vgpu *v, uint32_t index, uint32_t argsz,
 		  uint8_t *out, size_t outcap, size_t *outlen)
 {
 	uint8_t buf[CHAIN_MAX] = { 0 };
 	struct vrc_irq_info info = { .index = index };
+	bool display = index == vgpu_display_index(v);
 	size_t needed;
 
 	if (argsz < VRC_IRQ_INFO_MINSZ || index >= vgpu_num_irqs(v))
 		return -EINVAL;
 	if (index == VGPU_DISPLAY_IRQ && v->kops)	/* the series answers */
 		return v->dead ? -EIO : v->kops->irq_info(v->kst, argsz, out, outcap, outlen);
-	if (index < VRC_PCI_NUM_IRQS) {
+	if (!display && index >= VRC_PCI_NUM_IRQS)
+		return -EINVAL;
+	if (!display) {
 		info.flags = pci_irqs[index].flags;
 		info.count = pci_irqs[index].count;
 	} else {
-		info.flags = DISPLAY_FLAGS;
+		info.flags = display_flags(v);
 		info.count = vgpu_irq_count(v);
 	}
 	/* the unextended struct: no cap_offset, no chain */
-	if (argsz < VRC_IRQ_INFO_SZ || index < VRC_PCI_NUM_IRQS) {
+	if (argsz < VRC_IRQ_INFO_SZ || !display) {
 		info.argsz = argsz < VRC_IRQ_INFO_SZ ? VRC_IRQ_INFO_MINSZ : VRC_IRQ_INFO_SZ;
 		return copy_out(&info, info.argsz, out, outcap, outlen);
 	}
 	needed = build_display_chain(v, buf);
-	if (argsz < needed) {
-		/* the retry protocol: the needed size, the fixed part only */
-		info.argsz = (uint32_t)needed;
-		info.flags |= VRC_IRQ_INFO_FLAG_CAPS;
-		info.cap_offset = 0;
-		if (!vgpu_has(v, VM_OVERLONG_INFO))
-			return copy_out(&info, sizeof(info), out, outcap, outlen);
-		/* OVERLONG_INFO: that answer, and the chain after it anyway */
-		memcpy(buf, &info, sizeof(info));
-	}
+	if (argsz < needed)
+		return answer_short(v, &info, buf, needed, argsz, out, outcap, outlen);
+	/* retry-grows: the argsz asked for is never enough */
+	if (vgpu_disc_fault(v) == VGPU_DISC_RETRY_GROWS && argsz <= UINT32_MAX - 4)
+		return answer_short(v, &info, buf, (size_t)argsz + 4, argsz, out, outcap,
+				    outlen);
 	return copy_out(buf, needed, out, outcap, outlen);
 }
 
@@ -602,6 +661,12 @@ static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 		return -EINVAL;
 	}
 	/* STICKY_MASK: unmask is accepted but only re-registering clears the mask */
+	/* bool-ignored: a false bool acts as a true one */
+	if (data_t == VFIO_IRQ_SET_DATA_BOOL && vgpu_irqs_fault(v) == VGPU_IRQS_BOOL_IGNORED)
+		doit = true;
+	/* mask-ignored: accepted, nothing masked */
+	if (mask && vgpu_irqs_fault(v) == VGPU_IRQS_MASK_IGNORED)
+		doit = false;
 	if (doit && (mask || !vgpu_has(v, VM_STICKY_MASK)))
 		set_masked(v, mask);
 	return 0;
@@ -643,6 +708,43 @@ static int set_display(struct vgpu *v, const struct vfu_irq_set *req,
 	return set_trigger(v, data_t, req->count, data, datalen, fds, nfds);
 }
 
+/* Any descriptor passed that is not an eventfd (-1 unregisters). */
+static bool any_not_eventfd(const int *fds, size_t nfds)
+{
+	for (size_t i = 0; i < nfds; i++)
+		if (fds[i] >= 0 && !vgpu_is_eventfd(fds[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The lax-* models: the one kind of invalid request the model lets through
+ * is accepted (0) and changes nothing.
+ */
+static bool lax_accepts(const struct vgpu *v, const struct vfu_irq_set *req,
+			const int *fds, size_t nfds)
+{
+	bool display = req->index == VGPU_DISPLAY_IRQ;
+
+	switch (vgpu_irqs_fault(v)) {
+	case VGPU_IRQS_BAD_INDEX:
+		return req->index >= vgpu_num_irqs(v);
+	case VGPU_IRQS_START:
+		return display && req->start != 0;
+	case VGPU_IRQS_FLAG_BITS:
+		return display && (req->flags & ~(DATA_MASK | ACTION_MASK));
+	case VGPU_IRQS_ARGSZ:
+		return req->argsz < sizeof(*req);
+	case VGPU_IRQS_TRIGGER_COUNT:
+		return display && (req->flags & ACTION_MASK) == VFIO_IRQ_SET_ACTION_TRIGGER &&
+		       req->count > vgpu_irq_count(v);
+	case VGPU_IRQS_NOT_EVENTFD:
+		return display && any_not_eventfd(fds, nfds);
+	default:
+		return false;
+	}
+}
+
 /* The same fd number twice would be closed twice: refuse it. */
 static bool dup_fds(int *fds, size_t nfds)
 {
@@ -669,6 +771,8 @@ int vgpu_set_irqs(struct vgpu *v, const struct vfu_irq_set *req,
 		rc = -EINVAL;
 	else if (v->dead)
 		rc = -EIO;
+	else if (!v->kops && lax_accepts(v, req, fds, nfds))
+		rc = 0;
 	else if (req->argsz < sizeof(*req) || req->index >= vgpu_num_irqs(v))
 		rc = -EINVAL;
 	else if (req->index != VGPU_DISPLAY_IRQ)

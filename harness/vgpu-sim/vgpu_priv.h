@@ -36,6 +36,9 @@ struct vgpu_pipe {
 	uint8_t done;		/* VGPU_EV_* latched this tick, published after the frame count */
 	uint8_t was_off;	/* plane-off-on, pipe-off-on: VGPU_EV_* of planes turned
 				   off once (VGPU_EV_PIPE: the pipe) */
+	uint8_t reshaped;	/* curcntr-drop, stride-drop: VGPU_EV_* of planes whose
+				   size, format, stride or tiling changed since the
+				   last vblank */
 };
 
 /* An eventfd replaced by a re-register but not released. */
@@ -116,10 +119,34 @@ static inline bool vgpu_has(const struct vgpu *v, uint64_t trait)
 	return (v->traits & trait) != 0;
 }
 
-/* no-irq answers as a kernel without the series: the PCI irqs only. */
+static inline enum vgpu_disc_fault vgpu_disc_fault(const struct vgpu *v)
+{
+	return vgpu_model_disc_fault(v->traits);
+}
+
+static inline enum vgpu_plane_fault vgpu_plane_fault(const struct vgpu *v)
+{
+	return vgpu_model_plane_fault(v->traits);
+}
+
+static inline enum vgpu_irqs_fault vgpu_irqs_fault(const struct vgpu *v)
+{
+	return vgpu_model_irqs_fault(v->traits);
+}
+
+/* no-irq answers as a kernel without the series: the PCI irqs only; so
+ * does pci-index, whose display irq is the last of them. */
 static inline uint32_t vgpu_num_irqs(const struct vgpu *v)
 {
-	return vgpu_has(v, VM_NO_IRQ) ? VRC_PCI_NUM_IRQS : VGPU_NUM_IRQS;
+	return vgpu_has(v, VM_NO_IRQ) || vgpu_disc_fault(v) == VGPU_DISC_PCI_INDEX ?
+	       VRC_PCI_NUM_IRQS : VGPU_NUM_IRQS;
+}
+
+/* The index GET_IRQ_INFO answers the display irq's chain at. */
+static inline uint32_t vgpu_display_index(const struct vgpu *v)
+{
+	return vgpu_disc_fault(v) == VGPU_DISC_PCI_INDEX ? VRC_PCI_NUM_IRQS - 1 :
+	       VGPU_DISPLAY_IRQ;
 }
 
 /* Register file access; `off` must be an aligned offset inside the window. */

@@ -154,6 +154,11 @@ static bool device_gone(int rc)
 
 bool vt_try_find_irq(struct vt *t, char *why, size_t len)
 {
+	return vt_find_irq_rc(t, why, len) == 0;
+}
+
+int vt_find_irq_rc(struct vt *t, char *why, size_t len)
+{
 	char err[256];
 	int rc = vrc_display_irq_find(t->t, &t->irq, err, sizeof(err));
 
@@ -163,11 +168,11 @@ bool vt_try_find_irq(struct vt *t, char *why, size_t len)
 		vt_abort(t, "display irq discovery failed: %s", err);
 	if (rc) {
 		snprintf(why, len, "%s", err[0] ? err : strerror(-rc));
-		return false;
+		return rc;
 	}
 	t->have_irq = true;
 	t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(t->pipe);
-	return true;
+	return 0;
 }
 
 void vt_find_irq(struct vt *t)

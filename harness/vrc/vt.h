@@ -89,6 +89,9 @@ void vt_find_irq(struct vt *t);
 /* The same, but a discovery the device got wrong returns false with the
  * reason in why, for the DISC tests to judge. */
 bool vt_try_find_irq(struct vt *t, char *why, size_t len);
+/* vt_try_find_irq's -errno (0 when found): -ENOMSG is a display irq that is
+ * misplaced or unusable (DISC-1) but whose chain t->irq describes. */
+int vt_find_irq_rc(struct vt *t, char *why, size_t len);
 /* Open the device, find the irq, attach the guest and light pipe `pipe`
  * (plane + cursor), settle, register an eventfd and drain. */
 void vt_setup(struct vt *t, unsigned pipe);

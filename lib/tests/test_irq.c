@@ -416,6 +416,83 @@ TEST(unpatched_device_is_enoent)
 	fake_free(f);
 }
 
+/* The display irq misplaced or unusable: DISC-1's -ENOMSG, the irq kept. */
+static void expect_unusable(struct fake *f, uint32_t index, const char *why)
+{
+	struct vrc_display_irq irq;
+	char err[256] = "";
+
+	EQ(-ENOMSG, vrc_display_irq_find(&f->t, &irq, err, sizeof(err)));
+	if (!strstr(err, why))
+		VTEST_LOG("err: %s", err);
+	ASSERT_TRUE(strstr(err, why) != NULL);
+	EQ(index, irq.index);
+	EQ(-1, irq.efd[0]);
+}
+
+TEST(display_irq_at_a_pci_index_is_enomsg)
+{
+	struct fake *f = fake_new(5);
+
+	offer_gvt_v6(f, 4);
+	expect_unusable(f, 4, "fixed PCI index 4");
+	/* the PCI irqs are asked only after nothing was found from 5 up */
+	fake_free(f);
+	f = fake_new(VRC_GVT_NUM_IRQS);
+	offer_gvt_v6(f, 4);
+	offer_gvt_v6(f, 5);
+	(void)find_ok(f);
+	EQ(0, f->irq[4].nseen);
+	fake_free(f);
+}
+
+TEST(display_caps_under_another_type_is_enomsg)
+{
+	struct fake *f = fake_new(VRC_GVT_NUM_IRQS);
+
+	offer_gvt_v6(f, 5);
+	put32(f->irq[5].reply, 32, 2);		/* subtype 2 */
+	expect_unusable(f, 5, "not GFX/DISPLAY_IRQ");
+	/* a plain irq of another type without events stays "not offered" */
+	fixed(f->irq[5].reply, 36, GVT_FLAGS, 5, 1, 20);
+	hdr(f->irq[5].reply, 20, VRC_V6_CAP_TYPE, 0);
+	{
+		struct vrc_display_irq irq;
+		char err[256];
+
+		EQ(-ENOENT, vrc_display_irq_find(&f->t, &irq, err, sizeof(err)));
+	}
+	fake_free(f);
+}
+
+TEST(display_irq_without_usable_values_is_enomsg)
+{
+	struct fake *f = fake_new(VRC_GVT_NUM_IRQS);
+
+	offer_gvt_v6(f, 5);
+	put64(f->irq[5].reply, 44, 0);		/* cur_event_val 0 */
+	expect_unusable(f, 5, "event value");
+	offer_gvt_v6(f, 5);
+	put32(f->irq[5].reply, 0, 36);		/* the type cap alone */
+	hdr(f->irq[5].reply, 20, VRC_V6_CAP_TYPE, 0);
+	expect_unusable(f, 5, "neither a display-plane-events");
+	/* equal non-zero values are the tests' to judge (bad-values) */
+	offer_gvt_v6(f, 5);
+	put64(f->irq[5].reply, 44, VRC_GVT_PRI_EVENT_VAL);
+	(void)find_ok(f);
+	fake_free(f);
+}
+
+TEST(v7_plane_map_without_a_cursor_is_enomsg)
+{
+	struct fake *f = fake_new(VRC_GVT_NUM_IRQS);
+
+	offer_v7(f, 5);
+	put32(f->irq[5].reply, 48, VRC_PLANE_PRIMARY);	/* primary twice */
+	expect_unusable(f, 5, "plane map");
+	fake_free(f);
+}
+
 TEST(salvage_bad_tail)
 {
 	struct fake *f = fake_new(6);

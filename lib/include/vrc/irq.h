@@ -40,7 +40,12 @@ struct vrc_display_irq {
  * (irq->caps.violation keeps it for DISC-2); -EPROTO if no display irq
  * is found and a chain of an index >= 5 breaks before its type cap, or
  * the display type cap is there but the chain breaks before its
- * events/plane-map cap; -EOVERFLOW if a reply was longer than its argsz.
+ * events/plane-map cap; -EOVERFLOW if a reply was longer than its argsz;
+ * -ENOMSG if the display irq is there but unusable or misplaced (DISC-1: at
+ * a PCI index 0..4, a display-events or plane-map cap under a type cap that
+ * is not GFX/DISPLAY_IRQ, no events cap or a zero value, a v7 plane map
+ * without a primary and a cursor): then irq->index, flags, count, caps and
+ * desc describe that irq, so DISC-2 can still judge its chain.
  * On success err is "" or a note (e.g. num_irqs > 64: only 64 walked).
  */
 int vrc_display_irq_find(struct vrc_transport *t, struct vrc_display_irq *irq,
