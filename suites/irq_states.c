@@ -490,11 +490,12 @@ static void run_row(struct world *w, const struct state *st, const struct reques
 			 strerror(-rc));
 	/*
 	 * An invalid request that is accepted breaks IRQ-1 in any state (the
-	 * state was shown to be entered); a valid one refused after a reset or
-	 * reopen is that state's clause (IRQ-4.5).
+	 * state was shown to be entered); so does a valid one refused, on its
+	 * own clause, except a registration refused after a reset or reopen:
+	 * that is the state's clause (IRQ-4.5).
 	 */
 	if (rc != rq->err) {
-		vt_violation(w->t, rq->err ? rq->clause : r.clause,
+		vt_violation(w->t, rq->err || rq->clause != C_IRQ_3 ? rq->clause : r.clause,
 			     "state '%s', %s: got %d (%s), want %d%s", st->name,
 			     rq->name, rc, rc ? strerror(-rc) : "accepted", rq->err,
 			     rq->err ? "" : " (accepted)");

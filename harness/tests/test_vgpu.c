@@ -40,7 +40,8 @@ TEST(model_table)
 				"lax-index", "lax-start", "lax-flags", "lax-argsz",
 				"lax-trigger-count", "lax-not-eventfd", "mask-ignored",
 				"bool-ignored", "badval-cursor", "same-cursor",
-				"curcntr-drop", "stride-drop", "sparse", "torn-offset" };
+				"curcntr-drop", "stride-drop", "sparse", "torn-offset",
+				"unreg-mask-refused", "release-drains" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

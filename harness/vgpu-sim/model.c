@@ -139,6 +139,12 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_BOOL_IGNORED), VRC_ABI_V6, 0, 0, NULL },
 	{ "badval-cursor", "ref on v7, but cursor updates also signal the primary sub-irq",
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_CUR_ON_PRI), VRC_ABI_V7, 0, 0, NULL },
+	/* input classes IC-10 and IC-8: a call while unregistered, a call with a
+	 * signal pending */
+	{ "unreg-mask-refused", "ref, but MASK and UNMASK are refused while no eventfd is registered",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_UNREG_MASK), VRC_ABI_V6, 0, 0, NULL },
+	{ "release-drains", "ref, but an eventfd the device lets go of is read to zero: a pending signal is lost",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_RELEASE_DRAINS), VRC_ABI_V6, 0, 0, NULL },
 	/* input class IC-2: the cursor's same value written again */
 	{ "same-cursor", "ref, but a CURBASE or CURPOS write of the value already there queues no cursor update",
 	  REF_TRAITS | VM_PLANE(VGPU_PLANE_SAME_CURSOR), VRC_ABI_V6, 0, 0, NULL },

@@ -169,6 +169,12 @@ enum vgpu_irqs_fault {
 				   (bool-ignored) */
 	VGPU_IRQS_CUR_ON_PRI,	/* v7: a cursor update also signals the primary
 				   sub-irq (badval-cursor) */
+	VGPU_IRQS_UNREG_MASK,	/* MASK and UNMASK refused (EINVAL) while no
+				   eventfd is registered (unreg-mask-refused) */
+	VGPU_IRQS_RELEASE_DRAINS, /* an eventfd the device lets go of is read to
+				   zero first, as a virqfd-style shutdown that
+				   consumes the count: a signal pending unread is
+				   lost (release-drains) */
 };
 
 struct vgpu_kops;

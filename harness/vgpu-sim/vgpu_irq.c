@@ -141,14 +141,17 @@ static void signal_fds(struct vgpu *v, unsigned ev)
 	signal_sub(v, 0, vgpu_has(v, VM_BAD_VALUE) ? val + 1 : val);
 }
 
-static bool can_signal(const struct vgpu *v)
+static bool any_trigger(const struct vgpu *v)
 {
-	if (v->masked || v->ticks < v->resume_tick)
-		return false;
 	for (unsigned i = 0; i < vgpu_irq_count(v); i++)
 		if (v->trig[i] >= 0)
 			return true;
 	return false;
+}
+
+static bool can_signal(const struct vgpu *v)
+{
+	return !v->masked && v->ticks >= v->resume_tick && any_trigger(v);
 }
 
 /* Delivery time: mask and trigger are checked again (late model). */
@@ -232,6 +235,16 @@ static bool fd_in_use(const struct vgpu *v, int fd)
 	return false;
 }
 
+/* release-drains: consume what userspace has not read yet, never blocking. */
+static void drain_released(const struct vgpu *v, int fd)
+{
+	uint64_t count;
+
+	if (fd >= 0 && vgpu_irqs_fault(v) == VGPU_IRQS_RELEASE_DRAINS &&
+	    !vgpu_efd_count(fd, &count) && count && read(fd, &count, sizeof(count)) < 0)
+		return;	/* a reader was quicker: nothing left to lose */
+}
+
 /* Close an fd we dropped, unless it is still referenced (same number). */
 static void put_fd(struct vgpu *v, int fd)
 {
@@ -257,6 +270,7 @@ static void unregister_sub(struct vgpu *v, unsigned sub)
 	unsigned i, kept = 0;
 
 	v->trig[sub] = -1;
+	drain_released(v, fd);
 	put_fd(v, fd);
 	for (i = 0; i < v->nheld; i++) {
 		struct vgpu_held_fd h = v->held[i];
@@ -291,8 +305,10 @@ static void register_sub(struct vgpu *v, unsigned sub, int fd)
 		return;
 	if (vgpu_has(v, VM_LEAK))
 		hold_fd(v, old, sub, true);
-	else if (vgpu_has(v, VM_RELEASE_OLD))
+	else if (vgpu_has(v, VM_RELEASE_OLD)) {
+		drain_released(v, old);
 		put_fd(v, old);
+	}
 	else
 		hold_fd(v, old, sub, false);
 }
@@ -664,6 +680,9 @@ static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 	/* bool-ignored: a false bool acts as a true one */
 	if (data_t == VFIO_IRQ_SET_DATA_BOOL && vgpu_irqs_fault(v) == VGPU_IRQS_BOOL_IGNORED)
 		doit = true;
+	/* unreg-mask-refused: a device that keys the mask on its trigger */
+	if (vgpu_irqs_fault(v) == VGPU_IRQS_UNREG_MASK && !any_trigger(v))
+		return -EINVAL;
 	/* mask-ignored: accepted, nothing masked */
 	if (mask && vgpu_irqs_fault(v) == VGPU_IRQS_MASK_IGNORED)
 		doit = false;

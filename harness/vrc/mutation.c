@@ -68,7 +68,12 @@
  *    badval-cursor EVT-5.3 (v7: a cursor update signals the primary);
  *    same-cursor the cursor's same value again (input class IC-2, as
  *    same-surf is the surface's); curcntr-drop and stride-drop the size
- *    and format changes of the workloads' input class IC-5.
+ *    and format changes of the workloads' input class IC-5;
+ *  - unreg-mask-refused and release-drains are ours, one per state of
+ *    irq-set-states that nothing else caught: MASK/UNMASK refused while
+ *    unregistered (IC-10), and a released eventfd read to zero so that a
+ *    signal pending unread is lost (IC-8, as a virqfd-style shutdown that
+ *    consumes the count would).
  * The kernel-VER rows are no fault models: they run the reference series'
  * own code (kernel/kmodel-gen.sh), which must pass everything.
  */
@@ -200,6 +205,10 @@ static const struct expectation expected[] = {
 	/* input class IC-5: a size or format change of a plane */
 	ROW("curcntr-drop", NULL, CL(C_EVT_3), false),
 	ROW("stride-drop", NULL, CL(C_EVT_2), false),
+	/* input classes IC-10 and IC-8: a call while unregistered, a call with
+	 * a signal pending (irq-set-states' states) */
+	ROW("unreg-mask-refused", NULL, CL(C_IRQ_2), false),
+	ROW("release-drains", NULL, CL(C_IRQ_3), false),
 	/* the reference kernel series' own code (kernel/VER): clean */
 	ROW("kernel-6.1", NULL, 0, false),
 	ROW("kernel-6.12", NULL, 0, false),
