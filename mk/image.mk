@@ -32,3 +32,18 @@ image-i915: $(BUILD)/vdisp-probe
 
 ALL_TARGETS  += $(BUILD)/vdisp-probe $(BUILD)/vgpu-watch image
 TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
+
+# The mdev flavour (issue 22): a VFIO host guest with vgpu-mdev.ko, the
+# reference series of its kernel compiled into the module, and
+# vrc-mdev-probe, libvrc's kernel-VFIO client. Opt-in: not part of `all`,
+# `test` or `check` yet (it boots a TCG guest).
+#   make image-mdev   $(BUILD)/guest-mdev/
+#   make check-mdev   boot it and run the probe (guest-images/tests/t_mdev.sh)
+$(BUILD)/vrc-mdev-probe: $(call obj,guest-images/probe/vrc-mdev-probe.c) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: image-mdev check-mdev
+image-mdev: $(BUILD)/vrc-mdev-probe
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev
+check-mdev: image-mdev
+	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev.sh
