@@ -31,6 +31,7 @@
 
 #define DEFAULT_TYPE	"/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display"
 #define SIGNAL_MS	2000	/* a TCG guest on a loaded host stalls */
+#define SIGNAL_FRAMES	3	/* "at the next vblank", with a frame to spare */
 #define QUIET_FRAMES	4	/* silence after a flip: below the idle heuristic */
 #define LONG_FRAMES	20	/* past any idle heuristic: silence means off */
 
@@ -143,6 +144,24 @@ static void wait_frames(struct vrc_transport *t, uint32_t n)
 	}
 }
 
+/*
+ * The signal of the next vblank: wait until one comes or pipe A has counted
+ * SIGNAL_FRAMES more frames (bounded by SIGNAL_MS), so that a missing signal
+ * is not mistaken for the idle heuristic's, which follows later.
+ */
+static int wait_signal(struct vrc_display_irq *irq, uint32_t fc, struct vrc_signal *sig)
+{
+	uint64_t t0 = vrc_now_ns();
+	int rc;
+
+	do {
+		rc = vrc_display_irq_wait(irq, 5, sig);
+		if (rc != 0)
+			return rc;
+	} while (frame_counter(irq->t) - fc <= SIGNAL_FRAMES && ms_since(t0) < SIGNAL_MS);
+	return vrc_display_irq_poll(irq, sig);
+}
+
 static void drain(struct vrc_display_irq *irq)
 {
 	struct vrc_signal sig;
@@ -162,7 +181,7 @@ static void check_flip(struct vrc_display_irq *irq, uint32_t surf)
 
 	rc = reg_write(t, VRC_PLANE_SURF(0), surf);
 	check(rc == 0, "BAR0 write of DSPSURF(A) = %#x through VFIO region write (rc %d)", surf, rc);
-	rc = vrc_display_irq_wait(irq, SIGNAL_MS, &sig);
+	rc = wait_signal(irq, fc, &sig);
 	note("signal after %.1f ms: raw %#" PRIx64 ", frame counter %u -> %u", ms_since(t0),
 	     sig.raw[0], fc, sig.frame_counter);
 	check(rc == 1 && sig.raw[0] == irq->desc.pri_event_val,
@@ -174,11 +193,12 @@ static void check_flip(struct vrc_display_irq *irq, uint32_t surf)
 
 static void check_cursor(struct vrc_display_irq *irq)
 {
+	uint32_t fc = frame_counter(irq->t);
 	struct vrc_signal sig = { 0 };
 	int rc = reg_write(irq->t, VRC_CURPOS(0), (100u << 16) | 200u);
 
 	check(rc == 0, "BAR0 write of CURPOS(A) (rc %d)", rc);
-	rc = vrc_display_irq_wait(irq, SIGNAL_MS, &sig);
+	rc = wait_signal(irq, fc, &sig);
 	check(rc == 1 && sig.raw[0] == irq->desc.cur_event_val,
 	      "the cursor move is signalled with the cursor value %#" PRIx64 " (got %#" PRIx64 ")",
 	      irq->desc.cur_event_val, sig.raw[0]);
