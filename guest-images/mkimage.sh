@@ -201,7 +201,7 @@ if [ "$mdev" = 1 ]; then
 	"$src/kernel/kmodel-gen.sh" --shim=series "$series" "$md/kseries.c"
 	log "building vgpu-mdev.ko (series ${series##*/}) against $kdir"
 	tm=$(date +%s)
-	make -s -C "$kdir" M="$md" modules >"$work/kbuild.log" 2>&1 || {
+	make -s -C "$kdir" M="$md" KCFLAGS=-Werror modules >"$work/kbuild.log" 2>&1 || {
 		cat "$work/kbuild.log" >&2
 		die "vgpu-mdev.ko failed to build"
 	}
