@@ -23,12 +23,13 @@ static int vgpu_init_dev(struct vfio_device *vdev)
 
 	v->mdev = to_mdev_device(vdev->dev);
 	INIT_LIST_HEAD(&v->vblank_node);
+	mutex_init(&v->vram_lock);
+	v->vram = kvcalloc(VGPU_MDEV_VRAM_PAGES, sizeof(*v->vram), GFP_KERNEL);
 	v->regs = vzalloc(VRC_REG_WINDOW_SIZE);
-	if (!v->regs)
-		return -ENOMEM;
-	v->series = vgpu_series_create(v->regs);
-	if (!v->series) {
+	v->series = v->regs ? vgpu_series_create(v->regs) : NULL;
+	if (!v->vram || !v->series) {
 		vfree(v->regs);
+		kvfree(v->vram);
 		return -ENOMEM;
 	}
 	vgpu_mdev_regs_reset(v);
@@ -43,6 +44,9 @@ static void vgpu_release_dev(struct vfio_device *vdev)
 
 	vgpu_series_destroy(v->series);
 	vfree(v->regs);
+	vgpu_mdev_vram_free(v);
+	kvfree(v->vram);
+	mutex_destroy(&v->vram_lock);
 	vfio_free_device(vdev);
 }
 
@@ -61,7 +65,7 @@ static void vgpu_close_device(struct vfio_device *vdev)
 	vgpu_series_release(v->series);
 }
 
-/* ---- region access: BAR0 in 32-bit registers, config space in bytes */
+/* ---- region access: BAR0 in 32-bit registers, BAR2 and config space in bytes */
 
 static ssize_t bar0_rw(struct vgpu_mdev *v, char __user *ubuf, size_t count,
 		       u64 off, bool write)
@@ -110,6 +114,9 @@ static ssize_t region_rw(struct vfio_device *vdev, char __user *ubuf,
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX:
 		ret = bar0_rw(v, ubuf, count, off, write);
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		ret = vgpu_mdev_vram_rw(v, ubuf, count, off, write);
 		break;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		ret = cfg_rw(v, ubuf, count, off, write);
@@ -167,6 +174,10 @@ static long get_region_info(unsigned long arg)
 		info.size = VGPU_MDEV_BAR0_SIZE;
 		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		info.size = VGPU_MDEV_VRAM_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		info.size = VGPU_MDEV_CFG_SIZE;
 		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
@@ -207,6 +218,10 @@ static long vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return vgpu_series_set_irqs(v->series, arg);
 	case VFIO_DEVICE_RESET:
 		return reset(v);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return vgpu_mdev_query_plane(v, arg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return vgpu_mdev_get_dmabuf(v, arg);
 	}
 	return -ENOTTY;
 }

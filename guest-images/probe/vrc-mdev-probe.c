@@ -8,8 +8,11 @@
  * an eventfd, and checks by BAR0 register writes that a DSPSURF write is
  * signalled at the next vblank with the value the capability advertises, a
  * CURPOS write with the cursor's, that a masked irq and an unregistered or
- * reset one stay silent and an unmasked one signals again; the mdev is
- * always removed. TAP on stdout; exit 0 only if every check passed.
+ * reset one stay silent and an unmasked one signals again; then that
+ * QUERY_GFX_PLANE describes the primary plane the registers set up and
+ * GET_GFX_DMABUF gives a real dma-buf whose mmap shows what was written
+ * into the plane's memory (BAR2), later writes too. The mdev is always
+ * removed. TAP on stdout; exit 0 only if every check passed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vrc/fourcc.h"
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
 #include "vrc/transport.h"
@@ -34,6 +38,10 @@
 #define SIGNAL_FRAMES	3	/* "at the next vblank", with a frame to spare */
 #define QUIET_FRAMES	4	/* silence after a flip: below the idle heuristic */
 #define LONG_FRAMES	20	/* past any idle heuristic: silence means off */
+#define PLANE_W		1024u	/* vgpu-mdev's pipe A after a reset */
+#define PLANE_H		768u
+#define PLANE_STRIDE	(PLANE_W * 4)
+#define CAPTURE_SURF	0x100000u	/* in VRAM, BAR2 */
 
 static unsigned tap_n;
 static bool failed;
@@ -231,6 +239,91 @@ static void check_rate(struct vrc_transport *t)
 	      hz, fc1 - fc0, s);
 }
 
+/* A pixel that says where it is, different for every frame number. */
+static uint32_t pattern(uint32_t x, uint32_t y, uint32_t frame)
+{
+	return ((y & 0xfff) << 12 | (x & 0xfff)) ^ (frame * 0x9e3779b9u);
+}
+
+/* Fill the plane's memory at surf through BAR2, one row a write. */
+static int fill_plane(struct vrc_transport *t, uint32_t surf, uint32_t frame)
+{
+	static uint32_t row[PLANE_W];
+	int rc;
+
+	for (uint32_t y = 0; y < PLANE_H; y++) {
+		for (uint32_t x = 0; x < PLANE_W; x++)
+			row[x] = pattern(x, y, frame);
+		rc = t->ops->region_write(t, VFIO_PCI_BAR2_REGION_INDEX,
+					  (uint64_t)surf + (uint64_t)y * PLANE_STRIDE, row, sizeof(row));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Pixels of the mapping that are not frame's pattern; the first in *where. */
+static unsigned long mismatches(const struct vrc_plane *p, uint32_t frame, char *where,
+				size_t len)
+{
+	unsigned long bad = 0;
+
+	for (uint32_t y = 0; y < PLANE_H; y++) {
+		const uint32_t *row = (const uint32_t *)((const uint8_t *)p->map + (size_t)y * p->info.stride);
+
+		for (uint32_t x = 0; x < PLANE_W; x++)
+			if (row[x] != pattern(x, y, frame) && !bad++)
+				snprintf(where, len, "(%u,%u) %#x, want %#x", x, y, row[x],
+					 pattern(x, y, frame));
+	}
+	return bad;
+}
+
+/* The primary plane through a real dma-buf, as vrc's TEAR tests capture it. */
+static void check_capture(struct vrc_transport *t)
+{
+	struct vrc_plane p, again;
+	char err[256] = "", where[96] = "";
+	unsigned long bad;
+	int rc;
+
+	rc = fill_plane(t, CAPTURE_SURF, 1);
+	check(rc == 0, "plane memory written through BAR2 (%u rows) (rc %d)", PLANE_H, rc);
+	reg_write(t, VRC_PLANE_SURF(0), CAPTURE_SURF);
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &p);
+	check(rc == 0 && p.info.drm_format == VRC_FMT_XRGB8888 && p.info.width == PLANE_W &&
+	      p.info.height == PLANE_H && p.info.stride == PLANE_STRIDE,
+	      "QUERY_GFX_PLANE(primary): format %#x %ux%u stride %u size %u dmabuf %u (rc %d)",
+	      p.info.drm_format, p.info.width, p.info.height, p.info.stride, p.info.size,
+	      p.info.dmabuf_id, rc);
+	if (rc || p.info.drm_format != VRC_FMT_XRGB8888)
+		return;
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &again);
+	check(rc == 0 && again.info.dmabuf_id == p.info.dmabuf_id,
+	      "the same plane keeps its dmabuf id (%u, %u)", p.info.dmabuf_id, again.info.dmabuf_id);
+	rc = vrc_plane_map(t, &p, err, sizeof(err));
+	check(rc == 0 && p.map, "GET_GFX_DMABUF: a dma-buf, mmap'ed (%s)", rc ? err : "ok");
+	if (rc == 0 && p.map) {
+		bad = mismatches(&p, 1, where, sizeof(where));
+		check(bad == 0, "the dma-buf shows the plane's memory (%lu pixels differ%s%s)",
+		      bad, bad ? ": first " : "", where);
+		rc = fill_plane(t, CAPTURE_SURF, 2);
+		bad = rc ? ~0ul : mismatches(&p, 2, where, sizeof(where));
+		check(bad == 0, "and later writes to it, as a scanout buffer (%lu pixels differ%s%s)",
+		      bad, bad ? ": first " : "", where);
+	}
+	vrc_plane_release(&p);
+	reg_write(t, VRC_PLANE_SURF(0), CAPTURE_SURF + 0x400000);
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &again);
+	check(rc == 0 && again.info.dmabuf_id != p.info.dmabuf_id,
+	      "a flip to other memory is another dmabuf id (%u after %u)", again.info.dmabuf_id,
+	      p.info.dmabuf_id);
+	reg_write(t, VRC_PLANE_CTL(0), 0);
+	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &again);
+	check(rc == 0 && again.info.drm_format == 0,
+	      "a disabled plane is no plane (drm_format %#x, rc %d)", again.info.drm_format, rc);
+}
+
 /* The whole session on an open device. */
 static void exercise(struct vrc_transport *t)
 {
@@ -293,6 +386,7 @@ static void exercise(struct vrc_transport *t)
 	} else {
 		check(false, "re-register for the reset check (rc %d)", rc);
 	}
+	check_capture(t);
 out:
 	vrc_display_irq_close(&irq);
 }
