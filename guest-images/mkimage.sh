@@ -141,7 +141,11 @@ extra_bins=""
 for b in "$build/vdisp-probe" "$build/vrc-wl"; do
 	[ -x "$b" ] && extra_bins="$extra_bins $b"
 done
-[ "$mdev" = 1 ] && [ -x "$build/vrc-mdev-probe" ] && extra_bins="$extra_bins $build/vrc-mdev-probe"
+if [ "$mdev" = 1 ]; then
+	for b in "$build/vrc-mdev-probe" "$build/vrc"; do
+		[ -x "$b" ] && extra_bins="$extra_bins $b"
+	done
+fi
 stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
