@@ -5,15 +5,19 @@
 # vrc-mdev-probe in it through qemu-guest-agent: libvrc's kernel-VFIO client
 # creates an mdev, opens it through its group and a type1v2 container, finds
 # the display irq, and sees flips and cursor moves written through BAR0
-# signalled at the next vblank, silence when masked, unregistered or reset.
-# Then the guest kernel's log must be free of WARN/BUG and the module must
-# unload. Prints what ran where and the wall times. TAP for prove; opt-in
+# signalled at the next vblank, silence when masked, unregistered or reset,
+# and the primary plane captured through a real dma-buf. Then vrc itself
+# runs the suite there (vrc run --backend=mdev --destructive: DISC, IRQ,
+# EVT, ISO on the device, judged with the guest kernel's dmesg; rt-* and
+# TEAR skip), the guest kernel's log must be free of WARN/BUG and the module
+# must unload. Prints what ran where and the wall times. TAP for prove; opt-in
 # (make check-mdev), not part of make test. Environment:
 #   VRC_BUILD         build directory (default build)
 #   VRC_ACCEL         QEMU accelerators (default kvm:tcg with hardware KVM, else tcg)
 #   VRC_BOOT_TIMEOUT  seconds to wait for the guest (default 120)
-#   VRC_MDEV_OUT      a directory to keep the probe's TAP, the guest's dmesg
-#                     and console in (default: not kept)
+#   VRC_MDEV_OUT      a directory to keep the probe's TAP, vrc's KTAP and
+#                     results.json, the guest's dmesg and console in
+#                     (default: not kept)
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 img=$b/guest-mdev
@@ -30,7 +34,8 @@ qemu_pid=
 dir=$(mktemp -d /tmp/vrc-mdev.XXXXXX)
 keep() {	# copy the evidence out before the directory goes
 	[ -n "${VRC_MDEV_OUT:-}" ] || return 0
-	mkdir -p "$VRC_MDEV_OUT" && cp "$dir"/*.log "$dir"/*.tap "$dir"/*.txt "$VRC_MDEV_OUT/" 2>/dev/null
+	mkdir -p "$VRC_MDEV_OUT" && cp "$dir"/*.log "$dir"/*.tap "$dir"/*.txt "$dir"/*.json \
+		"$VRC_MDEV_OUT/" 2>/dev/null
 }
 cleanup() {
 	keep
@@ -55,7 +60,7 @@ since() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 for f in "$img/vmlinuz" "$img/initrd.img"; do
 	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b"; exit 1; }
 done
@@ -104,7 +109,7 @@ t_probe=$(since "$tp")
 sed 's/^/#   /' "$dir/probe.tap"
 fails=$(grep -c '^not ok' "$dir/probe.tap")
 passes=$(grep -c '^ok' "$dir/probe.tap")
-if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$passes" -ge 20 ]; then
+if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$passes" -ge 30 ]; then
 	ok "vrc-mdev-probe in the guest: $passes checks passed in ${t_probe}s"
 else
 	not_ok "vrc-mdev-probe in the guest: exit $rc, $passes passed, $fails failed (${t_probe}s)"
@@ -120,14 +125,32 @@ else
 	not_ok "served by the image's kernel ($(cat "$img/kernel-release" 2>/dev/null)): uname -r '$rel', type '$desc'"
 fi
 
-# 5: the module unloads: no device left, the vblank clock stops
+# 5: vrc itself on the mdev; its results come back through the agent
+tv=$(now)
+qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev \
+	--progress=off >"$dir/vrc.tap" 2>&1
+vrc_rc=$?
+t_vrc=$(since "$tv")
+qga exec 20 /bin/cat /tmp/vrc-mdev/results.json >"$dir/results.json" 2>&1
+grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc.tap" | sed 's/^/# vrc: /'
+totals=$(sed -n 's/^# Totals: //p' "$dir/vrc.tap")
+vpass=$(echo "$totals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+if [ "$vrc_rc" = 0 ] && echo "$totals" | grep -q ' fail:0 .*timeout:0 crash:0$' &&
+   [ "${vpass:-0}" -ge 30 ] && grep -q '"backend":"mdev"' "$dir/results.json" &&
+   grep -q "\"host_kernel\":\"Linux $(cat "$img/kernel-release")" "$dir/results.json"; then
+	ok "vrc run --backend=mdev in the guest: $totals in ${t_vrc}s"
+else
+	not_ok "vrc run --backend=mdev in the guest: exit $vrc_rc, $totals (${t_vrc}s)"
+fi
+
+# 6: the module unloads: no device left, the vblank clock stops
 if qga exec 20 /sbin/rmmod vgpu_mdev >"$dir/rmmod.txt" 2>&1; then
 	ok "rmmod vgpu_mdev"
 else
 	not_ok "rmmod vgpu_mdev # $(cat "$dir/rmmod.txt")"
 fi
 
-# 6: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
+# 7: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
 qga exec 20 /bin/dmesg >"$dir/dmesg.log" 2>&1
 bad=$(grep -E 'WARNING:|BUG:|Oops|circular locking|general protection' "$dir/dmesg.log")
 if [ -s "$dir/dmesg.log" ] && [ -z "$bad" ] && grep -q 'vgpu-mdev: vblank clock stopped' "$dir/dmesg.log"; then
@@ -138,5 +161,5 @@ else
 fi
 grep -E 'vgpu-mdev' "$dir/dmesg.log" | sed 's/^/# guest dmesg: /'
 
-echo "# wall: guest ready ${t_ready}s, probe ${t_probe}s, total $(since "$t0")s (accel $accel)"
+echo "# wall: guest ready ${t_ready}s, probe ${t_probe}s, vrc run ${t_vrc}s, total $(since "$t0")s (accel $accel)"
 exit $fail
