@@ -46,7 +46,7 @@ $(BUILD)/vrc-mdev-probe: $(call obj,guest-images/probe/vrc-mdev-probe.c) $(LIBVR
 ALL_TARGETS += $(BUILD)/vrc-mdev-probe
 
 .PHONY: image-mdev check-mdev
-image-mdev: $(BUILD)/vrc-mdev-probe
+image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc
 	@guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev
 check-mdev: image-mdev
 	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev.sh
