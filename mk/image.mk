@@ -54,3 +54,7 @@ check-mdev: image-mdev
 .PHONY: check-mdev-mutants
 check-mdev-mutants: image-mdev
 	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_mutants.sh
+# vgpu-mdev's fault models flagged as their vgpu-sim twins (opt-in too)
+.PHONY: mutation-mdev
+mutation-mdev: image-mdev
+	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_faults.sh

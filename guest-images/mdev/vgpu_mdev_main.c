@@ -13,6 +13,31 @@
 
 #define VGPU_MDEV_MAX_INSTANCES	4	/* enough for two-device tests */
 
+enum vgpu_mdev_fault vgpu_mdev_fault;
+static char *fault = "none";
+module_param(fault, charp, 0444);
+MODULE_PARM_DESC(fault, "a fault model: none (default), dup, leak, no-cursor, warn");
+
+static const char *const fault_names[] = {
+	[VGPU_FAULT_NONE] = "none",
+	[VGPU_FAULT_DUP] = "dup",
+	[VGPU_FAULT_LEAK] = "leak",
+	[VGPU_FAULT_NO_CURSOR] = "no-cursor",
+	[VGPU_FAULT_WARN] = "warn",
+};
+
+static int parse_fault(void)
+{
+	int i = sysfs_match_string(fault_names, fault);
+
+	if (i < 0) {
+		pr_err(VGPU_MDEV_NAME ": fault=%s: want none, dup, leak, no-cursor or warn\n", fault);
+		return -EINVAL;
+	}
+	vgpu_mdev_fault = i;
+	return 0;
+}
+
 static struct class *parent_class;
 static struct device parent_dev;
 static struct mdev_parent parent;
@@ -49,8 +74,10 @@ static void parent_release(struct device *dev)
 
 static int __init vgpu_mdev_init(void)
 {
-	int ret;
+	int ret = parse_fault();
 
+	if (ret)
+		return ret;
 	ret = mdev_register_driver(&vgpu_mdev_driver);
 	if (ret)
 		return ret;
@@ -74,8 +101,8 @@ static int __init vgpu_mdev_init(void)
 	if (ret)
 		goto err_device;
 	vgpu_mdev_clock_start();
-	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), %d Hz\n",
-		vgpu_series_kernel, vgpu_series_abi, VGPU_MDEV_HZ);
+	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), %d Hz, fault %s\n",
+		vgpu_series_kernel, vgpu_series_abi, VGPU_MDEV_HZ, fault_names[vgpu_mdev_fault]);
 	return 0;
 
 err_device:
@@ -92,6 +119,7 @@ static void __exit vgpu_mdev_exit(void)
 {
 	mdev_unregister_parent(&parent);
 	vgpu_mdev_clock_stop();
+	vgpu_series_fault_cleanup();
 	device_unregister(&parent_dev);
 	class_destroy(parent_class);
 	mdev_unregister_driver(&vgpu_mdev_driver);

@@ -64,15 +64,20 @@ void vgpu_mdev_reg_write(struct vgpu_mdev *v, u32 offset, u32 val)
 	}
 	p = (offset - PIPE_BLOCK) / VRC_PIPE_STRIDE;
 	r = offset - p * VRC_PIPE_STRIDE;
-	if (r == VRC_CURBASE(0) || r == VRC_CURPOS(0)) {
+	if ((r == VRC_CURBASE(0) || r == VRC_CURPOS(0)) &&
+	    vgpu_mdev_fault != VGPU_FAULT_NO_CURSOR) {
 		/* cursor_mmio_write() stores the register itself (write_vreg) */
 		vgpu_series_cursor_write(v->series, offset, val);
 		return;
 	}
 	*reg(v, offset) = val;
 	/* pri_surf_mmio_write(): a flip, sync or async, reported at the next vblank */
-	if (r == VRC_PLANE_SURF(0))
-		vgpu_series_primary_write(v->series, p);
+	if (r != VRC_PLANE_SURF(0))
+		return;
+	/* fault=warn: first a pipe the series WARNs about; the flip still counts */
+	if (vgpu_mdev_fault == VGPU_FAULT_WARN)
+		vgpu_series_primary_write(v->series, 7);
+	vgpu_series_primary_write(v->series, p);
 }
 
 /* After the series' vblank: the enabled pipes count a frame. */

@@ -14,6 +14,24 @@
 struct intel_vgpu;
 struct mutex;
 
+/*
+ * Fault models, vgpu-mdev's fault= parameter (vgpu_mdev_main.c), so that the
+ * kernel path is shown to see faults; each has a vgpu-sim twin of the same
+ * name but warn. dup and leak live below the series, in the eventfd calls
+ * it makes (series/kshim.h); no-cursor in the register traps; warn makes a
+ * DSPSURF write call the series with a pipe it WARNs about.
+ */
+enum vgpu_mdev_fault {
+	VGPU_FAULT_NONE,
+	VGPU_FAULT_DUP,		/* every signal delivered twice */
+	VGPU_FAULT_LEAK,	/* a re-registration keeps signalling the old eventfd */
+	VGPU_FAULT_NO_CURSOR,	/* no cursor trap: cursor updates never signal */
+	VGPU_FAULT_WARN,	/* the series WARNs at every flip, which still counts */
+};
+extern enum vgpu_mdev_fault vgpu_mdev_fault;
+/* module exit: drop what fault=leak kept */
+void vgpu_series_fault_cleanup(void);
+
 /* The series' kernel (e.g. "6.1") and its ABI name ("v6", "v7"). */
 extern const char vgpu_series_kernel[];
 extern const char vgpu_series_abi[];

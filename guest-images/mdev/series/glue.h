@@ -122,13 +122,25 @@ long vgpu_series_set_irqs(struct intel_vgpu *vgpu, unsigned long arg)
 				return PTR_ERR(data);
 		}
 	}
-	if (hdr.index == INTEL_GVT_DISPLAY_IRQ_INDEX)
+	if (hdr.index == INTEL_GVT_DISPLAY_IRQ_INDEX) {
+		/* fault=leak tells a replaced trigger from a released one */
+		km_registering = (hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) && data &&
+				 *(s32 *)data >= 0;
 		ret = intel_vgpu_set_display_irq(vgpu, hdr.index, hdr.start,
 						 hdr.count, hdr.flags, data);
-	else
+		km_registering = false;
+	} else
 		ret = -ENOTTY;	/* kvmgt's intel_vgpu_set_irqs(): no handler */
 	kfree(data);
 	return ret;
+}
+
+void vgpu_series_fault_cleanup(void)
+{
+	spin_lock(&km_fault_lock);
+	while (km_nleaked)
+		eventfd_ctx_put(km_leaked[--km_nleaked]);	/* km_: not registering */
+	spin_unlock(&km_fault_lock);
 }
 
 void vgpu_series_release(struct intel_vgpu *vgpu)

@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
 
@@ -47,6 +48,54 @@ struct vfio_irq_info {
 #if KM_LINUX != KM_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL)
 #error "the reference series in this module is not the running kernel's: see mkimage.sh --flavour=mdev"
 #endif
+
+/*
+ * ---- fault models below the series (vgpu_series.h): in the eventfd calls
+ * it makes, as vgpu-sim's dup and leak are in its device. leak: a trigger
+ * that a new registration replaces (km_registering, set by glue.h around
+ * SET_IRQS; one flag for all devices, a fault model's simplification) is
+ * kept, and signalled with every later signal.
+ */
+#define KM_MAX_LEAKED	16
+static struct eventfd_ctx *km_leaked[KM_MAX_LEAKED];
+static unsigned int km_nleaked;
+static bool km_registering;
+static DEFINE_SPINLOCK(km_fault_lock);
+
+static inline void km_eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
+{
+	unsigned int i;
+
+	eventfd_signal(ctx, n);
+	if (vgpu_mdev_fault == VGPU_FAULT_DUP)
+		eventfd_signal(ctx, n);
+	if (vgpu_mdev_fault != VGPU_FAULT_LEAK)
+		return;
+	spin_lock(&km_fault_lock);
+	for (i = 0; i < km_nleaked; i++)
+		if (km_leaked[i] != ctx)
+			eventfd_signal(km_leaked[i], n);
+	spin_unlock(&km_fault_lock);
+}
+
+static inline void km_eventfd_ctx_put(struct eventfd_ctx *ctx)
+{
+	bool kept = false;
+
+	if (vgpu_mdev_fault == VGPU_FAULT_LEAK && km_registering) {
+		spin_lock(&km_fault_lock);
+		if (km_nleaked < KM_MAX_LEAKED) {
+			km_leaked[km_nleaked++] = ctx;
+			kept = true;
+		}
+		spin_unlock(&km_fault_lock);
+	}
+	if (!kept)
+		eventfd_ctx_put(ctx);
+}
+
+#define eventfd_signal(ctx, n)	km_eventfd_signal((ctx), (n))
+#define eventfd_ctx_put(ctx)	km_eventfd_ctx_put(ctx)
 
 /* The series' functions that are not static, renamed per series. */
 #define intel_vgpu_display_plane_updated	KM_SYM(display_plane_updated)
