@@ -6,7 +6,7 @@
 # every expected failure seen, no other. TAP; opt-in
 # (make check-mdev-mutants). Environment: VRC_BUILD (default build), and
 # what t_mdev.sh reads.
-set -uf	# -f: the expectations hold [brackets], never globs
+set -u
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -55,6 +55,7 @@ while IFS='#' read -r name patch subst expect; do
 		"$tmp/$name/tap" | grep -v '^vrc-mdev-probe in the guest' |
 		grep -v '^vrc run --backend=mdev in the guest' > "$tmp/$name/failed"
 	bad=
+	set -f	# the expectations hold [brackets]: never globs
 	for e in $(echo "$expect" | tr ' ;' '_ '); do
 		e=$(echo "$e" | tr _ ' ')
 		grep -qF "$e" "$tmp/$name/failed" || bad="$bad; not flagged: $e"
@@ -66,6 +67,7 @@ while IFS='#' read -r name patch subst expect; do
 		done
 		[ -n "$hit" ] || bad="$bad; also failed: $f"
 	done < "$tmp/$name/failed"
+	set +f
 	if [ -z "$bad" ]; then
 		ok "$name: flagged on exactly: $expect"
 	else
