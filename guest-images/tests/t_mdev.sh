@@ -103,7 +103,8 @@ fi
 
 # 3: vrc itself on the mdev, first: a WARN it provokes taints the kernel for
 # what follows, the probe's checks do not care; its results come back
-# through the agent
+# through the agent, saying the backend, the model (the type; no fault) and
+# the kernel that served the device
 tv=$(now)
 qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev \
 	--progress=off >"$dir/vrc.tap" 2>&1
@@ -115,6 +116,7 @@ totals=$(sed -n 's/^# Totals: //p' "$dir/vrc.tap")
 vpass=$(echo "$totals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
 if [ "$vrc_rc" = 0 ] && echo "$totals" | grep -q ' fail:0 .*timeout:0 crash:0$' &&
    [ "${vpass:-0}" -ge 30 ] && grep -q '"backend":"mdev"' "$dir/results.json" &&
+   grep -q '"model":"vgpu-mdev-display"' "$dir/results.json" &&
    grep -q "\"host_kernel\":\"Linux $(cat "$img/kernel-release")" "$dir/results.json"; then
 	ok "vrc run --backend=mdev in the guest: $totals in ${t_vrc}s"
 else

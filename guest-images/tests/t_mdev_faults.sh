@@ -107,6 +107,9 @@ for fault in $faults; do
 		want=$(within "$(expected "$fault")" "$ran")
 	fi
 	printf '# %-10s %-27s %-17s %s\n' "$fault" "$want" "$flagged" "$dmesg"
+	# results.json says which module model ran
+	grep -q "\"model\":\"vgpu-mdev-display.fault-$fault\"" "$dir/$fault.json" ||
+		flagged="$flagged (results.json does not name model vgpu-mdev-display.fault-$fault)"
 	if [ "$flagged" = "$want" ] && { [ "$fault" != warn ] || [ "$dmesg" -gt 0 ]; }; then
 		ok "$fault: flagged on exactly $flagged$([ "$fault" = warn ] && echo ", $dmesg tests dmesg-*")"
 	else

@@ -17,6 +17,7 @@
 #include "gvt/cli.h"
 #include "gvt/gvt.h"
 #include "vrc/irq.h"
+#include "results_read.h"
 #include "vrc.h"
 
 #define NO_GUEST_WHY	"the mdev backend boots no guest on the device yet: real-time " \
@@ -41,6 +42,31 @@ bad:
 	fprintf(stderr, "vrc: --mdev-type=%s: want PARENT/TYPE, e.g. "
 		"vgpu-mdev/vgpu-mdev-display\n", spec);
 	return -EINVAL;
+}
+
+/*
+ * What results.json calls the model: the type, and for vgpu-mdev the fault
+ * model its module was loaded with (its fault= parameter), e.g.
+ * "vgpu-mdev-display.fault-dup". What sysfs says is checked as a name.
+ */
+static void model_name(const struct gvt_host *h, const char *parent, const char *type,
+		       char *out, size_t len)
+{
+	char path[300], fault[32] = "";
+	FILE *f;
+
+	snprintf(out, len, "%s", type);
+	if (strcmp(parent, "vgpu-mdev"))
+		return;
+	snprintf(path, sizeof(path), "%s/module/vgpu_mdev/parameters/fault", h->sysfs_root);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(fault, sizeof(fault), f))
+		fault[strcspn(fault, "\n")] = '\0';
+	fclose(f);
+	if (vrc_name_ok(fault, sizeof(fault)) && strcmp(fault, "none"))
+		snprintf(out, len, "%s.fault-%s", type, fault);
 }
 
 static void sweep_log(void *ctx, const char *line)
@@ -90,7 +116,7 @@ fail:
 
 int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 {
-	char parent[32], type[64], run_id[64], second_why[200], err[300];
+	char parent[32], type[64], run_id[64], second_why[200], err[300], model[128];
 	struct vrc_opts go = *o;
 	struct gvt_session s;
 	struct gvt_host h;
@@ -117,6 +143,8 @@ int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 			 "has %u more available", type, avail);
 		go.gvt_no_second_why = second_why;
 	}
+	model_name(&h, parent, type, model, sizeof(model));
+	go.model = model;
 	go.backend = "mdev";
 	go.gvt = &s;
 	go.gvt_guest = false;
