@@ -49,6 +49,15 @@ grep -q vdisp /proc/modules && {
 	if wait_for /dev/dri/card0 30; then say "/dev/dri/card0 present"; else say "/dev/dri/card0 missing"; fi
 	dmesg | grep -i 'vdisp' | sed 's/^/vrc-guest: dmesg: /' > /dev/console
 }
+# The mdev flavour: the vgpu-mdev parent and its type, as the module saw them.
+if [ "$(cat /etc/vrc-flavour)" = mdev ]; then
+	if [ -d /sys/class/mdev_bus/vgpu-mdev ]; then
+		say "mdev parent vgpu-mdev: types $(ls /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types | tr '\n' ' ')"
+	else
+		say "mdev parent vgpu-mdev missing"
+	fi
+	dmesg | grep -iE 'vgpu-mdev|vfio' | sed 's/^/vrc-guest: dmesg: /' > /dev/console
+fi
 # The igt flavours (vdisp, i915): the igt userland (guest-images/igt/mkigt.sh),
 # a squashfs on the read-only virtio-blk disk, on /igt with the pseudo file
 # systems and scratch tmpfs bound in; vrc-igt chroots into it.

@@ -9,11 +9,12 @@ set -eu
 
 usage() {
 	cat <<USAGE
-usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt|igt-i915] [--out=DIR] [--force]
+usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt|igt-i915|mdev] [--out=DIR] [--series=DIR] [--force]
 
 Builds DIR/guest (flavour vdisp), DIR/guest-i915 (the GVT guest),
 DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
-(the same with i915, for igt on a GVT-g vGPU):
+(the same with i915, for igt on a GVT-g vGPU) or DIR/guest-mdev (a VFIO host
+with the vgpu-mdev module):
   vmlinuz      the kernel of Debian's linux-image-<ver>-amd64, where <ver>
                is what the installed linux-headers-amd64 depends on
   vmlinux      the same kernel decompressed (ELF, PVH entry): QEMU -kernel
@@ -26,18 +27,26 @@ DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
                  i915: the i915 driver, for a guest on a GVT-g vGPU;
                  igt: vdisp plus virtio_blk and squashfs, for the igt
                  userland disk of guest-images/igt/mkigt.sh, and vrc-igt;
-                 igt-i915: the same with i915 instead of vdisp
+                 igt-i915: the same with i915 instead of vdisp;
+                 mdev: a VFIO host: vfio, vfio_iommu_type1, mdev and
+                 vgpu-mdev.ko (guest-images/mdev/) with the reference
+                 series of the kernel's version (kernel/MAJOR.MINOR), and
+                 DIR/vrc-mdev-probe if it exists
   --out=DIR      output directory (default: DIR/guest, else DIR/guest-F)
+  --series=DIR   mdev: the reference series to build into vgpu-mdev.ko
+                 (default kernel/MAJOR.MINOR of the kernel), e.g. a mutant
+                 copy to show that the guest's checks see a broken series
   --force        rebuild even if the stamp says it is up to date
 USAGE
 }
 
-build=build flavour=vdisp out= force=0
+build=build flavour=vdisp out= force=0 series=
 for a in "$@"; do
 	case $a in
 	--build=*) build=${a#*=} ;;
 	--flavour=*) flavour=${a#*=} ;;
 	--out=*) out=${a#*=} ;;
+	--series=*) series=${a#*=} ;;
 	--force) force=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "mkimage: unknown argument '$a' (see --help)" >&2; exit 2 ;;
@@ -48,11 +57,14 @@ vdisp) modules="virtio_pci virtio_console" ;;	# + what vdisp.ko depends on
 i915) modules="virtio_pci virtio_console i915" ;;
 igt) modules="virtio_pci virtio_console virtio_blk squashfs" ;;	# + vdisp's
 igt-i915) modules="virtio_pci virtio_console virtio_blk squashfs i915" ;;
-*) echo "mkimage: --flavour=$flavour: want vdisp, i915, igt or igt-i915" >&2; exit 2 ;;
+mdev) modules="virtio_pci virtio_console vfio_iommu_type1" ;;	# + vgpu-mdev's
+*) echo "mkimage: --flavour=$flavour: want vdisp, i915, igt, igt-i915 or mdev" >&2; exit 2 ;;
 esac
 # the flavours with our driver
 vdisp=0
 case $flavour in vdisp|igt) vdisp=1 ;; esac
+mdev=0
+[ "$flavour" = mdev ] && mdev=1
 [ -n "$out" ] || { [ "$flavour" = vdisp ] && out=$build/guest || out=$build/guest-$flavour; }
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -108,16 +120,38 @@ if ! fetch_kernel; then
 fi
 kdir=/usr/src/linux-headers-$abi
 [ -d "$kdir" ] || die "$kdir missing: linux-headers-amd64 is installed but $hdrpkg is not"
+# the reference series vgpu-mdev runs: the one for this kernel's MAJOR.MINOR
+if [ "$mdev" = 1 ]; then
+	kmm=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+	if [ -z "$series" ]; then
+		series=$src/kernel/$kmm
+	else
+		series=$(cd "$series" && pwd) || die "--series=$series: no such directory"
+		[ "$(basename "$series")" = "$kmm" ] ||
+			die "--series=$series: the directory must be named after the kernel ($kmm)"
+	fi
+	ls "$series"/0001-*.patch >/dev/null 2>&1 ||
+		die "no reference series for kernel $kmm in $series: vgpu-mdev cannot be built for $abi"
+elif [ -n "$series" ]; then
+	die "--series is for --flavour=mdev"
+fi
 
 # ---- the stamp: every input by hash or version
 extra_bins=""
 for b in "$build/vdisp-probe" "$build/vrc-wl"; do
 	[ -x "$b" ] && extra_bins="$extra_bins $b"
 done
+if [ "$mdev" = 1 ]; then
+	for b in "$build/vrc-mdev-probe" "$build/vrc"; do
+		[ -x "$b" ] && extra_bins="$extra_bins $b"
+	done
+fi
 stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
 	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||" ;; esac
+	[ "$mdev" = 1 ] && sha256sum "$src/guest-images/mdev/"*.[ch] "$src/guest-images/mdev/Kbuild" "$src/guest-images/mdev/series/"* \
+		"$src/kernel/kmodel-gen.sh" "$series"/0*.patch | sed "s|$src/||"
 	# shellcheck disable=SC2086
 	sha256sum "$0" "$src/guest-images/init.sh" "$src/guest-images/vdisp/"* \
 		"$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" \
@@ -159,6 +193,25 @@ if [ "$vdisp" = 1 ]; then
 	grep -v '^Skipping BTF' "$work/kbuild.log" >&2 || true
 	# the DRM stack it needs, from its own dependencies
 	modules="$modules $(modinfo -F depends "$vd/vdisp.ko" | tr , ' ')"
+fi
+
+# ---- vgpu-mdev.ko with the series' code, built against the same kernel
+if [ "$mdev" = 1 ]; then
+	md=$work/mdev
+	mkdir -p "$md/include/vrc" "$md/series"
+	cp "$src/guest-images/mdev/"*.c "$src/guest-images/mdev/"*.h "$src/guest-images/mdev/Kbuild" "$md/"
+	cp "$src/guest-images/mdev/series/"*.h "$md/series/"
+	cp "$src/lib/include/vrc/i915_regs.h" "$md/include/vrc/"
+	"$src/kernel/kmodel-gen.sh" --shim=series "$series" "$md/kseries.c"
+	log "building vgpu-mdev.ko (series ${series##*/}) against $kdir"
+	tm=$(date +%s)
+	make -s -C "$kdir" M="$md" KCFLAGS=-Werror modules >"$work/kbuild.log" 2>&1 || {
+		cat "$work/kbuild.log" >&2
+		die "vgpu-mdev.ko failed to build"
+	}
+	grep -v '^Skipping BTF' "$work/kbuild.log" >&2 || true
+	log "vgpu-mdev.ko built in $(( $(date +%s) - tm ))s"
+	modules="$modules $(modinfo -F depends "$md/vgpu-mdev.ko" | tr , ' ')"
 fi
 
 # ---- the root file system
@@ -211,6 +264,11 @@ if [ "$vdisp" = 1 ]; then
 	mkdir -p "$root/lib/modules/$abi/extra"
 	cp "$vd/vdisp.ko" "$root/lib/modules/$abi/extra/"
 	echo extra/vdisp.ko >> "$root/etc/vrc-modules"
+fi
+if [ "$mdev" = 1 ]; then
+	mkdir -p "$root/lib/modules/$abi/extra"
+	cp "$md/vgpu-mdev.ko" "$root/lib/modules/$abi/extra/"
+	echo extra/vgpu-mdev.ko >> "$root/etc/vrc-modules"
 fi
 cp "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo" "$root/lib/modules/$abi/" 2>/dev/null || true
 depmod -b "$root" "$abi"

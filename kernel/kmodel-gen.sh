@@ -1,6 +1,7 @@
 #!/bin/sh
-# kmodel-gen.sh SERIES_DIR OUT.c: the C of one reference series, for
-# vgpu-sim's kernel-VER model.
+# kmodel-gen.sh [--shim=DIR] SERIES_DIR OUT.c: the C of one reference
+# series, for vgpu-sim's kernel-VER model (or, with --shim=series, for the
+# vgpu-mdev kernel module: guest-images/mdev/series/).
 #
 # The series' own code runs in userspace, as tools/testing/vma runs mm/vma.c:
 # every top-level definition the patches add (the uapi structures and ids,
@@ -20,15 +21,20 @@ set -eu
 
 usage() {
 	cat <<EOF
-usage: kernel/kmodel-gen.sh SERIES_DIR OUT.c
+usage: kernel/kmodel-gen.sh [--shim=DIR] SERIES_DIR OUT.c
   Writes the C of the series in SERIES_DIR (its 0NNN-*.patch files; the
   directory is named after its kernel, e.g. kernel/7.2) to OUT.c, for
   vgpu-sim's model kernel-VER. make does this (mk/kmodel.mk):
     kernel/kmodel-gen.sh kernel/7.2 build/gen/kmodel/7.2.c
+  --shim=DIR  the include directory of kshim.h, kshim_vgpu.h and glue.h
+              (default vgpu-sim/kmodel; the vgpu-mdev module uses series,
+              its kernel-side shim: guest-images/mkimage.sh --flavour=mdev)
   Exit 0, or 2 on bad arguments.
 EOF
 }
 case ${1:-} in -h|--help) usage; exit 0 ;; esac
+shim=vgpu-sim/kmodel
+case ${1:-} in --shim=?*) shim=${1#*=}; shift ;; esac
 [ $# -eq 2 ] || { usage >&2; exit 2; }
 dir=$1
 out=$2
@@ -86,17 +92,17 @@ mkdir -p "$(dirname "$out")"
 	echo "#define KM_SERIES \"$ver\""
 	echo "#define KM_LINUX KM_VERSION($major, $minor)"
 	echo "#define KM_SYM(x) km_${major}_${minor}_##x"
-	echo "#include \"vgpu-sim/kmodel/kshim.h\""
+	echo "#include \"$shim/kshim.h\""
 	echo
 	echo "/* ---- the patches' uapi (include/uapi/linux/vfio.h) and GVT headers */"
 	runs '^b/include/uapi/' "$@"
 	runs '^b/drivers/gpu/drm/i915/gvt/.*\.h$' "$@"
 	echo
-	echo "#include \"vgpu-sim/kmodel/kshim_vgpu.h\""
+	echo "#include \"$shim/kshim_vgpu.h\""
 	echo
 	echo "/* ---- the patches' GVT code */"
 	runs '^b/drivers/gpu/drm/i915/gvt/.*\.c$' "$@"
 	echo
-	echo "#include \"vgpu-sim/kmodel/glue.h\""
+	echo "#include \"$shim/glue.h\""
 } >"$tmp"
 mv "$tmp" "$out"

@@ -32,3 +32,29 @@ image-i915: $(BUILD)/vdisp-probe
 
 ALL_TARGETS  += $(BUILD)/vdisp-probe $(BUILD)/vgpu-watch image
 TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
+
+# The mdev flavour (issue 22): a VFIO host guest with vgpu-mdev.ko, the
+# reference series of its kernel compiled into the module, and
+# vrc-mdev-probe, libvrc's kernel-VFIO client. Opt-in: not part of `all`,
+# `test` or `check` yet (it boots a TCG guest).
+#   make image-mdev   $(BUILD)/guest-mdev/
+#   make check-mdev   boot it and run the probe (guest-images/tests/t_mdev.sh)
+$(BUILD)/vrc-mdev-probe: $(call obj,guest-images/probe/vrc-mdev-probe.c) $(LIBVRC)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# built by `all` so that it keeps compiling against libvrc
+ALL_TARGETS += $(BUILD)/vrc-mdev-probe
+
+.PHONY: image-mdev check-mdev
+image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev
+check-mdev: image-mdev
+	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev.sh
+# the guest's checks fail against mutants of the series (opt-in too)
+.PHONY: check-mdev-mutants
+check-mdev-mutants: image-mdev
+	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_mutants.sh
+# vgpu-mdev's fault models flagged as their vgpu-sim twins (opt-in too)
+.PHONY: mutation-mdev
+mutation-mdev: image-mdev
+	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_faults.sh

@@ -20,5 +20,12 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run);
  * with one line on stderr about GVT-g hardware if there is any.
  */
 bool vrc_gvt_auto(const char *sysfs_root);
+/*
+ * vrc run --backend=mdev [--mdev-type=PARENT/TYPE]: an mdev of any parent
+ * whose devices offer the display irq (vgpu-mdev: guest-images/mdev), run
+ * as the gvt backend runs its vGPU but opened without a KVM VM. Exit status
+ * as vrc_gvt_run's; 2 if the mdev cannot be created or opened.
+ */
+int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec);
 
 #endif /* VRC_GVT_CLI_H */

@@ -81,12 +81,12 @@ static int read_uint(const char *path, unsigned *v)
 int gvt_type_available(const struct gvt_host *h, const char *bdf, const char *type,
 		       unsigned *n)
 {
-	char p[768];
+	char dir[600], p[768];
 
 	if (strchr(bdf, '/') || strchr(type, '/'))
 		return -1;
-	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/mdev_supported_types/%s/available_instances",
-		 h->sysfs_root, bdf, type);
+	gvt_types_dir(h, bdf, dir, sizeof(dir));
+	snprintf(p, sizeof(p), "%s/%s/available_instances", dir, type);
 	return read_uint(p, n);
 }
 

@@ -77,6 +77,13 @@ struct gvt_detect {
 
 /* Look at h's trees; never fails, reasons say what is missing. */
 void gvt_detect(const struct gvt_host *h, struct gvt_detect *d);
+/*
+ * The mdev_supported_types directory of an mdev parent: below its PCI
+ * function for GVT-g (<sysfs>/bus/pci/devices/<bdf>/...), else below the
+ * mdev_bus class entry every parent has (<sysfs>/class/mdev_bus/<name>/...,
+ * e.g. vgpu-mdev, guest-images/mdev).
+ */
+void gvt_types_dir(const struct gvt_host *h, const char *parent, char *out, size_t len);
 /* A type's available_instances now; -1 if unreadable. */
 int gvt_type_available(const struct gvt_host *h, const char *bdf, const char *type,
 		       unsigned *n);
@@ -191,6 +198,7 @@ struct gvt_session_cfg {
 	const struct gvt_sysfs_writer *w;	/* NULL: real sysfs */
 	const struct vrc_sys *sys;		/* NULL: real system calls */
 	const char *bdf, *type, *uuid, *run_id;
+	bool no_kvm;	/* a parent that is not GVT-g (vgpu-mdev): no KVM VM to associate */
 };
 
 struct gvt_session {
@@ -202,6 +210,7 @@ struct gvt_session {
 	bool have_mdev;
 	struct gvt_kvm kvm;
 	bool have_kvm;
+	bool no_kvm;			/* from the cfg: open without a KVM VM */
 	struct vrc_transport *t;	/* the open device, NULL when closed */
 	bool shared;			/* share's fds are open (a guest's QEMU has them) */
 	struct gvt_share share;

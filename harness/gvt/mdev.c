@@ -50,6 +50,19 @@ static int real_write(void *ctx, const char *path, const char *val, char *err, s
 
 const struct gvt_sysfs_writer gvt_sysfs_real = { .write = real_write };
 
+void gvt_types_dir(const struct gvt_host *h, const char *parent, char *out, size_t len)
+{
+	struct stat st;
+
+	snprintf(out, len, "%s/bus/pci/devices/%s", h->sysfs_root, parent);
+	if (stat(out, &st) == 0)
+		snprintf(out, len, "%s/bus/pci/devices/%s/mdev_supported_types", h->sysfs_root,
+			 parent);
+	else
+		snprintf(out, len, "%s/class/mdev_bus/%s/mdev_supported_types", h->sysfs_root,
+			 parent);
+}
+
 static const struct gvt_sysfs_writer *writer(const struct gvt_mdev_env *e)
 {
 	return e->w ? e->w : &gvt_sysfs_real;
@@ -279,7 +292,7 @@ int gvt_mdev_create(const struct gvt_mdev_env *e, const char *parent, const char
 		    char *err, size_t errlen)
 {
 	const struct gvt_host *h = e->h;
-	char create[768], why[256] = "";
+	char types[600], create[768], why[256] = "";
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -299,8 +312,8 @@ int gvt_mdev_create(const struct gvt_mdev_env *e, const char *parent, const char
 		return rc;
 	if ((rc = write_marker(h, m->marker, run_id, parent, type, err, errlen)))
 		return rc;
-	snprintf(create, sizeof(create), "%s/bus/pci/devices/%s/mdev_supported_types/%s/create",
-		 h->sysfs_root, parent, type);
+	gvt_types_dir(h, parent, types, sizeof(types));
+	snprintf(create, sizeof(create), "%s/%s/create", types, type);
 	rc = writer(e)->write(writer(e)->ctx, create, uuid, why, sizeof(why));
 	if (rc) {
 		vrc_seterr(err, errlen, "mdev create: %s", why);

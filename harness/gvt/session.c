@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * One vGPU for the harness: the mdev for the session, and per opening of
- * the device a KVM VM that GVT wants to see, associated with the VFIO file
+ * the device a KVM VM that GVT wants to see (none for a parent that is not
+ * GVT-g: cfg.no_kvm, e.g. vgpu-mdev), associated with the VFIO file
  * before the device is opened. The runner opens and closes the device as
  * often as a test needs (IRQ-4 reopens it).
  *
@@ -30,6 +31,7 @@ int gvt_session_create(struct gvt_session *s, const struct gvt_session_cfg *c,
 	s->h = c->h;
 	s->sys = c->sys;
 	s->env = (struct gvt_mdev_env){ .h = c->h, .w = c->w };
+	s->no_kvm = c->no_kvm;
 	snprintf(s->run_id, sizeof(s->run_id), "%s", c->run_id ? c->run_id : "");
 	rc = gvt_mdev_create(&s->env, c->bdf, c->type, c->uuid, c->run_id, &s->m, err, errlen);
 	if (rc)
@@ -43,7 +45,7 @@ int gvt_session_create_sibling(const struct gvt_session *s, struct gvt_session *
 {
 	struct gvt_session_cfg c = {
 		.h = s->h, .w = s->env.w, .sys = s->sys, .bdf = s->m.parent, .type = s->m.type,
-		.run_id = s->run_id,
+		.run_id = s->run_id, .no_kvm = s->no_kvm,
 	};
 	char uuid[40];
 	int rc;
@@ -63,7 +65,8 @@ int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,
 			    char *err, size_t errlen)
 {
 	struct vrc_vfio_open_opts oo = {
-		.sys = s->sys, .before_open = gvt_kvm_before_open, .ctx = &s->kvm,
+		.sys = s->sys, .before_open = s->no_kvm ? NULL : gvt_kvm_before_open,
+		.ctx = &s->kvm,
 	};
 	char path[340];
 	struct stat st;
@@ -79,10 +82,12 @@ int gvt_session_open_device(struct gvt_session *s, char *how, size_t howlen,
 			   "a VFIO cdev", s->m.uuid, path);
 		return -ENODEV;
 	}
-	rc = gvt_kvm_create(&s->kvm, s->sys, s->h->dev_root, err, errlen);
-	if (rc)
-		return rc;
-	s->have_kvm = true;
+	if (!s->no_kvm) {
+		rc = gvt_kvm_create(&s->kvm, s->sys, s->h->dev_root, err, errlen);
+		if (rc)
+			return rc;
+		s->have_kvm = true;
+	}
 	/* the group where there is one: every kernel has it, and it needs no IOAS */
 	if (s->m.iommu_group >= 0 && stat(path, &st) == 0) {
 		vrc_seterr(how, howlen, "group %s, device %s", path, s->m.uuid);

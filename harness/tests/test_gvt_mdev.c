@@ -17,6 +17,7 @@ struct fake_kernel {
 	bool refuse;		/* answer writes with -EBUSY, like a busy mdev */
 	bool lazy;		/* accept create but never make the device */
 	bool no_cdev;		/* a 6.1 kernel: vfio-dev/vfio7 but no /dev node */
+	char create_path[700];	/* the last create written */
 };
 
 static int fake_write(void *ctx, const char *path, const char *val, char *err, size_t errlen)
@@ -33,8 +34,9 @@ static int fake_write(void *ctx, const char *path, const char *val, char *err, s
 	ASSERT_EQ(0, strncmp(path, sys, strlen(sys)));	/* nothing outside sysfs */
 	tail = strrchr(path, '/');
 	if (!strcmp(tail, "/create")) {
-		ASSERT_TRUE(strstr(path, "/mdev_supported_types/i915-GVTg_") != NULL);
+		ASSERT_TRUE(strstr(path, "/mdev_supported_types/") != NULL);
 		ASSERT_TRUE(gvt_uuid_valid(val));
+		snprintf(k->create_path, sizeof(k->create_path), "%s", path);
 		k->creates++;
 		if (k->lazy)
 			return 0;
@@ -165,6 +167,9 @@ TEST(create_then_remove)
 	ASSERT_EQ(0, gvt_mdev_create(&x.env, FAKE_BDF, "i915-GVTg_V5_8", uuid, "run-1", &m,
 				     err, sizeof(err)));
 	ASSERT_EQ(1u, x.k.creates);
+	/* a GVT-g parent is a PCI function: its types are below it */
+	ASSERT_TRUE(strstr(x.k.create_path, "/sys/bus/pci/devices/" FAKE_BDF
+			   "/mdev_supported_types/i915-GVTg_V5_8/create") != NULL);
 	ASSERT_TRUE(device_there(&x, uuid));
 	ASSERT_TRUE(marker_there(&x, uuid));
 	ASSERT_EQ(13, m.iommu_group);
@@ -174,6 +179,35 @@ TEST(create_then_remove)
 	ASSERT_EQ(1u, x.k.removes);
 	ASSERT_FALSE(device_there(&x, uuid));
 	ASSERT_FALSE(marker_there(&x, uuid));
+	fake_cleanup(x.root);
+}
+
+/*
+ * A parent that is no PCI function (vgpu-mdev, guest-images/mdev) has its
+ * types only below class/mdev_bus/<name>: create and available_instances
+ * are found there.
+ */
+TEST(non_pci_parent_through_class_mdev_bus)
+{
+	struct world x;
+	struct gvt_mdev m;
+	char uuid[40], want[700], err[300] = "";
+	unsigned avail = 0;
+
+	world_init(&x);
+	fake_put(x.root, "sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/"
+		 "vgpu-mdev-display/available_instances", "3\n");
+	ASSERT_EQ(0, gvt_type_available(&x.h, "vgpu-mdev", "vgpu-mdev-display", &avail));
+	ASSERT_EQ(3u, avail);
+	new_uuid(&x, uuid);
+	ASSERT_EQ(0, gvt_mdev_create(&x.env, "vgpu-mdev", "vgpu-mdev-display", uuid, "run-1",
+				     &m, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/"
+		 "vgpu-mdev-display/create", x.root);
+	ASSERT_STREQ(want, x.k.create_path);
+	ASSERT_STREQ("vgpu-mdev", m.parent);
+	ASSERT_EQ(0, gvt_mdev_remove(&x.env, uuid, err, sizeof(err)));
+	ASSERT_FALSE(device_there(&x, uuid));
 	fake_cleanup(x.root);
 }
 

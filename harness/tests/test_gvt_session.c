@@ -105,6 +105,56 @@ TEST(no_kvm_no_device_but_cleanup)
 	fake_cleanup(root);
 }
 
+/*
+ * A parent that is not GVT-g (cfg.no_kvm, vrc run --backend=mdev): the
+ * group is opened with no KVM VM at all, before or after, and a sibling
+ * for a two-device test is opened the same way.
+ */
+TEST(no_kvm_cfg_opens_without_a_vm)
+{
+	char root[64], uuid[40], err[300] = "", how[400] = "", group[300];
+	struct gvt_host h;
+	struct gvt_session s, sib;
+	struct gvt_sysfs_writer w = { .write = fake_mdev_write, .ctx = root };
+	static const uint32_t status_in[2] = { 8, 0 }, status_out[2] = { 8, 1 };
+	static const int32_t container[1] = { 10 };
+
+	fake_good_host(root, &h);
+	fake_put(root, "dev/vfio/13", "");
+	ASSERT_EQ(0, gvt_new_uuid(&h, uuid, err, sizeof(err)));
+	snprintf(group, sizeof(group), "%s/vfio/13", h.dev_root);
+	struct expect e[] = {
+		{ OPEN, .path = "/dev/vfio/vfio", .ret = 10 },
+		{ IOCTL, .fd = 10, .req = VFIO_GET_API_VERSION, .ret = 0 },
+		{ IOCTL, .fd = 10, .req = VFIO_CHECK_EXTENSION, .argval = VFIO_TYPE1v2_IOMMU, .ret = 1 },
+		{ OPEN, .path = group, .ret = 11 },
+		{ IOCTL, .fd = 11, .req = VFIO_GROUP_GET_STATUS, .in = status_in, .inlen = 8,
+		  .out = status_out, .outlen = 8 },
+		{ IOCTL, .fd = 11, .req = VFIO_GROUP_SET_CONTAINER, .in = container, .inlen = 4 },
+		{ IOCTL, .fd = 10, .req = VFIO_SET_IOMMU, .argval = VFIO_TYPE1v2_IOMMU },
+		{ IOCTL, .fd = 11, .req = VFIO_GROUP_GET_DEVICE_FD, .in = uuid, .inlen = 37, .ret = 12 },
+		{ CLOSE, .fd = 12 }, { CLOSE, .fd = 11 }, { CLOSE, .fd = 10 },
+	};
+	struct script sc = { .e = e, .n = sizeof(e) / sizeof(e[0]) };
+	struct vrc_sys sys = fake_sys(&sc);
+	struct gvt_session_cfg c = {
+		.h = &h, .w = &w, .sys = &sys, .bdf = FAKE_BDF, .type = "i915-GVTg_V5_8",
+		.uuid = uuid, .run_id = "t", .no_kvm = true,
+	};
+
+	ASSERT_EQ(0, gvt_session_create(&s, &c, err, sizeof(err)));
+	ASSERT_EQ(0, gvt_session_open_device(&s, how, sizeof(how), err, sizeof(err)));
+	ASSERT_TRUE(s.t != NULL);
+	ASSERT_FALSE(s.have_kvm);
+	gvt_session_close_device(&s);
+	script_done(&sc);
+	ASSERT_EQ(0, gvt_session_create_sibling(&s, &sib, err, sizeof(err)));
+	ASSERT_TRUE(sib.no_kvm);
+	ASSERT_EQ(0, gvt_session_destroy(&sib, err, sizeof(err)));
+	ASSERT_EQ(0, gvt_session_destroy(&s, err, sizeof(err)));
+	fake_cleanup(root);
+}
+
 /* A second vGPU for a two-vGPU test: same parent and type, its own UUID,
  * group and marker (of the same run); removing it leaves the first. */
 TEST(sibling_is_a_second_vgpu_removed_alone)

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 "a GVT-g vGPU of this host (--backend=gvt, see docs/hardware.md).\n"
 "\n"
 "run options:\n"
-"  --backend=auto|sim|gvt the device under test. sim: the emulated vGPU. gvt:\n"
+"  --backend=auto|sim|gvt|mdev the device under test. sim: the emulated vGPU. gvt:\n"
 "                         a GVT-g vGPU on this host: the bring-up (detection,\n"
 "                         mdev, KVM VM, VFIO open, display irq), then the DISC,\n"
 "                         IRQ, EVT and ISO tests with the harness as the guest\n"
@@ -38,7 +38,12 @@ static void usage(FILE *f)
 "                         the host dmesg. What cannot run skips saying why\n"
 "                         (exit 4, nothing tested, if no usable GVT-g). auto, the\n"
 "                         default: gvt if a usable GVT-g is here and no sim\n"
-"                         option (--vgpu-sim, --model, --abi) is given, else sim\n"
+"                         option (--vgpu-sim, --model, --abi) is given, else sim.\n"
+"                         mdev (never picked by auto): any mdev type whose\n"
+"                         devices offer the irq (--mdev-type), through kernel\n"
+"                         VFIO without KVM, run as on gvt: the DISC, IRQ, EVT\n"
+"                         and ISO tests with the harness as the guest; rt-*\n"
+"                         skip (no guest on it yet)\n"
 "  --model=NAME           vgpu-sim behaviour model (default ref; see\n"
 "                         'vgpu-sim --list-models')\n"
 "  --abi=v5|v6|v7         uAPI revision the sim speaks (default: the model's)\n"
@@ -71,6 +76,9 @@ static void usage(FILE *f)
 "                         skip and why, and touch nothing; with auto (e.g.\n"
 "                         make check's command line): the same if auto picks\n"
 "                         GVT-g here, else exit 2\n"
+"  --mdev-type=PARENT/TYPE  mdev: the mdev type to test (default\n"
+"                         vgpu-mdev/vgpu-mdev-display: guest-images/mdev's\n"
+"                         module, which runs the reference series in a kernel)\n"
 "  --sysfs-root=DIR       gvt: read sysfs from DIR instead of /sys (a testing\n"
 "                         aid: a fake tree; see docs/hardware.md)\n"
 "  --rerun-failures=N     rerun a failing test up to N times (0..9, default 0);\n"
@@ -172,7 +180,7 @@ int main(int argc, char **argv)
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
 	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA,
-	       O_LIST_EXPECTED };
+	       O_LIST_EXPECTED, O_MDEV_TYPE };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "model", required_argument, NULL, O_MODEL },
@@ -186,6 +194,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
 		{ "sysfs-root", required_argument, NULL, O_SYSFS_ROOT },
+		{ "mdev-type", required_argument, NULL, O_MDEV_TYPE },
 		{ "guest", required_argument, NULL, O_GUEST },
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
@@ -203,6 +212,7 @@ int main(int argc, char **argv)
 	};
 	const char *cmd;
 	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
+	const char *mdev_type = "vgpu-mdev/vgpu-mdev-display";	/* backend mdev */
 	bool dry_run = false;
 	bool list_expected = false;	/* vrc mutation --list-expected */
 	bool sim_named = false;	/* --vgpu-sim: this run is about the emulated vGPU */
@@ -237,8 +247,10 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND:
-			if (strcmp(optarg, "sim") && strcmp(optarg, "auto") && strcmp(optarg, "gvt")) {
-				fprintf(stderr, "vrc: --backend=%s: want sim, gvt or auto\n", optarg);
+			if (strcmp(optarg, "sim") && strcmp(optarg, "auto") && strcmp(optarg, "gvt") &&
+			    strcmp(optarg, "mdev")) {
+				fprintf(stderr, "vrc: --backend=%s: want sim, gvt, mdev or auto\n",
+					optarg);
 				return 2;
 			}
 			o.backend = optarg;
@@ -333,6 +345,7 @@ int main(int argc, char **argv)
 		case O_DRY_RUN: dry_run = true; break;
 		case O_LIST_EXPECTED: list_expected = true; break;
 		case O_SYSFS_ROOT: sysfs_root = optarg; break;
+		case O_MDEV_TYPE: mdev_type = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -377,6 +390,14 @@ int main(int argc, char **argv)
 	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "run")) {
 		default_destructive(&o, "gvt", given);
 		return vrc_gvt_run(&o, sysfs_root, dry_run);
+	}
+	if (!strcmp(o.backend, "mdev") && !strcmp(cmd, "run") && !dry_run && !o.resume) {
+		default_destructive(&o, "mdev", given);
+		return vrc_mdev_run(&o, mdev_type);
+	}
+	if (!strcmp(o.backend, "mdev")) {
+		fprintf(stderr, "vrc: --backend=mdev is for vrc run (no --dry-run, no --resume yet)\n");
+		return 2;
 	}
 	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "mutation")) {
 		fprintf(stderr, "vrc: mutation runs vgpu-sim's models: --backend=gvt does not apply\n");

@@ -361,7 +361,7 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 	}
 	if (o->gvt && (why = vrc_gvt_skip_reason(o, test))) {
 		rec->result = R_SKIP;
-		snprintf(rec->reason, sizeof(rec->reason), "gvt: %s", why);
+		snprintf(rec->reason, sizeof(rec->reason), "%s: %s", o->backend, why);
 		return;
 	}
 	/* on GVT the host kernel is under test too: its dmesg judges the test */
@@ -687,15 +687,15 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(day, sizeof(day), "%Y%m%d-%H%M%S", &tm);
 		snprintf(run->run_id, sizeof(run->run_id), "%s-%s-%d", day,
-			 o->gvt ? "gvt" : o->model ? o->model : "ref", (int)getpid());
+			 o->gvt ? o->backend : o->model ? o->model : "ref", (int)getpid());
 		for (unsigned i = 0; i < vrc_num_tests; i++)
 			n += vrc_test_selected(o, vrc_all_tests[i]);
 	}
 	if (!o->ktap_started)
 		fprintf(f, "KTAP version 1\n");
 	if (probe(o, run, err, sizeof(err))) {
-		fprintf(f, "Bail out! backend %s: %s\n", o->gvt ? "gvt" : "sim", err);
-		fprintf(stderr, "vrc: backend %s: %s\n", o->gvt ? "gvt" : "sim", err);
+		fprintf(f, "Bail out! backend %s: %s\n", o->backend, err);
+		fprintf(stderr, "vrc: backend %s: %s\n", o->backend, err);
 		goto out;
 	}
 	if (o->resume && strcmp(run->abi_found, j.abi_found)) {
@@ -706,9 +706,10 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		goto out;
 	}
 	if (o->gvt)
-		fprintf(f, "# vrc %s: backend gvt (mdev %s, type %s on %s); virtual-time tests: "
+		fprintf(f, "# vrc %s: backend %s (mdev %s, type %s on %s); virtual-time tests: "
 			"the harness owns the vGPU and acts as its guest (BAR0 writes, real "
-			"vblanks); real-time (rt-*) tests: %s%s\n", VRC_VERSION, o->gvt->m.uuid,
+			"vblanks); real-time (rt-*) tests: %s%s\n", VRC_VERSION, o->backend,
+			o->gvt->m.uuid,
 			o->gvt->m.type, o->gvt->m.parent, o->gvt_guest ? "vrc-wl in an i915 "
 			"guest on the vGPU, " : "SKIP, ", o->gvt_no_guest_why ?
 			o->gvt_no_guest_why : "no i915 guest");

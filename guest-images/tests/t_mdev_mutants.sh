@@ -1,0 +1,78 @@
+#!/bin/sh
+# The guest's checks of the mdev path can fail: vgpu-mdev.ko is built from
+# copies of its kernel's reference series with one fault each
+# (mkimage.sh --series), booted with t_mdev.sh, and exactly the checks of
+# that fault must fail, in vrc-mdev-probe and in vrc run --backend=mdev:
+# every expected failure seen, no other. TAP; opt-in
+# (make check-mdev-mutants). Environment: VRC_BUILD (default build), and
+# what t_mdev.sh reads.
+set -u
+b=${VRC_BUILD:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d /tmp/vrc-mdev-mut.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
+
+rel=$(cat "$b/guest-mdev/kernel-release" 2>/dev/null) ||
+	{ echo "Bail out! $b/guest-mdev missing: run make image-mdev BUILD=$b"; exit 1; }
+kmm=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+[ -d "$top/kernel/$kmm" ] || { echo "Bail out! no kernel/$kmm for $rel"; exit 1; }
+
+# NAME#PATCH#PERL SUBSTITUTION#EXPECTED FAILURES (substrings, ';'-separated)
+mutants="mask-ignored#0002#s/ \|\| irq->masked\)/)/#masked, a flip;vrc: irq-mask-unmask [IRQ-2];vrc: irq-mask-bool [IRQ-2];vrc: irq-unmask-next-vblank [IRQ-2,EVT-2];vrc: irq-set-states
+release-keeps#0002#s/(irq_release\(struct intel_vgpu \*vgpu\)\n\+\{.*?)\+\tif \(irq->trigger\)\n\+\t\teventfd_ctx_put\(irq->trigger\);\n\+\tirq->trigger = NULL;\n/\$1/s#after a reset, a flip;vrc: irq-close-releases [IRQ-4];vrc: irq-reset-releases [IRQ-4];vrc: irq-set-states
+cursor-warns#0003#s/plane_updated\(vgpu, pipe,\n(\+[\t ]+)GVT_DISPLAY_UPDATE_CURSOR/plane_updated(vgpu, pipe + I915_MAX_PIPES,\n\$1GVT_DISPLAY_UPDATE_CURSOR/#the cursor move is signalled;guest dmesg;vrc: evt-cursor-move [EVT-3] # dmesg-fail;# dmesg-"
+
+echo "TAP version 13"
+echo "1..$(printf '%s\n' "$mutants" | wc -l)"
+printf '%s\n' "$mutants" > "$tmp/list"
+while IFS='#' read -r name patch subst expect; do
+	m=$tmp/$name/$kmm
+	mkdir -p "$m" && cp "$top/kernel/$kmm/"*.patch "$m/"
+	p=$(ls "$m/$patch"-*.patch)
+	cp "$p" "$tmp/orig"
+	perl -0pi -e "$subst" "$p"
+	if cmp -s "$p" "$tmp/orig"; then
+		not_ok "$name: the mutation no longer applies to kernel/$kmm/$patch-*.patch"
+		continue
+	fi
+	mkdir -p "$tmp/$name/build"
+	if ! "$top/guest-images/mkimage.sh" --build="$b" --flavour=mdev --series="$m" \
+		--out="$tmp/$name/build/guest-mdev" >"$tmp/$name/mkimage.log" 2>&1; then
+		sed 's/^/# /' "$tmp/$name/mkimage.log"
+		not_ok "$name: vgpu-mdev.ko builds from the mutant"
+		continue
+	fi
+	VRC_BUILD=$tmp/$name/build sh "$here/t_mdev.sh" >"$tmp/$name/tap" 2>&1
+	# the failures: the probe's checks ("#   not ok"), vrc's tests ("# vrc:
+	# not ok", with their clauses) and t_mdev's own but 3 and 5, which only
+	# sum up the probe and vrc
+	sed -n 's/^#   not ok [0-9]* - //p; s/^# vrc: not ok [0-9]* /vrc: /p; s/^not ok [0-9]* //p' \
+		"$tmp/$name/tap" | grep -v '^vrc-mdev-probe in the guest' |
+		grep -v '^vrc run --backend=mdev in the guest' > "$tmp/$name/failed"
+	bad=
+	set -f	# the expectations hold [brackets]: never globs
+	for e in $(echo "$expect" | tr ' ;' '_ '); do
+		e=$(echo "$e" | tr _ ' ')
+		grep -qF "$e" "$tmp/$name/failed" || bad="$bad; not flagged: $e"
+	done
+	while read -r f; do
+		hit=
+		for e in $(echo "$expect" | tr ' ;' '_ '); do
+			case $f in *"$(echo "$e" | tr _ ' ')"*) hit=1 ;; esac
+		done
+		[ -n "$hit" ] || bad="$bad; also failed: $f"
+	done < "$tmp/$name/failed"
+	set +f
+	if [ -z "$bad" ]; then
+		ok "$name: flagged on exactly: $expect"
+	else
+		not_ok "$name: ${bad#; }"
+		sed 's/^/# /' "$tmp/$name/tap"
+	fi
+done < "$tmp/list"
+exit $fail

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vrc run --backend=mdev: the gvt backend's machinery (harness/gvt: the
+ * mdev with its marker and the start-up sweep, the session that opens it
+ * through a VFIO group and a type1v2 container, the host dmesg judge) on
+ * an mdev type of any parent whose devices offer the display irq, opened
+ * without a KVM VM: only GVT-g wants one. The first such device is
+ * guest-images/mdev's vgpu-mdev, which runs the reference series' own
+ * code in a kernel (issue 22). The tests run as on gvt: the harness is
+ * the device's guest (BAR0 writes, the device's own vblanks).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gvt/cli.h"
+#include "gvt/gvt.h"
+#include "vrc/irq.h"
+#include "results_read.h"
+#include "vrc.h"
+
+#define NO_GUEST_WHY	"the mdev backend boots no guest on the device yet: real-time " \
+			"tests need one (issue 22)"
+
+/* "PARENT/TYPE" into its two names; -EINVAL with a message if malformed. */
+static int parse_type(const char *spec, char *parent, size_t plen, char *type, size_t tlen)
+{
+	const char *slash = strchr(spec, '/');
+	size_t n;
+
+	if (!slash || strchr(slash + 1, '/') || slash == spec || !slash[1])
+		goto bad;
+	n = (size_t)(slash - spec);
+	if (n >= plen || strlen(slash + 1) >= tlen)
+		goto bad;
+	memcpy(parent, spec, n);
+	parent[n] = '\0';
+	snprintf(type, tlen, "%s", slash + 1);
+	return 0;
+bad:
+	fprintf(stderr, "vrc: --mdev-type=%s: want PARENT/TYPE, e.g. "
+		"vgpu-mdev/vgpu-mdev-display\n", spec);
+	return -EINVAL;
+}
+
+/*
+ * What results.json calls the model: the type, and for vgpu-mdev the fault
+ * model its module was loaded with (its fault= parameter), e.g.
+ * "vgpu-mdev-display.fault-dup". What sysfs says is checked as a name.
+ */
+static void model_name(const struct gvt_host *h, const char *parent, const char *type,
+		       char *out, size_t len)
+{
+	char path[300], fault[32] = "";
+	FILE *f;
+
+	snprintf(out, len, "%s", type);
+	if (strcmp(parent, "vgpu-mdev"))
+		return;
+	snprintf(path, sizeof(path), "%s/module/vgpu_mdev/parameters/fault", h->sysfs_root);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(fault, sizeof(fault), f))
+		fault[strcspn(fault, "\n")] = '\0';
+	fclose(f);
+	if (vrc_name_ok(fault, sizeof(fault)) && strcmp(fault, "none"))
+		snprintf(out, len, "%s.fault-%s", type, fault);
+}
+
+static void sweep_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("# mdev: sweep: %s\n", line);
+}
+
+/* Create the run's mdev and look at it once: is the irq there at all? */
+static int bring_up(const struct gvt_host *h, const char *parent, const char *type,
+		    const char *run_id, struct gvt_session *s)
+{
+	struct gvt_mdev_env env = { .h = h };
+	struct gvt_session_cfg c = {
+		.h = h, .bdf = parent, .type = type, .run_id = run_id, .no_kvm = true,
+	};
+	struct vrc_display_irq irq;
+	char uuid[40], how[400] = "", err[300] = "";
+	int rc;
+
+	if (gvt_mdev_sweep(&env, false, sweep_log, NULL) < 0)
+		printf("# mdev: sweep of %s failed: the run goes on\n", h->run_dir);
+	if ((rc = gvt_new_uuid(h, uuid, err, sizeof(err))))
+		goto fail;
+	c.uuid = uuid;
+	if ((rc = gvt_session_create(s, &c, err, sizeof(err))))
+		goto fail;
+	printf("# mdev: %s created (type %s of %s), iommu group %d\n", s->m.uuid, type, parent,
+	       s->m.iommu_group);
+	if ((rc = gvt_session_open_device(s, how, sizeof(how), err, sizeof(err))))
+		goto fail;
+	rc = vrc_display_irq_find(s->t, &irq, err, sizeof(err));
+	if (rc == 0)
+		printf("# mdev: opened (%s, no KVM); display irq at index %u, ABI %s\n", how,
+		       irq.index, vrc_abi_str(irq.desc.abi));
+	else
+		printf("# mdev: opened (%s, no KVM); display irq: %s\n", how,
+		       rc == -ENOENT ? "not offered" : err);
+	vrc_display_irq_close(&irq);
+	gvt_session_close_device(s);
+	return 0;	/* no irq: every test skips, exit 4 */
+fail:
+	printf("# mdev: FAILED: %s\n", err);
+	fprintf(stderr, "vrc: backend mdev: %s\n", err);
+	return rc;
+}
+
+int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
+{
+	char parent[32], type[64], run_id[64], second_why[200], err[300], model[128];
+	struct vrc_opts go = *o;
+	struct gvt_session s;
+	struct gvt_host h;
+	struct vrc_run run;
+	unsigned avail = 0;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if (parse_type(type_spec, parent, sizeof(parent), type, sizeof(type)))
+		return 2;
+	gvt_host_probe_fast(&h, NULL);
+	snprintf(run_id, sizeof(run_id), "mdev-%ld", (long)getpid());
+	printf("KTAP version 1\n# vrc %s: backend mdev (%s of parent %s, kernel %s)\n",
+	       VRC_VERSION, type, parent, h.kernel_release);
+	fflush(stdout);
+	if (bring_up(&h, parent, type, run_id, &s)) {
+		if (s.have_mdev && gvt_session_destroy(&s, err, sizeof(err)))
+			printf("# mdev: cleanup FAILED: %s (the next run's sweep retries)\n", err);
+		printf("1..1\nnot ok 1 mdev-bringup\n");
+		return 2;
+	}
+	if (gvt_type_available(&h, parent, type, &avail) || avail < 1) {
+		snprintf(second_why, sizeof(second_why), "needs two devices at once: type %s "
+			 "has %u more available", type, avail);
+		go.gvt_no_second_why = second_why;
+	}
+	model_name(&h, parent, type, model, sizeof(model));
+	go.model = model;
+	go.backend = "mdev";
+	go.gvt = &s;
+	go.gvt_guest = false;
+	go.gvt_no_guest_why = NO_GUEST_WHY;
+	go.gvt_no_igt_why = NO_GUEST_WHY;
+	go.ktap_started = true;
+	rc = vrc_run(&go, &run);
+	vrc_run_free(&run);
+	if (gvt_session_destroy(&s, err, sizeof(err))) {
+		printf("# mdev: cleanup FAILED: %s (the next run's sweep retries)\n", err);
+		rc = rc ? rc : 2;
+	} else {
+		printf("# mdev: %s removed\n", s.m.uuid);
+	}
+	return rc;
+}
