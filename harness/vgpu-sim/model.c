@@ -145,6 +145,11 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_UNREG_MASK), VRC_ABI_V6, 0, 0, NULL },
 	{ "release-drains", "ref, but an eventfd the device lets go of is read to zero: a pending signal is lost",
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_RELEASE_DRAINS), VRC_ABI_V6, 0, 0, NULL },
+	/* input class IC-6: SET_IRQS combinations only irq-set-product sends */
+	{ "mask-eventfd", "ref, but MASK|DATA_EVENTFD is accepted and masks, as MASK|DATA_NONE",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_MASK_EVENTFD), VRC_ABI_V6, 0, 0, NULL },
+	{ "lax-no-action", "ref, but a SET_IRQS without an action bit is accepted and ignored",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_NO_ACTION), VRC_ABI_V6, 0, 0, NULL },
 	/* input class IC-2: the cursor's same value written again */
 	{ "same-cursor", "ref, but a CURBASE or CURPOS write of the value already there queues no cursor update",
 	  REF_TRAITS | VM_PLANE(VGPU_PLANE_SAME_CURSOR), VRC_ABI_V6, 0, 0, NULL },

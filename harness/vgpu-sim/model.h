@@ -175,6 +175,12 @@ enum vgpu_irqs_fault {
 				   zero first, as a virqfd-style shutdown that
 				   consumes the count: a signal pending unread is
 				   lost (release-drains) */
+	VGPU_IRQS_MASK_EVENTFD,	/* MASK|DATA_EVENTFD accepted as MASK|DATA_NONE:
+				   the mask path tells BOOL apart, nothing else
+				   (mask-eventfd) */
+	VGPU_IRQS_NO_ACTION,	/* a request without an action bit accepted and
+				   ignored: a switch on the action without a
+				   default (lax-no-action) */
 };
 
 struct vgpu_kops;

@@ -74,6 +74,10 @@
  *    unregistered (IC-10), and a released eventfd read to zero so that a
  *    signal pending unread is lost (IC-8, as a virqfd-style shutdown that
  *    consumes the count would).
+ *  - mask-eventfd and lax-no-action are ours, for irq-set-product (the
+ *    action x data x count x start product, input class IC-6): MASK with
+ *    DATA_EVENTFD, and no action bit at all, are requests no other test
+ *    sends.
  * The kernel-VER rows are no fault models: they run the reference series'
  * own code (kernel/kmodel-gen.sh), which must pass everything.
  */
@@ -209,6 +213,9 @@ static const struct expectation expected[] = {
 	 * a signal pending (irq-set-states' states) */
 	ROW("unreg-mask-refused", NULL, CL(C_IRQ_2), false),
 	ROW("release-drains", NULL, CL(C_IRQ_3), false),
+	/* input class IC-6: combinations only irq-set-product sends */
+	ROW("mask-eventfd", NULL, CL(C_IRQ_1), false),
+	ROW("lax-no-action", NULL, CL(C_IRQ_1), false),
 	/* the reference kernel series' own code (kernel/VER): clean */
 	ROW("kernel-6.1", NULL, 0, false),
 	ROW("kernel-6.12", NULL, 0, false),
