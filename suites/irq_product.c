@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "irq_probe.h"
 
@@ -81,6 +82,7 @@ static int ref_answer(uint32_t action, uint32_t data, uint32_t count, uint32_t s
 static enum vrc_clause effect_clause(enum effect e)
 {
 	switch (e) {
+	case EF_REG_B:		/* registering while registered: IRQ-3.3, 3.4 */
 	case EF_UNREG:
 		return C_IRQ_3;
 	case EF_MASK:
@@ -120,6 +122,22 @@ static int send(struct world *w, uint32_t action, uint32_t data, uint32_t count,
 			      4 * count, 0);
 }
 
+/*
+ * A registration of fewer sub-irqs than the irq has (v7, count 1) leaves
+ * the others on A, where only their own plane's updates may signal: which
+ * plane a signal is for is EVT-5's business, not this probe's, so A's
+ * eventfds past count are closed here (the device keeps its reference)
+ * and not read.
+ */
+static void forget_kept_subs(struct world *w, uint32_t count)
+{
+	for (uint32_t i = count; i < VRC_IRQ_MAX_SUB; i++)
+		if (w->set[SET_A].fd[i] >= 0) {
+			close(w->set[SET_A].fd[i]);
+			w->set[SET_A].fd[i] = -1;
+		}
+}
+
 static void run_one(struct world *w, uint32_t action, uint32_t data, uint32_t count,
 		    uint32_t start)
 {
@@ -145,6 +163,8 @@ static void run_one(struct world *w, uint32_t action, uint32_t data, uint32_t co
 			     want ? strerror(-want) : "accepted");
 		return;	/* its effect is unknown: the next row starts afresh */
 	}
+	if (effect == EF_REG_B)
+		forget_kept_subs(w, count);
 	irqp_probe(&r, &o);
 }
 
