@@ -42,7 +42,7 @@ TEST(model_table)
 				"bool-ignored", "badval-cursor", "same-cursor",
 				"curcntr-drop", "stride-drop", "sparse", "torn-offset",
 				"unreg-mask-refused", "release-drains", "mask-eventfd",
-				"lax-no-action" };
+				"lax-no-action", "surf-top", "curpos-max" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
