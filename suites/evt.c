@@ -274,6 +274,7 @@ static const struct evt_step primary_values[] = {
 	{ { { 0, 0 } }, 0 },
 	{ { W_SURF(S0) }, F },				/* the same, after a pause */
 	{ { W_SURF(0xfffff000u) }, F },			/* the highest page */
+	{ { { 0, 0 } }, 0 },	/* alone: a flip next vblank would cover its loss */
 	{ { W_SURF(S0) }, F },
 	{ { { 0, 0 } }, 0 },
 	{ { { 0, 0 } }, 0 },
@@ -288,6 +289,7 @@ static const struct evt_step cursor_positions[] = {
 	{ { W_POS(POS(VT_W - 1, VT_H - 1)) }, C },	/* the last pixel */
 	{ { W_POS(POS(VT_W, VT_H)) }, C },		/* just beyond the mode */
 	{ { W_POS(POS(4095, 4095)) }, C },		/* the largest magnitude */
+	{ { { 0, 0 } }, 0 },	/* alone: an update next vblank would cover its loss */
 	{ { W_POS(POS(POS_NEG(1), POS_NEG(1))) }, C },	/* one pixel up-left */
 	{ { { 0, 0 } }, 0 },
 	{ { W_POS(POS(POS_NEG(63), 0)), W_BASE(CB0) }, C },	/* off the left edge */

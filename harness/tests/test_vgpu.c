@@ -41,7 +41,8 @@ TEST(model_table)
 				"lax-trigger-count", "lax-not-eventfd", "mask-ignored",
 				"bool-ignored", "badval-cursor", "same-cursor",
 				"curcntr-drop", "stride-drop", "sparse", "torn-offset",
-				"unreg-mask-refused", "release-drains" };
+				"unreg-mask-refused", "release-drains", "mask-eventfd",
+				"lax-no-action", "surf-top", "curpos-max" };
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

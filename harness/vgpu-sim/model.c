@@ -145,6 +145,16 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_UNREG_MASK), VRC_ABI_V6, 0, 0, NULL },
 	{ "release-drains", "ref, but an eventfd the device lets go of is read to zero: a pending signal is lost",
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_RELEASE_DRAINS), VRC_ABI_V6, 0, 0, NULL },
+	/* input class IC-6: SET_IRQS combinations only irq-set-product sends */
+	{ "mask-eventfd", "ref, but MASK|DATA_EVENTFD is accepted and masks, as MASK|DATA_NONE",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_MASK_EVENTFD), VRC_ABI_V6, 0, 0, NULL },
+	{ "lax-no-action", "ref, but a SET_IRQS without an action bit is accepted and ignored",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_NO_ACTION), VRC_ABI_V6, 0, 0, NULL },
+	/* input class IC-1: an update at a register's boundary value */
+	{ "surf-top", "ref, but a surface at the highest page (0xfffff000) is dropped as out of range: its 32-bit end wraps",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_SURF_TOP), VRC_ABI_V6, 0, 0, NULL },
+	{ "curpos-max", "ref, but a cursor position of the largest magnitude (4095) on an axis is not signalled",
+	  REF_TRAITS | VM_IRQS(VGPU_IRQS_CURPOS_MAX), VRC_ABI_V6, 0, 0, NULL },
 	/* input class IC-2: the cursor's same value written again */
 	{ "same-cursor", "ref, but a CURBASE or CURPOS write of the value already there queues no cursor update",
 	  REF_TRAITS | VM_PLANE(VGPU_PLANE_SAME_CURSOR), VRC_ABI_V6, 0, 0, NULL },

@@ -148,7 +148,8 @@ enum vgpu_plane_fault {
  * Irq faults (issue 25: one model per sentence of IRQ-1, IRQ-2 and EVT-5
  * that no other model showed): a SET_IRQS request that must be refused is
  * accepted and changes nothing, a mask action is ignored, or a v7 sub-irq
- * is signalled for the other plane. Mutually exclusive: a number in bits
+ * is signalled for the other plane; and the last two, an update at a
+ * register's boundary value that is not signalled (IC-1). Mutually exclusive: a number in bits
  * 60..63, read by vgpu_model_irqs_fault().
  */
 #define VM_IRQS_SHIFT	60
@@ -175,6 +176,22 @@ enum vgpu_irqs_fault {
 				   zero first, as a virqfd-style shutdown that
 				   consumes the count: a signal pending unread is
 				   lost (release-drains) */
+	VGPU_IRQS_MASK_EVENTFD,	/* MASK|DATA_EVENTFD accepted as MASK|DATA_NONE:
+				   the mask path tells BOOL apart, nothing else
+				   (mask-eventfd) */
+	VGPU_IRQS_NO_ACTION,	/* a request without an action bit accepted and
+				   ignored: a switch on the action without a
+				   default (lax-no-action) */
+	/* Boundary values of the workloads' registers (input class IC-1): an
+	 * update at the edge of its register's range is not signalled. Plane
+	 * faults by nature, here because the plane family's 2 bits are full
+	 * and no trait bit is left to widen it. */
+	VGPU_IRQS_SURF_TOP,	/* a DSPSURF write of the highest page: its end,
+				   computed in 32 bits, wraps to 0 and the flip
+				   is dropped as out of range (surf-top) */
+	VGPU_IRQS_CURPOS_MAX,	/* a CURPOS write whose x or y magnitude is the
+				   largest (4095) is taken as out of range: the
+				   cursor update is not signalled (curpos-max) */
 };
 
 struct vgpu_kops;

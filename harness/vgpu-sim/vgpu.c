@@ -217,6 +217,12 @@ uint64_t vgpu_vblank_count(const struct vgpu *v)
 /* CURPOS: a sign bit per axis (i915's CURSOR_POS_*_SIGN) */
 #define CURPOS_X_SIGN	(1u << 15)
 #define CURPOS_Y_SIGN	(1u << 31)
+#define CURPOS_MAG_MAX	0xfffu	/* 12 bits of magnitude per axis */
+
+static uint32_t curpos_magnitude(uint32_t axis)
+{
+	return axis & CURPOS_MAG_MAX;
+}
 
 /* ---- register file */
 
@@ -253,6 +259,9 @@ static void trap_surf(struct vgpu *v, unsigned p, uint32_t val, uint32_t old)
 	/* same-surf: "nothing changed", although SPEC §2 queues a flip */
 	if (vgpu_has(v, VM_SAME_SURF) && val == old)
 		return;
+	/* surf-top: the page's end in 32 bits, 0 for the highest page */
+	if (vgpu_irqs_fault(v) == VGPU_IRQS_SURF_TOP && (uint32_t)(val + VGPU_PAGE) < val)
+		return;
 	if (vgpu_reg(v, VRC_PLANE_CTL(p)) & VRC_PLANE_CTL_ASYNC_FLIP) {
 		/* async: the guest gets flip-done now, the host at the tick */
 		if (!vgpu_has(v, VM_NO_ASYNC))
@@ -275,6 +284,11 @@ static void trap_cursor(struct vgpu *v, unsigned p, bool base)
 	/* offscreen-cursor: a position left of or above the screen is dropped */
 	if (vgpu_has(v, VM_OFFSCREEN_DROP) &&
 	    (vgpu_reg(v, VRC_CURPOS(p)) & (CURPOS_X_SIGN | CURPOS_Y_SIGN)))
+		return;
+	/* curpos-max: the largest magnitude taken as out of range */
+	if (!base && vgpu_irqs_fault(v) == VGPU_IRQS_CURPOS_MAX &&
+	    (curpos_magnitude(vgpu_reg(v, VRC_CURPOS(p))) == CURPOS_MAG_MAX ||
+	     curpos_magnitude(vgpu_reg(v, VRC_CURPOS(p)) >> 16) == CURPOS_MAG_MAX))
 		return;
 	/* v5/v6 test CURCNTR bit 9 for "async", which cursors do not have */
 	if (base && vgpu_has(v, VM_PER_PIPE_LOOP) &&

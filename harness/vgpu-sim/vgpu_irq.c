@@ -673,6 +673,8 @@ static int set_mask(struct vgpu *v, bool mask, uint32_t data_t, uint32_t count,
 			return -EINVAL;
 		for (uint32_t i = 0; i < count; i++)
 			doit |= data[i] != 0;
+	} else if (mask && vgpu_irqs_fault(v) == VGPU_IRQS_MASK_EVENTFD) {
+		doit = true;	/* mask-eventfd: anything but BOOL masks */
 	} else {
 		return -EINVAL;
 	}
@@ -759,6 +761,8 @@ static bool lax_accepts(const struct vgpu *v, const struct vfu_irq_set *req,
 		       req->count > vgpu_irq_count(v);
 	case VGPU_IRQS_NOT_EVENTFD:
 		return display && any_not_eventfd(fds, nfds);
+	case VGPU_IRQS_NO_ACTION:
+		return display && !(req->flags & ACTION_MASK);
 	default:
 		return false;
 	}

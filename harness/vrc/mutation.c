@@ -74,6 +74,14 @@
  *    unregistered (IC-10), and a released eventfd read to zero so that a
  *    signal pending unread is lost (IC-8, as a virqfd-style shutdown that
  *    consumes the count would).
+ *  - mask-eventfd and lax-no-action are ours, for irq-set-product (the
+ *    action x data x count x start product, input class IC-6): MASK with
+ *    DATA_EVENTFD, and no action bit at all, are requests no other test
+ *    sends;
+ *  - surf-top and curpos-max are ours, for the boundary values the
+ *    workloads write (input class IC-1): a surface at the highest page, a
+ *    cursor position of the largest magnitude, each lost by an off-by-one
+ *    that only evt-primary-values or evt-cursor-positions exercises.
  * The kernel-VER rows are no fault models: they run the reference series'
  * own code (kernel/kmodel-gen.sh), which must pass everything.
  */
@@ -209,6 +217,12 @@ static const struct expectation expected[] = {
 	 * a signal pending (irq-set-states' states) */
 	ROW("unreg-mask-refused", NULL, CL(C_IRQ_2), false),
 	ROW("release-drains", NULL, CL(C_IRQ_3), false),
+	/* input class IC-6: combinations only irq-set-product sends */
+	ROW("mask-eventfd", NULL, CL(C_IRQ_1), false),
+	ROW("lax-no-action", NULL, CL(C_IRQ_1), false),
+	/* input class IC-1: an update at a register's boundary value */
+	ROW("surf-top", NULL, CL(C_EVT_2), false),
+	ROW("curpos-max", NULL, CL(C_EVT_3), false),
 	/* the reference kernel series' own code (kernel/VER): clean */
 	ROW("kernel-6.1", NULL, 0, false),
 	ROW("kernel-6.12", NULL, 0, false),
