@@ -7,7 +7,7 @@ T(vrc_test_disc_display_irq) T(vrc_test_disc_chain)
 T(vrc_test_irq_invalid) T(vrc_test_irq_invalid_oops)
 T(vrc_test_irq_mask) T(vrc_test_irq_mask_bool) T(vrc_test_irq_unregister)
 T(vrc_test_irq_unregister_m1) T(vrc_test_irq_reregister) T(vrc_test_irq_close)
-T(vrc_test_irq_reset) T(vrc_test_irq_unmask_next) T(vrc_test_irq_set_states) T(vrc_test_irq_set_product)
+T(vrc_test_irq_reset) T(vrc_test_irq_unmask_next) T(vrc_test_irq_set_states) T(vrc_test_irq_set_product) T(vrc_test_irq_release_refs)
 T(vrc_test_evt_flip_every) T(vrc_test_evt_flip_burst) T(vrc_test_evt_idle_bound)
 T(vrc_test_evt_flip_pattern) T(vrc_test_evt_cursor_move) T(vrc_test_evt_cursor_pattern) T(vrc_test_evt_cursor_curpos)
 T(vrc_test_evt_cursor_pipe_b) T(vrc_test_evt_frontbuffer)
@@ -44,7 +44,7 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_irq_invalid, &vrc_test_irq_invalid_oops,
 	&vrc_test_irq_mask, &vrc_test_irq_mask_bool, &vrc_test_irq_unregister,
 	&vrc_test_irq_unregister_m1, &vrc_test_irq_reregister, &vrc_test_irq_close,
-	&vrc_test_irq_reset, &vrc_test_irq_unmask_next, &vrc_test_irq_set_states, &vrc_test_irq_set_product,
+	&vrc_test_irq_reset, &vrc_test_irq_unmask_next, &vrc_test_irq_set_states, &vrc_test_irq_set_product, &vrc_test_irq_release_refs,
 	&vrc_test_evt_flip_every, &vrc_test_evt_flip_burst, &vrc_test_evt_idle_bound,
 	&vrc_test_evt_flip_pattern, &vrc_test_evt_cursor_move, &vrc_test_evt_cursor_pattern,
 	&vrc_test_evt_cursor_curpos,

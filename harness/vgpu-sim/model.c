@@ -141,6 +141,9 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_CUR_ON_PRI), VRC_ABI_V7, 0, 0, NULL },
 	/* input classes IC-10 and IC-8: a call while unregistered, a call with a
 	 * signal pending */
+	/* IRQ-3.5: a reference kept, nothing signalled (the series' own leak) */
+	{ "keep-ref", "ref, but re-registering keeps a reference to the old eventfd (never signalled, never freed)",
+	  REF_TRAITS & ~VM_RELEASE_OLD, VRC_ABI_V6, 0, 0, NULL },
 	{ "unreg-mask-refused", "ref, but MASK and UNMASK are refused while no eventfd is registered",
 	  REF_TRAITS | VM_IRQS(VGPU_IRQS_UNREG_MASK), VRC_ABI_V6, 0, 0, NULL },
 	{ "release-drains", "ref, but an eventfd the device lets go of is read to zero: a pending signal is lost",

@@ -69,6 +69,9 @@
  *    same-cursor the cursor's same value again (input class IC-2, as
  *    same-surf is the surface's); curcntr-drop and stride-drop the size
  *    and format changes of the workloads' input class IC-5;
+ *  - keep-ref is ours: the series' leaked reference on re-registration
+ *    without its signals, which only irq-release-refs (the emulated
+ *    device's descriptors) can see;
  *  - unreg-mask-refused and release-drains are ours, one per state of
  *    irq-set-states that nothing else caught: MASK/UNMASK refused while
  *    unregistered (IC-10), and a released eventfd read to zero so that a
@@ -215,6 +218,8 @@ static const struct expectation expected[] = {
 	ROW("stride-drop", NULL, CL(C_EVT_2), false),
 	/* input classes IC-10 and IC-8: a call while unregistered, a call with
 	 * a signal pending (irq-set-states' states) */
+	/* IRQ-3.5: only irq-release-refs sees a reference kept without signals */
+	ROW("keep-ref", NULL, CL(C_IRQ_3), false),
 	ROW("unreg-mask-refused", NULL, CL(C_IRQ_2), false),
 	ROW("release-drains", NULL, CL(C_IRQ_3), false),
 	/* input class IC-6: combinations only irq-set-product sends */
