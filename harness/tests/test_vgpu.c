@@ -41,7 +41,7 @@ TEST(model_table)
 				"lax-trigger-count", "lax-not-eventfd", "mask-ignored",
 				"bool-ignored", "badval-cursor", "same-cursor",
 				"curcntr-drop", "stride-drop", "sparse", "torn-offset",
-				"unreg-mask-refused", "release-drains", "keep-ref", "mask-eventfd",
+				"unreg-mask-refused", "release-drains", "keep-ref", "zero-hotspot", "mask-eventfd",
 				"lax-no-action", "surf-top", "curpos-max" };
 	unsigned n = 0;
 

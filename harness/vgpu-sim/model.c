@@ -95,6 +95,8 @@ static const struct vgpu_model models[] = {
 	  REF_TRAITS | VM_REFUSED_UNMASKS, VRC_ABI_V6, 0, 0, NULL },
 	{ "sparse", "ref, but only every 4th signal reaches the eventfd",
 	  REF_TRAITS | VM_SPARSE, VRC_ABI_V6, 0, 0, NULL },
+	{ "zero-hotspot", "ref, but the cursor plane reports hotspot 0,0 where the guest set none (unknown)",
+	  REF_TRAITS | VM_ZERO_HOTSPOT, VRC_ABI_V6, 0, 0, NULL },
 	{ "torn-offset", "ref, but a primary dmabuf maps half a frame too far: every capture mixes two buffers",
 	  REF_TRAITS | VM_TORN_OFFSET, VRC_ABI_V6, 0, 0, NULL },
 	/* one per sentence of DISC-1 and DISC-2 (issue 25) */

@@ -99,6 +99,10 @@ enum vgpu_model_trait {
 					   a frame too far into VRAM: a capture is the
 					   lower half of one buffer and the upper half
 					   of what follows (torn-offset) */
+#define VM_ZERO_HOTSPOT	(1ull << 51)	/* the cursor plane reports hotspot 0,0 where
+					   the guest set none (unknown is 0xFFFFFFFF):
+					   a client then offsets the cursor by a
+					   hotspot nobody chose (zero-hotspot) */
 
 /*
  * Discovery faults (issue 25: one model per sentence of DISC-1 and DISC-2).

@@ -311,8 +311,8 @@ int vgpu_cursor_plane(const struct vgpu *v, int pipe, struct vfio_device_gfx_pla
 	p->size = (uint32_t)page_round(dim * dim * 4);
 	p->x_pos = curpos_axis(pos & 0xffffu);
 	p->y_pos = curpos_axis(pos >> 16);
-	p->x_hot = UNKNOWN_HOT;
-	p->y_hot = UNKNOWN_HOT;
+	p->x_hot = vgpu_has(v, VM_ZERO_HOTSPOT) ? 0 : UNKNOWN_HOT;
+	p->y_hot = vgpu_has(v, VM_ZERO_HOTSPOT) ? 0 : UNKNOWN_HOT;
 	return 1;
 }
 

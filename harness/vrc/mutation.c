@@ -48,6 +48,8 @@
  *    SET_IRQS request in every state): re-registering the eventfd already
  *    registered (IRQ-3), a refused request while masked (IRQ-1's "change
  *    nothing").
+ *  - zero-hotspot is ours: a cursor query reporting hotspot 0,0 where the
+ *    guest set none (unknown, 0xFFFFFFFF), TEAR-2's hotspot sentence;
  *  - torn-offset is ours: stale-dmabuf's captures are whole frames, only
  *    old; no other model hands out a mix of two buffers;
  *  - TEAR-1 and TEAR-2 are judged at signals and presume the signals their
@@ -165,6 +167,8 @@ static const struct expectation expected[] = {
 			    CL(C_TEAR_1) | CL(C_TEAR_2), true),
 	/* a capture that mixes two buffers (TEAR-1's "never a mix of frames") */
 	ROW("torn-offset", NULL, CL(C_TEAR_1), false),
+	/* a hotspot the guest never set (TEAR-2's "latest hotspot") */
+	ROW("zero-hotspot", NULL, CL(C_TEAR_2), false),
 	/* silence: no test may pass by having judged nothing */
 	{ "no-irq", NULL, 0, false, NULL, NULL, true },
 	{ "silent", NULL, IRQ_ALL | CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_4) |
