@@ -95,6 +95,7 @@ static void usage(FILE *f)
 "  --realtime=some|all|none  which models also run the real-time tests: some\n"
 "                         (default: those that between them fail every rt-*\n"
 "                         test, plus ref and v3 for false failures), all, none\n"
+"                         (none: no rt-* test runs, so none is asked to fail)\n"
 "  --list-expected        print each model's expected row (model, abi, clauses)\n"
 "                         and run nothing\n"
 "\n"

@@ -382,7 +382,9 @@ int vrc_mutation(const struct vrc_opts *base)
 	/* A test that no known-bad model fails cannot be shown to work. */
 	unsigned powerless = 0;
 	for (unsigned j = 0; j < vrc_num_tests; j++)
-		if (!test_failed_by_some[j] && !(vrc_all_tests[j]->flags & VT_EXTRA)) {
+		if (!test_failed_by_some[j] && !(vrc_all_tests[j]->flags & VT_EXTRA) &&
+		    !(base->realtime_mutation == VRC_RT_NONE &&
+		      (vrc_all_tests[j]->flags & VT_REALTIME))) {
 			fprintf(out, "# %s: no model makes it fail\n", vrc_all_tests[j]->name);
 			powerless++;
 		}
