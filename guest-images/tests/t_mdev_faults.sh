@@ -7,13 +7,14 @@
 # skip on this backend (TEAR-*: no guest memory); warn must flag no clause
 # and turn tests into dmesg-warn/dmesg-fail. Prints the table. TAP; opt-in
 # (make mutation-mdev). Environment: VRC_BUILD (default build),
-# VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
+# VRC_MDEV_KERNEL, VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
 # run (default all); VRC_MDEV_OUT a directory to keep each run's KTAP and
 # results.json in.
 set -u
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-img=$b/guest-mdev
+kver=${VRC_MDEV_KERNEL:-6.1}
+img=$b/guest-mdev-$kver
 if [ -z "${VRC_ACCEL:-}" ] && [ -w /dev/kvm ] &&
    { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
 	VRC_ACCEL=kvm:tcg
@@ -69,8 +70,13 @@ within() {
 echo "TAP version 13"
 echo "1..$(( $(echo $faults | wc -w) + 1 ))"
 for f in "$img/vmlinuz" "$img/initrd.img" "$b/vrc"; do
-	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b"; exit 1; }
+	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
+case $(cat "$img/kernel-release") in
+"$kver".*) ;;
+*) echo "Bail out! $img holds kernel $(cat "$img/kernel-release"), not $kver"; exit 1 ;;
+esac
+echo "# kernel $kver: $(cat "$img/kernel-release") from $(cat "$img/kernel-suite" 2>/dev/null || echo '?')"
 kernel=$img/vmlinuz
 [ -f "$img/vmlinux" ] && kernel=$img/vmlinux
 qemu-system-x86_64 -nodefaults -machine q35,accel="$accel" -m 512 -smp 2 -display none \

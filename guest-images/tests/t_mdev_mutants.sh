@@ -17,8 +17,11 @@ fail=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
 
-rel=$(cat "$b/guest-mdev/kernel-release" 2>/dev/null) ||
-	{ echo "Bail out! $b/guest-mdev missing: run make image-mdev BUILD=$b"; exit 1; }
+# the mutations are written against kernel/6.1's text (VRC_MDEV_KERNEL)
+kver=${VRC_MDEV_KERNEL:-6.1}
+export VRC_MDEV_KERNEL=$kver
+rel=$(cat "$b/guest-mdev-$kver/kernel-release" 2>/dev/null) ||
+	{ echo "Bail out! $b/guest-mdev-$kver missing: run make image-mdev BUILD=$b"; exit 1; }
 kmm=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 [ -d "$top/kernel/$kmm" ] || { echo "Bail out! no kernel/$kmm for $rel"; exit 1; }
 
@@ -42,7 +45,8 @@ while IFS='#' read -r name patch subst expect; do
 	fi
 	mkdir -p "$tmp/$name/build"
 	if ! "$top/guest-images/mkimage.sh" --build="$b" --flavour=mdev --series="$m" \
-		--out="$tmp/$name/build/guest-mdev" >"$tmp/$name/mkimage.log" 2>&1; then
+		--kernel="$(cat "$b/guest-mdev-$kver/kernel-suite" 2>/dev/null || echo host)" \
+		--out="$tmp/$name/build/guest-mdev-$kver" >"$tmp/$name/mkimage.log" 2>&1; then
 		sed 's/^/# /' "$tmp/$name/mkimage.log"
 		not_ok "$name: vgpu-mdev.ko builds from the mutant"
 		continue
