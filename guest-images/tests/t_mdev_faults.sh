@@ -56,9 +56,12 @@ summary() {
 		my $s = sub { my %h = @_; join(",", sort keys %h) || "-" };
 		print $s->(%flag), " ", $s->(%ran), " ", ($dm // 0), "\n";' "$1"
 }
-# expected NAME: the twin's clauses from vrc mutation --list-expected
+# expected NAME: the twin's clauses from vrc mutation --list-expected, its
+# row for the series' ABI (v6 on 6.1, v7 on 6.12) if it has one, else "-"
 expected() {
-	"$b/vrc" mutation --list-expected 2>/dev/null | awk -v m="$1" '$1 == m && $2 == "-" { print $3; exit }'
+	"$b/vrc" mutation --list-expected 2>/dev/null | awk -v m="$1" -v abi="$abi" '
+		$1 == m && $2 == abi { own = $3 } $1 == m && $2 == "-" { any = $3 }
+		END { print (own != "" ? own : any) }'
 }
 # within A B: the clauses of A (comma list) that are in B, sorted
 within() {
@@ -95,6 +98,10 @@ else
 	exit 1
 fi
 
+# the series' ABI, as the module's type describes it
+abi=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description |
+	sed -n 's/.*(ABI \(v[0-9]*\)).*/\1/p')
+echo "# the module's series: ABI ${abi:-unknown}; the twins' rows of that ABI, else their general ones"
 echo "# fault      twin's clauses (ran here)   flagged on mdev   dmesg-*"
 for fault in $faults; do
 	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault" \
