@@ -112,12 +112,13 @@ fetch_kernel() {
 	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
 	[ -n "$deb" ] && return 0
 	log "downloading $imgpkg=$pkgver"
+	td=$(date +%s)
 	(cd "$cache" && apt-get download -q "$imgpkg=$pkgver" >/dev/null 2>"$cache/apt.err") || {
 		cat "$cache/apt.err" >&2
 		return 1
 	}
 	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
-	[ -n "$deb" ]
+	[ -n "$deb" ] && log "downloaded in $(( $(date +%s) - td ))s"
 }
 # --kernel=SUITE: the metapackages of that suite name the versioned
 # packages; the image, the headers, their -common half and the kbuild
