@@ -43,7 +43,7 @@ TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
 #   make image-mdev        $(BUILD)/guest-mdev-VER/ for each VER
 #   make check-mdev        boot each and run vrc and the probe (t_mdev.sh)
 #   make mutation-mdev     the module's fault models on each (t_mdev_faults.sh)
-#   make check-mdev-mutants  the series' mutants (6.1's text only)
+#   make check-mdev-mutants  mutants of each series (t_mdev_mutants.sh)
 # MDEV_KERNELS=6.12 runs one kernel.
 MDEV_KERNELS ?= 6.1 6.12
 mdev_suite_6.1  := host
@@ -79,7 +79,7 @@ check-mdev: image-mdev
 # the guest's checks fail against mutants of the series (opt-in too)
 .PHONY: check-mdev-mutants
 check-mdev-mutants: image-mdev
-	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_mutants.sh
+	$(call mdev_each,guest-images/tests/t_mdev_mutants.sh)
 # vgpu-mdev's fault models flagged as their vgpu-sim twins (opt-in too)
 .PHONY: mutation-mdev
 mutation-mdev: image-mdev
