@@ -9,12 +9,12 @@ set -eu
 
 usage() {
 	cat <<USAGE
-usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt|igt-i915|mdev] [--out=DIR] [--series=DIR] [--force]
+usage: guest-images/mkimage.sh [--build=DIR] [--flavour=vdisp|i915|igt|igt-i915|mdev] [--kernel=host|SUITE] [--out=DIR] [--series=DIR] [--force]
 
 Builds DIR/guest (flavour vdisp), DIR/guest-i915 (the GVT guest),
 DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
-(the same with i915, for igt on a GVT-g vGPU) or DIR/guest-mdev (a VFIO host
-with the vgpu-mdev module):
+(the same with i915, for igt on a GVT-g vGPU) or DIR/guest-mdev-MAJOR.MINOR
+(a VFIO host with the vgpu-mdev module, on its kernel's MAJOR.MINOR):
   vmlinuz      the kernel of Debian's linux-image-<ver>-amd64, where <ver>
                is what the installed linux-headers-amd64 depends on
   vmlinux      the same kernel decompressed (ELF, PVH entry): QEMU -kernel
@@ -32,7 +32,14 @@ with the vgpu-mdev module):
                  vgpu-mdev.ko (guest-images/mdev/) with the reference
                  series of the kernel's version (kernel/MAJOR.MINOR), and
                  DIR/vrc-mdev-probe if it exists
-  --out=DIR      output directory (default: DIR/guest, else DIR/guest-F)
+  --kernel=K     host (default): the kernel the installed
+                 linux-headers-amd64 stands for (bookworm: 6.1); SUITE, e.g.
+                 bookworm-backports (6.12): the kernel linux-headers-amd64
+                 and linux-image-amd64 of that suite stand for, with its
+                 headers, unpacked (never installed) into DIR/guest-cache/
+                 SUITE by scripts/deb-fetch.sh
+  --out=DIR      output directory (default: DIR/guest, else DIR/guest-F;
+                 mdev: DIR/guest-mdev-MAJOR.MINOR)
   --series=DIR   mdev: the reference series to build into vgpu-mdev.ko
                  (default kernel/MAJOR.MINOR of the kernel), e.g. a mutant
                  copy to show that the guest's checks see a broken series
@@ -40,9 +47,10 @@ with the vgpu-mdev module):
 USAGE
 }
 
-build=build flavour=vdisp out= force=0 series=
+build=build flavour=vdisp out= force=0 series= ksuite=host
 for a in "$@"; do
 	case $a in
+	--kernel=*) ksuite=${a#*=} ;;
 	--build=*) build=${a#*=} ;;
 	--flavour=*) flavour=${a#*=} ;;
 	--out=*) out=${a#*=} ;;
@@ -65,12 +73,14 @@ vdisp=0
 case $flavour in vdisp|igt) vdisp=1 ;; esac
 mdev=0
 [ "$flavour" = mdev ] && mdev=1
-[ -n "$out" ] || { [ "$flavour" = vdisp ] && out=$build/guest || out=$build/guest-$flavour; }
+case $ksuite in
+host) ;;
+*[!a-z0-9-]*|'') echo "mkimage: --kernel=$ksuite: want host or a Debian suite name" >&2; exit 2 ;;
+esac
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$build" "$out"
+mkdir -p "$build"
 build=$(cd "$build" && pwd)
-out=$(cd "$out" && pwd)
 cache=$build/guest-cache
 mkdir -p "$cache"
 
@@ -102,27 +112,87 @@ fetch_kernel() {
 	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
 	[ -n "$deb" ] && return 0
 	log "downloading $imgpkg=$pkgver"
+	td=$(date +%s)
 	(cd "$cache" && apt-get download -q "$imgpkg=$pkgver" >/dev/null 2>"$cache/apt.err") || {
 		cat "$cache/apt.err" >&2
 		return 1
 	}
 	deb=$(ls "$cache/${imgpkg}_${pkgver}"_*.deb 2>/dev/null | head -1 || true)
-	[ -n "$deb" ]
+	[ -n "$deb" ] && log "downloaded in $(( $(date +%s) - td ))s"
 }
-resolve
-if ! fetch_kernel; then
-	log "$imgpkg=$pkgver is no longer in the archive: upgrading linux-headers-amd64 and retrying"
-	apt-get update -qq >&2 || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-headers-amd64 >&2 ||
-		die "cannot upgrade linux-headers-amd64"
+# --kernel=SUITE: the metapackages of that suite name the versioned
+# packages; the image, the headers, their -common half and the kbuild
+# scripts are unpacked by deb-fetch.sh (each kept while its version holds),
+# and the headers tree is assembled in one root, where the Makefile's
+# include of the -common half is pointed.
+debfetch() { "$src/scripts/deb-fetch.sh" --suite="$ksuite" "$@"; }
+dep_of() {	# dep_of PKG: the first package PKG's Depends names, matching RE
+	debfetch --field=Depends "$1" 2>"$cache/deb-fetch.err" |
+		sed -n "s/^$1 //p" | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' | grep -E "^$2\$" | head -1
+}
+resolve_suite() {
+	kc=$cache/$ksuite
+	mkdir -p "$kc"
+	hdrpkg=$(dep_of linux-headers-amd64 'linux-headers-.*-amd64')
+	[ -n "$hdrpkg" ] || { cat "$cache/deb-fetch.err" >&2; die "no linux-headers-amd64 metapackage in $ksuite"; }
+	abi=${hdrpkg#linux-headers-}
+	imgpkg=$(dep_of linux-image-amd64 "linux-image-$(echo "$abi" | sed 's/[.+]/\\&/g')(-unsigned)?")
+	[ -n "$imgpkg" ] || die "linux-image-amd64 of $ksuite does not stand for $abi as linux-headers-amd64 does"
+	common=$(dep_of "$hdrpkg" 'linux-headers-.*-common')
+	kbuild=$(dep_of "$hdrpkg" 'linux-kbuild-.*')
+	[ -n "$common" ] && [ -n "$kbuild" ] || die "$hdrpkg of $ksuite names no -common headers or kbuild"
+	for p in "$imgpkg" "$hdrpkg" "$common" "$kbuild"; do
+		debfetch --out="$kc/$p" "$p" >/dev/null || die "cannot fetch $p from $ksuite"
+	done
+	pkgver=$(cat "$kc/$imgpkg/version")
+	deb=$kc/$imgpkg/version	# what the stamp hashes: the unpacked version
+	kx=$kc/$imgpkg
+	# the headers' root: /usr/src/linux-headers-{ABI,common} and
+	# /usr/lib/linux-kbuild-X, as the installed packages lay them out
+	kroot=$kc/headers-$abi
+	if [ "$(cat "$kroot/version" 2>/dev/null)" != "$pkgver" ]; then
+		rm -rf "$kroot" "$kroot.tmp"
+		mkdir -p "$kroot.tmp"
+		for p in "$hdrpkg" "$common" "$kbuild"; do
+			cp -a "$kc/$p/usr" "$kroot.tmp/"
+		done
+		sed -i "s|^include /usr/src/|include $kroot/usr/src/|" \
+			"$kroot.tmp/usr/src/linux-headers-$abi/Makefile"
+		echo "$pkgver" > "$kroot.tmp/version"
+		mv "$kroot.tmp" "$kroot"
+	fi
+	kdir=$kroot/usr/src/linux-headers-$abi
+}
+if [ "$ksuite" = host ]; then
 	resolve
-	fetch_kernel || die "$imgpkg=$pkgver cannot be downloaded either"
+	if ! fetch_kernel; then
+		log "$imgpkg=$pkgver is no longer in the archive: upgrading linux-headers-amd64 and retrying"
+		apt-get update -qq >&2 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-headers-amd64 >&2 ||
+			die "cannot upgrade linux-headers-amd64"
+		resolve
+		fetch_kernel || die "$imgpkg=$pkgver cannot be downloaded either"
+	fi
+	kdir=/usr/src/linux-headers-$abi
+	kx=$cache/$imgpkg-$pkgver
+else
+	tf=$(date +%s)
+	resolve_suite
+	log "kernel $abi ($pkgver) of $ksuite ready in $(( $(date +%s) - tf ))s"
 fi
-kdir=/usr/src/linux-headers-$abi
 [ -d "$kdir" ] || die "$kdir missing: linux-headers-amd64 is installed but $hdrpkg is not"
+kmm=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+if [ -z "$out" ]; then
+	case $flavour in
+	vdisp) out=$build/guest ;;
+	mdev) out=$build/guest-mdev-$kmm ;;
+	*) out=$build/guest-$flavour ;;
+	esac
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 # the reference series vgpu-mdev runs: the one for this kernel's MAJOR.MINOR
 if [ "$mdev" = 1 ]; then
-	kmm=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 	if [ -z "$series" ]; then
 		series=$src/kernel/$kmm
 	else
@@ -147,7 +217,7 @@ if [ "$mdev" = 1 ]; then
 	done
 fi
 stamp_now=$( {
-	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver"
+	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver from $ksuite"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
 	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||" ;; esac
 	[ "$mdev" = 1 ] && sha256sum "$src/guest-images/mdev/"*.[ch] "$src/guest-images/mdev/Kbuild" "$src/guest-images/mdev/series/"* \
@@ -166,9 +236,9 @@ t0=$(date +%s)
 log "building the $flavour image in $out ($imgpkg $pkgver)"
 
 work=$build/guest-work-$flavour
+[ "$mdev" = 1 ] && work=$work-$kmm
 rm -rf "$work"
 mkdir -p "$work"
-kx=$cache/$imgpkg-$pkgver
 if [ ! -d "$kx/lib/modules/$abi" ]; then
 	rm -rf "$kx.tmp"
 	dpkg-deb -x "$deb" "$kx.tmp"
@@ -205,7 +275,10 @@ if [ "$mdev" = 1 ]; then
 	"$src/kernel/kmodel-gen.sh" --shim=series "$series" "$md/kseries.c"
 	log "building vgpu-mdev.ko (series ${series##*/}) against $kdir"
 	tm=$(date +%s)
-	make -s -C "$kdir" M="$md" KCFLAGS=-Werror modules >"$work/kbuild.log" 2>&1 || {
+	# No BTF for the module: 6.12's headers ship a BTF vmlinux, and kbuild
+	# would then want pahole (dwarves) for a module nothing inspects.
+	make -s -C "$kdir" M="$md" KCFLAGS=-Werror CONFIG_DEBUG_INFO_BTF_MODULES= \
+		modules >"$work/kbuild.log" 2>&1 || {
 		cat "$work/kbuild.log" >&2
 		die "vgpu-mdev.ko failed to build"
 	}
@@ -303,18 +376,26 @@ fi
 	zstd -q -T0 -10 > "$work/initrd.img"
 cp "$kx/boot/vmlinuz-$abi" "$work/vmlinuz"
 # The same kernel decompressed: an ELF with the PVH entry note, which QEMU's
-# -kernel boots directly, skipping the real-mode setup and the in-guest XZ
-# decompression (about 3 s of a 10 s boot under TCG).
-off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$work/vmlinuz" | head -1 | cut -d: -f1)
-if [ -n "$off" ] && tail -c +$((off + 1)) "$work/vmlinuz" | xz -dc --single-stream > "$work/vmlinux" 2>/dev/null &&
-   [ "$(head -c 4 "$work/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+# -kernel boots directly, skipping the real-mode setup and the in-guest
+# decompression (about 3 s of a 10 s boot under TCG). 6.1's payload is XZ,
+# 6.12's zstd; either is followed by the setup's trailer, which zstd calls
+# an unsupported format after the frame: the ELF magic is what counts.
+unpack_vmlinux() {
+	off=$(LC_ALL=C grep -obUaP "$1" "$work/vmlinuz" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	tail -c +$((off + 1)) "$work/vmlinuz" | $2 > "$work/vmlinux" 2>/dev/null
+	[ "$(head -c 4 "$work/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]
+}
+if unpack_vmlinux '\xfd7zXZ\x00' 'xz -dc --single-stream' ||
+   unpack_vmlinux '\x28\xb5\x2f\xfd' 'zstd -qdc'; then
 	mv "$work/vmlinux" "$out/vmlinux"
 else
-	log "no XZ payload in vmlinuz-$abi: no vmlinux (PVH) this time, boot vmlinuz"
+	log "no XZ or zstd payload in vmlinuz-$abi: no vmlinux (PVH) this time, boot vmlinuz"
 	rm -f "$work/vmlinux" "$out/vmlinux"
 fi
 mv "$work/vmlinuz" "$out/vmlinuz"
 mv "$work/initrd.img" "$out/initrd.img"
 echo "$abi" > "$out/kernel-release"
+echo "$ksuite" > "$out/kernel-suite"
 echo "$stamp_now" > "$out/stamp"
 log "done in $(( $(date +%s) - t0 ))s: $out/vmlinuz, $out/initrd.img ($(du -k "$out/initrd.img" | cut -f1) KiB)"

@@ -35,26 +35,52 @@ TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
 
 # The mdev flavour (issue 22): a VFIO host guest with vgpu-mdev.ko, the
 # reference series of its kernel compiled into the module, and
-# vrc-mdev-probe, libvrc's kernel-VFIO client. Opt-in: not part of `all`,
-# `test` or `check` yet (it boots a TCG guest).
-#   make image-mdev   $(BUILD)/guest-mdev/
-#   make check-mdev   boot it and run the probe (guest-images/tests/t_mdev.sh)
+# vrc-mdev-probe, libvrc's kernel-VFIO client, for each kernel of
+# MDEV_KERNELS: 6.1 is what the installed linux-headers-amd64 stands for
+# (bookworm), 6.12 what bookworm-backports' linux-headers-amd64 and
+# linux-image-amd64 stand for (fetched, never installed). Opt-in: not part
+# of `all`, `test` or `check` yet (it boots TCG guests).
+#   make image-mdev        $(BUILD)/guest-mdev-VER/ for each VER
+#   make check-mdev        boot each and run vrc and the probe (t_mdev.sh)
+#   make mutation-mdev     the module's fault models on each (t_mdev_faults.sh)
+#   make check-mdev-mutants  mutants of each series (t_mdev_mutants.sh)
+# MDEV_KERNELS=6.12 runs one kernel.
+MDEV_KERNELS ?= 6.1 6.12
+mdev_suite_6.1  := host
+mdev_suite_6.12 := bookworm-backports
+
 $(BUILD)/vrc-mdev-probe: $(call obj,guest-images/probe/vrc-mdev-probe.c) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # built by `all` so that it keeps compiling against libvrc
 ALL_TARGETS += $(BUILD)/vrc-mdev-probe
 
+# mdev_each SCRIPT: run it on every kernel, all of them even if one fails,
+# saying which kernel served, and fail if any did
+define mdev_each
+	@rc=0; for k in $(MDEV_KERNELS); do \
+		echo "=== $(notdir $(1)): kernel $$k"; \
+		VRC_BUILD=$(BUILD) VRC_MDEV_KERNEL=$$k prove -v $(1) || rc=1; \
+	done; exit $$rc
+endef
+
+# mdev_image VER: its image, BUILD/guest-mdev-VER (mkimage names it after
+# the kernel the suite resolves to; t_mdev.sh refuses another)
+define mdev_image
+	@guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev --kernel=$(mdev_suite_$(1))
+
+endef
+
 .PHONY: image-mdev check-mdev
 image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc
-	@guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev
+	$(foreach k,$(MDEV_KERNELS),$(call mdev_image,$(k)))
 check-mdev: image-mdev
-	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev.sh
+	$(call mdev_each,guest-images/tests/t_mdev.sh)
 # the guest's checks fail against mutants of the series (opt-in too)
 .PHONY: check-mdev-mutants
 check-mdev-mutants: image-mdev
-	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_mutants.sh
+	$(call mdev_each,guest-images/tests/t_mdev_mutants.sh)
 # vgpu-mdev's fault models flagged as their vgpu-sim twins (opt-in too)
 .PHONY: mutation-mdev
 mutation-mdev: image-mdev
-	VRC_BUILD=$(BUILD) prove -v guest-images/tests/t_mdev_faults.sh
+	$(call mdev_each,guest-images/tests/t_mdev_faults.sh)

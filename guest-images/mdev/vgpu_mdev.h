@@ -21,7 +21,17 @@
 #include <linux/mutex.h>
 #include <linux/mdev.h>
 #include <linux/vfio.h>
+#include <linux/version.h>
 #include "include/vrc/i915_regs.h"
+
+/*
+ * What changed in the kernel API between the kernels vgpu-mdev is built
+ * for (Debian's 6.1 and 6.12), one name each, so that one source serves both.
+ */
+/* 6.2: the VFIO core frees the device after .release; 6.1's .release frees it */
+#define VGPU_MDEV_CORE_FREES_DEVICE	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0))
+/* 6.4: class_create() lost its owner argument */
+#define VGPU_MDEV_CLASS_CREATE_OWNERLESS (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
 
 #define VGPU_MDEV_NAME		"vgpu-mdev"
 #define VGPU_MDEV_BAR0_SIZE	(2u << 20)	/* as vgpu-sim's VGPU_BAR0_SIZE */

@@ -81,7 +81,7 @@ static int __init vgpu_mdev_init(void)
 	ret = mdev_register_driver(&vgpu_mdev_driver);
 	if (ret)
 		return ret;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#if VGPU_MDEV_CLASS_CREATE_OWNERLESS
 	parent_class = class_create(VGPU_MDEV_NAME);
 #else
 	parent_class = class_create(THIS_MODULE, VGPU_MDEV_NAME);

@@ -47,7 +47,9 @@ static void vgpu_release_dev(struct vfio_device *vdev)
 	vgpu_mdev_vram_free(v);
 	kvfree(v->vram);
 	mutex_destroy(&v->vram_lock);
+#if !VGPU_MDEV_CORE_FREES_DEVICE
 	vfio_free_device(vdev);
+#endif
 }
 
 static int vgpu_open_device(struct vfio_device *vdev)

@@ -5,10 +5,12 @@
  * with libvrc's own client: it creates an mdev through sysfs, opens it
  * through its VFIO group and a type1v2 container (lib/transport_vfio.c),
  * discovers the display irq with the argsz retry (DISC-1/DISC-2), registers
- * an eventfd, and checks by BAR0 register writes that a DSPSURF write is
- * signalled at the next vblank with the value the capability advertises, a
- * CURPOS write with the cursor's, that a masked irq and an unregistered or
- * reset one stay silent and an unmasked one signals again; then that
+ * its eventfd(s), and checks by BAR0 register writes that a DSPSURF write is
+ * signalled at the next vblank as the primary plane's and a CURPOS write as
+ * the cursor's (v6: the value the capability advertises on the one eventfd;
+ * v7: +1 on the sub-irq the plane map names, nothing on the other), that a
+ * masked irq and an unregistered or reset one stay silent and an unmasked
+ * one signals again; then that
  * QUERY_GFX_PLANE describes the primary plane the registers set up and
  * GET_GFX_DMABUF gives a real dma-buf whose mmap shows what was written
  * into the plane's memory (BAR2), later writes too. The mdev is always
@@ -178,6 +180,23 @@ static void drain(struct vrc_display_irq *irq)
 		;
 }
 
+/*
+ * Whether sig is exactly one update of plane (VRC_PLANE_PRIMARY or
+ * VRC_PLANE_CURSOR) in the irq's ABI: v6, that plane's value on the one
+ * eventfd; v7, 1 on that plane's sub-irq and nothing on the other.
+ */
+static bool plane_signal(const struct vrc_display_irq *irq, const struct vrc_signal *sig,
+			 int plane)
+{
+	bool primary = plane == VRC_PLANE_PRIMARY;
+	int sub = primary ? irq->sub_primary : irq->sub_cursor;
+	int other = primary ? irq->sub_cursor : irq->sub_primary;
+
+	if (irq->desc.abi != VRC_ABI_V7)
+		return sig->raw[0] == (primary ? irq->desc.pri_event_val : irq->desc.cur_event_val);
+	return sub >= 0 && other >= 0 && sig->raw[sub] == 1 && sig->raw[other] == 0;
+}
+
 /* A flip: DSPSURF of pipe A, then the signal of the next vblank. */
 static void check_flip(struct vrc_display_irq *irq, uint32_t surf)
 {
@@ -190,11 +209,11 @@ static void check_flip(struct vrc_display_irq *irq, uint32_t surf)
 	rc = reg_write(t, VRC_PLANE_SURF(0), surf);
 	check(rc == 0, "BAR0 write of DSPSURF(A) = %#x through VFIO region write (rc %d)", surf, rc);
 	rc = wait_signal(irq, fc, &sig);
-	note("signal after %.1f ms: raw %#" PRIx64 ", frame counter %u -> %u", ms_since(t0),
-	     sig.raw[0], fc, sig.frame_counter);
-	check(rc == 1 && sig.raw[0] == irq->desc.pri_event_val,
-	      "the flip is signalled with the primary value %#" PRIx64 " (got %#" PRIx64 ", primary %" PRIu64 " cursor %" PRIu64 ")",
-	      irq->desc.pri_event_val, sig.raw[0], sig.counts.primary, sig.counts.cursor);
+	note("signal after %.1f ms: raw %#" PRIx64 " %#" PRIx64 ", frame counter %u -> %u",
+	     ms_since(t0), sig.raw[0], sig.raw[1], fc, sig.frame_counter);
+	check(rc == 1 && plane_signal(irq, &sig, VRC_PLANE_PRIMARY),
+	      "the flip is signalled as one primary update (got %#" PRIx64 " %#" PRIx64 ", primary %" PRIu64 " cursor %" PRIu64 ")",
+	      sig.raw[0], sig.raw[1], sig.counts.primary, sig.counts.cursor);
 	check(rc == 1 && sig.frame_counter - fc <= 2,
 	      "at the next vblank (frame counter %u at the write, %u after the signal)", fc, sig.frame_counter);
 }
@@ -207,21 +226,43 @@ static void check_cursor(struct vrc_display_irq *irq)
 
 	check(rc == 0, "BAR0 write of CURPOS(A) (rc %d)", rc);
 	rc = wait_signal(irq, fc, &sig);
-	check(rc == 1 && sig.raw[0] == irq->desc.cur_event_val,
-	      "the cursor move is signalled with the cursor value %#" PRIx64 " (got %#" PRIx64 ")",
-	      irq->desc.cur_event_val, sig.raw[0]);
+	check(rc == 1 && plane_signal(irq, &sig, VRC_PLANE_CURSOR),
+	      "the cursor move is signalled as one cursor update (got %#" PRIx64 " %#" PRIx64 ", primary %" PRIu64 " cursor %" PRIu64 ")",
+	      sig.raw[0], sig.raw[1], sig.counts.primary, sig.counts.cursor);
 }
 
-/* Nothing on fd for n frames (the registered eventfd or a copy of it). */
-static void check_silent(struct vrc_transport *t, int fd, uint32_t n, const char *why)
+/* Nothing on fds[0..nfds) for n frames (the registered eventfds or copies). */
+static void check_silent(struct vrc_transport *t, const int *fds, uint32_t nfds, uint32_t n,
+			 const char *why)
 {
-	uint64_t v = 0;
-	int rc;
+	uint64_t v = 0, held = 0;
+	uint32_t busy = 0;
 
 	wait_frames(t, n);
-	rc = vrc_eventfd_drain(fd, &v);
-	check(rc == 0, "%s: no signal in %u frames (eventfd %s%#" PRIx64 ")", why, n,
-	      rc > 0 ? "holds " : "empty ", v);
+	for (uint32_t i = 0; i < nfds; i++)
+		if (vrc_eventfd_drain(fds[i], &v) != 0) {
+			busy++;
+			held = v;
+		}
+	check(busy == 0, "%s: no signal in %u frames on %u eventfd(s) (%u not empty, the last holding %#" PRIx64 ")",
+	      why, n, nfds, busy, held);
+}
+
+/* dup() of each registered eventfd, to watch them after the device let go */
+static uint32_t dup_efds(const struct vrc_display_irq *irq, int *keep)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < irq->count && i < VRC_IRQ_MAX_SUB; i++)
+		if (irq->efd[i] >= 0 && (keep[n] = dup(irq->efd[i])) >= 0)
+			n++;
+	return n;
+}
+
+static void close_all(const int *fds, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 static void check_rate(struct vrc_transport *t)
@@ -329,8 +370,10 @@ static void exercise(struct vrc_transport *t)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	struct vrc_display_irq irq;
+	int keep[VRC_IRQ_MAX_SUB];
 	char err[256] = "";
-	int rc, keep;
+	uint32_t nkeep;
+	int rc;
 
 	rc = t->ops->get_device_info(t, &info);
 	check(rc == 0 && info.num_irqs > 5, "GET_INFO: %u regions, %u irqs, flags %#x",
@@ -342,10 +385,16 @@ static void exercise(struct vrc_transport *t)
 		return;
 	check(irq.caps.violation == VRC_CAPS_OK, "DISC-2: capability chain well formed (%s)",
 	      vrc_caps_violation_str(irq.caps.violation));
-	note("ABI %s, pri_event_val %#" PRIx64 ", cur_event_val %#" PRIx64, vrc_abi_str(irq.desc.abi),
-	     irq.desc.pri_event_val, irq.desc.cur_event_val);
-	check(irq.desc.has_events && irq.desc.pri_event_val && irq.desc.cur_event_val,
-	      "the capability advertises the plane event values");
+	note("ABI %s, pri_event_val %#" PRIx64 ", cur_event_val %#" PRIx64 ", sub-irq primary %d cursor %d",
+	     vrc_abi_str(irq.desc.abi), irq.desc.pri_event_val, irq.desc.cur_event_val,
+	     irq.sub_primary, irq.sub_cursor);
+	if (irq.desc.abi == VRC_ABI_V7)
+		check(irq.count == 2 && irq.sub_primary >= 0 && irq.sub_cursor >= 0 &&
+		      irq.sub_primary != irq.sub_cursor,
+		      "the plane map names a primary and a cursor sub-irq of %u", irq.count);
+	else
+		check(irq.desc.has_events && irq.desc.pri_event_val && irq.desc.cur_event_val,
+		      "the capability advertises the plane event values");
 	check_rate(t);
 
 	rc = vrc_display_irq_register(&irq);
@@ -356,33 +405,35 @@ static void exercise(struct vrc_transport *t)
 	drain(&irq);
 	check_flip(&irq, 0x20000);
 	check_cursor(&irq);
-	check_silent(t, irq.efd[0], QUIET_FRAMES, "after the flip and the move");
+	check_silent(t, irq.efd, irq.count, QUIET_FRAMES, "after the flip and the move");
 
 	rc = vrc_display_irq_mask(&irq, true);
 	check(rc == 0, "SET_IRQS: masked (rc %d)", rc);
 	reg_write(t, VRC_PLANE_SURF(0), 0x30000);
-	check_silent(t, irq.efd[0], LONG_FRAMES, "masked, a flip");
+	check_silent(t, irq.efd, irq.count, LONG_FRAMES, "masked, a flip");
 	rc = vrc_display_irq_mask(&irq, false);
 	check(rc == 0, "SET_IRQS: unmasked (rc %d)", rc);
 	check_flip(&irq, 0x40000);
 
-	keep = dup(irq.efd[0]);
+	nkeep = dup_efds(&irq, keep);
 	rc = vrc_display_irq_unregister(&irq);
 	check(rc == 0, "SET_IRQS: unregistered (DATA_NONE, count 0) (rc %d)", rc);
-	if (keep >= 0) {
+	if (nkeep) {
 		reg_write(t, VRC_PLANE_SURF(0), 0x50000);
-		check_silent(t, keep, LONG_FRAMES, "unregistered, a flip");
-		close(keep);
+		reg_write(t, VRC_CURPOS(0), (300u << 16) | 400u);
+		check_silent(t, keep, nkeep, LONG_FRAMES, "unregistered, a flip and a move");
+		close_all(keep, nkeep);
 	}
 
 	rc = vrc_display_irq_register(&irq);
-	if (rc == 0 && (keep = dup(irq.efd[0])) >= 0) {
+	if (rc == 0 && (nkeep = dup_efds(&irq, keep)) > 0) {
 		rc = t->ops->reset(t);
 		check(rc == 0, "VFIO_DEVICE_RESET (rc %d)", rc);
 		drain(&irq);
 		reg_write(t, VRC_PLANE_SURF(0), 0x60000);
-		check_silent(t, keep, LONG_FRAMES, "after a reset, a flip (the reset released the eventfd)");
-		close(keep);
+		check_silent(t, keep, nkeep, LONG_FRAMES,
+			     "after a reset, a flip (the reset released the eventfds)");
+		close_all(keep, nkeep);
 	} else {
 		check(false, "re-register for the reset check (rc %d)", rc);
 	}

@@ -13,6 +13,8 @@
 # must unload. Prints what ran where and the wall times. TAP for prove; opt-in
 # (make check-mdev), not part of make test. Environment:
 #   VRC_BUILD         build directory (default build)
+#   VRC_MDEV_KERNEL   the kernel's MAJOR.MINOR: boots VRC_BUILD/guest-mdev-VER
+#                     (default 6.1; make check-mdev runs each of MDEV_KERNELS)
 #   VRC_ACCEL         QEMU accelerators (default kvm:tcg with hardware KVM, else tcg)
 #   VRC_BOOT_TIMEOUT  seconds to wait for the guest (default 120)
 #   VRC_MDEV_OUT      a directory to keep the probe's TAP, vrc's KTAP and
@@ -20,7 +22,8 @@
 #                     (default: not kept)
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-img=$b/guest-mdev
+kver=${VRC_MDEV_KERNEL:-6.1}
+img=$b/guest-mdev-$kver
 if [ -z "${VRC_ACCEL:-}" ] && [ -w /dev/kvm ] &&
    { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
 	VRC_ACCEL=kvm:tcg
@@ -62,8 +65,13 @@ qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 echo "TAP version 13"
 echo "1..7"
 for f in "$img/vmlinuz" "$img/initrd.img"; do
-	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b"; exit 1; }
+	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
+case $(cat "$img/kernel-release") in
+"$kver".*) ;;
+*) echo "Bail out! $img holds kernel $(cat "$img/kernel-release"), not $kver"; exit 1 ;;
+esac
+echo "# kernel $kver: $(cat "$img/kernel-release") from $(cat "$img/kernel-suite" 2>/dev/null || echo '?')"
 command -v qemu-system-x86_64 >/dev/null || { echo "Bail out! qemu-system-x86_64 missing: scripts/install-deps.sh"; exit 1; }
 
 kernel=$img/vmlinuz

@@ -7,13 +7,14 @@
 # skip on this backend (TEAR-*: no guest memory); warn must flag no clause
 # and turn tests into dmesg-warn/dmesg-fail. Prints the table. TAP; opt-in
 # (make mutation-mdev). Environment: VRC_BUILD (default build),
-# VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
+# VRC_MDEV_KERNEL, VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
 # run (default all); VRC_MDEV_OUT a directory to keep each run's KTAP and
 # results.json in.
 set -u
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-img=$b/guest-mdev
+kver=${VRC_MDEV_KERNEL:-6.1}
+img=$b/guest-mdev-$kver
 if [ -z "${VRC_ACCEL:-}" ] && [ -w /dev/kvm ] &&
    { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
 	VRC_ACCEL=kvm:tcg
@@ -55,9 +56,12 @@ summary() {
 		my $s = sub { my %h = @_; join(",", sort keys %h) || "-" };
 		print $s->(%flag), " ", $s->(%ran), " ", ($dm // 0), "\n";' "$1"
 }
-# expected NAME: the twin's clauses from vrc mutation --list-expected
+# expected NAME: the twin's clauses from vrc mutation --list-expected, its
+# row for the series' ABI (v6 on 6.1, v7 on 6.12) if it has one, else "-"
 expected() {
-	"$b/vrc" mutation --list-expected 2>/dev/null | awk -v m="$1" '$1 == m && $2 == "-" { print $3; exit }'
+	"$b/vrc" mutation --list-expected 2>/dev/null | awk -v m="$1" -v abi="$abi" '
+		$1 == m && $2 == abi { own = $3 } $1 == m && $2 == "-" { any = $3 }
+		END { print (own != "" ? own : any) }'
 }
 # within A B: the clauses of A (comma list) that are in B, sorted
 within() {
@@ -69,8 +73,13 @@ within() {
 echo "TAP version 13"
 echo "1..$(( $(echo $faults | wc -w) + 1 ))"
 for f in "$img/vmlinuz" "$img/initrd.img" "$b/vrc"; do
-	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b"; exit 1; }
+	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
+case $(cat "$img/kernel-release") in
+"$kver".*) ;;
+*) echo "Bail out! $img holds kernel $(cat "$img/kernel-release"), not $kver"; exit 1 ;;
+esac
+echo "# kernel $kver: $(cat "$img/kernel-release") from $(cat "$img/kernel-suite" 2>/dev/null || echo '?')"
 kernel=$img/vmlinuz
 [ -f "$img/vmlinux" ] && kernel=$img/vmlinux
 qemu-system-x86_64 -nodefaults -machine q35,accel="$accel" -m 512 -smp 2 -display none \
@@ -89,6 +98,10 @@ else
 	exit 1
 fi
 
+# the series' ABI, as the module's type describes it
+abi=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description |
+	sed -n 's/.*(ABI \(v[0-9]*\)).*/\1/p')
+echo "# the module's series: ABI ${abi:-unknown}; the twins' rows of that ABI, else their general ones"
 echo "# fault      twin's clauses (ran here)   flagged on mdev   dmesg-*"
 for fault in $faults; do
 	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault" \

@@ -17,8 +17,10 @@
 
 #ifdef GVT_DISPLAY_PRI_EVENT_VAL
 #define KM_ABI_NAME	"v6"	/* one eventfd, value-encoded */
+#define KM_IRQ_COUNT	1
 #else
 #define KM_ABI_NAME	"v7"	/* one eventfd per plane */
+#define KM_IRQ_COUNT	GVT_DISPLAY_NR_PLANES
 #endif
 
 const char vgpu_series_kernel[] = KM_SERIES;
@@ -77,7 +79,7 @@ u32 vgpu_series_num_irqs(void)
 /* kvmgt's intel_vgpu_get_irq_count() for the indexes this device has */
 static int vgpu_series_irq_count(u32 index)
 {
-	return index == INTEL_GVT_DISPLAY_IRQ_INDEX ? 1 : 0;
+	return index == INTEL_GVT_DISPLAY_IRQ_INDEX ? KM_IRQ_COUNT : 0;
 }
 
 long vgpu_series_get_irq_info(struct intel_vgpu *vgpu, unsigned long arg)
@@ -95,6 +97,17 @@ long vgpu_series_get_irq_info(struct intel_vgpu *vgpu, unsigned long arg)
 	info.flags = 0;
 	info.count = 0;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/* a SET_IRQS of eventfds that registers one (not only fd -1) */
+static bool km_any_fd(const s32 *fds, u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++)
+		if (fds[i] >= 0)
+			return true;
+	return false;
 }
 
 long vgpu_series_set_irqs(struct intel_vgpu *vgpu, unsigned long arg)
@@ -125,7 +138,7 @@ long vgpu_series_set_irqs(struct intel_vgpu *vgpu, unsigned long arg)
 	if (hdr.index == INTEL_GVT_DISPLAY_IRQ_INDEX) {
 		/* fault=leak tells a replaced trigger from a released one */
 		km_registering = (hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) && data &&
-				 *(s32 *)data >= 0;
+				 km_any_fd(data, hdr.count);
 		ret = intel_vgpu_set_display_irq(vgpu, hdr.index, hdr.start,
 						 hdr.count, hdr.flags, data);
 		km_registering = false;

@@ -62,19 +62,35 @@ static unsigned int km_nleaked;
 static bool km_registering;
 static DEFINE_SPINLOCK(km_fault_lock);
 
+/*
+ * 6.8: eventfd_signal(ctx) lost its count and adds 1; the series for such a
+ * kernel (v7: one eventfd per plane) never asks for more.
+ */
+#define KM_EVENTFD_SIGNAL_COUNTS	(KM_LINUX < KM_VERSION(6, 8))
+
+static inline void km_eventfd_add(struct eventfd_ctx *ctx, __u64 n)
+{
+#if KM_EVENTFD_SIGNAL_COUNTS
+	eventfd_signal(ctx, n);
+#else
+	WARN_ON_ONCE(n != 1);
+	eventfd_signal(ctx);
+#endif
+}
+
 static inline void km_eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
 {
 	unsigned int i;
 
-	eventfd_signal(ctx, n);
+	km_eventfd_add(ctx, n);
 	if (vgpu_mdev_fault == VGPU_FAULT_DUP)
-		eventfd_signal(ctx, n);
+		km_eventfd_add(ctx, n);
 	if (vgpu_mdev_fault != VGPU_FAULT_LEAK)
 		return;
 	spin_lock(&km_fault_lock);
 	for (i = 0; i < km_nleaked; i++)
 		if (km_leaked[i] != ctx)
-			eventfd_signal(km_leaked[i], n);
+			km_eventfd_add(km_leaked[i], n);
 	spin_unlock(&km_fault_lock);
 }
 
@@ -94,7 +110,9 @@ static inline void km_eventfd_ctx_put(struct eventfd_ctx *ctx)
 		eventfd_ctx_put(ctx);
 }
 
-#define eventfd_signal(ctx, n)	km_eventfd_signal((ctx), (n))
+/* the series calls eventfd_signal(ctx, n) before 6.8, eventfd_signal(ctx) after */
+#define KM_EVENTFD_SIGNAL(ctx, n, ...)	km_eventfd_signal((ctx), (n))
+#define eventfd_signal(...)		KM_EVENTFD_SIGNAL(__VA_ARGS__, 1, 0)
 #define eventfd_ctx_put(ctx)	km_eventfd_ctx_put(ctx)
 
 /* The series' functions that are not static, renamed per series. */
@@ -103,6 +121,16 @@ static inline void km_eventfd_ctx_put(struct eventfd_ctx *ctx)
 #define intel_vgpu_display_irq_release		KM_SYM(display_irq_release)
 
 /* ---- DRM and i915, as far as the series names them */
+/*
+ * include/drm/drm_plane.h's, in its order (the v7 plane map carries these
+ * values to userspace); the header itself wants the real struct drm_device.
+ */
+enum drm_plane_type {
+	DRM_PLANE_TYPE_OVERLAY,
+	DRM_PLANE_TYPE_PRIMARY,
+	DRM_PLANE_TYPE_CURSOR,
+};
+
 enum pipe {
 	INVALID_PIPE = -1,
 	PIPE_A = 0,
