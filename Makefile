@@ -2,7 +2,8 @@
 #   make            build build/vrc, build/vgpu-sim and the self-tests
 #   make test       the project's own tests (via prove)
 #   make check      the conformance run (GVT if present, else the emulated vGPU
-#                   with the real-time workloads in a booted guest)
+#                   with the real-time workloads in a booted guest), then the
+#                   suite on a real kernel (check-mdev: vgpu-mdev.ko in TCG guests)
 #   make bench      benchmarks, as ratios against baselines of the same run
 #   make asan       the self-tests again under ASan+UBSan (build-asan/)
 #   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
@@ -113,9 +114,13 @@ test: deps
 # GVT-g host vrc picks the vGPU (vgpu-sim is found next to vrc otherwise),
 # with the destructive test off. It fails unless a test passed and none
 # failed: a device without the display irq (every test skips) exits 4.
+# The conformance run on the device (GVT-g if usable, else vgpu-sim with the
+# rt-* workloads in a booted guest), then the suite against a real kernel:
+# vgpu-mdev.ko in TCG guests of Debian's 6.1 and 6.12 (check-mdev, ~2 min).
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
 	$(BUILD)/vrc run --guest=vm --no-extra
+	@$(MAKE) --no-print-directory check-mdev
 
 SOAK_RUNS ?= 20
 soak: deps
