@@ -107,7 +107,7 @@ bench: deps
 # the mutation check (harness/tests/t_*.sh), all through prove.
 test: deps
 	@$(MAKE) --no-print-directory all
-	VRC_BUILD=$(BUILD) prove --exec '' $(TEST_PROGS) $(TEST_SCRIPTS)
+	VRC_BUILD=$(BUILD) prove --timer --exec '' $(TEST_PROGS) $(TEST_SCRIPTS)
 
 # The main job: every suite; the real-time workloads run in a guest booted
 # from the image (built on first use, cached under $(BUILD)/guest). On a
