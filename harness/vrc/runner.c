@@ -192,6 +192,9 @@ static struct vrc_progress progress;
  */
 const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
 {
+	if (test->flags & VT_EMULATED)
+		return "looks into the emulated device's process: a kernel device's eventfd "
+		       "references cannot be seen from userspace";
 	if ((test->flags & VT_TWO_VGPUS) && (test->flags & VT_REALTIME))
 		return "two i915 guests at once: not on GVT-g yet (iso-heuristic-independent "
 		       "checks ISO-1 on two harness-owned vGPUs)";

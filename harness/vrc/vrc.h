@@ -87,6 +87,8 @@ struct vrc_test {
 					 * its own verdict is recorded; not in vrc mutation */
 #define VT_REFUSED	(1u << 4)	/* sends requests a correct kernel refuses; kvmgt
 					 * logs some at error level (gvt/kmsg.h) */
+#define VT_EMULATED	(1u << 5)	/* looks into the emulated device's process
+					 * (its descriptors): skips on a kernel device */
 	enum vrc_result (*run)(struct vt *t);
 };
 
