@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vrc/util.h"
 
@@ -50,4 +54,30 @@ int vrc_count_open_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;	/* the directory's own fd */
+}
+
+int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_t *val)
+{
+	char path[96], buf[512];
+	const char *p;
+	ssize_t n;
+	int f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, key);
+	if (!p)
+		return -1;
+	*val = strtoull(p + strlen(key), NULL, base);
+	return 0;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "vrc/vt.h"
 
 #define SET_TRIGGER_NONE	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE)
@@ -27,25 +28,9 @@
 /* The kernel's id of eventfd fd of process pid (0: self), 0 if none. */
 static uint64_t eventfd_id(pid_t pid, const char *fd)
 {
-	char path[96], buf[512];
-	const char *p;
-	ssize_t n;
-	int f;
+	uint64_t id;
 
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
-	else
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return 0;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strstr(buf, "eventfd-id:");
-	return p ? strtoull(p + strlen("eventfd-id:"), NULL, 10) : 0;
+	return vrc_fdinfo_u64(pid, fd, "eventfd-id:", 10, &id) ? 0 : id;
 }
 
 static uint64_t own_eventfd_id(int fd)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vgpu_priv.h"
+#include "vrc/util.h"
 
 #define DATA_MASK	(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL | \
 			 VFIO_IRQ_SET_DATA_EVENTFD)
@@ -50,28 +51,13 @@ bool vgpu_is_eventfd(int fd)
 	return !strcmp(link, "anon_inode:[eventfd]");
 }
 
-/* One numeric field of an eventfd's fdinfo ("eventfd-count:", hex). */
+/* An eventfd of ours, by number, for vrc_fdinfo_u64(). */
 static int efd_fdinfo(int fd, const char *key, int base, uint64_t *val)
 {
-	char path[64], buf[512];
-	const char *p;
-	ssize_t n;
-	int f;
+	char num[16];
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, key);
-	if (!p)
-		return -1;
-	*val = strtoull(p + strlen(key), NULL, base);
-	return 0;
+	snprintf(num, sizeof(num), "%d", fd);
+	return vrc_fdinfo_u64(0, num, key, base, val);
 }
 
 int vgpu_efd_count(int fd, uint64_t *count)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* printf into an err buffer the caller gave (NULL or 0 length: nothing). */
 void vrc_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -16,5 +17,12 @@ int vrc_left_ms(int64_t deadline);
 
 /* Open fds of this process (for leak checks in tests and fuzzers); -1 if unknown. */
 int vrc_count_open_fds(void);
+
+/*
+ * One numeric field of /proc/PID/fdinfo/FD (pid 0: this process), e.g. an
+ * eventfd's "eventfd-count:" (base 16) or "eventfd-id:" (base 10).
+ * 0 with *val set, -1 if the file or the key is not there.
+ */
+int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_t *val);
 
 #endif /* VRC_UTIL_H */
