@@ -160,7 +160,7 @@ static enum vrc_result evt_values_decode(struct vt *t)
 	struct vrc_vblank vb[30];
 
 	vt_setup(t, 0);
-	bool exact = !t->o->gvt;
+	bool exact = !vt_backend(t)->real_vblanks;
 
 	vt_drive(t, n, act_mixed, NULL, vb, NULL);
 	/* decoding needs signals of both planes to decode */

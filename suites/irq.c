@@ -441,12 +441,12 @@ static enum vrc_result irq_unmask_next_vblank(struct vt *t)
 		vt_violation(t, C_IRQ_2, "a signal at the unmask itself: what was masked is "
 			     "replayed");
 	rc = flip_latency(t);
-	/* gvt: real vblanks, and a harness running late writes a flip one
+	/* real vblanks: a harness running late writes a flip one
 	 * vblank later than it meant to: a vblank either way is not judged */
 	if (rc < 0)
 		vt_violation(t, C_IRQ_2, "the flip latching at the first vblank after unmask was "
 			     "not signalled in %u vblanks (this device's flips take %d)", WINDOW, lat);
-	else if (rc != lat && !(t->o->gvt && (rc == lat + 1 || rc + 1 == lat)))
+	else if (rc != lat && !(vt_backend(t)->real_vblanks && (rc == lat + 1 || rc + 1 == lat)))
 		vt_violation(t, C_IRQ_2, "the flip latching at the first vblank after unmask was "
 			     "signalled %d vblanks after its latch, this device's flips take %d",
 			     rc, lat);

@@ -346,7 +346,7 @@ static enum vrc_result iso_heuristic_independent(struct vt *t)
 		"one flip, then drawing into its front buffer", act_draw, beside_flips,
 	};
 
-	return t->o->gvt ? iso_heuristic_gvt(t) : iso_compare(t, &w);
+	return vt_backend(t)->real_vblanks ? iso_heuristic_gvt(t) : iso_compare(t, &w);
 }
 
 static enum vrc_result iso_updates_independent(struct vt *t)
@@ -355,7 +355,7 @@ static enum vrc_result iso_updates_independent(struct vt *t)
 		"flips and cursor moves with quiet vblanks", act_updates, beside_updates,
 	};
 
-	return t->o->gvt ? iso_beside_gvt(t, &w) : iso_compare(t, &w);
+	return vt_backend(t)->real_vblanks ? iso_beside_gvt(t, &w) : iso_compare(t, &w);
 }
 
 static enum vrc_result iso_masks_independent(struct vt *t)
@@ -364,7 +364,7 @@ static enum vrc_result iso_masks_independent(struct vt *t)
 		"flips and cursor moves with quiet vblanks", act_updates, beside_irq_state,
 	};
 
-	return t->o->gvt ? iso_beside_gvt(t, &w) : iso_compare(t, &w);
+	return vt_backend(t)->real_vblanks ? iso_beside_gvt(t, &w) : iso_compare(t, &w);
 }
 
 const struct vrc_test vrc_test_iso_heuristic = {

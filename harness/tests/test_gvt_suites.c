@@ -19,6 +19,7 @@
 
 #include "test_gvt_fake.h"
 #include "test_gvt_simkernel.h"
+#include "vrc/backend.h"
 #include "vrc/sim_backend.h"
 #include "vrc/util.h"
 #include "vrc/vrc.h"
@@ -91,7 +92,7 @@ static void world_up2(struct gvt_world *w, const char *model, unsigned instances
 	w->ktap = open_memstream(&w->text, &w->textlen);
 	ASSERT_TRUE(w->ktap != NULL);
 	w->o = (struct vrc_opts){
-		.backend = "gvt", .gvt = &w->s, .kmsg_path = w->kmsg, .destructive = true,
+		.backend = "gvt", .be = &vrc_backend_vfio, .gvt = &w->s, .kmsg_path = w->kmsg, .destructive = true,
 		.timeout_s = 60, .ktap = w->ktap, .no_results = true,
 		.progress = VRC_PROGRESS_OFF,
 	};

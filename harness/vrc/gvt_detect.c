@@ -12,6 +12,7 @@
 
 #include "gvt/cli.h"
 #include "gvt/gvt.h"
+#include "backend.h"
 #include "vrc.h"
 
 bool vrc_gvt_auto(const char *sysfs_root)
@@ -195,6 +196,7 @@ int vrc_gvt_run(const struct vrc_opts *o, const char *sysfs_root, bool dry_run)
 	go.gvt_no_igt_why = igt_possible(o, go.gvt_guest, guest_why, igt_why, sizeof(igt_why));
 	go.backend = "gvt";
 	go.gvt = &s;
+	go.be = &vrc_backend_vfio;
 	go.ktap_started = true;
 	rc = vrc_run(&go, &run);
 	vrc_run_free(&run);

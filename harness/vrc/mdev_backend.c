@@ -17,6 +17,7 @@
 #include "gvt/cli.h"
 #include "gvt/gvt.h"
 #include "vrc/irq.h"
+#include "backend.h"
 #include "results_read.h"
 #include "vrc.h"
 
@@ -147,6 +148,7 @@ int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 	go.model = model;
 	go.backend = "mdev";
 	go.gvt = &s;
+	go.be = &vrc_backend_vfio;
 	go.gvt_guest = false;
 	go.gvt_no_guest_why = NO_GUEST_WHY;
 	go.gvt_no_igt_why = NO_GUEST_WHY;

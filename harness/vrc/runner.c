@@ -21,8 +21,7 @@
 
 #include "vrc/caps.h"
 #include "vrc/lsan.h"
-#include "gvt/gvt.h"
-#include "host_dmesg.h"
+#include "backend.h"
 #include "journal.h"
 #include "progress.h"
 #include "runner.h"
@@ -154,7 +153,6 @@ static char artifact_dir[700];
 static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test *test)
 {
 	static struct vt t;
-	char err[256];
 
 	memset(&t, 0, sizeof(t));
 	t.o = o;
@@ -162,11 +160,7 @@ static _Noreturn void child_main(const struct vrc_opts *o, const struct vrc_test
 	t.artifact_dir = artifact_dir[0] ? artifact_dir : NULL;
 	t.sim.ctl = -1;
 	t.sim.pid = -1;
-	if (o->gvt)	/* the run's vGPUs, opened by the test (vt_open_device) */
-		vrc_child_finish(&t, test->run(&t));
-	if (vrc_sim_start(o->sim_path, o->model, o->abi,
-			  test->flags & VT_TWO_VGPUS ? 2 : 1, &t.sim, err, sizeof(err)))
-		vt_abort(&t, "%s", err);
+	vrc_backend_of(o)->child_start(&t);
 	vrc_child_finish(&t, test->run(&t));
 }
 
@@ -181,37 +175,6 @@ static double now_s(void)
 }
 
 static struct vrc_progress progress;
-
-/*
- * What the gvt backend cannot do, or NULL. In the virtual-time tests the
- * harness owns the vGPU and is the guest (vt.c): register writes and real
- * vblanks, but no guest memory, so nothing to capture. The real-time tests
- * run vrc-wl in an i915 guest that QEMU boots on the vGPU, when the host
- * and the image allow it (o->gvt_guest). One vGPU per run, and a second
- * one for each test of two (VT_TWO_VGPUS) while it runs.
- */
-const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
-{
-	if (test->flags & VT_EMULATED)
-		return "looks into the emulated device's process: a kernel device's eventfd "
-		       "references cannot be seen from userspace";
-	if ((test->flags & VT_TWO_VGPUS) && (test->flags & VT_REALTIME))
-		return "two i915 guests at once: not on GVT-g yet (iso-heuristic-independent "
-		       "checks ISO-1 on two harness-owned vGPUs)";
-	if (test->flags & VT_TWO_VGPUS)
-		return o->gvt_no_second_why;
-	if ((test->flags & VT_REALTIME) && !o->gvt_guest)
-		return o->gvt_no_guest_why ? o->gvt_no_guest_why :
-		       "needs an i915 guest booted on the vGPU";
-	if (test->flags & VT_EXTRA)
-		return o->gvt_no_igt_why;
-	if (test->flags & VT_REALTIME)
-		return NULL;
-	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
-		return "captures the guest's framebuffers: the harness-owned vGPU has no "
-		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";
-	return NULL;
-}
 
 const char *vrc_destructive_skip_reason(const struct vrc_opts *o, const struct vrc_test *test)
 {
@@ -309,51 +272,11 @@ static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
 	}
 }
 
-/*
- * gvt: a second vGPU like the run's, for this test only. The parent creates
- * and removes it, as it does the first: a test that dies leaves nothing, and
- * a harness that dies leaves a marker for the next run's sweep.
- */
-static void run_with_second_vgpu(const struct vrc_opts *o, const struct vrc_test *test,
-				 const char *run_dir, unsigned attempt,
-				 struct vrc_test_record *rec)
-{
-	struct gvt_session second;
-	struct vrc_opts so = *o;
-	char err[300];
-	unsigned avail;
-
-	artifact_dir[0] = 0;	/* until run_forked names this test's */
-	if (!gvt_type_available(o->gvt->h, o->gvt->m.parent, o->gvt->m.type, &avail) &&
-	    avail == 0) {
-		rec->result = R_SKIP;
-		snprintf(rec->reason, sizeof(rec->reason), "gvt: needs two vGPUs at once: "
-			 "type %s has no instance left for a second", o->gvt->m.type);
-		return;
-	}
-	if (gvt_session_create_sibling(o->gvt, &second, err, sizeof(err))) {
-		rec->result = R_CRASH;
-		snprintf(rec->reason, sizeof(rec->reason), "gvt: the second vGPU: %s", err);
-		return;
-	}
-	fprintf(o->ktap, "# %s: second vGPU %s created\n", test->name, second.m.uuid);
-	so.gvt_second = &second;
-	run_forked(&so, test, run_dir, attempt, rec);
-	if (gvt_session_destroy(&second, err, sizeof(err))) {
-		fprintf(o->ktap, "# %s: removing the second vGPU FAILED: %s (the next run's "
-			"sweep retries)\n", test->name, err);
-		if (rec->result == R_PASS || rec->result == R_SKIP) {
-			rec->result = R_CRASH;
-			snprintf(rec->reason, sizeof(rec->reason), "gvt: removing the second "
-				 "vGPU: %s", err);
-		}
-	}
-}
-
 static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		    const char *run_dir, unsigned attempt, struct vrc_test_record *rec)
 {
-	struct vrc_host_dmesg dm;
+	const struct vrc_backend *be = vrc_backend_of(o);
+	struct vrc_test_scope scope = { 0 };
 	const char *why;
 
 	rec->test = test;
@@ -362,23 +285,15 @@ static void run_one(const struct vrc_opts *o, const struct vrc_test *test,
 		snprintf(rec->reason, sizeof(rec->reason), "%s", why);
 		return;
 	}
-	if (o->gvt && (why = vrc_gvt_skip_reason(o, test))) {
+	if ((why = be->skip_reason(o, test))) {
 		rec->result = R_SKIP;
 		snprintf(rec->reason, sizeof(rec->reason), "%s: %s", o->backend, why);
 		return;
 	}
-	/* on GVT the host kernel is under test too: its dmesg judges the test */
-	if (o->gvt) {
-		vrc_host_dmesg_begin(&dm, o->kmsg_path, o->ktap);
-		if (test->flags & VT_REFUSED)
-			dm.d.expected = gvt_kmsg_kvmgt_refusals;
-	}
-	if (o->gvt && (test->flags & VT_TWO_VGPUS))
-		run_with_second_vgpu(o, test, run_dir, attempt, rec);
-	else
-		run_forked(o, test, run_dir, attempt, rec);
-	if (o->gvt)
-		vrc_host_dmesg_end(&dm, rec, artifact_dir[0] ? artifact_dir : NULL);
+	artifact_dir[0] = 0;	/* until run_forked names this test's */
+	if (be->test_begin(o, test, &scope, rec))
+		run_forked(&scope.opts, test, run_dir, attempt, rec);
+	be->test_end(o, test, &scope, rec, artifact_dir[0] ? artifact_dir : NULL);
 }
 
 static void ktap_result(FILE *f, unsigned num, const struct vrc_test_record *rec)
@@ -446,31 +361,17 @@ static void probe_irq(struct vrc_transport *t, struct vrc_run *run)
  * and a backend that cannot even start is a harness error (exit 2). */
 static int probe(const struct vrc_opts *o, struct vrc_run *run, char *err, size_t errlen)
 {
-	struct vrc_sim sim;
-	struct vrc_transport *t = NULL;
-	char path[400];
+	const struct vrc_backend *be = vrc_backend_of(o);
+	struct vrc_probe_dev p = { 0 };
 	int rc;
 
 	snprintf(run->abi_found, sizeof(run->abi_found), "none");
 	run->irq_index = -1;
-	if (o->gvt) {
-		if ((rc = gvt_session_open_device(o->gvt, path, sizeof(path), err, errlen)))
-			return rc;
-		probe_irq(o->gvt->t, run);
-		gvt_session_close_device(o->gvt);
-		return 0;
-	}
-	rc = vrc_sim_start(o->sim_path, o->model, o->abi, 1, &sim, err, errlen);
-	if (rc)
+	if ((rc = be->probe_open(o, &p, err, errlen)))
 		return rc;
-	vrc_sim_path(&sim, 0, "vfio-user", path, sizeof(path));
-	rc = vrc_vfio_user_open(path, 5000, &t, err, errlen);
-	if (!rc) {
-		probe_irq(t, run);
-		vrc_transport_close(t);
-	}
-	vrc_sim_stop(&sim);
-	return rc;
+	probe_irq(p.t, run);
+	be->probe_close(o, &p);
+	return 0;
 }
 
 static void timestamp(char *buf, size_t len)
@@ -690,7 +591,7 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(day, sizeof(day), "%Y%m%d-%H%M%S", &tm);
 		snprintf(run->run_id, sizeof(run->run_id), "%s-%s-%d", day,
-			 o->gvt ? o->backend : o->model ? o->model : "ref", (int)getpid());
+			 vrc_backend_of(o)->run_label(o), (int)getpid());
 		for (unsigned i = 0; i < vrc_num_tests; i++)
 			n += vrc_test_selected(o, vrc_all_tests[i]);
 	}
@@ -708,19 +609,9 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 			o->resume, run->abi_found, j.abi_found);
 		goto out;
 	}
-	if (o->gvt)
-		fprintf(f, "# vrc %s: backend %s (mdev %s, type %s on %s); virtual-time tests: "
-			"the harness owns the vGPU and acts as its guest (BAR0 writes, real "
-			"vblanks); real-time (rt-*) tests: %s%s\n", VRC_VERSION, o->backend,
-			o->gvt->m.uuid,
-			o->gvt->m.type, o->gvt->m.parent, o->gvt_guest ? "vrc-wl in an i915 "
-			"guest on the vGPU, " : "SKIP, ", o->gvt_no_guest_why ?
-			o->gvt_no_guest_why : "no i915 guest");
-	else
-		fprintf(f, "# vrc %s: backend sim (vgpu-sim model=%s abi=%s); virtual-time tests "
-			"with a process guest, real-time (rt-*) tests at 60 Hz with a %s guest\n",
-			VRC_VERSION, o->model ? o->model : "ref", o->abi ? o->abi : "model default",
-			o->guest && !strcmp(o->guest, "vm") ? "VM" : "process");
+	fprintf(f, "# vrc %s: ", VRC_VERSION);
+	vrc_backend_of(o)->describe(o, f);
+	fputc('\n', f);
 	fprintf(f, "# display irq: abi %s at index %d\n", run->abi_found, run->irq_index);
 	if (!n) {
 		fprintf(f, "1..0 # SKIP no test matches --suite=%s\n", o->suite);

@@ -34,8 +34,11 @@ int vrc_result_from_name(const char *name);
 bool vrc_result_is_failure(enum vrc_result r);
 
 struct gvt_session;
+struct vrc_backend;
 struct vrc_opts {
-	const char *backend;	/* "sim", "gvt" ("auto" is resolved before vrc_run) */
+	const char *backend;	/* "sim", "gvt", "mdev" ("auto" is resolved before vrc_run) */
+	/* what the backend does (backend.h); NULL: sim */
+	const struct vrc_backend *be;
 	/* backend gvt: the run's vGPU (an mdev, created and removed by the
 	 * caller); each test opens it through a fresh KVM VM. NULL: sim. */
 	struct gvt_session *gvt;

@@ -18,15 +18,6 @@
 #include "runner.h"
 #include "vt.h"
 
-#define OPEN_TIMEOUT_MS	5000
-/* gvt: GVT emulates vblanks at the guest's mode rate (tens of ms apart); a
- * frame counter that has not moved for a second is stuck. */
-#define GVT_VBLANK_MAX_MS	1000
-#define GVT_SIGNAL_WAIT_MS	4	/* a quarter of a 60 Hz frame */
-/* gvt with a guest: QEMU binds the shared vGPU while it starts, well before
- * the guest agent answers; this only bounds a QEMU that never does. */
-#define GVT_BIND_MS		30000
-
 static void vlog(struct vt *t, const char *fmt, va_list ap)
 {
 	char line[640];
@@ -82,26 +73,7 @@ _Noreturn void vt_skip(struct vt *t, const char *fmt, ...)
 
 void vt_open_device(struct vt *t)
 {
-	char path[128], err[256];
-	int rc;
-
-	if (t->o->gvt) {
-		char how[400];
-
-		if (t->gvt_shared)
-			rc = gvt_session_open_shared(t->o->gvt, GVT_BIND_MS, err, sizeof(err));
-		else
-			rc = gvt_session_open_device(t->o->gvt, how, sizeof(how), err,
-						     sizeof(err));
-		if (rc)
-			vt_abort(t, "cannot open the vGPU: %s", err);
-		t->t = t->o->gvt->t;
-		return;
-	}
-	vrc_sim_path(&t->sim, 0, "vfio-user", path, sizeof(path));
-	rc = vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t, err, sizeof(err));
-	if (rc)
-		vt_abort(t, "cannot open the device: %s", err);
+	vt_backend(t)->open_device(t);
 }
 
 void vt_recorder_start(struct vt *t, struct rt_recorder *r, struct vrc_display_irq *irq,
@@ -137,10 +109,7 @@ void vt_close_device(struct vt *t)
 	if (t->have_irq)
 		vrc_display_irq_close(&t->irq);
 	t->have_irq = false;
-	if (t->o->gvt && (t->t || t->gvt_shared))
-		gvt_session_close_device(t->o->gvt);	/* the device, then its KVM VM */
-	else if (t->t)
-		vrc_transport_close(t->t);
+	vt_backend(t)->close_device(t);
 	t->t = NULL;
 	t->gvt_shared = false;
 }
@@ -183,36 +152,14 @@ void vt_find_irq(struct vt *t)
 		vt_skip(t, "display irq not discoverable: %s", why);
 }
 
-/*
- * On GVT the harness owns the vGPU with no guest running, so it is the
- * guest: its writes through the VFIO BAR0 region reach GVT's MMIO handlers
- * exactly as a vCPU's trapped writes do (intel_vgpu_emulate_mmio_write).
- */
 void vt_guest_attach(struct vt *t)
 {
-	char path[128], err[256];
-
-	if (t->o->gvt)
-		return;
-	vrc_sim_path(&t->sim, 0, "ivshmem", path, sizeof(path));
-	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g, err, sizeof(err)))
-		vt_abort(t, "process guest cannot attach: %s", err);
-	t->have_guest = true;
+	vt_backend(t)->guest_attach(t);
 }
 
 void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 {
-	struct vrc_transport *dev = vgpu ? t->t1 : t->t;
-	int rc;
-
-	if (t->o->gvt) {
-		if (!dev)
-			vt_abort(t, "vGPU %u: guest register write %#x with the vGPU closed",
-				 vgpu, offset);
-		rc = dev->ops->region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, offset,
-					    &value, sizeof(value));
-	} else
-		rc = vgpu_guest_write(vgpu ? &t->g1 : &t->g, offset, value);
+	int rc = vt_backend(t)->reg_write(t, vgpu, offset, value);
 
 	if (rc)
 		vt_abort(t, "vGPU %u: guest register write %#x failed: %s", vgpu, offset,
@@ -250,34 +197,6 @@ void vt_pipe_on(struct vt *t, unsigned pipe)
 		t->irq.frmcount_reg = VRC_PIPE_FRMCOUNT(pipe);
 }
 
-/* gvt: the runner's second vGPU (o->gvt_second), through a KVM VM of its own */
-static void open_second_gvt(struct vt *t)
-{
-	char how[400], err[256];
-
-	if (!t->o->gvt_second)
-		vt_abort(t, "a two-vGPU test without the runner's second vGPU");
-	if (gvt_session_open_device(t->o->gvt_second, how, sizeof(how), err, sizeof(err)))
-		vt_abort(t, "cannot open the second vGPU: %s", err);
-	t->t1 = t->o->gvt_second->t;
-	vt_diag(t, "second vGPU %s open (%s)", t->o->gvt_second->m.uuid, how);
-}
-
-static void open_second_sim(struct vt *t)
-{
-	char path[128], err[256];
-
-	vrc_sim_path(&t->sim, 1, "vfio-user", path, sizeof(path));
-	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t1, err, sizeof(err)))
-		vt_abort(t, "cannot open the second device: %s", err);
-	vrc_sim_path(&t->sim, 1, "ivshmem", path, sizeof(path));
-	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g1, err, sizeof(err))) {
-		vrc_transport_close(t->t1);
-		t->t1 = NULL;
-		vt_abort(t, "second process guest cannot attach: %s", err);
-	}
-}
-
 void vt_setup_second(struct vt *t)
 {
 	char err[256];
@@ -286,10 +205,7 @@ void vt_setup_second(struct vt *t)
 
 	memset(&t->irq1, 0, sizeof(t->irq1));
 	t->irq1.efd[0] = t->irq1.efd[1] = -1;
-	if (t->o->gvt)
-		open_second_gvt(t);
-	else
-		open_second_sim(t);
+	vt_backend(t)->open_second(t);
 	t->have_second = true;
 	if (vrc_display_irq_find(t->t1, &t->irq1, err, sizeof(err)))
 		vt_abort(t, "second device: display irq discovery failed: %s", err);
@@ -305,13 +221,7 @@ void vt_close_second(struct vt *t)
 	if (!t->have_second)
 		return;
 	vrc_display_irq_close(&t->irq1);
-	if (t->o->gvt) {
-		if (t->o->gvt_second)
-			gvt_session_close_device(t->o->gvt_second);	/* t1 is its transport */
-	} else {
-		vrc_transport_close(t->t1);
-		vgpu_guest_close(&t->g1);
-	}
+	vt_backend(t)->close_second(t);
 	t->t1 = NULL;
 	t->have_second = false;
 }
@@ -346,95 +256,19 @@ void vt_cursor_move(struct vt *t, bool curpos_only)
 void vt_draw(struct vt *t, unsigned k)
 {
 	uint32_t rows = 4, y0 = (k * rows) % VT_H;
-	uint64_t off = t->surf[t->front] + (uint64_t)y0 * VT_W * 4;
 
-	/* gvt: the framebuffer would be guest memory, which the harness-owned
-	 * vGPU has none of; the device cannot see a draw anyway (no capture
-	 * test runs on it), so there is nothing to do. */
-	if (t->o->gvt)
-		return;
-	if (off + rows * VT_W * 4 > t->g.vram_size)
-		vt_abort(t, "front buffer outside VRAM");
-	uint32_t *px = (uint32_t *)(t->g.vram + off);
-	for (uint32_t i = 0; i < rows * VT_W; i++)
-		px[i] = 0x00102030u + k;
-}
-
-/*
- * gvt: the signal of a vblank comes in the emulation step that bumped the
- * counter, but its writer (GVT's vblank work, or vgpu-sim's tick) can be
- * scheduled out in between. A poll ahead of it would find the signal one
- * vblank later, added to that vblank's own: a false EVT-1. So wait up to
- * GVT_SIGNAL_WAIT_MS for the eventfd: a prompt signal costs nothing, a quiet
- * vblank the whole wait, still far from the next vblank. Then a moment for
- * a second plane's write of the same step.
- */
-static void gvt_settle(struct vt *t)
-{
-	struct pollfd pfd[VRC_IRQ_MAX_SUB];
-	nfds_t n = 0;
-
-	for (unsigned i = 0; t->have_irq && i < VRC_IRQ_MAX_SUB; i++)
-		if (t->irq.efd[i] >= 0)
-			pfd[n++] = (struct pollfd){ .fd = t->irq.efd[i], .events = POLLIN };
-	if (n)
-		(void)poll(pfd, n, GVT_SIGNAL_WAIT_MS);	/* EINTR: settle as on time-out */
-	usleep(1000);
-}
-
-/* gvt: real vblanks; wait for the frame counter of the guest's pipe to move n. */
-static void gvt_wait_vblanks(struct vt *t, unsigned n)
-{
-	uint32_t c0, c;
-	int64_t last_move, now;
-	int rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c0);
-
-	if (rc)
-		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
-	last_move = vrc_now_ms();
-	for (uint32_t prev = c0;;) {
-		usleep(1000);
-		if ((rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c)))
-			vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
-		now = vrc_now_ms();
-		if (c - c0 >= n)
-			break;
-		if (c != prev)
-			last_move = now;
-		prev = c;
-		if (now - last_move > GVT_VBLANK_MAX_MS)
-			vt_abort(t, "pipe %c frame counter stuck at %u for %d ms (vblank "
-				 "emulation not running: pipe not enabled?)", 'A' + t->pipe, c,
-				 GVT_VBLANK_MAX_MS);
-	}
-	gvt_settle(t);
+	vt_backend(t)->draw(t, t->surf[t->front] + (uint64_t)y0 * VT_W * 4, rows * VT_W,
+			    0x00102030u + k);
 }
 
 void vt_step(struct vt *t, unsigned n)
 {
-	int rc;
-
-	if (t->o->gvt) {
-		gvt_wait_vblanks(t, n);
-		return;
-	}
-	rc = vrc_sim_step(&t->sim, 0, n);
-
-	if (rc)
-		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+	vt_backend(t)->step(t, n);
 }
 
-/* gvt: each vGPU has its own vblank timer; vGPU 0's vblanks pace the test */
 void vt_step_all(struct vt *t, unsigned n)
 {
-	int rc;
-
-	if (t->o->gvt) {
-		gvt_wait_vblanks(t, n);
-		return;
-	}
-	if ((rc = vrc_sim_step_all(&t->sim, n)))
-		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
+	vt_backend(t)->step_all(t, n);
 }
 
 int vt_poll(struct vt *t, struct vrc_signal *sig)
@@ -514,8 +348,7 @@ void vt_place(struct vt *t, struct vrc_vblank *vb, unsigned n, uint32_t base,
 	vb[idx].inexact += !sig->counts.exact;
 }
 
-/* Do what act says at vblank k; returns its bits. */
-static unsigned drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx)
+unsigned vt_drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx)
 {
 	unsigned a = act(k, ctx);
 
@@ -534,7 +367,7 @@ static unsigned drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx)
 	return a;
 }
 
-static void drive_mark(struct vrc_vblank *v, unsigned a)
+void vt_drive_mark(struct vrc_vblank *v, unsigned a)
 {
 	if (a & (VT_ACT_FLIP | VT_ACT_BURST | VT_ACT_ASYNC | VT_ACT_MARK_FLIP))
 		v->flip = 1;
@@ -556,124 +389,19 @@ uint32_t vt_counter(struct vt *t)
 
 void vt_realtime(struct vt *t)
 {
-	struct sched_param sp = { .sched_priority = 10 };
-	int rc;
-
-	if (!t->o->gvt)
-		return;
-	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	if (rc)
-		vt_diag(t, "acting at normal priority (SCHED_FIFO: %s): on a loaded host the "
-			"harness may miss vblanks", strerror(rc));
-}
-
-/*
- * gvt: real vblanks, and the harness's own timing runs late on a loaded
- * host, so a step can take more than one vblank. The drive follows the
- * frame counter, not its steps: each update is recorded at the vblank after
- * the counter read just before it (as a guest timeline does; one during
- * which more than one vblank passed is not judged), until the counter has
- * crossed the n vblanks. Every poll, empty ones too, is bracketed by counter
- * reads: its signals came from vblanks in (counter before the previous
- * drain, counter after this one], and are placed as the rt tests place
- * theirs (rt.h), vb for the latch clauses and vb1 for EVT-1. A harness that
- * keeps up makes one step per vblank with one-vblank windows: exact.
- */
-static uint32_t drive_gvt(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
-			  struct vrc_vblank *vb, struct vrc_vblank *vb1,
-			  vt_beside_fn beside, void *bctx)
-{
-	struct rt_sample *s = calloc(n + 1u, sizeof(*s));
-	unsigned k, unjudged = 0, spread, outside, spread1, outside1;
-	uint32_t base = vt_timeline_start(t, vb, n);
-	struct vrc_signal sig;
-
-	if (!s)
-		vt_abort(t, "out of memory");
-	vt_realtime(t);
-	/* The start's drain, the first poll's lower bound: it saw base before
-	 * and after, so nothing after it came from a vblank up to base. */
-	s[0] = (struct rt_sample){ .counter_before = base, .counter = base, .counter_ok = true };
-	for (k = 0; k < n; k++) {
-		uint32_t c0 = vt_counter(t), idx = c0 - base;
-
-		if (idx >= n)
-			break;
-		unsigned a = drive_act(t, act, k, ctx);
-		uint32_t c1 = vt_counter(t);
-
-		if (a && c1 - c0 > VRC_ORACLE_TOLERANCE)
-			unjudged++;
-		else if (a)
-			drive_mark(&vb[idx], a);
-		if (beside)
-			beside(t, k, bctx);
-		vt_step(t, 1);
-		uint32_t cb = vt_counter(t);
-		if (!vt_poll(t, &sig)) {	/* nothing: an exact, empty read */
-			sig.frame_counter = vt_counter(t);
-			sig.counts.exact = true;
-		}
-		s[k + 1] = rt_sample_of(&sig, cb, true);
-	}
-	if (vb1)
-		memcpy(vb1, vb, n * sizeof(*vb));
-	/* every poll's window reaches back to the last: each is a probe */
-	rt_place(s, k + 1, base + 1, vb, n, &spread, &outside);
-	if (vb1)
-		rt_place_mode(s, k + 1, RT_PLACE_EVT1, base + 1, vb1, n, &spread1, &outside1);
-	free(s);
-	outside--;	/* the start's */
-	if (k < n || unjudged)
-		vt_diag(t, "the harness ran late: %u of %u vblanks passed without a guest "
-			"update, %u updates spanned more than one vblank (not judged)",
-			n - k, n, unjudged);
-	if (spread)
-		vt_diag(t, "%u polls found signals of more than one vblank (the harness ran "
-			"late): given the benefit of the doubt", spread);
-	if (outside)
-		vt_diag(t, "%u polls read a frame counter outside the window [%u, %u]: their "
-			"signals are not placed", outside, base + 1, base + n);
-	/* Late steps thin out what the test drives and widen what it reads;
-	 * past half of the vblanks the test would no longer test much. */
-	if ((n - k + unjudged) * 2 > n)
-		vt_abort(t, "the harness ran late at %u of %u vblanks: the host is too busy "
-			 "to judge this test", n - k + unjudged, n);
-	return base;
+	vt_backend(t)->realtime(t);
 }
 
 uint32_t vt_drive_beside(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 			 struct vrc_vblank *vb, vt_beside_fn beside, void *bctx)
 {
-	struct vrc_signal sig;
-
-	if (t->o->gvt)
-		return drive_gvt(t, n, act, ctx, vb, NULL, beside, bctx);
-	/* virtual time: the harness steps the clock, every window is one vblank */
-	uint32_t base = vt_timeline_start(t, vb, n);
-	for (unsigned k = 0; k < n; k++) {
-		drive_mark(&vb[k], drive_act(t, act, k, ctx));
-		if (beside) {
-			beside(t, k, bctx);
-			vt_step_all(t, 1);
-		} else {
-			vt_step(t, 1);
-		}
-		if (vt_poll(t, &sig))
-			vt_place(t, vb, n, base, k, &sig);
-	}
-	return base;
+	return vt_backend(t)->drive(t, n, act, ctx, vb, NULL, beside, bctx);
 }
 
 uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
 		  struct vrc_vblank *vb1)
 {
-	if (t->o->gvt)
-		return drive_gvt(t, n, act, ctx, vb, vb1, NULL, NULL);
-	uint32_t base = vt_drive_beside(t, n, act, ctx, vb, NULL, NULL);
-	if (vb1)
-		memcpy(vb1, vb, n * sizeof(*vb));
-	return base;
+	return vt_backend(t)->drive(t, n, act, ctx, vb, vb1, NULL, NULL);
 }
 
 int vt_expect_signal(struct vt *t, unsigned max)

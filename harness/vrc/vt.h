@@ -15,8 +15,9 @@
 #include "vrc/oracle.h"
 #include "vrc/rt.h"
 #include "vrc/vgpu_guest.h"
-#include "vrc.h"
+#include "backend.h"
 #include "sim_backend.h"
+#include "vrc.h"
 
 #define VT_NREC	2u
 
@@ -51,6 +52,12 @@ struct vt {
 	struct vrc_measurement meas[VRC_MAX_MEASUREMENTS];
 	const char *artifact_dir;	/* <run>/tests/<name>, NULL: not kept */
 };
+
+/* The backend the test runs on (backend.h). */
+static inline const struct vrc_backend *vt_backend(const struct vt *t)
+{
+	return vrc_backend_of(t->o);
+}
 
 #define VT_W	64u
 #define VT_H	64u
@@ -151,7 +158,6 @@ int vt_eventfd(struct vt *t);
 /* The act wrote the registers itself; expect a primary flip / cursor update. */
 #define VT_ACT_MARK_FLIP	64u
 #define VT_ACT_MARK_CURSOR	128u
-typedef unsigned (*vt_act_fn)(unsigned k, void *ctx);
 /* Returns the frame counter before vblank 0. */
 uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc_vblank *vb,
 		  struct vrc_vblank *vb1);
@@ -162,7 +168,6 @@ uint32_t vt_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx, struct vrc
  * runs on its own timer, vGPU 0's vblanks pace the loop). beside NULL:
  * vGPU 0 alone is stepped, as vt_drive does.
  */
-typedef void (*vt_beside_fn)(struct vt *t, unsigned k, void *bctx);
 uint32_t vt_drive_beside(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 			 struct vrc_vblank *vb, vt_beside_fn beside, void *bctx);
 
