@@ -45,6 +45,7 @@
 #define VRC_VTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -352,6 +353,16 @@ __attribute__((noreturn)) VTEST_FN void vtest_child(const struct vtest_case *c, 
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	setpgid(0, 0);
+	/* a background group that touches the terminal is stopped (SIGTTIN,
+	 * SIGTTOU) until its timeout: no case reads it, so nothing can */
+	if (isatty(STDIN_FILENO)) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
+	}
 	if (out)
 		dup2(fileno(out), STDOUT_FILENO);
 	vtest_case_pid = getpid();
@@ -389,8 +400,13 @@ VTEST_FN bool vtest_wait(pid_t pid, unsigned timeout_s, int *status)
 		pid_t r = waitpid(pid, status, WNOHANG);
 		int64_t left = deadline - vtest_now_ms();
 
-		if (r == pid || (r < 0 && errno != EINTR))
+		if (r == pid)
 			break;
+		if (r < 0 && errno != EINTR) {
+			printf("# vtest: waitpid: %s\n", strerror(errno));
+			*status = 1 << 8;	/* as if it exited 1: not a pass */
+			break;
+		}
 		if (left <= 0) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
