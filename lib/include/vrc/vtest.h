@@ -151,8 +151,8 @@ VTEST_FN void vtest_register(const char *name, const char *variant,
 	__attribute__((constructor)) static void vtest_reg_##name_(void) \
 	{								\
 		for (size_t i_ = 0; i_ < sizeof(table_) / sizeof((table_)[0]); i_++) \
-			vtest_register(#name_, (table_)[i_].name, vtest_run_##name_, \
-				       &(table_)[i_], secs_);		\
+			vtest_register(#name_, (table_)[i_].name ? (table_)[i_].name : "", \
+				       vtest_run_##name_, &(table_)[i_], secs_); \
 	}								\
 	static void vtest_##name_(__typeof__(&(table_)[0]) variant VTEST_UNUSED_)
 
@@ -322,6 +322,21 @@ VTEST_FN bool vtest_selected(const struct vtest_case *c, const char *only)
 
 	return !only || !strcmp(only, c->name) ||
 	       !strcmp(only, vtest_full_name(c, full, sizeof(full)));
+}
+
+/* Two cases of one full name: -r could not pick one, results would mix. */
+VTEST_FN bool vtest_duplicate_name(void)
+{
+	char a[512], b[512];
+
+	for (unsigned i = 0; i < vtest_ncases; i++)
+		for (unsigned k = i + 1; k < vtest_ncases; k++)
+			if (!strcmp(vtest_full_name(&vtest_cases[i], a, sizeof(a)),
+				    vtest_full_name(&vtest_cases[k], b, sizeof(b)))) {
+				printf("# vtest: '%s' twice\n", a);
+				return true;
+			}
+	return false;
 }
 
 /* Copy what a case printed from its file to `to`. */
@@ -512,6 +527,8 @@ VTEST_FN int vtest_main(int argc, char **argv)
 	char full[512];
 
 	/* no case at all is a broken program (or harness), not a skip */
+	if (!vtest_reg_error && vtest_duplicate_name())
+		vtest_reg_error = "two cases have one name (a variant table's rows?)";
 	if (vtest_reg_error || vtest_ncases == 0) {
 		printf("Bail out! vtest: %s\n",
 		       vtest_reg_error ? vtest_reg_error : "no test case registered");
