@@ -72,8 +72,11 @@ static inline bool fake_exists(const char *root, const char *rel)
 /* A host with a gen9 GVT-g i915, IOMMU, KVM, VFIO cdev and QEMU 9.2, as root. */
 static inline void fake_good_host(char root[64], struct gvt_host *h)
 {
-	snprintf(root, 64, "/tmp/vrc-gvt-XXXXXX");
-	ASSERT_TRUE(mkdtemp(root) != NULL);
+	char tmpl[] = "/tmp/vrc-gvt-XXXXXX";
+
+	root[0] = 0;	/* "nothing to remove" until the tree exists */
+	ASSERT_TRUE(mkdtemp(tmpl) != NULL);
+	snprintf(root, 64, "%s", tmpl);
 	fake_mkdirs(root, "sys/module/i915");
 	fake_mkdirs(root, "sys/module/kvmgt");
 	fake_mkdirs(root, "sys/kernel/iommu_groups/0");

@@ -48,6 +48,13 @@ struct gvt_world {
 #define WORLD_HZ	60
 
 /*
+ * A case that runs whole suites on that real clock takes up to a minute on
+ * a loaded host (two under ASan): more than vtest's default 60 s. A timeout
+ * kills the case's process group, the vgpu-sims and the hogs too.
+ */
+#define WHOLE_SUITE_TIMEOUT_S	170
+
+/*
  * A GVT host whose vGPUs are vgpu-sim's model on a real WORLD_HZ clock: the
  * run's in iommu group 13, and with two instances a second one in group 14
  * for the vGPU the runner creates for a two-vGPU test.
@@ -173,7 +180,6 @@ static void passes_on_gvt_path(const char *model)
 	struct vrc_run run;
 	unsigned ran = 0;
 
-	alarm(170);
 	world_up2(&w, model, 2);
 	int rc = world_run(&w, &run);
 	EXPECT_EQ(0, rc);
@@ -206,14 +212,14 @@ static void passes_on_gvt_path(const char *model)
 	world_down(&w);
 }
 
-TEST(ref_passes_on_gvt_path)
+TEST_TIMEOUT(ref_passes_on_gvt_path, WHOLE_SUITE_TIMEOUT_S)
 {
 	passes_on_gvt_path("ref");
 }
 
 /* The reference series' own code (kernel/7.2) behind the gvt path: the
  * harness as GVT's guest, kernel VFIO's rules, v7 with its 24-byte chain. */
-TEST(kernel_7_2_passes_on_gvt_path)
+TEST_TIMEOUT(kernel_7_2_passes_on_gvt_path, WHOLE_SUITE_TIMEOUT_S)
 {
 	passes_on_gvt_path("kernel-7.2");
 }
@@ -226,7 +232,6 @@ TEST(no_second_instance_skips_iso)
 	struct gvt_world w;
 	struct vrc_run run;
 
-	alarm(60);
 	world_up(&w, "ref");
 	fake_put(w.root, FAKE_TYPES "/i915-GVTg_V5_4/available_instances", "0\n");
 	w.o.suite = "iso-heuristic-independent";
@@ -251,7 +256,6 @@ static void bad_model(const char *model, const char *suite, uint32_t want_cl,
 	struct vrc_run run;
 	char want[96], got[96];
 
-	alarm(170);
 	world_up2(&w, model, instances);
 	w.o.suite = suite;
 	EXPECT_EQ(1, world_run(&w, &run));
@@ -268,34 +272,34 @@ static void bad_model(const char *model, const char *suite, uint32_t want_cl,
 	world_down(&w);
 }
 
-TEST(bad_caps_fails_disc2)
+TEST_TIMEOUT(bad_caps_fails_disc2, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("bad-caps", "disc-*", CL(C_DISC_2), 1);
 }
 
-TEST(sticky_mask_fails_irq2)
+TEST_TIMEOUT(sticky_mask_fails_irq2, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("sticky-mask", "irq-*", CL(C_IRQ_2), 1);
 }
 
-TEST(no_unregister_fails_irq3)
+TEST_TIMEOUT(no_unregister_fails_irq3, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("no-unregister", "irq-*", CL(C_IRQ_3), 1);
 }
 
-TEST(dup_fails_evt1)
+TEST_TIMEOUT(dup_fails_evt1, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("dup", "evt-*", CL(C_EVT_1), 1);
 }
 
-TEST(no_curpos_fails_evt3)
+TEST_TIMEOUT(no_curpos_fails_evt3, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("no-curpos", "evt-cursor-*", CL(C_EVT_3), 1);
 }
 
 /* v5's heuristic state is shared by all vGPUs: the second vGPU's flips
  * starve the first's front-buffer notifications. */
-TEST(v5_fails_iso1)
+TEST_TIMEOUT(v5_fails_iso1, WHOLE_SUITE_TIMEOUT_S)
 {
 	bad_model("v5", "iso-*", CL(C_ISO_1), 2);
 }
@@ -371,7 +375,6 @@ static void late_harness(const char *model, uint32_t want_cl)
 	unsigned n;
 	char want[96], got[96];
 
-	alarm(170);
 	world_up(&w, model);
 	w.o.suite = "evt-*";
 	if (hogs_start(pid, &n)) {
@@ -401,12 +404,12 @@ static void late_harness(const char *model, uint32_t want_cl)
 	world_down(&w);
 }
 
-TEST(late_harness_ref_still_passes)
+TEST_TIMEOUT(late_harness_ref_still_passes, WHOLE_SUITE_TIMEOUT_S)
 {
 	late_harness("ref", 0);
 }
 
-TEST(late_harness_dup_still_fails_evt1)
+TEST_TIMEOUT(late_harness_dup_still_fails_evt1, WHOLE_SUITE_TIMEOUT_S)
 {
 	late_harness("dup", CL(C_EVT_1));
 }

@@ -79,35 +79,35 @@ TEST(kernel_abi_is_the_series)
  * bytes in all; the retry reports 64 with cap_offset 0, and a full reply
  * leaves argsz as the caller passed it.
  */
-TEST(kernel_v7_chain_aligned)
+static const struct series_row {
+	const char *name;	/* the model */
+} v7_series[] = { { "kernel-6.12" }, { "kernel-7.2" } };
+
+TEST_VARIANTS(kernel_v7_chain_aligned, v7_series)
 {
-	static const char *const series[] = { "kernel-6.12", "kernel-7.2" };
+	struct vrc_irq_info info;
+	uint8_t buf[128];
+	size_t len = 0;
+	struct fx f;
 
-	for (unsigned s = 0; s < 2; s++) {
-		struct vrc_irq_info info;
-		uint8_t buf[128];
-		size_t len = 0;
-		struct fx f;
-
-		fx_open(&f, series[s], 0);
-		info = irq_info(&f, 20, buf, sizeof(buf), &len);
-		ASSERT_EQ(20u, len);
-		ASSERT_EQ(64u, info.argsz);
-		ASSERT_EQ(0x13u, info.flags);	/* EVENTFD | MASKABLE | CAPS */
-		ASSERT_EQ(2u, info.count);
-		ASSERT_EQ(0u, info.cap_offset);
-		memset(buf, 0xee, sizeof(buf));
-		info = irq_info(&f, 100, buf, sizeof(buf), &len);
-		ASSERT_EQ(64u, len);
-		ASSERT_EQ(100u, info.argsz);
-		ASSERT_EQ(24u, info.cap_offset);
-		ASSERT_EQ(0, buf[20] | buf[21] | buf[22] | buf[23]);	/* padding */
-		assert_v7_chain(buf, 24, 40);
-		/* a caller whose argsz ends before cap_offset: the old struct */
-		info = irq_info(&f, 16, buf, sizeof(buf), &len);
-		ASSERT_EQ(16u, len);
-		fx_close(&f);
-	}
+	fx_open(&f, variant->name, 0);
+	info = irq_info(&f, 20, buf, sizeof(buf), &len);
+	ASSERT_EQ(20u, len);
+	ASSERT_EQ(64u, info.argsz);
+	ASSERT_EQ(0x13u, info.flags);	/* EVENTFD | MASKABLE | CAPS */
+	ASSERT_EQ(2u, info.count);
+	ASSERT_EQ(0u, info.cap_offset);
+	memset(buf, 0xee, sizeof(buf));
+	info = irq_info(&f, 100, buf, sizeof(buf), &len);
+	ASSERT_EQ(64u, len);
+	ASSERT_EQ(100u, info.argsz);
+	ASSERT_EQ(24u, info.cap_offset);
+	ASSERT_EQ(0, buf[20] | buf[21] | buf[22] | buf[23]);	/* padding */
+	assert_v7_chain(buf, 24, 40);
+	/* a caller whose argsz ends before cap_offset: the old struct */
+	info = irq_info(&f, 16, buf, sizeof(buf), &len);
+	ASSERT_EQ(16u, len);
+	fx_close(&f);
 }
 
 /*

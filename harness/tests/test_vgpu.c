@@ -649,7 +649,7 @@ TEST(setirqs_register_and_signal)
 }
 
 struct bad_req {
-	const char *what;
+	const char *name;	/* the variant's name */
 	uint32_t argsz, flags, index, start, count;
 	int nfds;		/* eventfds to pass */
 	bool pipe_fd;		/* pass a pipe instead */
@@ -657,53 +657,51 @@ struct bad_req {
 };
 
 static const struct bad_req bad_reqs[] = {
-	{ "argsz short", 19, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
-	{ "bad index", 20, ACT_TRIGGER | DATA_EVENTFD, 6, 0, 1, 1, false, -EINVAL },
-	{ "start 1", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 1, 1, 1, false, -EINVAL },
-	{ "count 2", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 2, 2, false, -EINVAL },
-	{ "count 0 eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 0, 0, false, -EINVAL },
-	{ "fds != count", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 2, false, -EINVAL },
-	{ "mask count 2", 20, ACT_MASK | DATA_NONE, 5, 0, 2, 0, false, -EINVAL },
-	{ "two data", 20, ACT_TRIGGER | DATA_NONE | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
-	{ "two data bool", 20, ACT_MASK | DATA_NONE | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
-	{ "two actions", 20, ACT_MASK | ACT_UNMASK | DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
-	{ "no action", 20, DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
-	{ "no data", 20, ACT_MASK, 5, 0, 1, 0, false, -EINVAL },
-	{ "unknown bit", 20, ACT_MASK | DATA_NONE | (1u << 6), 5, 0, 1, 0, false, -EINVAL },
-	{ "mask eventfd", 20, ACT_MASK | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
-	{ "mask bool no data", 20, ACT_MASK | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
-	{ "not an eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 0, true, -EBADF },
+	{ "argsz-short", 19, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "bad-index", 20, ACT_TRIGGER | DATA_EVENTFD, 6, 0, 1, 1, false, -EINVAL },
+	{ "start-1", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 1, 1, 1, false, -EINVAL },
+	{ "count-2", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 2, 2, false, -EINVAL },
+	{ "count-0-eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 0, 0, false, -EINVAL },
+	{ "fds-not-count", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 2, false, -EINVAL },
+	{ "mask-count-2", 20, ACT_MASK | DATA_NONE, 5, 0, 2, 0, false, -EINVAL },
+	{ "two-data", 20, ACT_TRIGGER | DATA_NONE | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "two-data-bool", 20, ACT_MASK | DATA_NONE | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
+	{ "two-actions", 20, ACT_MASK | ACT_UNMASK | DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
+	{ "no-action", 20, DATA_NONE, 5, 0, 1, 0, false, -EINVAL },
+	{ "no-data", 20, ACT_MASK, 5, 0, 1, 0, false, -EINVAL },
+	{ "unknown-bit", 20, ACT_MASK | DATA_NONE | (1u << 6), 5, 0, 1, 0, false, -EINVAL },
+	{ "mask-eventfd", 20, ACT_MASK | DATA_EVENTFD, 5, 0, 1, 1, false, -EINVAL },
+	{ "mask-bool-no-data", 20, ACT_MASK | DATA_BOOL, 5, 0, 1, 0, false, -EINVAL },
+	{ "not-an-eventfd", 20, ACT_TRIGGER | DATA_EVENTFD, 5, 0, 1, 0, true, -EBADF },
 };
 
-TEST(setirqs_invalid_change_nothing)
+/* Each invalid request is refused with its errno, closes the fds it was
+ * passed, and leaves the registration as it was: still there, unmasked. */
+TEST_VARIANTS(setirqs_invalid_change_nothing, bad_reqs)
 {
+	const struct bad_req *b = variant;
 	struct fx f;
 	int fd = ref_setup(&f, "ref", 0);
+	struct vfu_irq_set req = { b->argsz, b->flags, b->index, b->start, b->count };
+	int fds[2] = { -1, -1 }, keep[2], p[2];
+	size_t n = (size_t)b->nfds;
 
-	for (unsigned i = 0; i < sizeof(bad_reqs) / sizeof(bad_reqs[0]); i++) {
-		const struct bad_req *b = &bad_reqs[i];
-		struct vfu_irq_set req = { b->argsz, b->flags, b->index, b->start, b->count };
-		int fds[2] = { -1, -1 }, keep[2], p[2];
-		size_t n = (size_t)b->nfds;
-
-		VTEST_LOG("%s", b->what);
-		for (size_t k = 0; k < n; k++)
-			fds[k] = efd();
-		if (b->pipe_fd) {
-			ASSERT_EQ(0, pipe(p));
-			close(p[1]);
-			fds[0] = p[0];
-			n = 1;
-		}
-		memcpy(keep, fds, sizeof(keep));
-		ASSERT_EQ(b->err, vgpu_set_irqs(f.v, &req, NULL, 0, fds, n));
-		for (size_t k = 0; k < n; k++)
-			ASSERT_FALSE(fd_open(keep[k]));	/* closed on failure */
-		/* still registered and unmasked */
-		flip(&f, 0, i & 1 ? SURF0 : SURF1);
-		ticks(&f, 1);
-		ASSERT_EQ(PRI, rd(fd));
+	for (size_t k = 0; k < n; k++)
+		fds[k] = efd();
+	if (b->pipe_fd) {
+		ASSERT_EQ(0, pipe(p));
+		close(p[1]);
+		fds[0] = p[0];
+		n = 1;
 	}
+	memcpy(keep, fds, sizeof(keep));
+	ASSERT_EQ(b->err, vgpu_set_irqs(f.v, &req, NULL, 0, fds, n));
+	for (size_t k = 0; k < n; k++)
+		ASSERT_FALSE(fd_open(keep[k]));	/* closed on failure */
+	/* still registered and unmasked */
+	flip(&f, 0, SURF1);
+	ticks(&f, 1);
+	ASSERT_EQ(PRI, rd(fd));
 	ASSERT_FALSE(vgpu_dead(f.v));
 	fx_close(&f);
 }
