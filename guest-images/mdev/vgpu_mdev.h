@@ -11,7 +11,7 @@
  *   vgpu_mdev_main.c   module, parent device, mdev type and driver
  *   vgpu_mdev_vfio.c   the vfio_device: lifetime, ioctls, region access
  *   vgpu_mdev_regs.c   the register file and its traps
- *   vgpu_mdev_vblank.c the 60 Hz vblank clock of every open device
+ *   vgpu_mdev_vblank.c the vblank clock of every open device: 60 Hz, or stepped
  *   vgpu_mdev_plane.c  VRAM (BAR2), QUERY_GFX_PLANE, GET_GFX_DMABUF (dma-bufs)
  */
 #ifndef VGPU_MDEV_H
@@ -60,6 +60,7 @@ struct vgpu_mdev {
 	u32 *regs;			/* the register window, VRC_REG_WINDOW_* */
 	u8 cfg[VGPU_MDEV_CFG_SIZE];	/* PCI config space, read-only */
 	struct list_head vblank_node;	/* on the clock's list while open */
+	struct dentry *debug_dir;	/* clock=stepped: <uuid>/step */
 	struct mutex vram_lock;		/* vram[] and the scanout table */
 	struct page **vram;		/* VGPU_MDEV_VRAM_PAGES, NULL until touched */
 	struct vgpu_mdev_scanout scanout[VGPU_MDEV_MAX_SCANOUTS];
@@ -91,5 +92,9 @@ int vgpu_mdev_clock_start(void);
 void vgpu_mdev_clock_stop(void);
 void vgpu_mdev_clock_add(struct vgpu_mdev *v);
 void vgpu_mdev_clock_del(struct vgpu_mdev *v);
+/* clock=stepped: the device's step file, from probe to remove */
+void vgpu_mdev_clock_attach(struct vgpu_mdev *v, const char *name);
+void vgpu_mdev_clock_detach(struct vgpu_mdev *v);
+const char *vgpu_mdev_clock_name(void);
 
 #endif /* VGPU_MDEV_H */

@@ -78,9 +78,13 @@ static int __init vgpu_mdev_init(void)
 
 	if (ret)
 		return ret;
-	ret = mdev_register_driver(&vgpu_mdev_driver);
+	/* the clock first: a device can be created as soon as the parent is */
+	ret = vgpu_mdev_clock_start();
 	if (ret)
 		return ret;
+	ret = mdev_register_driver(&vgpu_mdev_driver);
+	if (ret)
+		goto err_clock;
 #if VGPU_MDEV_CLASS_CREATE_OWNERLESS
 	parent_class = class_create(VGPU_MDEV_NAME);
 #else
@@ -100,9 +104,9 @@ static int __init vgpu_mdev_init(void)
 				   types, ARRAY_SIZE(types));
 	if (ret)
 		goto err_device;
-	vgpu_mdev_clock_start();
-	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), %d Hz, fault %s\n",
-		vgpu_series_kernel, vgpu_series_abi, VGPU_MDEV_HZ, fault_names[vgpu_mdev_fault]);
+	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), clock %s (%d Hz), fault %s\n",
+		vgpu_series_kernel, vgpu_series_abi, vgpu_mdev_clock_name(), VGPU_MDEV_HZ,
+		fault_names[vgpu_mdev_fault]);
 	return 0;
 
 err_device:
@@ -112,6 +116,8 @@ err_put:
 	class_destroy(parent_class);
 err_driver:
 	mdev_unregister_driver(&vgpu_mdev_driver);
+err_clock:
+	vgpu_mdev_clock_stop();
 	return ret;
 }
 

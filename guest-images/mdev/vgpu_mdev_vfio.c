@@ -253,6 +253,7 @@ int vgpu_mdev_probe(struct mdev_device *mdev)
 		return ret;
 	}
 	dev_set_drvdata(&mdev->dev, v);
+	vgpu_mdev_clock_attach(v, dev_name(&mdev->dev));
 	return 0;
 }
 
@@ -260,6 +261,7 @@ void vgpu_mdev_remove(struct mdev_device *mdev)
 {
 	struct vgpu_mdev *v = dev_get_drvdata(&mdev->dev);
 
+	vgpu_mdev_clock_detach(v);
 	vfio_unregister_group_dev(&v->vdev);
 	vfio_put_device(&v->vdev);
 }

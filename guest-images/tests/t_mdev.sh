@@ -63,7 +63,7 @@ since() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 for f in "$img/vmlinuz" "$img/initrd.img"; do
 	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
@@ -162,7 +162,31 @@ else
 	not_ok "rmmod vgpu_mdev # $(cat "$dir/rmmod.txt")"
 fi
 
-# 7: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
+# 7: the suite again with the module's clock stepped by the harness
+# (clock=stepped, its debugfs step files): the kernel path judged in
+# virtual time, exactly as on vgpu-sim, ISO-1 against a lone baseline
+ts=$(now)
+qga exec 30 /bin/sh -c "insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko clock=stepped" \
+	>"$dir/insmod.txt" 2>&1 || not_ok "insmod vgpu-mdev.ko clock=stepped # $(cat "$dir/insmod.txt")"
+qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev-stepped \
+	--progress=off >"$dir/vrc-stepped.tap" 2>&1
+vrc_rc=$?
+t_step=$(since "$ts")
+qga exec 20 /bin/cat /tmp/vrc-mdev-stepped/results.json >"$dir/results-stepped.json" 2>&1
+grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc-stepped.tap" | sed 's/^/# vrc stepped: /'
+stotals=$(sed -n 's/^# Totals: //p' "$dir/vrc-stepped.tap")
+spass=$(echo "$stotals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+if [ "$vrc_rc" = 0 ] && echo "$stotals" | grep -q ' fail:0 .*timeout:0 crash:0$' &&
+   [ "${spass:-0}" -ge "${vpass:-30}" ] &&
+   grep -q '"model":"vgpu-mdev-display.clock-stepped"' "$dir/results-stepped.json" &&
+   grep -q 'clock stepped by the harness' "$dir/vrc-stepped.tap" &&
+   qga exec 20 /sbin/rmmod vgpu_mdev >>"$dir/rmmod.txt" 2>&1; then
+	ok "vrc run --backend=mdev, clock stepped: $stotals in ${t_step}s"
+else
+	not_ok "vrc run --backend=mdev, clock stepped: exit $vrc_rc, $stotals (${t_step}s)"
+fi
+
+# 8: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
 qga exec 20 /bin/dmesg >"$dir/dmesg.log" 2>&1
 bad=$(grep -E 'WARNING:|BUG:|Oops|circular locking|general protection' "$dir/dmesg.log")
 if [ -s "$dir/dmesg.log" ] && [ -z "$bad" ] && grep -q 'vgpu-mdev: vblank clock stopped' "$dir/dmesg.log"; then

@@ -14,6 +14,9 @@
  *         writing BAR0 as a vCPU's trapped MMIO would; vblanks are real,
  *         so the harness waits for them and places signals by the frame
  *         counter; the host kernel's dmesg judges each test too.
+ *   vfio_stepped  the same device with a clock the test steps (vgpu-mdev's
+ *         clock=stepped, through debugfs): the kernel path judged in
+ *         virtual time, exactly as on sim.
  */
 #ifndef VRC_BACKEND_H
 #define VRC_BACKEND_H
@@ -99,6 +102,9 @@ struct vrc_backend {
 
 extern const struct vrc_backend vrc_backend_sim;
 extern const struct vrc_backend vrc_backend_vfio;
+/* vfio with a clock the test steps (vgpu-mdev's clock=stepped): vblanks run
+ * when the harness writes their count to the device's step file. */
+extern const struct vrc_backend vrc_backend_vfio_stepped;
 
 /* The run's backend: o->be, sim when unset. */
 const struct vrc_backend *vrc_backend_of(const struct vrc_opts *o);
@@ -107,5 +113,10 @@ const struct vrc_backend *vrc_backend_of(const struct vrc_opts *o);
  * return its bits; mark what those bits make the oracle expect at v. */
 unsigned vt_drive_act(struct vt *t, vt_act_fn act, unsigned k, void *ctx);
 void vt_drive_mark(struct vrc_vblank *v, unsigned a);
+/* The drive of a backend whose clock the test steps (vt_step/vt_step_all):
+ * exact one-vblank windows. */
+uint32_t vt_drive_stepped(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
+			  struct vrc_vblank *vb, struct vrc_vblank *vb1, vt_beside_fn beside,
+			  void *bctx);
 
 #endif

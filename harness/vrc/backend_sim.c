@@ -157,30 +157,6 @@ static void sim_step_all(struct vt *t, unsigned n)
 		vt_abort(t, "vgpu-sim did not step: %s", strerror(-rc));
 }
 
-/* Virtual time: the harness steps the clock, every window is one vblank. */
-static uint32_t sim_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
-			  struct vrc_vblank *vb, struct vrc_vblank *vb1, vt_beside_fn beside,
-			  void *bctx)
-{
-	struct vrc_signal sig;
-	uint32_t base = vt_timeline_start(t, vb, n);
-
-	for (unsigned k = 0; k < n; k++) {
-		vt_drive_mark(&vb[k], vt_drive_act(t, act, k, ctx));
-		if (beside) {
-			beside(t, k, bctx);
-			sim_step_all(t, 1);
-		} else {
-			sim_step(t, 1);
-		}
-		if (vt_poll(t, &sig))
-			vt_place(t, vb, n, base, k, &sig);
-	}
-	if (vb1)
-		memcpy(vb1, vb, n * sizeof(*vb));
-	return base;
-}
-
 static void sim_realtime(struct vt *t)
 {
 	(void)t;	/* the clock waits for the harness */
@@ -206,7 +182,7 @@ const struct vrc_backend vrc_backend_sim = {
 	.close_second = sim_close_second,
 	.step = sim_step,
 	.step_all = sim_step_all,
-	.drive = sim_drive,
+	.drive = vt_drive_stepped,
 	.realtime = sim_realtime,
 };
 

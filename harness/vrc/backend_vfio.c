@@ -10,6 +10,8 @@
  * (intel_vgpu_emulate_mmio_write). Vblanks are real.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -400,4 +402,76 @@ const struct vrc_backend vrc_backend_vfio = {
 	.step_all = vfio_step,
 	.drive = vfio_drive,
 	.realtime = vfio_realtime,
+};
+
+/* ---- vfio_stepped: the same device, its clock stepped by the test */
+
+static void stepped_describe(const struct vrc_opts *o, FILE *f)
+{
+	fprintf(f, "backend %s (mdev %s, type %s on %s), its clock stepped by the harness "
+		"(%s/UUID/step): virtual-time tests as on sim, the harness the device's guest "
+		"(BAR0 writes); real-time (rt-*) tests: SKIP, %s", o->backend, o->gvt->m.uuid,
+		o->gvt->m.type, o->gvt->m.parent, o->step_dir,
+		o->gvt_no_guest_why ? o->gvt_no_guest_why : "no guest");
+}
+
+/* n vblanks of one device, run by the module before the write returns. */
+static void step_device(struct vt *t, const struct gvt_session *s, unsigned n)
+{
+	char path[512], num[16];
+	int fd, len = snprintf(num, sizeof(num), "%u", n);
+	ssize_t w;
+
+	snprintf(path, sizeof(path), "%s/%s/step", t->o->step_dir, s->m.uuid);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		vt_abort(t, "stepping the clock: %s: %s", path, strerror(errno));
+	w = write(fd, num, (size_t)len);
+	if (w != len) {
+		int e = w < 0 ? errno : EIO;
+
+		close(fd);
+		vt_abort(t, "stepping the clock: writing %u to %s: %s", n, path, strerror(e));
+	}
+	close(fd);
+}
+
+static void stepped_step(struct vt *t, unsigned n)
+{
+	step_device(t, t->o->gvt, n);
+}
+
+static void stepped_step_all(struct vt *t, unsigned n)
+{
+	step_device(t, t->o->gvt, n);
+	if (t->have_second && t->o->gvt_second)
+		step_device(t, t->o->gvt_second, n);
+}
+
+static void stepped_realtime(struct vt *t)
+{
+	(void)t;	/* the clock waits for the harness */
+}
+
+const struct vrc_backend vrc_backend_vfio_stepped = {
+	.name = "vfio-stepped",
+	.real_vblanks = false,
+	.skip_reason = vrc_gvt_skip_reason,
+	.test_begin = vfio_test_begin,
+	.test_end = vfio_test_end,
+	.probe_open = vfio_probe_open,
+	.probe_close = vfio_probe_close,
+	.describe = stepped_describe,
+	.run_label = vfio_run_label,
+	.child_start = vfio_child_start,
+	.open_device = vfio_open_device,
+	.close_device = vfio_close_device,
+	.guest_attach = vfio_guest_attach,
+	.reg_write = vfio_reg_write,
+	.draw = vfio_draw,
+	.open_second = vfio_open_second,
+	.close_second = vfio_close_second,
+	.step = stepped_step,
+	.step_all = stepped_step_all,
+	.drive = vt_drive_stepped,
+	.realtime = stepped_realtime,
 };

@@ -50,24 +50,63 @@ bad:
  * model its module was loaded with (its fault= parameter), e.g.
  * "vgpu-mdev-display.fault-dup". What sysfs says is checked as a name.
  */
+/* vgpu-mdev's module parameter `name` as a checked name, or "" */
+static void vgpu_mdev_param(const struct gvt_host *h, const char *name, char *out, size_t len)
+{
+	char path[300];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/module/vgpu_mdev/parameters/%s", h->sysfs_root, name);
+	if (!(f = fopen(path, "r")))
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+	if (!vrc_name_ok(out, len))
+		out[0] = '\0';
+}
+
 static void model_name(const struct gvt_host *h, const char *parent, const char *type,
 		       char *out, size_t len)
 {
-	char path[300], fault[32] = "";
-	FILE *f;
+	char fault[32], clock[32];
 
 	snprintf(out, len, "%s", type);
 	if (strcmp(parent, "vgpu-mdev"))
 		return;
-	snprintf(path, sizeof(path), "%s/module/vgpu_mdev/parameters/fault", h->sysfs_root);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(fault, sizeof(fault), f))
-		fault[strcspn(fault, "\n")] = '\0';
-	fclose(f);
-	if (vrc_name_ok(fault, sizeof(fault)) && strcmp(fault, "none"))
+	vgpu_mdev_param(h, "fault", fault, sizeof(fault));
+	vgpu_mdev_param(h, "clock", clock, sizeof(clock));
+	if (fault[0] && strcmp(fault, "none"))
 		snprintf(out, len, "%s.fault-%s", type, fault);
+	if (!strcmp(clock, "stepped"))
+		snprintf(out + strlen(out), len - strlen(out), ".clock-stepped");
+}
+
+/*
+ * vgpu-mdev loaded with clock=stepped: the tests step its vblanks through
+ * its debugfs files (VGPU_MDEV_STEP_DIR/UUID/step) instead of waiting for
+ * them. Returns the dir, NULL for a real clock; err when stepped but the
+ * device's step file is not there (debugfs not mounted at /sys/kernel/debug?).
+ */
+#define VGPU_MDEV_STEP_DIR	"/sys/kernel/debug/vgpu-mdev"
+static const char *stepped_clock(const struct gvt_host *h, const char *parent,
+				 const struct gvt_session *s, char *err, size_t errlen)
+{
+	char clock[32], path[200];
+
+	if (strcmp(parent, "vgpu-mdev"))
+		return NULL;
+	vgpu_mdev_param(h, "clock", clock, sizeof(clock));
+	if (strcmp(clock, "stepped"))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s/step", VGPU_MDEV_STEP_DIR, s->m.uuid);
+	if (access(path, W_OK)) {
+		snprintf(err, errlen, "vgpu-mdev has clock=stepped but %s: %s (debugfs not "
+			 "mounted?)", path, strerror(errno));
+		return NULL;
+	}
+	return VGPU_MDEV_STEP_DIR;
 }
 
 static void sweep_log(void *ctx, const char *line)
@@ -149,6 +188,17 @@ int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 	go.backend = "mdev";
 	go.gvt = &s;
 	go.be = &vrc_backend_vfio;
+	err[0] = '\0';
+	if ((go.step_dir = stepped_clock(&h, parent, &s, err, sizeof(err)))) {
+		go.be = &vrc_backend_vfio_stepped;
+		printf("# mdev: clock stepped by the harness through %s/%s/step\n", go.step_dir,
+		       s.m.uuid);
+	} else if (err[0]) {
+		printf("# mdev: FAILED: %s\n1..1\nnot ok 1 mdev-bringup\n", err);
+		if (gvt_session_destroy(&s, err, sizeof(err)))
+			printf("# mdev: cleanup FAILED: %s (the next run's sweep retries)\n", err);
+		return 2;
+	}
 	go.gvt_guest = false;
 	go.gvt_no_guest_why = NO_GUEST_WHY;
 	go.gvt_no_igt_why = NO_GUEST_WHY;

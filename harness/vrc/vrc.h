@@ -53,6 +53,8 @@ struct vrc_opts {
 	const char *gvt_no_second_why;
 	/* gvt, set by the runner for a VT_TWO_VGPUS test: the second vGPU */
 	struct gvt_session *gvt_second;
+	/* vfio_stepped: the module's debugfs dir of per-device step files */
+	const char *step_dir;
 	bool ktap_started;	/* the caller printed "KTAP version 1" already */
 	const char *model;	/* sim model */
 	const char *abi;	/* "v5|v6|v7" or NULL: the model's */

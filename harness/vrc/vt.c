@@ -387,6 +387,30 @@ uint32_t vt_counter(struct vt *t)
 	return c;
 }
 
+/* A clock the test steps: every poll window is exactly one vblank. */
+uint32_t vt_drive_stepped(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
+			  struct vrc_vblank *vb, struct vrc_vblank *vb1, vt_beside_fn beside,
+			  void *bctx)
+{
+	struct vrc_signal sig;
+	uint32_t base = vt_timeline_start(t, vb, n);
+
+	for (unsigned k = 0; k < n; k++) {
+		vt_drive_mark(&vb[k], vt_drive_act(t, act, k, ctx));
+		if (beside) {
+			beside(t, k, bctx);
+			vt_step_all(t, 1);
+		} else {
+			vt_step(t, 1);
+		}
+		if (vt_poll(t, &sig))
+			vt_place(t, vb, n, base, k, &sig);
+	}
+	if (vb1)
+		memcpy(vb1, vb, n * sizeof(*vb));
+	return base;
+}
+
 void vt_realtime(struct vt *t)
 {
 	vt_backend(t)->realtime(t);
