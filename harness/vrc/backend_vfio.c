@@ -380,24 +380,28 @@ static uint32_t vfio_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 	return base;
 }
 
+/* What both tables share: the device, its runner side and its guest. */
+#define VFIO_DEVICE_OPS \
+	.skip_reason = vrc_gvt_skip_reason, \
+	.test_begin = vfio_test_begin, \
+	.test_end = vfio_test_end, \
+	.probe_open = vfio_probe_open, \
+	.probe_close = vfio_probe_close, \
+	.run_label = vfio_run_label, \
+	.child_start = vfio_child_start, \
+	.open_device = vfio_open_device, \
+	.close_device = vfio_close_device, \
+	.guest_attach = vfio_guest_attach, \
+	.reg_write = vfio_reg_write, \
+	.draw = vfio_draw, \
+	.open_second = vfio_open_second, \
+	.close_second = vfio_close_second
+
 const struct vrc_backend vrc_backend_vfio = {
+	VFIO_DEVICE_OPS,
 	.name = "vfio",
 	.real_vblanks = true,
-	.skip_reason = vrc_gvt_skip_reason,
-	.test_begin = vfio_test_begin,
-	.test_end = vfio_test_end,
-	.probe_open = vfio_probe_open,
-	.probe_close = vfio_probe_close,
 	.describe = vfio_describe,
-	.run_label = vfio_run_label,
-	.child_start = vfio_child_start,
-	.open_device = vfio_open_device,
-	.close_device = vfio_close_device,
-	.guest_attach = vfio_guest_attach,
-	.reg_write = vfio_reg_write,
-	.draw = vfio_draw,
-	.open_second = vfio_open_second,
-	.close_second = vfio_close_second,
 	.step = vfio_step,
 	.step_all = vfio_step,
 	.drive = vfio_drive,
@@ -453,23 +457,10 @@ static void stepped_realtime(struct vt *t)
 }
 
 const struct vrc_backend vrc_backend_vfio_stepped = {
+	VFIO_DEVICE_OPS,
 	.name = "vfio-stepped",
 	.real_vblanks = false,
-	.skip_reason = vrc_gvt_skip_reason,
-	.test_begin = vfio_test_begin,
-	.test_end = vfio_test_end,
-	.probe_open = vfio_probe_open,
-	.probe_close = vfio_probe_close,
 	.describe = stepped_describe,
-	.run_label = vfio_run_label,
-	.child_start = vfio_child_start,
-	.open_device = vfio_open_device,
-	.close_device = vfio_close_device,
-	.guest_attach = vfio_guest_attach,
-	.reg_write = vfio_reg_write,
-	.draw = vfio_draw,
-	.open_second = vfio_open_second,
-	.close_second = vfio_close_second,
 	.step = stepped_step,
 	.step_all = stepped_step_all,
 	.drive = vt_drive_stepped,
