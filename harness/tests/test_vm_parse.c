@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "vrc/vtest.h"
-#include "vm/b64.h"
+#include "vrc/base64.h"
 #include "vm/lineio.h"
 #include "vm/qga.h"
 #include "vm/qmp.h"
@@ -112,50 +112,6 @@ TEST(lineio_rejects_nul)
 	ASSERT_EQ(1, next(&r, &l));
 	ASSERT_STREQ("ok", l);
 	vrc_lr_free(&r);
-}
-
-static int b64(const char *in, char *out, size_t cap, size_t *n)
-{
-	return vrc_b64_decode(in, strlen(in), (uint8_t *)out, cap, n, NULL);
-}
-
-TEST(b64_rfc4648_vectors)
-{
-	static const char *const v[][2] = {
-		{ "", "" }, { "Zg==", "f" }, { "Zm8=", "fo" }, { "Zm9v", "foo" },
-		{ "Zm9vYg==", "foob" }, { "Zm9vYmE=", "fooba" }, { "Zm9vYmFy", "foobar" },
-		{ "aGVsbG8gdnJjCg==", "hello vrc\n" }, { "//+/", "\xff\xff\xbf" },
-	};
-	char out[32];
-	size_t n;
-
-	for (unsigned i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		ASSERT_EQ(0, b64(v[i][0], out, sizeof(out), &n));
-		ASSERT_EQ(strlen(v[i][1]), n);
-		ASSERT_EQ(0, memcmp(out, v[i][1], n));
-	}
-}
-
-TEST(b64_rejects_malformed)
-{
-	static const char *const bad[] = {
-		"Zg=", "Zg", "Z===", "====", "Zg=a", "Zm9v\n", "Zm 9", "Zg==Zg==", "Zh==",
-		"Zm9=", "Zm-_", "Zm9v!A==",
-	};
-	char out[32];
-	size_t n, at;
-
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = vrc_b64_decode(bad[i], strlen(bad[i]), (uint8_t *)out, sizeof(out), &n,
-					&at);
-		if (rc != -EINVAL)
-			VTEST_LOG("accepted '%s'", bad[i]);
-		ASSERT_EQ(-EINVAL, rc);
-	}
-	/* A result larger than the buffer is refused, not written past it. */
-	char small[4] = { 0, 0, 0, 'X' };
-	ASSERT_EQ(-E2BIG, b64("Zm9vYmFy", small, 3, &n));
-	ASSERT_EQ('X', small[3]);
 }
 
 static int qmp(const char *s, struct vrc_qmp_msg *m)

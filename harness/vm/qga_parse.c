@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "vrc/util.h"
-#include "vm/b64.h"
+#include "vrc/base64.h"
 #include "vm/qga.h"
 
 #define JSON_DEPTH	16

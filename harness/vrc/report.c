@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vrc/base64.h"
 #include "compare.h"
 #include "report.h"
 
@@ -22,29 +23,6 @@
 #define MAX_BANDS		1024u
 
 /* ---- output helpers */
-
-char *vrc_base64(const unsigned char *data, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc((len + 2) / 3 * 4 + 1), *p = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)data[i + 1] << 8;
-		if (i + 2 < len)
-			v |= data[i + 2];
-		*p++ = tab[(v >> 18) & 63];
-		*p++ = tab[(v >> 12) & 63];
-		*p++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		*p++ = i + 2 < len ? tab[v & 63] : '=';
-	}
-	*p = 0;
-	return out;
-}
 
 static void html(FILE *f, const char *s)
 {
@@ -87,7 +65,7 @@ static void emit_png(FILE *f, cairo_surface_t *s, const char *alt)
 	struct png_buf b = { 0 };
 
 	if (cairo_surface_write_to_png_stream(s, png_write, &b) == CAIRO_STATUS_SUCCESS) {
-		char *b64 = vrc_base64(b.data, b.len);
+		char *b64 = vrc_b64_encode(b.data, b.len);
 		if (b64) {
 			fprintf(f, "<img alt=\"");
 			html(f, alt);

@@ -21,7 +21,5 @@
 int vrc_report_write(const struct vrc_loaded *run, const struct vrc_loaded *base,
 		     char *out_path, size_t out_len, char *err, size_t errlen);
 
-/* PNG bytes as base64 (NUL-terminated, free() it). */
-char *vrc_base64(const unsigned char *data, size_t len);
 
 #endif

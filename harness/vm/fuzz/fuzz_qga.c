@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/b64.h"
+#include "vrc/base64.h"
 #include "vm/qga.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdlib.h>
 
-#include "vm/b64.h"
+#include "vrc/base64.h"
+
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int sextet(unsigned char c)
 {
@@ -64,4 +68,27 @@ int vrc_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *o
 	}
 	*outlen = o;
 	return 0;
+}
+
+char *vrc_b64_encode(const void *data, size_t len)
+{
+	const unsigned char *in = data;
+	char *out = malloc((len + 2) / 3 * 4 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		*p++ = alphabet[(v >> 18) & 63];
+		*p++ = alphabet[(v >> 12) & 63];
+		*p++ = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+		*p++ = i + 2 < len ? alphabet[v & 63] : '=';
+	}
+	*p = 0;
+	return out;
 }
