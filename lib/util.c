@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,5 +80,22 @@ int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_
 	if (!p)
 		return -1;
 	*val = strtoull(p + strlen(key), NULL, base);
+	return 0;
+}
+
+int vrc_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')	/* strtoul would take space, a sign */
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (v < lo || v > hi)
+		return -ERANGE;
+	*out = v;
 	return 0;
 }

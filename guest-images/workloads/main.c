@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vrc/util.h"
 #include "vrc/timeline.h"
 #include "wl_display.h"
 #include "wl_workloads.h"
@@ -81,12 +82,9 @@ static void usage(FILE *f)
 
 static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+	if (vrc_parse_ulong(s, lo, hi, &v)) {
 		fprintf(stderr, "vrc-wl: --%s=%s: want a number in %u..%u\n", opt, s, lo, hi);
 		return -1;
 	}

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "gvt/capture.h"
 #include "vrc/capture.h"
 #include "vrc/i915_regs.h"
@@ -356,9 +357,8 @@ int main(int argc, char **argv)
 			snprintf(sim_path, sizeof(sim_path), "%s", optarg);
 			break;
 		case 'n': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v < 10 || v > 100000) {
+			unsigned long v;
+			if (vrc_parse_ulong(optarg, 10, 100000, &v)) {
 				fprintf(stderr, "bench_signal: --signals=%s: want 10..100000\n", optarg);
 				return 2;
 			}

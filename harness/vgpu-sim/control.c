@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vrc/util.h"
 #include "vrc/caps.h"
 #include "vrc/i915_regs.h"
 #include "control.h"
@@ -15,16 +16,7 @@
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return vrc_parse_ulong(s, 0, max, out) ? -EINVAL : 0;
 }
 
 /* "all" -> [0, n), "<k>" -> [k, k+1) */

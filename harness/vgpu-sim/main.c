@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "vrc/caps.h"
 #include "vrc/ivshmem.h"
 #include "vrc/lsan.h"
@@ -513,16 +514,11 @@ static void teardown(struct sim *s)
 static int parse_uint_opt(const char *name, const char *v, unsigned long lo,
 			  unsigned long hi, unsigned long *out)
 {
-	char *end;
-
-	errno = 0;
-	unsigned long x = strtoul(v, &end, 10);
-	if (errno || !*v || *end || *v == '-' || x < lo || x > hi) {
+	if (vrc_parse_ulong(v, lo, hi, out)) {
 		fprintf(stderr, "vgpu-sim: --%s=%s: want a whole number from %lu to %lu\n",
 			name, v, lo, hi);
 		return -1;
 	}
-	*out = x;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "vm/vm.h"
 #include "vrc/sim_backend.h"
 
@@ -97,12 +98,9 @@ static void self_dir_file(char *out, size_t len, const char *name)
 
 static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
+	if (vrc_parse_ulong(s, lo, hi, &v))
 		return false;
 	*out = (unsigned)v;
 	return true;

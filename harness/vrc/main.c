@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "gvt/cli.h"
 #include "journal.h"
 #include "vrc.h"
@@ -303,9 +304,8 @@ int main(int argc, char **argv)
 		case O_NODESTR: o.destructive = false; given |= VRC_GIVEN_DESTRUCTIVE; break;
 		case O_RESUME: o.resume = optarg; break;
 		case O_RERUN: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v >= VRC_MAX_ATTEMPTS) {
+			unsigned long v;
+			if (vrc_parse_ulong(optarg, 0, VRC_MAX_ATTEMPTS - 1, &v)) {
 				fprintf(stderr, "vrc: --rerun-failures=%s: want a count from 0 to %d\n",
 					optarg, VRC_MAX_ATTEMPTS - 1);
 				return 2;
@@ -330,9 +330,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_TIMEOUT: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 1 || v > 3600) {
+			unsigned long v;
+			if (vrc_parse_ulong(optarg, 1, 3600, &v)) {
 				fprintf(stderr, "vrc: --timeout=%s: want seconds from 1 to 3600\n",
 					optarg);
 				return 2;

@@ -23,6 +23,13 @@ int vrc_count_open_fds(void);
  * eventfd's "eventfd-count:" (base 16) or "eventfd-id:" (base 10).
  * 0 with *val set, -1 if the file or the key is not there.
  */
+/*
+ * s as a decimal whole number from lo to hi, the project's one parser of
+ * such options and fields: digits only (no sign, no space, no suffix), no
+ * overflow. 0, -EINVAL when s is not such a number, -ERANGE outside [lo, hi];
+ * *out is set only on success. Callers say which option or field was bad.
+ */
+int vrc_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_t *val);
 
 #endif /* VRC_UTIL_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* lib/util.c: the one number parser every program's options go through. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "vrc/util.h"
+#include "vrc/vtest.h"
+
+TEST(parse_ulong_accepts_digits_in_range)
+{
+	unsigned long v = 7;
+
+	ASSERT_EQ(0, vrc_parse_ulong("0", 0, 10, &v));
+	ASSERT_EQ(0ul, v);
+	ASSERT_EQ(0, vrc_parse_ulong("10", 0, 10, &v));
+	ASSERT_EQ(10ul, v);
+	ASSERT_EQ(0, vrc_parse_ulong("007", 1, 10, &v));
+	ASSERT_EQ(7ul, v);
+	char max[32];
+	snprintf(max, sizeof(max), "%lu", ULONG_MAX);
+	ASSERT_EQ(0, vrc_parse_ulong(max, 0, ULONG_MAX, &v));
+	ASSERT_EQ(ULONG_MAX, v);
+}
+
+/* What strtoul alone would let through: a sign, space, junk, overflow. */
+TEST(parse_ulong_refuses_what_is_not_a_number)
+{
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1e3", "-0",
+		"99999999999999999999999999",
+	};
+	unsigned long v = 42;
+
+	ASSERT_EQ(-EINVAL, vrc_parse_ulong(NULL, 0, 10, &v));
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = vrc_parse_ulong(bad[i], 0, ULONG_MAX, &v);
+
+		if (rc != -EINVAL)
+			VTEST_LOG("accepted '%s'", bad[i]);
+		ASSERT_EQ(-EINVAL, rc);
+	}
+	ASSERT_EQ(42ul, v);	/* untouched on failure */
+}
+
+TEST(parse_ulong_range_is_inclusive_and_checked)
+{
+	unsigned long v = 42;
+
+	ASSERT_EQ(-ERANGE, vrc_parse_ulong("0", 1, 10, &v));
+	ASSERT_EQ(-ERANGE, vrc_parse_ulong("11", 1, 10, &v));
+	ASSERT_EQ(42ul, v);
+	ASSERT_EQ(0, vrc_parse_ulong("1", 1, 10, &v));
+	ASSERT_EQ(1ul, v);
+}
+
+VTEST_MAIN()
