@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "vrc/json.h"
 #include "vrc/timeline.h"
 #include "vrc/util.h"
 
@@ -478,7 +479,7 @@ static json_object *get(struct pctx *p, json_object *o, const char *where, const
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type)) {
+	if (vrc_json_member(o, key, type, &v)) {
 		vrc_seterr(p->err, p->errlen, "%s%s%s: missing or not %s", where,
 			   *where ? "." : "", key, json_type_to_name(type));
 		return NULL;
@@ -490,18 +491,15 @@ static int get_i64(struct pctx *p, json_object *o, const char *where, const char
 		   int64_t lo, int64_t hi, int64_t *out)
 {
 	json_object *v = get(p, o, where, key, json_type_int);
-	int64_t x;
 
 	if (!v)
 		return -EINVAL;
-	errno = 0;
-	x = json_object_get_int64(v);
-	if (errno || x < lo || x > hi) {
-		vrc_seterr(p->err, p->errlen, "%s%s%s: %lld outside [%lld, %lld]", where,
-			   *where ? "." : "", key, (long long)x, (long long)lo, (long long)hi);
+	if (vrc_json_i64(o, key, lo, hi, out)) {
+		vrc_seterr(p->err, p->errlen, "%s%s%s: %s outside [%lld, %lld]", where,
+			   *where ? "." : "", key, json_object_to_json_string(v), (long long)lo,
+			   (long long)hi);
 		return -EINVAL;
 	}
-	*out = x;
 	return 0;
 }
 

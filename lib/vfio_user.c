@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "vrc/json.h"
 #include "vrc/vfio_user.h"
 #include "vrc/util.h"
 
@@ -319,17 +320,16 @@ static int caps_u32(struct json_object *caps, const char *key, uint32_t min,
 {
 	struct json_object *o;
 	int64_t v;
+	int rc;
 
 	if (!json_object_object_get_ex(caps, key, &o))
-		return 0;
-	if (!json_object_is_type(o, json_type_int)) {
+		return 0;	/* absent: the default; a null is not an integer */
+	rc = vrc_json_i64(caps, key, min, max, &v);
+	if (rc == -ENOENT || rc == -EINVAL) {
 		vrc_seterr(err, errlen, "vfio-user: capability %s is not an integer", key);
 		return -EPROTO;
 	}
-	errno = 0;
-	v = json_object_get_int64(o);
-	/* json-c saturates out-of-range numbers, which the bounds then catch. */
-	if (errno || v < (int64_t)min || v > (int64_t)max) {
+	if (rc) {
 		vrc_seterr(err, errlen, "vfio-user: capability %s = %s is outside [%u, %u]",
 		       key, json_object_to_json_string(o), min, max);
 		return -EPROTO;

@@ -17,6 +17,6 @@ ALL_TARGETS += $(BUILD)/lab/pngstat
 # The journal and results parsers are untrusted-input parsers.
 FUZZ_TARGETS += build-fuzz/fuzz_lab_results
 LAB_PARSERS := $(addprefix harness/vrc/,results_read.c journal.c compare.c names.c)
-build-fuzz/fuzz_lab_results: harness/lab/fuzz/fuzz_lab_results.c $(LAB_PARSERS) lib/xml.c
+build-fuzz/fuzz_lab_results: harness/lab/fuzz/fuzz_lab_results.c $(LAB_PARSERS) lib/xml.c lib/json.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -lm

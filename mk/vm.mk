@@ -8,7 +8,7 @@
 # (mk/image.mk's `image` target), so it runs after it.
 VM_SRC   := $(filter-out harness/vm/main.c,$(wildcard harness/vm/*.c))
 VMLIB    := $(BUILD)/libvrcvm.a
-VM_PARSE := harness/vm/lineio.c lib/base64.c harness/vm/qmp_parse.c \
+VM_PARSE := harness/vm/lineio.c lib/base64.c lib/json.c harness/vm/qmp_parse.c \
 	    harness/vm/qga_parse.c lib/util.c
 
 $(VMLIB): $(call obj,$(VM_SRC))

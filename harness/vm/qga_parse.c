@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vrc/json.h"
 #include "vrc/util.h"
 #include "vrc/base64.h"
 #include "vm/qga.h"
@@ -103,36 +104,37 @@ static int get_b64(struct json_object *o, const char *key, size_t max, uint8_t *
 static int get_bool(struct json_object *o, const char *key, bool *out, bool required,
 		    char *err, size_t errlen)
 {
-	struct json_object *v;
+	bool v;
+	int rc = vrc_json_bool(o, key, &v);
 
-	if (!json_object_object_get_ex(o, key, &v)) {
+	if (rc == -ENOENT) {
 		if (required)
 			vrc_seterr(err, errlen, "no %s", key);
 		return required ? -EPROTO : 0;
 	}
-	if (!json_object_is_type(v, json_type_boolean)) {
+	if (rc) {
 		vrc_seterr(err, errlen, "%s is not a boolean", key);
 		return -EPROTO;
 	}
-	*out = *out || json_object_get_boolean(v);
+	*out = *out || v;
 	return 0;
 }
 
 static int get_int(struct json_object *o, const char *key, int64_t lo, int64_t hi, bool *has,
 		   int *out, char *err, size_t errlen)
 {
-	struct json_object *v;
+	int64_t v;
+	int rc = vrc_json_i64(o, key, lo, hi, &v);
 
-	if (!json_object_object_get_ex(o, key, &v))
+	if (rc == -ENOENT)
 		return 0;
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo ||
-	    json_object_get_int64(v) > hi) {
+	if (rc) {
 		vrc_seterr(err, errlen, "%s is not an integer in [%lld, %lld]", key,
 			   (long long)lo, (long long)hi);
 		return -EPROTO;
 	}
 	*has = true;
-	*out = (int)json_object_get_int64(v);
+	*out = (int)v;
 	return 0;
 }
 

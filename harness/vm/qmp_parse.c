@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vrc/json.h"
 #include "vrc/util.h"
 #include "vm/qmp.h"
 
@@ -18,21 +19,16 @@ void vrc_qmp_msg_free(struct vrc_qmp_msg *m)
 
 static const char *get_str(struct json_object *o, const char *key)
 {
-	struct json_object *v;
+	const char *s;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return vrc_json_str(o, key, &s, NULL) ? NULL : s;
 }
 
 static int get_small_int(struct json_object *o, const char *key, int *out)
 {
-	struct json_object *v;
+	int64_t x;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return -1;
-	int64_t x = json_object_get_int64(v);
-	if (x < 0 || x > 1000000)
+	if (vrc_json_i64(o, key, 0, 1000000, &x))
 		return -1;
 	*out = (int)x;
 	return 0;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vrc/json.h"
 #include "journal.h"
 
 /* ---- writing */
@@ -126,11 +127,9 @@ json_object *vrc_journal_opts_json(const struct vrc_opts *o)
 
 static const char *str_of(json_object *o, const char *key)
 {
-	json_object *v;
+	const char *s;
 
-	if (!json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return vrc_json_str(o, key, &s, NULL) ? NULL : s;
 }
 
 static int copy_str(json_object *o, const char *key, char *dst, size_t len, bool required)
@@ -148,12 +147,9 @@ static int copy_str(json_object *o, const char *key, char *dst, size_t len, bool
 
 static int int_of(json_object *o, const char *key, long min, long max, int *out)
 {
-	json_object *v;
+	int64_t x;
 
-	if (!json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, json_type_int))
-		return -1;
-	int64_t x = json_object_get_int64(v);
-	if (x < min || x > max)
+	if (vrc_json_i64(o, key, min, max, &x))
 		return -1;
 	*out = (int)x;
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vrc/json.h"
 #include "vrc/base64.h"
 #include "compare.h"
 #include "report.h"
@@ -119,9 +120,9 @@ static long int_member(json_object *o, const char *key, long min, long max, long
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, json_type_int))
+	if (vrc_json_member(o, key, json_type_int, &v))
 		return dflt;
-	int64_t x = json_object_get_int64(v);
+	int64_t x = json_object_get_int64(v);	/* clamped, not refused: a plot */
 	return x < min ? min : x > max ? max : (long)x;
 }
 

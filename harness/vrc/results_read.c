@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vrc/json.h"
 #include "results_read.h"
 #include "vrc/xml.h"
 
@@ -76,22 +77,22 @@ fail:
 static int get_str(json_object *o, const char *key, char *dst, size_t len, bool required,
 		   char *err, size_t errlen)
 {
-	json_object *v;
+	const char *s;
+	size_t n;
+	int rc = vrc_json_str(o, key, &s, &n);
 
 	dst[0] = 0;
-	if (!json_object_object_get_ex(o, key, &v) || !v) {
+	if (rc == -ENOENT) {
 		if (required) {
 			snprintf(err, errlen, "missing \"%s\"", key);
 			return -1;
 		}
 		return 0;
 	}
-	if (!json_object_is_type(v, json_type_string)) {
+	if (rc) {
 		snprintf(err, errlen, "\"%s\" is not a string", key);
 		return -1;
 	}
-	const char *s = json_object_get_string(v);
-	size_t n = (size_t)json_object_get_string_len(v);
 	if (n >= len || strlen(s) != n) {
 		snprintf(err, errlen, "\"%s\" is too long or holds a NUL", key);
 		return -1;
@@ -148,16 +149,17 @@ static int get_clauses(json_object *o, const char *key, char *dst, size_t len,
 
 static int get_num(json_object *o, const char *key, double *d, char *err, size_t errlen)
 {
-	json_object *v;
+	int rc = vrc_json_num(o, key, d);
 
-	*d = 0;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
+	if (rc == -ENOENT)
+		*d = 0;
+	if (rc == -ENOENT)
 		return 0;
-	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) {
+	if (rc) {
+		*d = 0;
 		snprintf(err, errlen, "\"%s\" is not a number", key);
 		return -1;
 	}
-	*d = json_object_get_double(v);
 	if (!isfinite(*d)) {
 		snprintf(err, errlen, "\"%s\" is not finite", key);
 		return -1;
