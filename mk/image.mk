@@ -88,7 +88,8 @@ check-mdev: image-mdev
 .PHONY: check-mdev-mutants
 check-mdev-mutants: image-mdev
 	$(call mdev_each,guest-images/tests/t_mdev_mutants.sh)
-# vgpu-mdev's fault models flagged as their vgpu-sim twins (opt-in)
+# vgpu-mdev's fault models flagged per clause as their vgpu-sim twins, run on
+# the host (opt-in)
 .PHONY: mutation-mdev
-mutation-mdev: image-mdev
+mutation-mdev: image-mdev $(BUILD)/vgpu-sim
 	$(call mdev_each,guest-images/tests/t_mdev_faults.sh)
