@@ -43,8 +43,8 @@ TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
 # fault models are opt-in (about 5 minutes each for both kernels).
 # 7.3, Debian's current kernel (what trixie-backports' metapackages stand
 # for), is opt-in: its headers want gcc-14, so its module is built in a
-# trixie chroot (debootstrap, about 1 minute the first time), and its check
-# adds about 2.5 minutes: make check-mdev MDEV_KERNELS="6.1 6.12 7.3".
+# trixie chroot (debootstrap); from an empty build it adds about 2 minutes
+# (1 the image, 1 the check): make check-mdev MDEV_KERNELS="6.1 6.12 7.3".
 #   make image-mdev        $(BUILD)/guest-mdev-VER/ for each VER
 #   make check-mdev        boot each and run vrc and the probe (t_mdev.sh)
 #   make mutation-mdev     the module's fault models on each (t_mdev_faults.sh)
