@@ -54,6 +54,7 @@ MDEV_KERNELS ?= 6.1 6.12
 mdev_suite_6.1  := host
 mdev_suite_6.12 := bookworm-backports
 mdev_suite_7.3  := trixie-backports
+mdev_deps_7.3   := mdev-chroot
 
 $(BUILD)/vrc-mdev-probe: $(call obj,guest-images/probe/vrc-mdev-probe.c) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -71,10 +72,11 @@ define mdev_each
 endef
 
 # mdev_image VER: its image, BUILD/guest-mdev-VER, of the kernel the suite
-# resolves to (t_mdev.sh refuses another: a suite that moved on to a newer
+# resolves to (with the install-deps profile mdev_deps_VER first) (t_mdev.sh refuses another: a suite that moved on to a newer
 # kernel fails there, naming both)
 define mdev_image
 	@$(if $(mdev_suite_$(1)),,echo "no Debian suite for mdev kernel $(1) (mk/image.mk: mdev_suite_VER)"; exit 2;) \
+	$(if $(mdev_deps_$(1)),scripts/install-deps.sh $(mdev_deps_$(1)) &&) \
 	guest-images/mkimage.sh --build=$(BUILD) --flavour=mdev --kernel=$(mdev_suite_$(1)) --out=$(BUILD)/guest-mdev-$(1)
 
 endef
