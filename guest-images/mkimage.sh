@@ -30,18 +30,21 @@ DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
                  igt-i915: the same with i915 instead of vdisp;
                  mdev: a VFIO host: vfio, vfio_iommu_type1, mdev and
                  vgpu-mdev.ko (guest-images/mdev/) with the reference
-                 series of the kernel's version (kernel/MAJOR.MINOR), and
-                 DIR/vrc-mdev-probe if it exists
+                 series of the kernel's version (kernel/MAJOR.MINOR, else
+                 the newest older one, as kernel/check.sh: 7.2's on 7.3),
+                 and DIR/vrc-mdev-probe if it exists
   --kernel=K     host (default): the kernel the installed
                  linux-headers-amd64 stands for (bookworm: 6.1); SUITE, e.g.
                  bookworm-backports (6.12): the kernel linux-headers-amd64
                  and linux-image-amd64 of that suite stand for, with its
                  headers, unpacked (never installed) into DIR/guest-cache/
-                 SUITE by scripts/deb-fetch.sh
+                 SUITE by scripts/deb-fetch.sh; trixie-backports (7.3):
+                 the same, its modules built in a trixie chroot with the
+                 headers' gcc-14 (DIR/guest-cache/chroot-trixie, debootstrap)
   --out=DIR      output directory (default: DIR/guest, else DIR/guest-F;
                  mdev: DIR/guest-mdev-MAJOR.MINOR)
   --series=DIR   mdev: the reference series to build into vgpu-mdev.ko
-                 (default kernel/MAJOR.MINOR of the kernel), e.g. a mutant
+                 (default the kernel's, above; named as that one), e.g. a mutant
                  copy to show that the guest's checks see a broken series
   --force        rebuild even if the stamp says it is up to date
 USAGE
@@ -126,9 +129,28 @@ fetch_kernel() {
 # and the headers tree is assembled in one root, where the Makefile's
 # include of the -common half is pointed.
 debfetch() { "$src/scripts/deb-fetch.sh" --suite="$ksuite" "$@"; }
-dep_of() {	# dep_of PKG: the first package PKG's Depends names, matching RE
+deps_of() {	# deps_of PKG RE: the packages PKG's Depends names, matching RE
 	debfetch --field=Depends "$1" 2>"$cache/deb-fetch.err" |
-		sed -n "s/^$1 //p" | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' | grep -E "^$2\$" | head -1
+		sed -n "s/^$1 //p" | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' | grep -E "^$2\$" || true
+}
+dep_of() { deps_of "$@" | head -1; }	# the first of them
+# join_image PART...: the split image's parts laid out as one package was
+# (boot/vmlinuz-ABI, lib/modules/ABI), hard links in $kc/image-ABI
+join_image() {
+	kx=$kc/image-$abi
+	[ "$(cat "$kx/version" 2>/dev/null)" = "$pkgver" ] && return 0
+	rm -rf "$kx" "$kx.tmp"
+	mkdir -p "$kx.tmp/boot" "$kx.tmp/lib/modules/$abi"
+	for p in "$@"; do
+		for d in "$kc/$p/usr/lib/modules/$abi" "$kc/$p/lib/modules/$abi"; do
+			[ -d "$d" ] && cp -al "$d/." "$kx.tmp/lib/modules/$abi/"
+		done
+	done
+	[ -f "$kx.tmp/lib/modules/$abi/vmlinuz" ] ||
+		die "no part of $imgpkg ($*) holds modules/$abi/vmlinuz"
+	mv "$kx.tmp/lib/modules/$abi/vmlinuz" "$kx.tmp/boot/vmlinuz-$abi"
+	echo "$pkgver" > "$kx.tmp/version"
+	mv "$kx.tmp" "$kx"
 }
 resolve_suite() {
 	kc=$cache/$ksuite
@@ -141,12 +163,17 @@ resolve_suite() {
 	common=$(dep_of "$hdrpkg" 'linux-headers-.*-common')
 	kbuild=$(dep_of "$hdrpkg" 'linux-kbuild-.*')
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "$hdrpkg of $ksuite names no -common headers or kbuild"
-	for p in "$imgpkg" "$hdrpkg" "$common" "$kbuild"; do
+	# 7.x splits the image: linux-image-ABI holds nothing but names
+	# linux-binary-ABI (the vmlinuz), linux-modules-ABI and linux-base-ABI
+	# (System.map, config, modules.*), all under usr/lib/modules/ABI
+	parts=$(deps_of "$imgpkg" "linux-(binary|modules|base)-$(echo "$abi" | sed 's/[.+]/\\&/g')")
+	for p in "$imgpkg" $parts "$hdrpkg" "$common" "$kbuild"; do
 		debfetch --out="$kc/$p" "$p" >/dev/null || die "cannot fetch $p from $ksuite"
 	done
 	pkgver=$(cat "$kc/$imgpkg/version")
 	deb=$kc/$imgpkg/version	# what the stamp hashes: the unpacked version
 	kx=$kc/$imgpkg
+	[ -z "$parts" ] || join_image $parts
 	# the headers' root: /usr/src/linux-headers-{ABI,common} and
 	# /usr/lib/linux-kbuild-X, as the installed packages lay them out
 	kroot=$kc/headers-$abi
@@ -181,6 +208,88 @@ else
 	log "kernel $abi ($pkgver) of $ksuite ready in $(( $(date +%s) - tf ))s"
 fi
 [ -d "$kdir" ] || die "$kdir missing: linux-headers-amd64 is installed but $hdrpkg is not"
+
+# ---- the compiler the headers were made with: the host's, or a chroot's
+# A suite's headers may want a compiler the host has not (trixie-backports'
+# 7.3: gcc-14; bookworm has 12) and their kbuild tools a newer libc. Their
+# modules are then built in a chroot of the suite's own release (trixie for
+# trixie-backports): debootstrap --variant=minbase with what the headers and
+# kbuild depend on (gcc-14-for-host, pahole, libelf, ...), make and
+# libc6-dev, and the three header packages unpacked where they install. The
+# host's toolchain and apt stay as they are. Kept in BUILD/guest-cache while
+# its package list and the mirror hold.
+tc=
+umount_under() {	# a half-finished debootstrap may leave its mounts behind
+	for m in $(awk -v r="$1" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+}
+toolchain_chroot() {
+	base=${ksuite%-backports}
+	tc=$cache/chroot-$base
+	need debootstrap debootstrap
+	need unshare util-linux
+	[ "$(id -u)" = 0 ] || die "$hdrpkg wants $cc, which only a $base chroot has here: debootstrap needs root"
+	mirror=$("$src/scripts/apt-mirror.sh")
+	# binutils: gcc-N-for-host brings only the triplet-named as and ld,
+	# and gcc runs plain `as` (kbuild's cc-option probes fail without it)
+	pkgs=$( { printf '%s\n' binutils make libc6-dev; deps_of "$hdrpkg" 'gcc-[0-9a-z.+-]*'
+		deps_of "$kbuild" '[a-z0-9][a-z0-9.+-]*'; } | sort -u | tr '\n' ' ')
+	want="$base $mirror $pkgs"
+	if [ "$(cat "$tc/vrc-chroot" 2>/dev/null)" != "$want" ]; then
+		log "$hdrpkg wants $cc: debootstrap $base (minbase + $pkgs) in $tc"
+		tb=$(date +%s)
+		umount_under "$tc.tmp"
+		rm -rf "$tc" "$tc.tmp"
+		if ! nice -n 10 debootstrap --variant=minbase --components=main \
+			--include="$(echo $pkgs | tr ' ' ,)" \
+			--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+			"$base" "$tc.tmp" "$mirror" > "$cache/debootstrap-$base.log" 2>&1; then
+			tail -20 "$cache/debootstrap-$base.log" >&2
+			umount_under "$tc.tmp"
+			die "debootstrap of $base from $mirror failed (log: $cache/debootstrap-$base.log)"
+		fi
+		umount_under "$tc.tmp"
+		rm -rf "$tc.tmp/var/cache/apt/archives/"*.deb
+		echo "$want" > "$tc.tmp/vrc-chroot"
+		mv "$tc.tmp" "$tc"
+		log "the $base chroot ready in $(( $(date +%s) - tb ))s ($(du -sm "$tc" | cut -f1) MiB)"
+	fi
+	if [ "$(cat "$tc/vrc-headers" 2>/dev/null)" != "$abi $pkgver" ]; then
+		rm -rf "$tc"/usr/src/linux-headers-* "$tc"/usr/lib/linux-kbuild-* "$tc/vrc-headers"
+		for p in "$hdrpkg" "$common" "$kbuild"; do
+			cp -a "$kc/$p/usr" "$tc/"
+		done
+		echo "$abi $pkgver" > "$tc/vrc-headers"
+	fi
+	[ -x "$tc/usr/bin/$cc" ] || die "the $base chroot has no $cc (log: $cache/debootstrap-$base.log)"
+}
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ "]*\).*/\1/p' "$kdir/.config" 2>/dev/null)
+case $cc in
+*[!a-zA-Z0-9._+-]*) die "$kdir/.config names an odd compiler: '$cc'" ;;
+esac
+if [ "$mdev$vdisp" != 00 ] && [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
+	[ "$ksuite" != host ] || die "the host's $hdrpkg wants $cc, which is not installed"
+	toolchain_chroot
+fi
+# kmake DIR ARGS...: kbuild's modules in DIR against the kernel's headers,
+# in the chroot if there is one (a copy of DIR there; the .ko come back)
+kmake() {
+	d=$1
+	shift
+	if [ -z "$tc" ]; then
+		make -s -C "$kdir" M="$d" "$@" modules
+		return
+	fi
+	rm -rf "$tc/tmp/vrc-kbuild"
+	cp -a "$d" "$tc/tmp/vrc-kbuild"
+	# objtool reads /proc: a proc of its own, gone with the mount namespace
+	unshare --mount --propagation private \
+		sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$tc" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+		make -s -C "/usr/src/linux-headers-$abi" M=/tmp/vrc-kbuild "$@" modules || return 1
+	cp "$tc/tmp/vrc-kbuild/"*.ko "$d/"
+}
 kmm=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 if [ -z "$out" ]; then
 	case $flavour in
@@ -191,17 +300,32 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-# the reference series vgpu-mdev runs: the one for this kernel's MAJOR.MINOR
+# the reference series vgpu-mdev runs: the one for this kernel's MAJOR.MINOR,
+# else the newest older one, as kernel/check.sh checks it applies there
+# (7.2's on 7.3: kernel/README.md); kmodel-gen.sh --kernel says which
+series_for() {
+	r=
+	for d in "$src"/kernel/[0-9]*.[0-9]*; do
+		s=${d##*/}
+		ls "$d"/0001-*.patch >/dev/null 2>&1 || continue
+		dpkg --compare-versions "$s" le "$1" || continue
+		if [ -z "$r" ] || dpkg --compare-versions "$s" gt "$r"; then r=$s; fi
+	done
+	echo "$r"
+}
 if [ "$mdev" = 1 ]; then
+	sver=$(series_for "$kmm")
+	[ -n "$sver" ] || die "no reference series for kernel $kmm or older in $src/kernel: vgpu-mdev cannot be built for $abi"
 	if [ -z "$series" ]; then
-		series=$src/kernel/$kmm
+		series=$src/kernel/$sver
 	else
 		series=$(cd "$series" && pwd) || die "--series=$series: no such directory"
-		[ "$(basename "$series")" = "$kmm" ] ||
-			die "--series=$series: the directory must be named after the kernel ($kmm)"
+		[ "$(basename "$series")" = "$sver" ] ||
+			die "--series=$series: the directory must be named after the series' kernel ($sver)"
 	fi
 	ls "$series"/0001-*.patch >/dev/null 2>&1 ||
 		die "no reference series for kernel $kmm in $series: vgpu-mdev cannot be built for $abi"
+	[ "$sver" = "$kmm" ] || log "kernel $kmm has no series of its own: the $sver series, carried to it unchanged"
 elif [ -n "$series" ]; then
 	die "--series is for --flavour=mdev"
 fi
@@ -220,6 +344,7 @@ stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver from $ksuite"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
 	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||" ;; esac
+	[ -n "$tc" ] && cat "$tc/vrc-chroot" "$tc/vrc-headers"
 	[ "$mdev" = 1 ] && sha256sum "$src/guest-images/mdev/"*.[ch] "$src/guest-images/mdev/Kbuild" "$src/guest-images/mdev/series/"* \
 		"$src/kernel/kmodel-gen.sh" "$series"/0*.patch | sed "s|$src/||"
 	# shellcheck disable=SC2086
@@ -256,7 +381,7 @@ if [ "$vdisp" = 1 ]; then
 	cp "$src/guest-images/vdisp/"*.c "$src/guest-images/vdisp/"*.h "$src/guest-images/vdisp/Kbuild" "$vd/"
 	cp "$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" "$vd/include/vrc/"
 	log "building vdisp.ko against $kdir"
-	make -s -C "$kdir" M="$vd" modules >"$work/kbuild.log" 2>&1 || {
+	kmake "$vd" >"$work/kbuild.log" 2>&1 || {
 		cat "$work/kbuild.log" >&2
 		die "vdisp.ko failed to build"
 	}
@@ -272,13 +397,12 @@ if [ "$mdev" = 1 ]; then
 	cp "$src/guest-images/mdev/"*.c "$src/guest-images/mdev/"*.h "$src/guest-images/mdev/Kbuild" "$md/"
 	cp "$src/guest-images/mdev/series/"*.h "$md/series/"
 	cp "$src/lib/include/vrc/i915_regs.h" "$md/include/vrc/"
-	"$src/kernel/kmodel-gen.sh" --shim=series "$series" "$md/kseries.c"
-	log "building vgpu-mdev.ko (series ${series##*/}) against $kdir"
+	"$src/kernel/kmodel-gen.sh" --shim=series --kernel="$kmm" "$series" "$md/kseries.c"
+	log "building vgpu-mdev.ko (series ${series##*/}) against $kdir${tc:+ in $tc}"
 	tm=$(date +%s)
 	# No BTF for the module: 6.12's headers ship a BTF vmlinux, and kbuild
 	# would then want pahole (dwarves) for a module nothing inspects.
-	make -s -C "$kdir" M="$md" KCFLAGS=-Werror CONFIG_DEBUG_INFO_BTF_MODULES= \
-		modules >"$work/kbuild.log" 2>&1 || {
+	kmake "$md" KCFLAGS=-Werror CONFIG_DEBUG_INFO_BTF_MODULES= >"$work/kbuild.log" 2>&1 || {
 		cat "$work/kbuild.log" >&2
 		die "vgpu-mdev.ko failed to build"
 	}

@@ -21,7 +21,7 @@ set -eu
 
 usage() {
 	cat <<EOF
-usage: kernel/kmodel-gen.sh [--shim=DIR] SERIES_DIR OUT.c
+usage: kernel/kmodel-gen.sh [--shim=DIR] [--kernel=MAJOR.MINOR] SERIES_DIR OUT.c
   Writes the C of the series in SERIES_DIR (its 0NNN-*.patch files; the
   directory is named after its kernel, e.g. kernel/7.2) to OUT.c, for
   vgpu-sim's model kernel-VER. make does this (mk/kmodel.mk):
@@ -29,12 +29,18 @@ usage: kernel/kmodel-gen.sh [--shim=DIR] SERIES_DIR OUT.c
   --shim=DIR  the include directory of kshim.h, kshim_vgpu.h and glue.h
               (default vgpu-sim/kmodel; the vgpu-mdev module uses series,
               its kernel-side shim: guest-images/mkimage.sh --flavour=mdev)
+  --kernel=V  the kernel the C is built against, when it is newer than the
+              series' own (the newest series not newer than a kernel serves
+              it, as kernel/check.sh checks: 7.2's on 7.3); KM_KERNEL,
+              which series/kshim.h compares with the headers' version
   Exit 0, or 2 on bad arguments.
 EOF
 }
 case ${1:-} in -h|--help) usage; exit 0 ;; esac
 shim=vgpu-sim/kmodel
 case ${1:-} in --shim=?*) shim=${1#*=}; shift ;; esac
+kernel=
+case ${1:-} in --kernel=?*) kernel=${1#*=}; shift ;; esac
 [ $# -eq 2 ] || { usage >&2; exit 2; }
 dir=$1
 out=$2
@@ -45,6 +51,14 @@ case $ver in
 esac
 major=${ver%%.*}
 minor=${ver#*.}
+case $kernel in
+'') kmajor=$major kminor=$minor ;;
+[0-9]*.[0-9]*) kmajor=${kernel%%.*} kminor=${kernel#*.} ;;
+*) echo "kmodel-gen: --kernel=$kernel is not a MAJOR.MINOR" >&2; exit 2 ;;
+esac
+case $kmajor$kminor in
+*[!0-9]*) echo "kmodel-gen: --kernel=$kernel is not a MAJOR.MINOR" >&2; exit 2 ;;
+esac
 set -- "$dir"/0[0-9][0-9][0-9]-*.patch
 [ -f "$1" ] || { echo "kmodel-gen: no patches in $dir" >&2; exit 2; }
 
@@ -92,6 +106,7 @@ mkdir -p "$(dirname "$out")"
 	echo "#define KM_SERIES \"$ver\""
 	echo "#define KM_LINUX KM_VERSION($major, $minor)"
 	echo "#define KM_SYM(x) km_${major}_${minor}_##x"
+	echo "#define KM_KERNEL KM_VERSION($kmajor, $kminor)"
 	echo "#include \"$shim/kshim.h\""
 	echo
 	echo "/* ---- the patches' uapi (include/uapi/linux/vfio.h) and GVT headers */"

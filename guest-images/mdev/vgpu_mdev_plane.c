@@ -18,7 +18,11 @@
 #include "vgpu_mdev.h"
 #include "vgpu_series.h"
 
+#if VGPU_MDEV_NS_IS_STRING
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif
 
 #define PLANE_TYPE_PRIMARY	1	/* DRM_PLANE_TYPE_PRIMARY (drm_plane.h) */
 

@@ -90,8 +90,12 @@ int vgpu_mdev_clock_start(void)
 	if (stepped)
 		return 0;
 	INIT_WORK(&clock_work, clock_vblank);
+#if VGPU_MDEV_HRTIMER_SETUP
+	hrtimer_setup(&clock_timer, clock_tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+#else
 	hrtimer_init(&clock_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	clock_timer.function = clock_tick;
+#endif
 	hrtimer_start(&clock_timer, ns_to_ktime(NSEC_PER_SEC / VGPU_MDEV_HZ),
 		      HRTIMER_MODE_REL);
 	return 0;

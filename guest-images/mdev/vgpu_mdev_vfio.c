@@ -160,37 +160,59 @@ static long get_device_info(unsigned long arg)
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/* a region's offset, size and flags; -EINVAL for an index past the last */
+static int fill_region_info(struct vfio_region_info *info)
+{
+	if (info->index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info->offset = VGPU_MDEV_REGION_OFF(info->index);
+	info->cap_offset = 0;
+	switch (info->index) {
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		info->size = VGPU_MDEV_BAR0_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		info->size = VGPU_MDEV_VRAM_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info->size = VGPU_MDEV_CFG_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	default:
+		info->size = 0;
+		info->flags = 0;
+		break;
+	}
+	return 0;
+}
+
+#if VGPU_MDEV_REGION_INFO_OP
+/* the core copies the request in and the answer out (no capabilities here) */
+static int vgpu_get_region_info_caps(struct vfio_device *vdev,
+				     struct vfio_region_info *info,
+				     struct vfio_info_cap *caps)
+{
+	return fill_region_info(info);
+}
+#else
 static long get_region_info(unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	int ret;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz)
 		return -EINVAL;
-	info.offset = VGPU_MDEV_REGION_OFF(info.index);
-	info.cap_offset = 0;
-	switch (info.index) {
-	case VFIO_PCI_BAR0_REGION_INDEX:
-		info.size = VGPU_MDEV_BAR0_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	case VFIO_PCI_BAR2_REGION_INDEX:
-		info.size = VGPU_MDEV_VRAM_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		info.size = VGPU_MDEV_CFG_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	default:
-		info.size = 0;
-		info.flags = 0;
-		break;
-	}
+	ret = fill_region_info(&info);
+	if (ret)
+		return ret;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
+#endif
 
 /* kvmgt's VFIO_DEVICE_RESET: the vGPU's registers, then the series' release */
 static long reset(struct vgpu_mdev *v)
@@ -212,8 +234,10 @@ static long vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return get_device_info(arg);
+#if !VGPU_MDEV_REGION_INFO_OP
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return get_region_info(arg);
+#endif
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vgpu_series_get_irq_info(v->series, arg);
 	case VFIO_DEVICE_SET_IRQS:
@@ -237,6 +261,9 @@ static const struct vfio_device_ops vgpu_mdev_ops = {
 	.read = vgpu_read,
 	.write = vgpu_write,
 	.ioctl = vgpu_ioctl,
+#if VGPU_MDEV_REGION_INFO_OP
+	.get_region_info_caps = vgpu_get_region_info_caps,
+#endif
 };
 
 int vgpu_mdev_probe(struct mdev_device *mdev)

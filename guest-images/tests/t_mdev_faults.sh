@@ -1,15 +1,18 @@
 #!/bin/sh
 # The kernel path sees faults: vgpu-mdev's fault models (its fault=
-# parameter: dup, leak, no-cursor, warn) in the mdev guest, each loaded in
-# turn and run with vrc run --backend=mdev. A fault with a vgpu-sim twin of
-# the same name must be flagged on exactly the clauses vrc mutation
-# expects of the twin (harness/vrc/mutation.c), less those whose tests all
-# skip on this backend (TEAR-*: no guest memory); warn must flag no clause
-# and turn tests into dmesg-warn/dmesg-fail. Prints the table. TAP; opt-in
-# (make mutation-mdev). Environment: VRC_BUILD (default build),
-# VRC_MDEV_KERNEL, VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
-# run (default all); VRC_MDEV_OUT a directory to keep each run's KTAP and
-# results.json in.
+# parameter) in the mdev guest, each loaded in turn and run with vrc run
+# --backend=mdev. Each fault has a vgpu-sim twin (the table below), run
+# here on the host on the same virtual-time suites: per clause, the
+# verdict on mdev must be the twin's, over the tests that ran on mdev
+# (TEAR-* and rt-* skip there: no guest memory, no guest). One table per
+# kernel, fault x clause, the twin's verdict beside mdev's; a fault
+# fails on any clause where they differ, or when its dmesg expectation
+# does not hold (warn: the series WARNs, so tests must turn dmesg-*).
+# TAP; opt-in (make mutation-mdev). Environment: VRC_BUILD (default
+# build; needs vrc and vgpu-sim), VRC_MDEV_KERNEL, VRC_ACCEL,
+# VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to run
+# (default all of the table); VRC_MDEV_OUT a directory to keep each run's
+# KTAP and results.json in (the twin's as twin-FAULT.*).
 set -u
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +24,15 @@ if [ -z "${VRC_ACCEL:-}" ] && [ -w /dev/kvm ] &&
 fi
 accel=${VRC_ACCEL:-tcg}
 boot_timeout=${VRC_BOOT_TIMEOUT:-120}
-faults=${VRC_MDEV_FAULTS:-dup leak no-cursor warn}
+# FAULT TWIN DMESG: one row a fault model of the module. TWIN is the
+# vgpu-sim model of the same fault (run at the series' ABI); @series is the
+# series' own clean model, kernel-VER (a fault the conformance clauses do
+# not see). DMESG: any, or some (at least one test dmesg-warn/-fail).
+twins='dup dup any
+leak leak any
+no-cursor no-cursor any
+warn @series some'
+faults=${VRC_MDEV_FAULTS:-$(echo "$twins" | cut -d' ' -f1 | tr '\n' ' ')}
 n=0
 fail=0
 qemu_pid=
@@ -39,35 +50,45 @@ ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 
-# summary RESULTS.JSON: "FLAGGED RAN DMESG" - the clauses violated by failing
-# tests, the clauses of the tests that ran, and how many were dmesg-*
-summary() {
+# verdicts MDEV.JSON TWIN.JSON: "RAN MDEV TWIN DMESG" - the clauses of the
+# tests that ran on mdev; those violated by failing tests there; those
+# violated by the twin's failing tests among the same tests (by name); and
+# how many tests were dmesg-* on mdev. Comma lists, "-" for none.
+verdicts() {
 	perl -MJSON::PP -e '
-		local $/; open my $f, "<", $ARGV[0] or die "$ARGV[0]: $!\n";
-		my $r = JSON::PP->new->decode(<$f>);
-		my (%flag, %ran, $dm);
-		for my $t (@{$r->{tests}}) {
+		sub tests {
+			local $/; open my $f, "<", $_[0] or die "$_[0]: $!\n";
+			my $r = JSON::PP->new->decode(<$f>);
+			ref $r->{tests} eq "ARRAY" or die "$_[0]: no tests\n";
+			return @{$r->{tests}};
+		}
+		sub failed { $_[0]->{result} =~ /fail|timeout|crash/ }
+		my (%ran, %name, %mdev, %twin, $dm);
+		for my $t (tests($ARGV[0])) {
 			next if $t->{result} eq "skip";
+			$name{$t->{name}} = 1;
 			$ran{$_} = 1 for @{$t->{clauses}};
 			$dm++ if $t->{result} =~ /^dmesg-/;
-			next unless $t->{result} =~ /fail|timeout|crash/;
-			$flag{$_} = 1 for @{$t->{violated} || []};
+			next unless failed($t);
+			$mdev{$_} = 1 for @{$t->{violated} || []};
+		}
+		for my $t (tests($ARGV[1])) {
+			next unless $name{$t->{name}} && failed($t);
+			$twin{$_} = 1 for @{$t->{violated} || []};
 		}
 		my $s = sub { my %h = @_; join(",", sort keys %h) || "-" };
-		print $s->(%flag), " ", $s->(%ran), " ", ($dm // 0), "\n";' "$1"
+		print join(" ", $s->(%ran), $s->(%mdev), $s->(%twin), $dm // 0), "\n";' "$1" "$2"
 }
-# expected NAME: the twin's clauses from vrc mutation --list-expected, its
-# row for the series' ABI (v6 on 6.1, v7 on 6.12) if it has one, else "-"
-expected() {
-	"$b/vrc" mutation --list-expected 2>/dev/null | awk -v m="$1" -v abi="$abi" '
-		$1 == m && $2 == abi { own = $3 } $1 == m && $2 == "-" { any = $3 }
-		END { print (own != "" ? own : any) }'
-}
-# within A B: the clauses of A (comma list) that are in B, sorted
-within() {
-	echo "$1" | tr , '\n' | while read -r c; do
-		case ",$2," in *",$c,"*) echo "$c" ;; esac
-	done | sort | paste -sd, - | sed 's/^$/-/'
+# has LIST CLAUSE: whether the comma list names the clause
+has() { case ",$1," in *",$2,"*) return 0 ;; esac; return 1; }
+# cell FLAGGED-TWIN FLAGGED-MDEV RAN CLAUSE: "twin|mdev", x flagged, .
+# clean, - did not run on mdev; a trailing ! when they differ
+cell() {
+	has "$3" "$4" || { echo "-"; return; }
+	t=.; m=.
+	has "$1" "$4" && t=x
+	has "$2" "$4" && m=x
+	if [ $t = $m ]; then echo "$t|$m"; else echo "$t|$m!"; fi
 }
 
 echo "TAP version 13"
@@ -98,12 +119,21 @@ else
 	exit 1
 fi
 
-# the series' ABI, as the module's type describes it
-abi=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description |
-	sed -n 's/.*(ABI \(v[0-9]*\)).*/\1/p')
-echo "# the module's series: ABI ${abi:-unknown}; the twins' rows of that ABI, else their general ones"
-echo "# fault      twin's clauses (ran here)   flagged on mdev   dmesg-*"
+# the series and its ABI, as the module's type describes it
+desc=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description)
+abi=$(echo "$desc" | sed -n 's/.*(ABI \(v[0-9]*\)).*/\1/p')
+series=$(echo "$desc" | sed -n 's/.*reference series for \([0-9][0-9.]*\) .*/\1/p')
+echo "# the module: reference series ${series:-unknown}, ABI ${abi:-unknown}; each twin runs on vgpu-sim at that ABI"
+rows=
 for fault in $faults; do
+	row=$(echo "$twins" | awk -v f="$fault" '$1 == f')
+	if [ -z "$row" ]; then
+		not_ok "$fault: no vgpu-sim twin for it in t_mdev_faults.sh's table"
+		continue
+	fi
+	set -- $row
+	twin=$2 want_dmesg=$3
+	[ "$twin" = @series ] && twin=kernel-$series
 	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault" \
 		>"$dir/insmod.txt" 2>&1; then
 		not_ok "$fault: vgpu-mdev reloaded with fault=$fault # $(cat "$dir/insmod.txt")"
@@ -112,22 +142,50 @@ for fault in $faults; do
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
 		--suite='disc-*,irq-*,evt-*,iso-*' --progress=off >"$dir/$fault.tap" 2>&1
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
-	set -- $(summary "$dir/$fault.json" 2>/dev/null)
-	flagged=${1:-?} ran=${2:-} dmesg=${3:-0}
-	if [ "$fault" = warn ]; then
-		want=-
-	else
-		want=$(within "$(expected "$fault")" "$ran")
+	# the twin on the host, virtual-time tests only ([a-z]: not rt-* by clause)
+	"$b/vrc" run --model="$twin" --abi="$abi" --out="$dir/twin-$fault" \
+		--suite='disc-[a-z]*,irq-[a-z]*,evt-[a-z]*,iso-[a-z]*' --progress=off \
+		>"$dir/twin-$fault.tap" 2>&1
+	cp "$dir/twin-$fault/results.json" "$dir/twin-$fault.json" 2>/dev/null
+	if ! v=$(verdicts "$dir/$fault.json" "$dir/twin-$fault.json" 2>"$dir/verdicts.err"); then
+		not_ok "$fault: no verdicts to compare: $(head -1 "$dir/verdicts.err")"
+		grep -E '^(not ok|# Totals)' "$dir/$fault.tap" "$dir/twin-$fault.tap" | sed 's/^/#   /'
+		continue
 	fi
-	printf '# %-10s %-27s %-17s %s\n' "$fault" "$want" "$flagged" "$dmesg"
+	set -- $v
+	ran=$1 mdev=$2 flagged_twin=$3 dmesg=$4
+	rows="$rows$fault $twin $ran $mdev $flagged_twin $dmesg
+"
+	why=
+	[ "$mdev" = "$flagged_twin" ] || why="the twin flags ${flagged_twin}, mdev $mdev"
+	[ "$want_dmesg" = some ] && [ "$dmesg" -eq 0 ] && why="${why:+$why; }no test turned dmesg-*"
 	# results.json says which module model ran
 	grep -q "\"model\":\"vgpu-mdev-display.fault-$fault\"" "$dir/$fault.json" ||
-		flagged="$flagged (results.json does not name model vgpu-mdev-display.fault-$fault)"
-	if [ "$flagged" = "$want" ] && { [ "$fault" != warn ] || [ "$dmesg" -gt 0 ]; }; then
-		ok "$fault: flagged on exactly $flagged$([ "$fault" = warn ] && echo ", $dmesg tests dmesg-*")"
+		why="${why:+$why; }results.json does not name model vgpu-mdev-display.fault-$fault"
+	if [ -z "$why" ]; then
+		ok "$fault: as its twin $twin per clause: flagged on $mdev ($dmesg tests dmesg-*)"
 	else
-		not_ok "$fault: flagged on $flagged, want $want (dmesg-*: $dmesg)"
-		grep -E '^(not ok|# Totals)' "$dir/$fault.tap" | sed 's/^/#   /'
+		not_ok "$fault: $why"
+		grep -E '^(not ok|# Totals)' "$dir/$fault.tap" | sed 's/^/#   mdev: /'
+		grep -E '^(not ok|# Totals)' "$dir/twin-$fault.tap" | sed "s/^/#   $twin: /"
 	fi
+done
+
+# the table: fault x clause, the twin's verdict | mdev's, over every clause
+# that ran on mdev for some fault
+clauses=$(printf '%s' "$rows" | awk '{ print $3 }' | tr , '\n' | grep -v '^-$' | sort -u |
+	sed 's/^DISC/1 &/; s/^IRQ/2 &/; s/^EVT/3 &/; s/^ISO/4 &/; s/^TEAR/5 &/; /^[0-9] /!s/^/9 /' |
+	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in SPEC.md's order
+echo "# kernel $(cat "$img/kernel-release"), series ${series:-?} ($abi): verdict per clause, vgpu-sim twin | mdev"
+echo "# (x flagged, . clean, - no test of it ran on mdev, ! they differ)"
+line=$(printf '%-10s %-11s' fault twin)
+for c in $clauses; do line="$line $(printf '%-6s' "$c")"; done
+echo "# $line dmesg-*"
+printf '%s' "$rows" | while read -r fault twin ran mdev flagged_twin dmesg; do
+	line=$(printf '%-10s %-11s' "$fault" "$twin")
+	for c in $clauses; do
+		line="$line $(printf '%-6s' "$(cell "$flagged_twin" "$mdev" "$ran" "$c")")"
+	done
+	echo "# $line $dmesg"
 done
 exit $fail

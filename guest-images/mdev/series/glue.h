@@ -120,15 +120,26 @@ long vgpu_series_set_irqs(struct intel_vgpu *vgpu, unsigned long arg)
 
 	if (copy_from_user(&hdr, (void __user *)arg, minsz))
 		return -EFAULT;
+#if KM_LINUX >= KM_VERSION(7, 0)
+	/* generic checks 6.12's kvmgt lacks and 7.2's has */
+	if (!is_power_of_2(hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) ||
+	    !is_power_of_2(hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK))
+		return -EINVAL;
+#endif
 	/* kvmgt's preamble as patched: index >= 5 is validated, DATA_NONE too */
 	if (!(hdr.flags & VFIO_IRQ_SET_DATA_NONE) ||
 	    hdr.index >= INTEL_GVT_DISPLAY_IRQ_INDEX) {
 		int max = vgpu_series_irq_count(hdr.index);
 
+#if KM_LINUX >= KM_VERSION(7, 0)
+		/* 7.2's count 0 check; the series lets DATA_NONE through */
+		if (!hdr.count && !(hdr.flags & VFIO_IRQ_SET_DATA_NONE))
+			return -EINVAL;
+#endif
 		ret = vfio_set_irqs_validate_and_prepare(&hdr, max,
 							 INTEL_GVT_NUM_IRQS, &data_size);
-		if (ret)
-			return -EINVAL;
+		if (ret)	/* 6.x's kvmgt said -EINVAL, 7.2's passes it on */
+			return KM_LINUX >= KM_VERSION(7, 0) ? ret : -EINVAL;
 		if (data_size) {
 			data = memdup_user((void __user *)(arg + minsz), data_size);
 			if (IS_ERR(data))

@@ -15,6 +15,7 @@
 #include <linux/eventfd.h>
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -44,8 +45,12 @@ struct vfio_irq_info {
 /* A kernel version, comparable: as vgpu-sim's kmodel.h defines it. */
 #define KM_VERSION(a, b)	((a) << 8 | (b))
 
-/* The series for one kernel is built against that kernel only. */
-#if KM_LINUX != KM_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL)
+/*
+ * The series for one kernel is built against that kernel (KM_KERNEL,
+ * kmodel-gen.sh --kernel): its own, or a newer one it is carried to
+ * unchanged (7.2's on 7.3, as kernel/check.sh checks), never an older one.
+ */
+#if KM_KERNEL != KM_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL) || KM_LINUX > KM_KERNEL
 #error "the reference series in this module is not the running kernel's: see mkimage.sh --flavour=mdev"
 #endif
 
@@ -66,7 +71,7 @@ static DEFINE_SPINLOCK(km_fault_lock);
  * 6.8: eventfd_signal(ctx) lost its count and adds 1; the series for such a
  * kernel (v7: one eventfd per plane) never asks for more.
  */
-#define KM_EVENTFD_SIGNAL_COUNTS	(KM_LINUX < KM_VERSION(6, 8))
+#define KM_EVENTFD_SIGNAL_COUNTS	(KM_KERNEL < KM_VERSION(6, 8))
 
 static inline void km_eventfd_add(struct eventfd_ctx *ctx, __u64 n)
 {
@@ -144,8 +149,14 @@ struct drm_device {
 	int unused;
 };
 
+/* the 7.x series reach the display through i915->display (unused here) */
+struct intel_display {
+	int unused;
+};
+
 struct drm_i915_private {
 	struct drm_device drm;
+	struct intel_display *display;
 };
 
 struct intel_gt {
