@@ -125,8 +125,7 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 	rep.nmeas = t->nmeas;
 	memcpy(rep.meas, t->meas, sizeof(rep.meas));
 	vt_close_device(t);
-	if (t->have_guest)
-		vgpu_guest_close(&t->g);
+	vt_guest_detach(t);
 	vt_close_second(t);
 	vrc_sim_stop(&t->sim);
 	/* _exit() skips LSan's own check: an ASan build runs it here (the
@@ -185,7 +184,8 @@ static struct vrc_progress progress;
 /*
  * What the gvt backend cannot do, or NULL. In the virtual-time tests the
  * harness owns the vGPU and is the guest (vt.c): register writes and real
- * vblanks, but no guest memory, so nothing to capture. The real-time tests
+ * vblanks, but no guest memory, so nothing to capture, unless the device
+ * has plane memory of its own in BAR2 (o->gvt_harness_vram). The real-time tests
  * run vrc-wl in an i915 guest that QEMU boots on the vGPU, when the host
  * and the image allow it (o->gvt_guest). One vGPU per run, and a second
  * one for each test of two (VT_TWO_VGPUS) while it runs.
@@ -207,7 +207,7 @@ const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test 
 		return o->gvt_no_igt_why;
 	if (test->flags & VT_REALTIME)
 		return NULL;
-	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
+	if ((test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2))) && !o->gvt_harness_vram)
 		return "captures the guest's framebuffers: the harness-owned vGPU has no "
 		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";
 	return NULL;

@@ -184,6 +184,36 @@ void vt_find_irq(struct vt *t)
 }
 
 /*
+ * gvt with plane memory in BAR2 (vgpu-mdev): the guest draws into a copy
+ * of it, g.vram, and writes what it drew through the region
+ * (vt_vram_written), as mbochs' guests write its VRAM BAR. Bounded: BAR2
+ * is the device's word.
+ */
+#define VRAM_SHADOW_MAX	(64ull << 20)
+
+static void attach_vram_shadow(struct vt *t)
+{
+	struct vfio_region_info info;
+	int rc;
+
+	if (!t->t->ops->get_region_info)
+		vt_skip(t, "the device's transport has no region info: no plane memory to fill");
+	rc = t->t->ops->get_region_info(t->t, VFIO_PCI_BAR2_REGION_INDEX, &info);
+	if (rc)
+		vt_skip(t, "no BAR2 region to fill the planes' memory through: %s", strerror(-rc));
+	if (!info.size || info.size > VRAM_SHADOW_MAX ||
+	    !(info.flags & VFIO_REGION_INFO_FLAG_WRITE))
+		vt_skip(t, "BAR2 is no plane memory the harness can fill (%llu bytes, flags %#x)",
+			(unsigned long long)info.size, info.flags);
+	t->g.vram = calloc(1, info.size);
+	if (!t->g.vram)
+		vt_abort(t, "out of memory for a copy of BAR2 (%llu bytes)",
+			 (unsigned long long)info.size);
+	t->g.vram_size = info.size;
+	t->vram_shadow = true;
+}
+
+/*
  * On GVT the harness owns the vGPU with no guest running, so it is the
  * guest: its writes through the VFIO BAR0 region reach GVT's MMIO handlers
  * exactly as a vCPU's trapped writes do (intel_vgpu_emulate_mmio_write).
@@ -192,12 +222,83 @@ void vt_guest_attach(struct vt *t)
 {
 	char path[128], err[256];
 
-	if (t->o->gvt)
+	if (t->o->gvt) {
+		if (t->o->gvt_harness_vram && !t->vram_shadow)
+			attach_vram_shadow(t);
 		return;
+	}
 	vrc_sim_path(&t->sim, 0, "ivshmem", path, sizeof(path));
 	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g, err, sizeof(err)))
 		vt_abort(t, "process guest cannot attach: %s", err);
 	t->have_guest = true;
+}
+
+void vt_guest_detach(struct vt *t)
+{
+	if (t->have_guest)
+		vgpu_guest_close(&t->g);
+	t->have_guest = false;
+	if (t->vram_shadow) {
+		free(t->g.vram);
+		t->g.vram = NULL;
+		t->g.vram_size = 0;
+		t->vram_shadow = false;
+	}
+}
+
+void vt_vram_written(struct vt *t, uint64_t off, uint64_t len)
+{
+	const uint32_t chunk = 1u << 20;
+	int rc;
+
+	if (!t->vram_shadow)
+		return;	/* the process guest's VRAM is the device's */
+	if (off > t->g.vram_size || len > t->g.vram_size - off)
+		vt_abort(t, "guest write [%#llx, +%llu) outside VRAM", (unsigned long long)off,
+			 (unsigned long long)len);
+	if (!t->t)
+		vt_abort(t, "guest VRAM write with the device closed");
+	for (uint64_t done = 0; done < len; done += chunk) {
+		uint32_t n = len - done < chunk ? (uint32_t)(len - done) : chunk;
+
+		rc = t->t->ops->region_write(t->t, VFIO_PCI_BAR2_REGION_INDEX, off + done,
+					     t->g.vram + off + done, n);
+		if (rc)
+			vt_abort(t, "guest VRAM write at %#llx through BAR2 failed: %s",
+				 (unsigned long long)(off + done), strerror(-rc));
+	}
+}
+
+/*
+ * gvt: a harness-owned vGPU injects no flip-done interrupt into the
+ * harness, so the harness takes a sync flip as done at the first vblank
+ * after its DSPSURF write, where GVT injects it (SPEC §2: a queued flip
+ * latches at the next vblank of its enabled pipe), and an async one at
+ * once. vt_step waits for the frame counter, which moves in the same
+ * vblank as the latch.
+ */
+uint32_t vt_latched_surf(struct vt *t)
+{
+	if (t->o->gvt)
+		return t->gvt_surf_latched;
+	if (!t->have_guest)
+		vt_abort(t, "no guest attached to see its flip-done");
+	return __atomic_load_n(&t->g.hdr->pipe[t->pipe].latched_surf, __ATOMIC_ACQUIRE);
+}
+
+/* gvt: what the guest's own register writes tell of its flips (vt_latched_surf) */
+static void gvt_note_write(struct vt *t, uint32_t offset, uint32_t value)
+{
+	if (offset == VRC_PLANE_CTL(t->pipe))
+		t->gvt_ctl_async = (value & VRC_PLANE_CTL_ASYNC_FLIP) != 0;
+	if (offset != VRC_PLANE_SURF(t->pipe))
+		return;
+	if (t->gvt_ctl_async) {
+		t->gvt_surf_latched = value;
+		return;
+	}
+	t->gvt_surf_armed = value;
+	t->gvt_surf_pending = true;
 }
 
 void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
@@ -211,6 +312,8 @@ void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 				 vgpu, offset);
 		rc = dev->ops->region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, offset,
 					    &value, sizeof(value));
+		if (!rc && !vgpu)
+			gvt_note_write(t, offset, value);
 	} else
 		rc = vgpu_guest_write(vgpu ? &t->g1 : &t->g, offset, value);
 
@@ -407,6 +510,9 @@ static void gvt_wait_vblanks(struct vt *t, unsigned n)
 				 "emulation not running: pipe not enabled?)", 'A' + t->pipe, c,
 				 GVT_VBLANK_MAX_MS);
 	}
+	if (t->gvt_surf_pending)
+		t->gvt_surf_latched = t->gvt_surf_armed;
+	t->gvt_surf_pending = false;
 	gvt_settle(t);
 }
 
