@@ -1,11 +1,12 @@
 #!/bin/sh
 # The kernel path sees faults: vgpu-mdev's fault models (its fault=
-# parameter: dup, leak, no-cursor, warn) in the mdev guest, each loaded in
-# turn and run with vrc run --backend=mdev. A fault with a vgpu-sim twin of
-# the same name must be flagged on exactly the clauses vrc mutation
-# expects of the twin (harness/vrc/mutation.c), less those whose tests all
-# skip on this backend (TEAR-*: no guest memory); warn must flag no clause
-# and turn tests into dmesg-warn/dmesg-fail. Prints the table. TAP; opt-in
+# parameter: dup, leak, no-cursor, warn, torn-offset) in the mdev guest,
+# each loaded in turn and run with vrc run --backend=mdev (the virtual-time
+# suites; TEAR through real dma-bufs). A fault with a vgpu-sim twin of the
+# same name must be flagged on exactly the clauses vrc mutation expects of
+# the twin (harness/vrc/mutation.c), less those whose tests all skip on
+# this backend (the rt-* tests: no guest); warn must flag no clause and
+# turn tests into dmesg-warn/dmesg-fail. Prints the table. TAP; opt-in
 # (make mutation-mdev). Environment: VRC_BUILD (default build),
 # VRC_MDEV_KERNEL, VRC_ACCEL, VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to
 # run (default all); VRC_MDEV_OUT a directory to keep each run's KTAP and
@@ -21,7 +22,7 @@ if [ -z "${VRC_ACCEL:-}" ] && [ -w /dev/kvm ] &&
 fi
 accel=${VRC_ACCEL:-tcg}
 boot_timeout=${VRC_BOOT_TIMEOUT:-120}
-faults=${VRC_MDEV_FAULTS:-dup leak no-cursor warn}
+faults=${VRC_MDEV_FAULTS:-dup leak no-cursor warn torn-offset}
 n=0
 fail=0
 qemu_pid=
@@ -110,7 +111,7 @@ for fault in $faults; do
 		continue
 	fi
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
-		--suite='disc-*,irq-*,evt-*,iso-*' --progress=off >"$dir/$fault.tap" 2>&1
+		--suite='disc-*,irq-*,evt-*,iso-*,tear-*' --progress=off >"$dir/$fault.tap" 2>&1
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
 	set -- $(summary "$dir/$fault.json" 2>/dev/null)
 	flagged=${1:-?} ran=${2:-} dmesg=${3:-0}
