@@ -43,6 +43,7 @@ static void draw_images(struct cursor_world *w)
 		for (uint32_t k = 0; k < CUR_DIM * CUR_DIM; k++)
 			p[k] = (0x80u + i * 0x40u) << 24 | (k * (i ? 0x010203u : 0x030201u) & 0xffffffu);
 		w->img_crc[i] = vrc_cursor_crc(p, CUR_DIM, CUR_DIM, CUR_DIM * 4);
+		vt_vram_written(t, off, CUR_DIM * CUR_DIM * 4);
 	}
 }
 
@@ -86,6 +87,10 @@ static enum vrc_result cursor_run(struct vt *t, unsigned pipe, uint16_t seed)
 	struct vrc_signal sig;
 
 	vt_setup(t, pipe);
+	/* "(A off)": a device may come up with pipe A on (GVT, vgpu-mdev), and
+	 * a client reads the first enabled pipe's cursor */
+	if (pipe)
+		vt_reg(t, VRC_PIPECONF(0), 0);
 	draw_images(&w);
 	/* the client's starting picture, before any signal */
 	if (vrc_capture_cursor(t->t, &w.view, err, sizeof(err)))

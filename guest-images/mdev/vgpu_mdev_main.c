@@ -16,7 +16,7 @@
 enum vgpu_mdev_fault vgpu_mdev_fault;
 static char *fault = "none";
 module_param(fault, charp, 0444);
-MODULE_PARM_DESC(fault, "a fault model: none (default), dup, leak, no-cursor, warn");
+MODULE_PARM_DESC(fault, "a fault model: none (default), dup, leak, no-cursor, warn, torn-offset");
 
 static const char *const fault_names[] = {
 	[VGPU_FAULT_NONE] = "none",
@@ -24,6 +24,7 @@ static const char *const fault_names[] = {
 	[VGPU_FAULT_LEAK] = "leak",
 	[VGPU_FAULT_NO_CURSOR] = "no-cursor",
 	[VGPU_FAULT_WARN] = "warn",
+	[VGPU_FAULT_TORN_OFFSET] = "torn-offset",
 };
 
 static int parse_fault(void)
@@ -31,7 +32,8 @@ static int parse_fault(void)
 	int i = sysfs_match_string(fault_names, fault);
 
 	if (i < 0) {
-		pr_err(VGPU_MDEV_NAME ": fault=%s: want none, dup, leak, no-cursor or warn\n", fault);
+		pr_err(VGPU_MDEV_NAME ": fault=%s: want none, dup, leak, no-cursor, warn or "
+		       "torn-offset\n", fault);
 		return -EINVAL;
 	}
 	vgpu_mdev_fault = i;

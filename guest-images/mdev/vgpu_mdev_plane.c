@@ -25,6 +25,10 @@ MODULE_IMPORT_NS(DMA_BUF);
 #endif
 
 #define PLANE_TYPE_PRIMARY	1	/* DRM_PLANE_TYPE_PRIMARY (drm_plane.h) */
+#define PLANE_TYPE_CURSOR	2	/* DRM_PLANE_TYPE_CURSOR */
+#define VFIO_PLANE_HOT_UNKNOWN	0xffffffffu	/* x_hot/y_hot: "unknown" (linux/vfio.h) */
+#define CURPOS_SIGN		(1u << 15)	/* per half of CURPOS */
+#define CURPOS_MAGNITUDE	0x7fffu
 
 /* ---- VRAM */
 
@@ -77,17 +81,35 @@ ssize_t vgpu_mdev_vram_rw(struct vgpu_mdev *v, char __user *ubuf, size_t count,
 
 /* ---- QUERY_GFX_PLANE */
 
-/* The primary plane of pipe A as its registers describe it; false if off. */
+/*
+ * The pipe the planes are read from: the first enabled one, as GVT's
+ * get_active_pipe() picks it; -1 if none is. Caller holds the series' lock.
+ */
+static int display_pipe(struct vgpu_mdev *v)
+{
+	unsigned int p;
+
+	for (p = 0; p < VRC_NUM_PIPES; p++)
+		if (vgpu_mdev_reg_read(v, VRC_PIPECONF(p)) & VRC_PIPECONF_ENABLE)
+			return p;
+	return -1;
+}
+
+/* The primary plane of the display pipe as its registers describe it; false if off. */
 static bool primary_plane(struct vgpu_mdev *v, struct vgpu_mdev_scanout *s)
 {
 	struct mutex *lock = vgpu_series_lock(v->series);
-	u32 ctl, size;
+	u32 ctl = 0, size = 0;
+	int p;
 
 	mutex_lock(lock);
-	ctl = vgpu_mdev_reg_read(v, VRC_PLANE_CTL(0));
-	size = vgpu_mdev_reg_read(v, VRC_PLANE_SIZE(0));
-	s->stride = vgpu_mdev_reg_read(v, VRC_PLANE_STRIDE(0));
-	s->surf = vgpu_mdev_reg_read(v, VRC_PLANE_SURF(0)) & PAGE_MASK;
+	p = display_pipe(v);
+	if (p >= 0) {
+		ctl = vgpu_mdev_reg_read(v, VRC_PLANE_CTL(p));
+		size = vgpu_mdev_reg_read(v, VRC_PLANE_SIZE(p));
+		s->stride = vgpu_mdev_reg_read(v, VRC_PLANE_STRIDE(p));
+		s->surf = vgpu_mdev_reg_read(v, VRC_PLANE_SURF(p)) & PAGE_MASK;
+	}
 	mutex_unlock(lock);
 	if (!(ctl & VRC_PLANE_CTL_ENABLE) ||
 	    (ctl & VRC_PLANE_CTL_FORMAT_MASK) != VRC_PLANE_CTL_FORMAT_XRGB8888 ||
@@ -96,6 +118,61 @@ static bool primary_plane(struct vgpu_mdev *v, struct vgpu_mdev_scanout *s)
 	s->format = DRM_FORMAT_XRGB8888;
 	s->width = (size & 0xffff) + 1;
 	s->height = (size >> 16) + 1;
+	return true;
+}
+
+/* The side of a square ARGB cursor of a CURCNTR mode; 0: off or unknown. */
+static u32 cursor_dim(u32 cntr)
+{
+	switch (cntr & VRC_CURSOR_MODE_MASK) {
+	case VRC_CURSOR_MODE_64_ARGB:
+		return 64;
+	case VRC_CURSOR_MODE_128_ARGB:
+		return 128;
+	case VRC_CURSOR_MODE_256_ARGB:
+		return 256;
+	}
+	return 0;
+}
+
+/* One CURPOS half (a magnitude and a sign bit) as the signed value it means. */
+static u32 curpos_axis(u32 half)
+{
+	u32 mag = half & CURPOS_MAGNITUDE;
+
+	return (half & CURPOS_SIGN) ? 0u - mag : mag;
+}
+
+/*
+ * The cursor plane of the display pipe, as GVT's intel_vgpu_decode_cursor_plane()
+ * reads it: CURCNTR's mode, CURBASE's page, CURPOS's position. i915 has no
+ * hotspot register (GVT takes it from its PV page, which this device has
+ * not), so the hotspot is unknown, 0xFFFFFFFF as the uAPI says.
+ */
+static bool cursor_plane(struct vgpu_mdev *v, struct vgpu_mdev_scanout *s,
+			 struct vfio_device_gfx_plane_info *info)
+{
+	struct mutex *lock = vgpu_series_lock(v->series);
+	u32 cntr = 0, pos = 0;
+	int p;
+
+	mutex_lock(lock);
+	p = display_pipe(v);
+	if (p >= 0) {
+		cntr = vgpu_mdev_reg_read(v, VRC_CURCNTR(p));
+		s->surf = vgpu_mdev_reg_read(v, VRC_CURBASE(p)) & PAGE_MASK;
+		pos = vgpu_mdev_reg_read(v, VRC_CURPOS(p));
+	}
+	mutex_unlock(lock);
+	s->width = s->height = cursor_dim(cntr);
+	if (!s->width)
+		return false;
+	s->stride = s->width * 4;
+	s->format = DRM_FORMAT_ARGB8888;
+	info->x_pos = curpos_axis(pos & 0xffff);
+	info->y_pos = curpos_axis(pos >> 16);
+	info->x_hot = VFIO_PLANE_HOT_UNKNOWN;
+	info->y_hot = VFIO_PLANE_HOT_UNKNOWN;
 	return true;
 }
 
@@ -134,6 +211,7 @@ long vgpu_mdev_query_plane(struct vgpu_mdev *v, unsigned long arg)
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
 	struct vfio_device_gfx_plane_info info;
 	struct vgpu_mdev_scanout s = { 0 };
+	bool on;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
@@ -144,23 +222,23 @@ long vgpu_mdev_query_plane(struct vgpu_mdev *v, unsigned long arg)
 			0 : -EINVAL;
 	if (info.flags != VFIO_GFX_PLANE_TYPE_DMABUF)
 		return -EINVAL;
-	if (info.drm_plane_type != PLANE_TYPE_PRIMARY)
-		return -EINVAL;	/* the cursor plane: not yet */
-	if (!primary_plane(v, &s) || !scanout_valid(&s)) {
-		info.drm_format = 0;	/* no plane: the rest untouched */
+	if (info.drm_plane_type == PLANE_TYPE_PRIMARY) {
+		on = primary_plane(v, &s);
+		info.x_pos = info.y_pos = info.x_hot = info.y_hot = 0;
+	} else if (info.drm_plane_type == PLANE_TYPE_CURSOR) {
+		on = cursor_plane(v, &s, &info);
 	} else {
-		info.drm_format = s.format;
-		info.drm_format_mod = DRM_FORMAT_MOD_LINEAR;
-		info.width = s.width;
-		info.height = s.height;
-		info.stride = s.stride;
-		info.size = s.stride * s.height;
-		info.x_pos = 0;
-		info.y_pos = 0;
-		info.x_hot = 0;
-		info.y_hot = 0;
-		info.dmabuf_id = scanout_id(v, &s);
+		return -EINVAL;
 	}
+	if (!on || !scanout_valid(&s))
+		return 0;	/* no plane: 0 with the struct untouched (GVT) */
+	info.drm_format = s.format;
+	info.drm_format_mod = DRM_FORMAT_MOD_LINEAR;
+	info.width = s.width;
+	info.height = s.height;
+	info.stride = s.stride;
+	info.size = PAGE_ALIGN(s.stride * s.height);
+	info.dmabuf_id = scanout_id(v, &s);
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -248,6 +326,22 @@ static const struct dma_buf_ops dmabuf_ops = {
 	.mmap = dmabuf_mmap,
 };
 
+/*
+ * fault=torn-offset, vgpu-sim's torn-offset twin: a primary dma-buf starts
+ * half the plane's rows (page-aligned) past its surface where the plane
+ * still fits VRAM, the bug class of a start computed wrongly. A capture
+ * then mixes the frame's bottom with what follows it: a torn frame.
+ */
+static pgoff_t torn_shift(const struct vgpu_mdev_scanout *s, pgoff_t npages)
+{
+	pgoff_t shift;
+
+	if (vgpu_mdev_fault != VGPU_FAULT_TORN_OFFSET || s->format != DRM_FORMAT_XRGB8888)
+		return 0;
+	shift = DIV_ROUND_UP((u64)s->stride * (s->height / 2), PAGE_SIZE);
+	return (s->surf >> PAGE_SHIFT) + shift + npages <= VGPU_MDEV_VRAM_PAGES ? shift : 0;
+}
+
 /* The pages of a scanout, each referenced, allocated if never touched. */
 static struct vgpu_dmabuf *scanout_pages(struct vgpu_mdev *v, u32 id)
 {
@@ -263,7 +357,6 @@ static struct vgpu_dmabuf *scanout_pages(struct vgpu_mdev *v, u32 id)
 		return ERR_PTR(-ENOENT);
 	}
 	s = v->scanout[slot];
-	first = s.surf >> PAGE_SHIFT;
 	b = kzalloc(struct_size(b, pages, DIV_ROUND_UP((u64)s.stride * s.height, PAGE_SIZE)),
 		    GFP_KERNEL);
 	if (!b) {
@@ -271,6 +364,7 @@ static struct vgpu_dmabuf *scanout_pages(struct vgpu_mdev *v, u32 id)
 		return ERR_PTR(-ENOMEM);
 	}
 	b->npages = DIV_ROUND_UP((u64)s.stride * s.height, PAGE_SIZE);
+	first = (s.surf >> PAGE_SHIFT) + torn_shift(&s, b->npages);
 	for (i = 0; i < b->npages; i++) {
 		b->pages[i] = vram_page(v, first + i);
 		if (!b->pages[i])

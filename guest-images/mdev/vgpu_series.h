@@ -19,7 +19,8 @@ struct mutex;
  * kernel path is shown to see faults; each has a vgpu-sim twin of the same
  * name but warn. dup and leak live below the series, in the eventfd calls
  * it makes (series/kshim.h); no-cursor in the register traps; warn makes a
- * DSPSURF write call the series with a pipe it WARNs about.
+ * DSPSURF write call the series with a pipe it WARNs about; torn-offset in
+ * the dma-buf export (vgpu_mdev_plane.c), below the series and its signals.
  */
 enum vgpu_mdev_fault {
 	VGPU_FAULT_NONE,
@@ -27,6 +28,7 @@ enum vgpu_mdev_fault {
 	VGPU_FAULT_LEAK,	/* a re-registration keeps signalling the old eventfd */
 	VGPU_FAULT_NO_CURSOR,	/* no cursor trap: cursor updates never signal */
 	VGPU_FAULT_WARN,	/* the series WARNs at every flip, which still counts */
+	VGPU_FAULT_TORN_OFFSET,	/* a primary dma-buf starts half its rows late */
 };
 extern enum vgpu_mdev_fault vgpu_mdev_fault;
 /* module exit: drop what fault=leak kept */

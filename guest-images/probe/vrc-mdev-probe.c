@@ -13,8 +13,9 @@
  * one signals again; then that
  * QUERY_GFX_PLANE describes the primary plane the registers set up and
  * GET_GFX_DMABUF gives a real dma-buf whose mmap shows what was written
- * into the plane's memory (BAR2), later writes too. The mdev is always
- * removed. TAP on stdout; exit 0 only if every check passed.
+ * into the plane's memory (BAR2), later writes too; and the cursor plane
+ * the same way (its image, its position, no plane while it is off). The
+ * mdev is always removed. TAP on stdout; exit 0 only if every check passed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,10 @@
 #define PLANE_H		768u
 #define PLANE_STRIDE	(PLANE_W * 4)
 #define CAPTURE_SURF	0x100000u	/* in VRAM, BAR2 */
+#define CURSOR_SURF	0x7f0000u	/* a 64x64 ARGB cursor image, clear of the planes */
+#define CURSOR_DIM	64u
+#define CURSOR_X	100	/* a position with a negative axis: CURPOS's sign bit */
+#define CURSOR_Y	(-20)
 
 static unsigned tap_n;
 static bool failed;
@@ -286,33 +291,41 @@ static uint32_t pattern(uint32_t x, uint32_t y, uint32_t frame)
 	return ((y & 0xfff) << 12 | (x & 0xfff)) ^ (frame * 0x9e3779b9u);
 }
 
-/* Fill the plane's memory at surf through BAR2, one row a write. */
-static int fill_plane(struct vrc_transport *t, uint32_t surf, uint32_t frame)
+/* Fill w x h pixels at surf (rows stride apart) through BAR2, one row a write. */
+static int fill_image(struct vrc_transport *t, uint32_t surf, uint32_t w, uint32_t h,
+		      uint32_t stride, uint32_t frame)
 {
 	static uint32_t row[PLANE_W];
 	int rc;
 
-	for (uint32_t y = 0; y < PLANE_H; y++) {
-		for (uint32_t x = 0; x < PLANE_W; x++)
+	if (w > PLANE_W)
+		return -EINVAL;
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++)
 			row[x] = pattern(x, y, frame);
 		rc = t->ops->region_write(t, VFIO_PCI_BAR2_REGION_INDEX,
-					  (uint64_t)surf + (uint64_t)y * PLANE_STRIDE, row, sizeof(row));
+					  (uint64_t)surf + (uint64_t)y * stride, row, w * 4);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
+static int fill_plane(struct vrc_transport *t, uint32_t surf, uint32_t frame)
+{
+	return fill_image(t, surf, PLANE_W, PLANE_H, PLANE_STRIDE, frame);
+}
+
 /* Pixels of the mapping that are not frame's pattern; the first in *where. */
-static unsigned long mismatches(const struct vrc_plane *p, uint32_t frame, char *where,
-				size_t len)
+static unsigned long mismatches(const struct vrc_plane *p, uint32_t w, uint32_t h,
+				uint32_t frame, char *where, size_t len)
 {
 	unsigned long bad = 0;
 
-	for (uint32_t y = 0; y < PLANE_H; y++) {
+	for (uint32_t y = 0; y < h; y++) {
 		const uint32_t *row = (const uint32_t *)((const uint8_t *)p->map + (size_t)y * p->info.stride);
 
-		for (uint32_t x = 0; x < PLANE_W; x++)
+		for (uint32_t x = 0; x < w; x++)
 			if (row[x] != pattern(x, y, frame) && !bad++)
 				snprintf(where, len, "(%u,%u) %#x, want %#x", x, y, row[x],
 					 pattern(x, y, frame));
@@ -345,11 +358,11 @@ static void check_capture(struct vrc_transport *t)
 	rc = vrc_plane_map(t, &p, err, sizeof(err));
 	check(rc == 0 && p.map, "GET_GFX_DMABUF: a dma-buf, mmap'ed (%s)", rc ? err : "ok");
 	if (rc == 0 && p.map) {
-		bad = mismatches(&p, 1, where, sizeof(where));
+		bad = mismatches(&p, PLANE_W, PLANE_H, 1, where, sizeof(where));
 		check(bad == 0, "the dma-buf shows the plane's memory (%lu pixels differ%s%s)",
 		      bad, bad ? ": first " : "", where);
 		rc = fill_plane(t, CAPTURE_SURF, 2);
-		bad = rc ? ~0ul : mismatches(&p, 2, where, sizeof(where));
+		bad = rc ? ~0ul : mismatches(&p, PLANE_W, PLANE_H, 2, where, sizeof(where));
 		check(bad == 0, "and later writes to it, as a scanout buffer (%lu pixels differ%s%s)",
 		      bad, bad ? ": first " : "", where);
 	}
@@ -363,6 +376,67 @@ static void check_capture(struct vrc_transport *t)
 	rc = vrc_plane_query(t, VRC_PLANE_PRIMARY, &again);
 	check(rc == 0 && again.info.drm_format == 0,
 	      "a disabled plane is no plane (drm_format %#x, rc %d)", again.info.drm_format, rc);
+}
+
+/* CURPOS of a position: per axis a magnitude and a sign bit (bit 15). */
+static uint32_t curpos(int x, int y)
+{
+	uint32_t hx = x < 0 ? (1u << 15) | (uint32_t)-x : (uint32_t)x;
+	uint32_t hy = y < 0 ? (1u << 15) | (uint32_t)-y : (uint32_t)y;
+
+	return hy << 16 | hx;
+}
+
+/*
+ * The cursor plane through QUERY_GFX_PLANE and a real dma-buf: off while
+ * CURCNTR is, then the 64x64 ARGB image at CURBASE compared pixel for
+ * pixel, its position as CURPOS says (a negative one signed), the hotspot
+ * unknown (i915 has no hotspot register), and off again.
+ */
+static void check_cursor_capture(struct vrc_transport *t)
+{
+	struct vrc_plane p;
+	char err[256] = "", where[96] = "";
+	unsigned long bad;
+	int rc;
+
+	reg_write(t, VRC_CURCNTR(0), 0);
+	rc = vrc_plane_query(t, VRC_PLANE_CURSOR, &p);
+	check(rc == 0 && p.info.drm_format == 0,
+	      "a disabled cursor is no plane (drm_format %#x, rc %d)", p.info.drm_format, rc);
+	rc = fill_image(t, CURSOR_SURF, CURSOR_DIM, CURSOR_DIM, CURSOR_DIM * 4, 3);
+	check(rc == 0, "cursor image written through BAR2 (rc %d)", rc);
+	reg_write(t, VRC_CURCNTR(0), VRC_CURSOR_MODE_64_ARGB);
+	reg_write(t, VRC_CURPOS(0), curpos(CURSOR_X, CURSOR_Y));
+	reg_write(t, VRC_CURBASE(0), CURSOR_SURF);
+	rc = vrc_plane_query(t, VRC_PLANE_CURSOR, &p);
+	check(rc == 0 && p.info.drm_format == VRC_FMT_ARGB8888 &&
+	      p.info.drm_format_mod == VRC_MOD_LINEAR && p.info.width == CURSOR_DIM &&
+	      p.info.height == CURSOR_DIM && p.info.stride == CURSOR_DIM * 4 && p.info.dmabuf_id,
+	      "QUERY_GFX_PLANE(cursor): format %#x %ux%u stride %u size %u dmabuf %u (rc %d)",
+	      p.info.drm_format, p.info.width, p.info.height, p.info.stride, p.info.size,
+	      p.info.dmabuf_id, rc);
+	check(rc == 0 && (int32_t)p.info.x_pos == CURSOR_X && (int32_t)p.info.y_pos == CURSOR_Y,
+	      "the cursor at CURPOS's position (%d,%d), want (%d,%d)", (int32_t)p.info.x_pos,
+	      (int32_t)p.info.y_pos, CURSOR_X, CURSOR_Y);
+	check(rc == 0 && p.info.x_hot == UINT32_MAX && p.info.y_hot == UINT32_MAX,
+	      "the cursor's hotspot unknown (%#x,%#x)", p.info.x_hot, p.info.y_hot);
+	if (rc || p.info.drm_format != VRC_FMT_ARGB8888)
+		return;
+	rc = vrc_plane_map(t, &p, err, sizeof(err));
+	check(rc == 0 && p.map, "GET_GFX_DMABUF(cursor): a dma-buf, mmap'ed (%s)",
+	      rc ? err : "ok");
+	if (rc == 0 && p.map) {
+		bad = mismatches(&p, CURSOR_DIM, CURSOR_DIM, 3, where, sizeof(where));
+		check(bad == 0, "the cursor dma-buf shows the image (%lu pixels differ%s%s)",
+		      bad, bad ? ": first " : "", where);
+	}
+	vrc_plane_release(&p);
+	reg_write(t, VRC_CURCNTR(0), 0);
+	rc = vrc_plane_query(t, VRC_PLANE_CURSOR, &p);
+	check(rc == 0 && p.info.drm_format == 0,
+	      "a cursor turned off is no plane again (drm_format %#x, rc %d)", p.info.drm_format,
+	      rc);
 }
 
 /* The whole session on an open device. */
@@ -438,6 +512,7 @@ static void exercise(struct vrc_transport *t)
 		check(false, "re-register for the reset check (rc %d)", rc);
 	}
 	check_capture(t);
+	check_cursor_capture(t);
 out:
 	vrc_display_irq_close(&irq);
 }

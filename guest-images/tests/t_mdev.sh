@@ -6,11 +6,12 @@
 # creates an mdev, opens it through its group and a type1v2 container, finds
 # the display irq, and sees flips and cursor moves written through BAR0
 # signalled at the next vblank, silence when masked, unregistered or reset,
-# and the primary plane captured through a real dma-buf. Then vrc itself
-# runs the suite there (vrc run --backend=mdev --destructive: DISC, IRQ,
-# EVT, ISO on the device, judged with the guest kernel's dmesg; rt-* and
-# TEAR skip), the guest kernel's log must be free of WARN/BUG and the module
-# must unload. Prints what ran where and the wall times. TAP for prove; opt-in
+# and the primary and cursor planes captured through real dma-bufs. Then
+# vrc itself runs the suite there (vrc run --backend=mdev --destructive:
+# DISC, IRQ, EVT, ISO on the device, and TEAR with the harness filling the
+# planes' memory through BAR2 and capturing real dma-bufs, judged with the
+# guest kernel's dmesg; rt-* skip), the guest kernel's log must be free of
+# WARN/BUG and the module must unload. Prints what ran where and the wall times. TAP for prove; opt-in
 # (make check-mdev), not part of make test. Environment:
 #   VRC_BUILD         build directory (default build)
 #   VRC_MDEV_KERNEL   the kernel's MAJOR.MINOR: boots VRC_BUILD/guest-mdev-VER

@@ -4,10 +4,14 @@
 # --backend=mdev. Each fault has a vgpu-sim twin (the table below), run
 # here on the host on the same virtual-time suites: per clause, the
 # verdict on mdev must be the twin's, over the tests that ran on mdev
-# (TEAR-* and rt-* skip there: no guest memory, no guest). One table per
+# (rt-* skip there: no guest; TEAR runs through real dma-bufs, the
+# harness filling BAR2). One table per
 # kernel, fault x clause, the twin's verdict beside mdev's; a fault
 # fails on any clause where they differ, or when its dmesg expectation
 # does not hold (warn: the series WARNs, so tests must turn dmesg-*).
+# The module runs with its clock stepped by vrc (clock=stepped): the
+# verdicts in virtual time, as its twin's, and a few seconds a fault
+# (t_mdev.sh runs the real 60 Hz clock).
 # TAP; opt-in (make mutation-mdev). Environment: VRC_BUILD (default
 # build; needs vrc and vgpu-sim), VRC_MDEV_KERNEL, VRC_ACCEL,
 # VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to run
@@ -31,6 +35,7 @@ boot_timeout=${VRC_BOOT_TIMEOUT:-120}
 twins='dup dup any
 leak leak any
 no-cursor no-cursor any
+torn-offset torn-offset any
 warn @series some'
 faults=${VRC_MDEV_FAULTS:-$(echo "$twins" | cut -d' ' -f1 | tr '\n' ' ')}
 n=0
@@ -134,17 +139,17 @@ for fault in $faults; do
 	set -- $row
 	twin=$2 want_dmesg=$3
 	[ "$twin" = @series ] && twin=kernel-$series
-	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault" \
+	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault clock=stepped" \
 		>"$dir/insmod.txt" 2>&1; then
 		not_ok "$fault: vgpu-mdev reloaded with fault=$fault # $(cat "$dir/insmod.txt")"
 		continue
 	fi
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
-		--suite='disc-*,irq-*,evt-*,iso-*' --progress=off >"$dir/$fault.tap" 2>&1
+		--suite='disc-*,irq-*,evt-*,iso-*,tear-*' --progress=off >"$dir/$fault.tap" 2>&1
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
 	# the twin on the host, virtual-time tests only ([a-z]: not rt-* by clause)
 	"$b/vrc" run --model="$twin" --abi="$abi" --out="$dir/twin-$fault" \
-		--suite='disc-[a-z]*,irq-[a-z]*,evt-[a-z]*,iso-[a-z]*' --progress=off \
+		--suite='disc-[a-z]*,irq-[a-z]*,evt-[a-z]*,iso-[a-z]*,tear-[a-z]*' --progress=off \
 		>"$dir/twin-$fault.tap" 2>&1
 	cp "$dir/twin-$fault/results.json" "$dir/twin-$fault.json" 2>/dev/null
 	if ! v=$(verdicts "$dir/$fault.json" "$dir/twin-$fault.json" 2>"$dir/verdicts.err"); then
@@ -160,8 +165,8 @@ for fault in $faults; do
 	[ "$mdev" = "$flagged_twin" ] || why="the twin flags ${flagged_twin}, mdev $mdev"
 	[ "$want_dmesg" = some ] && [ "$dmesg" -eq 0 ] && why="${why:+$why; }no test turned dmesg-*"
 	# results.json says which module model ran
-	grep -q "\"model\":\"vgpu-mdev-display.fault-$fault\"" "$dir/$fault.json" ||
-		why="${why:+$why; }results.json does not name model vgpu-mdev-display.fault-$fault"
+	grep -q "\"model\":\"vgpu-mdev-display.fault-$fault.clock-stepped\"" "$dir/$fault.json" ||
+		why="${why:+$why; }results.json does not name model vgpu-mdev-display.fault-$fault.clock-stepped"
 	if [ -z "$why" ]; then
 		ok "$fault: as its twin $twin per clause: flagged on $mdev ($dmesg tests dmesg-*)"
 	else

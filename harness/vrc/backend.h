@@ -80,8 +80,15 @@ struct vrc_backend {
 	void (*child_start)(struct vt *t);
 	void (*open_device)(struct vt *t);
 	void (*close_device)(struct vt *t);
-	/* The guest's side of vGPU 0: how register writes will reach it. */
+	/* The guest's side of vGPU 0: how register writes will reach it, and
+	 * where its memory is (t->g.vram); released by guest_detach. */
 	void (*guest_attach)(struct vt *t);
+	void (*guest_detach)(struct vt *t);
+	/* The guest wrote t->g.vram[off, off + len): make the device see it. */
+	void (*vram_written)(struct vt *t, uint64_t off, uint64_t len);
+	/* The primary surface of the guest's pipe the device latched: the
+	 * guest's flip-done. */
+	uint32_t (*latched_surf)(struct vt *t);
 	/* A guest register write on vGPU 0 or 1: 0 or -errno. */
 	int (*reg_write)(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value);
 	/* Write rows of the front buffer, as a guest's CPU would (no register

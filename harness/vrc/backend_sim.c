@@ -106,6 +106,25 @@ static void sim_guest_attach(struct vt *t)
 	t->have_guest = true;
 }
 
+static void sim_guest_detach(struct vt *t)
+{
+	if (t->have_guest)
+		vgpu_guest_close(&t->g);
+	t->have_guest = false;
+}
+
+static void sim_vram_written(struct vt *t, uint64_t off, uint64_t len)
+{
+	(void)t, (void)off, (void)len;	/* the process guest's VRAM is the device's */
+}
+
+static uint32_t sim_latched_surf(struct vt *t)
+{
+	if (!t->have_guest)
+		vt_abort(t, "no guest attached to see its flip-done");
+	return __atomic_load_n(&t->g.hdr->pipe[t->pipe].latched_surf, __ATOMIC_ACQUIRE);
+}
+
 static int sim_reg_write(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 {
 	return vgpu_guest_write(vgpu ? &t->g1 : &t->g, offset, value);
@@ -176,6 +195,9 @@ const struct vrc_backend vrc_backend_sim = {
 	.open_device = sim_open_device,
 	.close_device = sim_close_device,
 	.guest_attach = sim_guest_attach,
+	.guest_detach = sim_guest_detach,
+	.vram_written = sim_vram_written,
+	.latched_surf = sim_latched_surf,
 	.reg_write = sim_reg_write,
 	.draw = sim_draw,
 	.open_second = sim_open_second,

@@ -36,7 +36,8 @@
 
 /*
  * The harness-owned device has registers and real vblanks but no guest
- * memory, so nothing to capture; the real-time tests run vrc-wl in an i915
+ * memory, so nothing to capture unless the device has plane memory of its
+ * own in BAR2 (o->gvt_harness_vram: vgpu-mdev); the real-time tests run vrc-wl in an i915
  * guest that QEMU boots on the vGPU, when the host and the image allow it
  * (o->gvt_guest). One vGPU per run, and a second one for each test of two
  * (VT_TWO_VGPUS) while it runs.
@@ -58,7 +59,7 @@ const char *vrc_gvt_skip_reason(const struct vrc_opts *o, const struct vrc_test 
 		return o->gvt_no_igt_why;
 	if (test->flags & VT_REALTIME)
 		return NULL;
-	if (test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2)))
+	if ((test->clauses & (CL(C_TEAR_1) | CL(C_TEAR_2))) && !o->gvt_harness_vram)
 		return "captures the guest's framebuffers: the harness-owned vGPU has no "
 		       "guest memory; on GVT the rt-tear-* tests check TEAR (i915 guest)";
 	return NULL;
@@ -200,9 +201,106 @@ static void vfio_close_device(struct vt *t)
 	t->gvt_shared = false;
 }
 
+/*
+ * With plane memory in BAR2 (vgpu-mdev, o->gvt_harness_vram) the guest
+ * draws into a copy of it, g.vram, and writes what it drew through the
+ * region (vt_vram_written), as mbochs' guests write its VRAM BAR. Bounded:
+ * BAR2's size is the device's word.
+ */
+#define VRAM_SHADOW_MAX	(64ull << 20)
+
+static void attach_vram_shadow(struct vt *t)
+{
+	struct vfio_region_info info;
+	int rc;
+
+	if (!t->t->ops->get_region_info)
+		vt_skip(t, "the device's transport has no region info: no plane memory to fill");
+	rc = t->t->ops->get_region_info(t->t, VFIO_PCI_BAR2_REGION_INDEX, &info);
+	if (rc)
+		vt_skip(t, "no BAR2 region to fill the planes' memory through: %s", strerror(-rc));
+	if (!info.size || info.size > VRAM_SHADOW_MAX ||
+	    !(info.flags & VFIO_REGION_INFO_FLAG_WRITE))
+		vt_skip(t, "BAR2 is no plane memory the harness can fill (%llu bytes, flags %#x)",
+			(unsigned long long)info.size, info.flags);
+	t->g.vram = calloc(1, info.size);
+	if (!t->g.vram)
+		vt_abort(t, "out of memory for a copy of BAR2 (%llu bytes)",
+			 (unsigned long long)info.size);
+	t->g.vram_size = info.size;
+	t->vram_shadow = true;
+}
+
+/* The harness is the guest: BAR0 through the transport. */
 static void vfio_guest_attach(struct vt *t)
 {
-	(void)t;	/* the harness is the guest: BAR0 through the transport */
+	if (t->o->gvt_harness_vram && !t->vram_shadow)
+		attach_vram_shadow(t);
+}
+
+static void vfio_guest_detach(struct vt *t)
+{
+	if (!t->vram_shadow)
+		return;
+	free(t->g.vram);
+	t->g.vram = NULL;
+	t->g.vram_size = 0;
+	t->vram_shadow = false;
+}
+
+static void vfio_vram_written(struct vt *t, uint64_t off, uint64_t len)
+{
+	const uint32_t chunk = 1u << 20;
+	int rc;
+
+	if (!t->vram_shadow)
+		return;
+	if (!t->t)
+		vt_abort(t, "guest VRAM write with the device closed");
+	for (uint64_t done = 0; done < len; done += chunk) {
+		uint32_t n = len - done < chunk ? (uint32_t)(len - done) : chunk;
+
+		rc = t->t->ops->region_write(t->t, VFIO_PCI_BAR2_REGION_INDEX, off + done,
+					     t->g.vram + off + done, n);
+		if (rc)
+			vt_abort(t, "guest VRAM write at %#llx through BAR2 failed: %s",
+				 (unsigned long long)(off + done), strerror(-rc));
+	}
+}
+
+/*
+ * A harness-owned device injects no flip-done interrupt into the harness,
+ * so the harness takes a sync flip as done at the first vblank after its
+ * DSPSURF write, where GVT injects it (SPEC §2: a queued flip latches at
+ * the next vblank of its enabled pipe), and an async one at once. The
+ * steps (vfio_step, stepped_step) wait for or run that vblank.
+ */
+static uint32_t vfio_latched_surf(struct vt *t)
+{
+	return t->gvt_surf_latched;
+}
+
+/* What the guest's own register writes tell of its flips. */
+static void note_write(struct vt *t, uint32_t offset, uint32_t value)
+{
+	if (offset == VRC_PLANE_CTL(t->pipe))
+		t->gvt_ctl_async = (value & VRC_PLANE_CTL_ASYNC_FLIP) != 0;
+	if (offset != VRC_PLANE_SURF(t->pipe))
+		return;
+	if (t->gvt_ctl_async) {
+		t->gvt_surf_latched = value;
+		return;
+	}
+	t->gvt_surf_armed = value;
+	t->gvt_surf_pending = true;
+}
+
+/* A vblank of vGPU 0 passed: a flip armed before it has latched. */
+static void note_vblank(struct vt *t)
+{
+	if (t->gvt_surf_pending)
+		t->gvt_surf_latched = t->gvt_surf_armed;
+	t->gvt_surf_pending = false;
 }
 
 static int vfio_reg_write(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
@@ -212,8 +310,12 @@ static int vfio_reg_write(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t
 	if (!dev)
 		vt_abort(t, "vGPU %u: guest register write %#x with the vGPU closed", vgpu,
 			 offset);
-	return dev->ops->region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, offset, &value,
-				      sizeof(value));
+	int rc = dev->ops->region_write(dev, VFIO_PCI_BAR0_REGION_INDEX, offset, &value,
+					sizeof(value));
+
+	if (!rc && !vgpu)
+		note_write(t, offset, value);
+	return rc;
 }
 
 /* The framebuffer would be guest memory, which the harness-owned vGPU has
@@ -291,6 +393,7 @@ static void vfio_step(struct vt *t, unsigned n)
 				 "emulation not running: pipe not enabled?)", 'A' + t->pipe, c,
 				 VBLANK_MAX_MS);
 	}
+	note_vblank(t);
 	settle(t);
 }
 
@@ -392,6 +495,9 @@ static uint32_t vfio_drive(struct vt *t, unsigned n, vt_act_fn act, void *ctx,
 	.open_device = vfio_open_device, \
 	.close_device = vfio_close_device, \
 	.guest_attach = vfio_guest_attach, \
+	.guest_detach = vfio_guest_detach, \
+	.vram_written = vfio_vram_written, \
+	.latched_surf = vfio_latched_surf, \
 	.reg_write = vfio_reg_write, \
 	.draw = vfio_draw, \
 	.open_second = vfio_open_second, \
@@ -442,11 +548,12 @@ static void step_device(struct vt *t, const struct gvt_session *s, unsigned n)
 static void stepped_step(struct vt *t, unsigned n)
 {
 	step_device(t, t->o->gvt, n);
+	note_vblank(t);
 }
 
 static void stepped_step_all(struct vt *t, unsigned n)
 {
-	step_device(t, t->o->gvt, n);
+	stepped_step(t, n);
 	if (t->have_second && t->o->gvt_second)
 		step_device(t, t->o->gvt_second, n);
 }

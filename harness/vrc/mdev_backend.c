@@ -7,7 +7,9 @@
  * without a KVM VM: only GVT-g wants one. The first such device is
  * guest-images/mdev's vgpu-mdev, which runs the reference series' own
  * code in a kernel (issue 22). The tests run as on gvt: the harness is
- * the device's guest (BAR0 writes, the device's own vblanks).
+ * the device's guest (BAR0 writes, the device's own vblanks), and, unlike
+ * on GVT, it has the planes' memory to fill (the device's BAR2), so the
+ * tear-* tests capture real dma-bufs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -200,6 +202,7 @@ int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 		return 2;
 	}
 	go.gvt_guest = false;
+	go.gvt_harness_vram = true;	/* BAR2: the planes' memory (TEAR with real dma-bufs) */
 	go.gvt_no_guest_why = NO_GUEST_WHY;
 	go.gvt_no_igt_why = NO_GUEST_WHY;
 	go.ktap_started = true;

@@ -124,8 +124,7 @@ _Noreturn void vrc_child_finish(struct vt *t, enum vrc_result r)
 	rep.nmeas = t->nmeas;
 	memcpy(rep.meas, t->meas, sizeof(rep.meas));
 	vt_close_device(t);
-	if (t->have_guest)
-		vgpu_guest_close(&t->g);
+	vt_guest_detach(t);
 	vt_close_second(t);
 	vrc_sim_stop(&t->sim);
 	/* _exit() skips LSan's own check: an ASan build runs it here (the

@@ -49,6 +49,10 @@ struct vrc_opts {
 	const char *gvt_no_guest_why;
 	/* gvt: why the igt extras cannot run in an i915 guest, NULL if they can */
 	const char *gvt_no_igt_why;
+	/* gvt: the harness, as the guest, fills the planes' memory through the
+	 * device's BAR2 (vgpu-mdev has one; GVT's is guest memory): the tear-*
+	 * tests run, capturing real dma-bufs */
+	bool gvt_harness_vram;
 	/* gvt: why the type has no room for a second vGPU (ISO-1), NULL if it has */
 	const char *gvt_no_second_why;
 	/* gvt, set by the runner for a VT_TWO_VGPUS test: the second vGPU */

@@ -157,6 +157,24 @@ void vt_guest_attach(struct vt *t)
 	vt_backend(t)->guest_attach(t);
 }
 
+void vt_guest_detach(struct vt *t)
+{
+	vt_backend(t)->guest_detach(t);
+}
+
+void vt_vram_written(struct vt *t, uint64_t off, uint64_t len)
+{
+	if (off > t->g.vram_size || len > t->g.vram_size - off)
+		vt_abort(t, "guest write [%#llx, +%llu) outside VRAM", (unsigned long long)off,
+			 (unsigned long long)len);
+	vt_backend(t)->vram_written(t, off, len);
+}
+
+uint32_t vt_latched_surf(struct vt *t)
+{
+	return vt_backend(t)->latched_surf(t);
+}
+
 void vt_reg_on(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 {
 	int rc = vt_backend(t)->reg_write(t, vgpu, offset, value);

@@ -31,6 +31,13 @@ struct vt {
 	bool have_irq;
 	struct vgpu_guest g;
 	bool have_guest;
+	/* vfio with o->gvt_harness_vram: g.vram is the harness's copy of the
+	 * device's BAR2, written through with vt_vram_written() */
+	bool vram_shadow;
+	/* vfio: the guest's flip-done, as the harness sees its own writes: the
+	 * surface armed by a DSPSURF write, and the one latched since */
+	uint32_t gvt_surf_armed, gvt_surf_latched;
+	bool gvt_surf_pending, gvt_ctl_async;
 	unsigned pipe;		/* pipe the guest scans out on */
 	uint32_t surf[2];	/* two framebuffers in VRAM */
 	unsigned front;
@@ -104,6 +111,11 @@ int vt_find_irq_rc(struct vt *t, char *why, size_t len);
 void vt_setup(struct vt *t, unsigned pipe);
 
 void vt_guest_attach(struct vt *t);
+void vt_guest_detach(struct vt *t);
+/* The guest wrote g.vram[off, off + len): the device's memory has it now. */
+void vt_vram_written(struct vt *t, uint64_t off, uint64_t len);
+/* The primary surface of the guest's pipe the device latched (flip-done). */
+uint32_t vt_latched_surf(struct vt *t);
 /* vGPU 1 set up like vt_setup() does vGPU 0 (VT_TWO_VGPUS tests): sim
  * instance 1, or on gvt the runner's second vGPU; and closed. */
 void vt_setup_second(struct vt *t);
