@@ -183,11 +183,11 @@ clauses=$(printf '%s' "$rows" | awk '{ print $3 }' | tr , '\n' | grep -v '^-$' |
 	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in SPEC.md's order
 echo "# kernel $(cat "$img/kernel-release"), series ${series:-?} ($abi): verdict per clause, vgpu-sim twin | mdev"
 echo "# (x flagged, . clean, - no test of it ran on mdev, ! they differ)"
-line=$(printf '%-10s %-11s' fault twin)
+line=$(printf '%-11s %-11s' fault twin)
 for c in $clauses; do line="$line $(printf '%-6s' "$c")"; done
 echo "# $line dmesg-*"
 printf '%s' "$rows" | while read -r fault twin ran mdev flagged_twin dmesg; do
-	line=$(printf '%-10s %-11s' "$fault" "$twin")
+	line=$(printf '%-11s %-11s' "$fault" "$twin")
 	for c in $clauses; do
 		line="$line $(printf '%-6s' "$(cell "$flagged_twin" "$mdev" "$ran" "$c")")"
 	done

@@ -192,6 +192,14 @@ static void vfio_open_device(struct vt *t)
 	if (rc)
 		vt_abort(t, "cannot open the vGPU: %s", err);
 	t->t = t->o->gvt->t;
+	/*
+	 * The run's device outlives each test, with whatever the last one left
+	 * (a pipe on, a heuristic's count): each test starts from its reset
+	 * state instead, as each sim test starts a fresh vgpu-sim. Not when a
+	 * guest's QEMU shares the device: its state is the guest's.
+	 */
+	if (!t->gvt_shared && (rc = t->t->ops->reset(t->t)))
+		vt_abort(t, "VFIO_DEVICE_RESET at the test's start failed: %s", strerror(-rc));
 }
 
 static void vfio_close_device(struct vt *t)
