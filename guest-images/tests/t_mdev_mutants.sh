@@ -27,7 +27,7 @@ kmm=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 
 # NAME#PATCH#PERL SUBSTITUTION#EXPECTED FAILURES (substrings, ';'-separated),
 # per series: each is written against its text
-mutants_6_1="mask-ignored#0002#s/ \|\| irq->masked\)/)/#masked, a flip;vrc: irq-mask-unmask [IRQ-2];vrc: irq-mask-bool [IRQ-2];vrc: irq-unmask-next-vblank [IRQ-2,EVT-2];vrc: irq-set-states
+mutants_6_1="mask-ignored#0002#s/ \|\| irq->masked\)/)/#masked, a flip;vrc: irq-mask-unmask [IRQ-2];vrc: irq-mask-bool [IRQ-2];vrc: irq-unmask-next-vblank [IRQ-2,EVT-2];vrc: irq-set-states;vrc: irq-set-product [IRQ-1,IRQ-2,IRQ-3]
 release-keeps#0002#s/(irq_release\(struct intel_vgpu \*vgpu\)\n\+\{.*?)\+\tif \(irq->trigger\)\n\+\t\teventfd_ctx_put\(irq->trigger\);\n\+\tirq->trigger = NULL;\n/\$1/s#after a reset, a flip;vrc: irq-close-releases [IRQ-4];vrc: irq-reset-releases [IRQ-4];vrc: irq-set-states
 cursor-warns#0003#s/plane_updated\(vgpu, pipe,\n(\+[\t ]+)GVT_DISPLAY_UPDATE_CURSOR/plane_updated(vgpu, pipe + I915_MAX_PIPES,\n\$1GVT_DISPLAY_UPDATE_CURSOR/#the cursor move is signalled;guest dmesg;vrc: evt-cursor-move [EVT-3] # dmesg-fail;# dmesg-"
 
