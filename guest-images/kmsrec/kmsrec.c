@@ -76,6 +76,9 @@ static struct {
 
 static ioctl_fn real_ioctl;
 static read_fn real_read;
+/* Set while the recorder itself works: the counter read is a read(), which
+ * resolves to our own wrapper and must pass straight through. */
+static __thread bool inside;
 
 static void lock(void)
 {
@@ -273,20 +276,23 @@ int ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	if (!real_ioctl)
 		real_ioctl = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
-	if (!recording() || _IOC_TYPE(req) != DRM_IOCTL_BASE || !is_drm_fd(fd, &st))
+	if (inside || !recording() || _IOC_TYPE(req) != DRM_IOCTL_BASE || !is_drm_fd(fd, &st))
 		return real_ioctl(fd, req, arg);
 
 	bracket = kr_request_changes_scanout(req, arg);
+	inside = true;
 	lock();
 	if (bracket && !R.counter_tried)
 		find_counter(fd, &st);
 	if (bracket)
 		ok_b = counter_now(&before);
 	unlock();
+	inside = false;
 	if (req == DRM_IOCTL_MODE_OBJ_GETPROPERTIES && arg)
 		pre_count = ((const struct drm_mode_obj_get_properties *)arg)->count_props;
 	rc = real_ioctl(fd, req, arg);
 	int saved = errno;
+	inside = true;
 	lock();
 	if (bracket)
 		ok_a = counter_now(&after);
@@ -300,6 +306,7 @@ int ioctl(int fd, unsigned long req, ...)
 		}
 	}
 	unlock();
+	inside = false;
 	errno = saved;
 	return rc;
 }
@@ -313,9 +320,10 @@ ssize_t read(int fd, void *buf, size_t len)
 	if (!real_read)
 		real_read = (read_fn)dlsym(RTLD_NEXT, "read");
 	n = real_read(fd, buf, len);
-	if (n <= 0 || !R.enabled || getpid() != R.owner)
+	if (inside || n <= 0 || !R.enabled || getpid() != R.owner)
 		return n;
 	int saved = errno;
+	inside = true;
 	lock();
 	any = false;
 	for (unsigned i = 0; i < KR_PENDING && !any; i++)
@@ -328,6 +336,7 @@ ssize_t read(int fd, void *buf, size_t len)
 			kr_flip_events(buf, (size_t)n, on_flip_event, &c);
 		unlock();
 	}
+	inside = false;
 	errno = saved;
 	return n;
 }
@@ -446,6 +455,7 @@ __attribute__((destructor)) static void kmsrec_fini(void)
 {
 	if (!R.enabled || getpid() != R.owner)
 		return;
+	inside = true;
 	lock();
 	write_timeline();
 	R.enabled = false;
