@@ -22,6 +22,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -47,6 +48,10 @@
 #define KR_DEFAULT_W	1024u
 #define KR_DEFAULT_H	768u
 #define KR_IMAGE_EDGE	256u	/* the placeholder cursor image */
+#define KR_MODESETS	1024u	/* modeset windows kept */
+/* Vblanks around a modeset in which no update is judged: the ioctl's own
+ * span, and the tolerance after it (the pipe's first vblanks). */
+#define KR_MODESET_MARGIN	(VRC_ORACLE_TOLERANCE + 1u)
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef ssize_t (*read_fn)(int, void *, size_t);
@@ -72,7 +77,14 @@ static struct {
 	uint32_t nrecs;
 	unsigned long dropped, counter_fail, no_event_match, children;
 	struct pending pend[KR_PENDING];
-} R = { .lock = ATOMIC_FLAG_INIT };
+	uint32_t ms_before[KR_MODESETS], ms_after[KR_MODESETS];
+	uint32_t nmodesets;
+	bool ms_overflow;		/* later updates cannot be judged */
+	uint32_t ms_cutoff;		/* the counter when the table filled */
+	unsigned long near_modeset;	/* updates left out for one */
+	unsigned long ms_by[3];		/* modesets: SETCRTC, atomic, property */
+	int counter_fd;			/* sysfs: kept open, read with pread */
+} R = { .lock = ATOMIC_FLAG_INIT, .counter_fd = -1 };
 
 static ioctl_fn real_ioctl;
 static read_fn real_read;
@@ -128,8 +140,13 @@ static void find_counter(int fd, const struct stat *st)
 	}
 	snprintf(path, sizeof(path), "%s/frame_counter", dev);
 	if (!access(path, R_OK)) {
+		/* one pread per read, not open/read/close: the client is timed */
 		wl_hwcounter_sysfs(&R.counter, path);
-		R.counter_ok = true;
+		R.counter_fd = open(path, O_RDONLY | O_CLOEXEC);
+		R.counter_ok = R.counter_fd >= 0;
+		if (!R.counter_ok)
+			snprintf(R.counter_why, sizeof(R.counter_why), "%.100s: %s", path,
+				 strerror(errno));
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/driver", dev);
@@ -147,10 +164,28 @@ static void find_counter(int fd, const struct stat *st)
 		R.counter_ok = true;
 }
 
+/* The sysfs attribute re-read from its start: decimal, bounded. */
+static int read_sysfs_counter(uint32_t *v)
+{
+	char buf[32], *end;
+	ssize_t n = pread(R.counter_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	errno = 0;
+	unsigned long long x = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || x > UINT32_MAX)
+		return -EPROTO;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 /* The counter now; false if it cannot be read. Widens the run's span. */
 static bool counter_now(uint32_t *v)
 {
-	if (!R.counter_ok || wl_hwcounter_read(&R.counter, v)) {
+	if (!R.counter_ok || (R.counter_fd >= 0 ? read_sysfs_counter(v) :
+			      wl_hwcounter_read(&R.counter, v))) {
 		R.counter_fail++;
 		return false;
 	}
@@ -225,6 +260,45 @@ static void add_record(const struct kr_update *u, uint32_t before, uint32_t afte
 	/* no room to wait for its event: the end of the run closes it */
 }
 
+static void add_modeset(bool placed, uint32_t before, uint32_t after)
+{
+	if (R.ms_overflow)
+		return;
+	if (!placed || R.nmodesets == KR_MODESETS) {
+		/* a modeset we cannot place: nothing from here on is judged */
+		R.ms_overflow = true;
+		R.ms_cutoff = R.have_first ? R.last : 0;
+		return;
+	}
+	R.ms_before[R.nmodesets] = before;
+	R.ms_after[R.nmodesets] = after;
+	R.nmodesets++;
+}
+
+/* The last vblank an update's signal may be judged at. */
+static uint32_t judged_until(const struct vrc_tl_event *e)
+{
+	uint32_t end = e->kind == VRC_TL_FLIP && (int32_t)(e->seq - e->after) > 0 ? e->seq
+										  : e->after;
+
+	return end + 1 + VRC_ORACLE_TOLERANCE;
+}
+
+/* Does the update's window [before+1, judged_until] meet a modeset's? */
+static bool near_a_modeset(const struct vrc_tl_event *e)
+{
+	uint32_t lo = e->before + 1, hi = judged_until(e);
+
+	if (R.ms_overflow && (int32_t)(hi - R.ms_cutoff) >= 0)
+		return true;
+	for (uint32_t i = 0; i < R.nmodesets; i++) {
+		uint32_t mlo = R.ms_before[i], mhi = R.ms_after[i] + KR_MODESET_MARGIN;
+		if ((int32_t)(lo - mhi) <= 0 && (int32_t)(mlo - hi) <= 0)
+			return true;
+	}
+	return false;
+}
+
 /* A completion event read at counter `now`: the oldest open record of that
  * user_data (an atomic commit's planes share one) latched by then. */
 struct event_ctx {
@@ -279,7 +353,10 @@ int ioctl(int fd, unsigned long req, ...)
 	if (inside || !recording() || _IOC_TYPE(req) != DRM_IOCTL_BASE || !is_drm_fd(fd, &st))
 		return real_ioctl(fd, req, arg);
 
-	bracket = kr_request_changes_scanout(req, arg);
+	lock();
+	bool modeset = kr_request_is_modeset(&R.st, req, arg);
+	unlock();
+	bracket = modeset || kr_request_changes_scanout(req, arg);
 	inside = true;
 	lock();
 	if (bracket && !R.counter_tried)
@@ -296,6 +373,10 @@ int ioctl(int fd, unsigned long req, ...)
 	lock();
 	if (bracket)
 		ok_a = counter_now(&after);
+	if (rc == 0 && modeset) {
+		add_modeset(ok_b && ok_a, before, after);
+		R.ms_by[req == DRM_IOCTL_MODE_SETCRTC ? 0 : req == DRM_IOCTL_MODE_ATOMIC ? 1 : 2]++;
+	}
 	if (rc == 0) {
 		unsigned n = kr_after_ioctl(&R.st, req, arg, pre_count, up, KR_MAX_UPDATES);
 		for (unsigned i = 0; i < n; i++) {
@@ -410,6 +491,13 @@ static void write_timeline(void)
 	uint32_t h = R.st.height ? R.st.height : KR_DEFAULT_H;
 	finish_records(end, h);
 	sort_records();
+	/* the span covers every sequence the records name */
+	for (uint32_t i = 0; i < R.nrecs; i++) {
+		if ((int32_t)(R.recs[i].seq - end) > 0)
+			end = R.recs[i].seq;
+		if ((int32_t)(R.recs[i].after - end) > 0)
+			end = R.recs[i].after;
+	}
 	vrc_timeline_init(&tl, "kms", "kmsrec", 1);
 	snprintf(tl.device, sizeof(tl.device), "%s", R.device);
 	if ((f = fopen("/proc/self/comm", "r"))) {
@@ -443,9 +531,22 @@ static void write_timeline(void)
 		"planes)");
 	skip_if(&tl, R.st.too_large + R.st.planes_untracked, "bounds", "%lu atomic commits or "
 		"planes past the recorder's bounds");
-	for (uint32_t i = 0; i < R.nrecs; i++)
-		if (vrc_timeline_add_event(&tl, &R.recs[i]))
+	for (uint32_t i = 0; i < R.nrecs; i++) {
+		const struct vrc_tl_event *e = &R.recs[i];
+		if (near_a_modeset(e)) {
+			R.near_modeset++;
+			continue;
+		}
+		if (vrc_timeline_add_event(&tl, e))
 			break;
+	}
+	if (R.near_modeset) {
+		char why[160];
+		snprintf(why, sizeof(why), "%lu updates within a vblank of a modeset (a pipe "
+			 "going off or on) not judged; modesets: %lu SETCRTC, %lu atomic, %lu "
+			 "DPMS/ACTIVE", R.near_modeset, R.ms_by[0], R.ms_by[1], R.ms_by[2]);
+		vrc_timeline_add_skip(&tl, "modeset", why);
+	}
 	if (vrc_timeline_write(&tl, R.out, err, sizeof(err)))
 		fprintf(stderr, "vrc-kmsrec: %s: %s\n", R.out, err);
 	vrc_timeline_release(&tl);
@@ -461,4 +562,7 @@ __attribute__((destructor)) static void kmsrec_fini(void)
 	R.enabled = false;
 	unlock();
 	wl_hwcounter_close(&R.counter);
+	if (R.counter_fd >= 0)
+		close(R.counter_fd);
+	R.counter_fd = -1;
 }

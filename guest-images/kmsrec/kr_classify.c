@@ -19,8 +19,63 @@ bool kr_request_changes_scanout(unsigned long req, const void *arg)
 		return arg && !(((const struct drm_mode_atomic *)arg)->flags &
 				DRM_MODE_ATOMIC_TEST_ONLY);
 	return req == DRM_IOCTL_MODE_PAGE_FLIP || req == DRM_IOCTL_MODE_SETPLANE ||
+	       req == DRM_IOCTL_MODE_SETCRTC ||
 	       req == DRM_IOCTL_MODE_CURSOR || req == DRM_IOCTL_MODE_CURSOR2 ||
 	       req == DRM_IOCTL_MODE_DIRTYFB;
+}
+
+static const struct kr_crtc *find_crtc(const struct kr_state *s, uint32_t id)
+{
+	for (unsigned i = 0; i < s->ncrtcs; i++)
+		if (s->crtcs[i].id == id)
+			return &s->crtcs[i];
+	return NULL;
+}
+
+/* The SETCRTC keeps the CRTC on in the same mode (a framebuffer change). */
+static bool setcrtc_same_mode(const struct kr_state *s, const struct drm_mode_crtc *c)
+{
+	const struct kr_crtc *k = find_crtc(s, c->crtc_id);
+
+	return k && k->on && c->mode_valid && c->fb_id && k->hdisplay == c->mode.hdisplay &&
+	       k->vdisplay == c->mode.vdisplay && k->clock == c->mode.clock;
+}
+
+static void remember_crtc(struct kr_state *s, const struct drm_mode_crtc *c)
+{
+	struct kr_crtc *k = (struct kr_crtc *)find_crtc(s, c->crtc_id);
+
+	if (!k) {
+		if (s->ncrtcs == KR_MAX_CRTCS)
+			return;
+		k = &s->crtcs[s->ncrtcs++];
+	}
+	k->id = c->crtc_id;
+	k->on = c->mode_valid && c->fb_id;
+	k->fb_id = c->fb_id;
+	k->hdisplay = c->mode.hdisplay;
+	k->vdisplay = c->mode.vdisplay;
+	k->clock = c->mode.clock;
+}
+
+bool kr_request_is_modeset(const struct kr_state *s, unsigned long req, const void *arg)
+{
+	if (req == DRM_IOCTL_MODE_ATOMIC) {
+		const struct drm_mode_atomic *a = arg;
+		return a && (a->flags & DRM_MODE_ATOMIC_ALLOW_MODESET) &&
+		       !(a->flags & DRM_MODE_ATOMIC_TEST_ONLY);
+	}
+	if (req == DRM_IOCTL_MODE_OBJ_SETPROPERTY) {
+		/* a CRTC's ACTIVE or a connector's DPMS; a plane's property is
+		 * no modeset (igt sets rotation, blending that way) */
+		const struct drm_mode_obj_set_property *p = arg;
+		return p && (p->obj_type == DRM_MODE_OBJECT_CRTC ||
+			     p->obj_type == DRM_MODE_OBJECT_CONNECTOR);
+	}
+	if (req == DRM_IOCTL_MODE_SETCRTC)
+		return !arg || !setcrtc_same_mode(s, arg);
+	/* SETPROPERTY is the connector's (DPMS) */
+	return req == DRM_IOCTL_MODE_SETPROPERTY;
 }
 
 static struct kr_plane *find_plane(struct kr_state *s, uint32_t id)
@@ -290,8 +345,19 @@ unsigned kr_after_ioctl(struct kr_state *s, unsigned long req, const void *arg,
 		learn_plane_props(s, arg, pre_count);
 	} else if (req == DRM_IOCTL_MODE_SETCRTC) {
 		const struct drm_mode_crtc *c = arg;
+		const struct kr_crtc *k = find_crtc(s, c->crtc_id);
+		/* the same mode, a new framebuffer: the primary flips (blocking) */
+		bool flip = setcrtc_same_mode(s, c) && k->fb_id != c->fb_id;
 		if (c->mode_valid)
 			learn_size(s, c->mode.hdisplay, c->mode.vdisplay, true);
+		remember_crtc(s, c);
+		if (!flip)
+			return 0;
+		u.kind = KR_FLIP;
+		u.timing = KR_RETURNS_LATCHED;
+		u.obj_id = c->crtc_id;
+		u.fb_id = c->fb_id;
+		return push(out, 0, max, &u);
 	} else if (req == DRM_IOCTL_MODE_ADDFB) {
 		const struct drm_mode_fb_cmd *f = arg;
 		learn_size(s, f->width, f->height, false);

@@ -72,7 +72,19 @@ struct kr_plane {
 	bool fb_known, pos_known;
 };
 
+#define KR_MAX_CRTCS	8
+
+/* A CRTC as the legacy SETCRTC calls left it. */
+struct kr_crtc {
+	uint32_t id, fb_id;
+	uint16_t hdisplay, vdisplay;
+	uint32_t clock;
+	bool on;
+};
+
 struct kr_state {
+	struct kr_crtc crtcs[KR_MAX_CRTCS];
+	unsigned ncrtcs;
 	/* property ids by name, 0 while unknown */
 	uint32_t prop_fb_id, prop_crtc_x, prop_crtc_y, prop_type;
 	struct kr_plane planes[KR_MAX_PLANES];
@@ -93,6 +105,17 @@ void kr_state_init(struct kr_state *s);
  * before the ioctl runs).
  */
 bool kr_request_changes_scanout(unsigned long req, const void *arg);
+
+/*
+ * A request that may turn a pipe off or on (a modeset: a SETCRTC that
+ * turns the CRTC off or on or changes its mode, an atomic commit allowed to
+ * modeset, a CRTC's or connector's property such as ACTIVE or DPMS). A
+ * SETCRTC on a CRTC already on with the same mode only replaces the
+ * primary's framebuffer: a (blocking) flip, as igt's legacy commits do it. The
+ * updates near one cannot be judged: an update just before a pipe goes off
+ * never latches, and the device has no vblanks while it is off.
+ */
+bool kr_request_is_modeset(const struct kr_state *s, unsigned long req, const void *arg);
 
 /*
  * After a successful ioctl: the updates it made (at most max, returned

@@ -278,13 +278,67 @@ TEST(queries_and_modesets_are_not_updates)
 
 	kr_state_init(&s);
 	EXPECT_FALSE(kr_request_changes_scanout(DRM_IOCTL_MODE_GETPROPERTY, NULL));
-	EXPECT_FALSE(kr_request_changes_scanout(DRM_IOCTL_MODE_SETCRTC, &c));
 	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_ADDFB2, &f, 0, u, KR_MAX_UPDATES));
 	EXPECT_EQ(4096u, s.width);
 	/* the mode is the screen, whatever framebuffers came before */
 	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_SETCRTC, &c, 0, u, KR_MAX_UPDATES));
 	EXPECT_EQ(1280u, s.width);
 	EXPECT_EQ(720u, s.height);
+}
+
+TEST(modesets_are_told_from_flips)
+{
+	struct drm_mode_atomic a = { .flags = DRM_MODE_ATOMIC_ALLOW_MODESET };
+	struct drm_mode_crtc c = { .crtc_id = 5 };
+
+	struct kr_state s;
+
+	kr_state_init(&s);
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_ATOMIC, &a));
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETPROPERTY, &c));
+	struct drm_mode_obj_set_property sp = { .obj_type = DRM_MODE_OBJECT_CRTC };
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_OBJ_SETPROPERTY, &sp));
+	sp.obj_type = DRM_MODE_OBJECT_PLANE;	/* rotation, blending: no modeset */
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_OBJ_SETPROPERTY, &sp));
+	a.flags |= DRM_MODE_ATOMIC_TEST_ONLY;	/* changes nothing */
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_ATOMIC, &a));
+	a.flags = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_ATOMIC, &a));
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_PAGE_FLIP, &c));
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_CURSOR, &c));
+}
+
+/* igt's legacy commits call SETCRTC for a new primary framebuffer: with the
+ * CRTC on in the same mode that is a flip, not a modeset. */
+TEST(setcrtc_same_mode_is_a_flip)
+{
+	struct drm_mode_crtc c = { .crtc_id = 5, .fb_id = 50, .mode_valid = 1,
+				   .mode = { .hdisplay = 1024, .vdisplay = 768, .clock = 65000 } };
+	struct kr_update u[KR_MAX_UPDATES];
+	struct kr_state s;
+
+	kr_state_init(&s);
+	/* the first one turns the CRTC on (as far as the recorder knows) */
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_SETCRTC, &c, 0, u, KR_MAX_UPDATES));
+	/* the same framebuffer again: nothing */
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_SETCRTC, &c, 0, u, KR_MAX_UPDATES));
+	c.fb_id = 51;
+	EXPECT_FALSE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_SETCRTC, &c, 0, u, KR_MAX_UPDATES));
+	EXPECT_EQ(KR_FLIP, u[0].kind);
+	EXPECT_EQ(KR_RETURNS_LATCHED, u[0].timing);
+	/* another mode, or off, is a modeset */
+	c.mode.clock = 74250;
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	c.mode.clock = 65000;
+	c.fb_id = 0;
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
+	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_SETCRTC, &c, 0, u, KR_MAX_UPDATES));
+	c.fb_id = 52;	/* on again */
+	EXPECT_TRUE(kr_request_is_modeset(&s, DRM_IOCTL_MODE_SETCRTC, &c));
 }
 
 static void count_event(void *arg, uint64_t user_data, uint32_t crtc_id)
