@@ -559,11 +559,24 @@ IGT_JUDGED(vrc_test_igt_evt_cursor_legacy, "cursor-flip-before-legacy", "kms_cur
 	   "basic-flip-before-cursor-legacy", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
 	   "igt's kms_cursor_legacy basic-flip-before-cursor-legacy under the recorder: "
 	   "flips and legacy cursor moves, each plane signalled");
+/* kms_cursor_crc redraws the scanned-out primary between cursor steps
+ * (restore_image: cairo, then DIRTYFB): igt's single-buffer drawing that
+ * runs on vdisp, judged on EVT-4 beside the cursor's EVT-3 */
 IGT_JUDGED(vrc_test_igt_evt_cursor_sliding, "cursor-sliding", "kms_cursor_crc",
-	   "cursor-sliding-64x64", CL(C_EVT_1) | CL(C_EVT_3),
+	   "cursor-sliding-64x64", CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4),
 	   "igt's kms_cursor_crc cursor-sliding-64x64 under the recorder: a cursor signal "
-	   "per move across the screen's edges");
+	   "per move across the screen's edges, primary signals while igt redraws the "
+	   "scanned-out buffer");
+/* Intel and Xe only (drm_open_driver): skips on vdisp, judges on i915/GVT-g */
 IGT_JUDGED(vrc_test_igt_evt_dirtyfb, "dirtyfb", "kms_dirtyfb", "default-dirtyfb-ioctl",
 	   CL(C_EVT_4),
 	   "igt's kms_dirtyfb default-dirtyfb-ioctl under the recorder: front-buffer drawing "
-	   "with DIRTYFB is notified within THR+2 vblanks");
+	   "with DIRTYFB is notified within THR+2 vblanks (i915 only)");
+IGT_JUDGED(vrc_test_igt_evt_edge, "cursor-edge-walk", "kms_cursor_edge_walk", "64x64-left-edge",
+	   CL(C_EVT_1) | CL(C_EVT_3),
+	   "igt's kms_cursor_edge_walk 64x64-left-edge under the recorder: a cursor walking "
+	   "partly off the left edge, a cursor signal per move");
+IGT_JUDGED(vrc_test_igt_evt_plane_cursor, "plane-cursor", "kms_plane_cursor", "primary",
+	   CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	   "igt's kms_plane_cursor primary under the recorder: atomic commits of the primary "
+	   "and cursor planes together, each plane signalled");

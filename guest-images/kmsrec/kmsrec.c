@@ -529,6 +529,8 @@ static void write_timeline(void)
 		"the client never queried");
 	skip_if(&tl, R.st.overlay, "overlay", "%lu overlay plane updates (not the irq's "
 		"planes)");
+	skip_if(&tl, R.st.dirty_offscreen, "dirty-offscreen", "%lu DIRTYFB of framebuffers "
+		"not on a primary plane (no front-buffer draw)");
 	skip_if(&tl, R.st.too_large + R.st.planes_untracked, "bounds", "%lu atomic commits or "
 		"planes past the recorder's bounds");
 	for (uint32_t i = 0; i < R.nrecs; i++) {

@@ -78,6 +78,30 @@ bool kr_request_is_modeset(const struct kr_state *s, unsigned long req, const vo
 	return req == DRM_IOCTL_MODE_SETPROPERTY;
 }
 
+/* obj (a CRTC or a primary plane) now scans out fb (0: nothing). */
+static void set_scanout(struct kr_state *s, uint32_t obj, uint32_t fb)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nscanout && s->scanout[i].obj != obj; i++)
+		;
+	if (i == s->nscanout) {
+		if (i == KR_MAX_SCANOUT)
+			return;
+		s->nscanout++;
+	}
+	s->scanout[i].obj = obj;
+	s->scanout[i].fb = fb;
+}
+
+static bool on_screen(const struct kr_state *s, uint32_t fb)
+{
+	for (unsigned i = 0; i < s->nscanout; i++)
+		if (fb && s->scanout[i].fb == fb)
+			return true;
+	return false;
+}
+
 static struct kr_plane *find_plane(struct kr_state *s, uint32_t id)
 {
 	for (unsigned i = 0; i < s->nplanes; i++)
@@ -227,6 +251,7 @@ static unsigned plane_update(struct kr_state *s, uint32_t plane_id, bool set_fb,
 	case KR_PLANE_PRIMARY:
 		if (u->kind != KR_ASYNC)
 			u->kind = KR_FLIP;
+		set_scanout(s, plane_id, p->fb_id);
 		break;
 	case KR_PLANE_OVERLAY:
 		s->overlay++;
@@ -351,6 +376,7 @@ unsigned kr_after_ioctl(struct kr_state *s, unsigned long req, const void *arg,
 		if (c->mode_valid)
 			learn_size(s, c->mode.hdisplay, c->mode.vdisplay, true);
 		remember_crtc(s, c);
+		set_scanout(s, c->crtc_id, c->mode_valid ? c->fb_id : 0);
 		if (!flip)
 			return 0;
 		u.kind = KR_FLIP;
@@ -374,6 +400,7 @@ unsigned kr_after_ioctl(struct kr_state *s, unsigned long req, const void *arg,
 		u.user_data = f->user_data;
 		u.obj_id = f->crtc_id;
 		u.fb_id = f->fb_id;
+		set_scanout(s, f->crtc_id, f->fb_id);
 		return push(out, 0, max, &u);
 	} else if (req == DRM_IOCTL_MODE_SETPLANE) {
 		const struct drm_mode_set_plane *p = arg;
@@ -401,6 +428,11 @@ unsigned kr_after_ioctl(struct kr_state *s, unsigned long req, const void *arg,
 		return push(out, 0, max, &u);
 	} else if (req == DRM_IOCTL_MODE_DIRTYFB) {
 		const struct drm_mode_fb_dirty_cmd *d = arg;
+		/* drawing into a buffer nobody shows is no front-buffer draw */
+		if (!on_screen(s, d->fb_id)) {
+			s->dirty_offscreen++;
+			return 0;
+		}
 		u.kind = KR_DRAW;
 		u.timing = KR_RETURNS_WRITTEN;
 		u.fb_id = d->fb_id;

@@ -22,7 +22,7 @@ enum kr_kind {
 	KR_FLIP,	/* primary plane: sync page flip / FB or position change */
 	KR_ASYNC,	/* primary plane: async page flip */
 	KR_CURSOR,	/* cursor plane: image or position */
-	KR_DRAW,	/* DIRTYFB: front-buffer drawing */
+	KR_DRAW,	/* DIRTYFB of a framebuffer on a primary plane: front-buffer drawing */
 };
 
 /* When the submission is known to be on the hardware. */
@@ -82,7 +82,13 @@ struct kr_crtc {
 	bool on;
 };
 
+#define KR_MAX_SCANOUT	16
+
 struct kr_state {
+	/* framebuffers on a primary plane, by the object that put them there
+	 * (a CRTC for the legacy calls, a plane for atomic and SETPLANE) */
+	struct { uint32_t obj, fb; } scanout[KR_MAX_SCANOUT];
+	unsigned nscanout;
 	struct kr_crtc crtcs[KR_MAX_CRTCS];
 	unsigned ncrtcs;
 	/* property ids by name, 0 while unknown */
@@ -95,6 +101,7 @@ struct kr_state {
 	unsigned unknown_plane;		/* updates of a plane of unknown type */
 	unsigned overlay;		/* updates of overlay planes (not the irq's) */
 	unsigned too_large;		/* atomic commits past the bounds */
+	unsigned dirty_offscreen;	/* DIRTYFB of a framebuffer not on a primary */
 };
 
 void kr_state_init(struct kr_state *s);

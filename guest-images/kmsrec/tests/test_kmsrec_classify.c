@@ -149,6 +149,10 @@ TEST(atomic_commit_changes_per_plane)
 	EXPECT_EQ(KR_CUR_POS, u[1].what);
 	EXPECT_EQ(-10, u[1].x);
 	EXPECT_EQ(20, u[1].y);
+	/* the primary now shows FB 52: drawing into it is a front-buffer draw */
+	struct drm_mode_fb_dirty_cmd d = { .fb_id = 52 };
+	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_DIRTYFB, &d, 0, u, KR_MAX_UPDATES));
+	EXPECT_EQ(KR_DRAW, u[0].kind);
 	/* the same values again (igt commits unchanged state too): nothing */
 	EXPECT_EQ(0u, commit(&s, 0, objs, 2, counts, props, vals, u));
 	/* a TEST_ONLY commit changes nothing and is not even bracketed */
@@ -254,11 +258,16 @@ TEST(dirtyfb_rows_of_its_clips)
 	};
 	struct drm_mode_fb_dirty_cmd d = { .fb_id = 50, .num_clips = 3,
 					   .clips_ptr = (uintptr_t)clips };
+	struct drm_mode_crtc_page_flip f = { .crtc_id = 5, .fb_id = 50 };
 	struct kr_update u[KR_MAX_UPDATES];
 	struct kr_state s;
 
 	kr_state_init(&s);
 	ASSERT_TRUE(kr_request_changes_scanout(DRM_IOCTL_MODE_DIRTYFB, &d));
+	/* not on screen yet: no front-buffer draw */
+	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_DIRTYFB, &d, 0, u, KR_MAX_UPDATES));
+	EXPECT_EQ(1u, s.dirty_offscreen);
+	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_PAGE_FLIP, &f, 0, u, KR_MAX_UPDATES));
 	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_DIRTYFB, &d, 0, u, KR_MAX_UPDATES));
 	EXPECT_EQ(KR_DRAW, u[0].kind);
 	EXPECT_EQ(10u, u[0].y0);
@@ -266,6 +275,10 @@ TEST(dirtyfb_rows_of_its_clips)
 	d.num_clips = 0;	/* the whole buffer */
 	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_DIRTYFB, &d, 0, u, KR_MAX_UPDATES));
 	EXPECT_EQ(0u, u[0].y1);
+	/* flipped away from: a back buffer again */
+	f.fb_id = 51;
+	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_PAGE_FLIP, &f, 0, u, KR_MAX_UPDATES));
+	EXPECT_EQ(0u, kr_after_ioctl(&s, DRM_IOCTL_MODE_DIRTYFB, &d, 0, u, KR_MAX_UPDATES));
 }
 
 TEST(queries_and_modesets_are_not_updates)
