@@ -14,9 +14,13 @@ KR_CFLAGS  := $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/incl
 KR_JSONC_A ?= $(firstword $(wildcard /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libjson-c.a \
 				     /usr/lib/libjson-c.a /usr/lib64/libjson-c.a))
 
+# Never sanitized (make asan): a preloaded ASan runtime would have to come
+# first in the client, and the library must need nothing but libc.
+KR_PIC_CFLAGS = $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) $(KR_CFLAGS) -fPIC
+
 $(BUILD)/obj-pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(if $(V),,@echo "  CC -fPIC $<";)$(CC) $(CFLAGS) $(KR_CFLAGS) -fPIC -c -o $@ $<
+	$(if $(V),,@echo "  CC -fPIC $<";)$(CC) $(KR_PIC_CFLAGS) -c -o $@ $<
 
 $(BUILD)/vrc-kmsrec.so: $(call KR_PIC,$(KR_SRC)) $(KR_DIR)/kmsrec.map
 	$(if $(KR_JSONC_A),,$(error vrc-kmsrec.so needs json-c's static library (libjson-c-dev)))
