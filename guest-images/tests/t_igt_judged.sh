@@ -58,6 +58,7 @@ results() {
 judged() {
 	line=$(echo "$1" | grep "^$2 ")
 	[ -n "$line" ] || return 1
+	# shellcheck disable=SC2086 # the line's three words
 	set -- $line "$3"
 	if [ "$4" = - ]; then
 		[ "$2" = pass ]
