@@ -75,7 +75,7 @@ static struct {
 	uint8_t rec_timing[KR_CAP];
 	bool rec_open[KR_CAP];		/* nonblocking, completion not seen yet */
 	uint32_t nrecs;
-	unsigned long dropped, counter_fail, no_event_match, children;
+	unsigned long dropped, counter_fail, no_event_match;
 	struct pending pend[KR_PENDING];
 	uint32_t ms_before[KR_MODESETS], ms_after[KR_MODESETS];
 	uint32_t nmodesets;
@@ -202,11 +202,9 @@ static bool recording(void)
 {
 	if (!R.enabled)
 		return false;
-	if (getpid() != R.owner) {
-		R.children++;
-		return false;
-	}
-	return true;
+	/* a forked child's updates are not recorded (and its copy of the
+	 * state is lost with it): only the owner writes the timeline */
+	return getpid() == R.owner;
 }
 
 static void add_record(const struct kr_update *u, uint32_t before, uint32_t after)
@@ -484,8 +482,12 @@ static void write_timeline(void)
 	char err[256], comm[32] = "?";
 	FILE *f;
 
-	if (!R.have_first)
-		return;		/* nothing placeable was ever seen */
+	if (!R.have_first) {	/* nothing placeable was ever seen: say why in igt's log */
+		fprintf(stderr, "vrc-kmsrec: no timeline: %s\n", R.counter_why[0] ? R.counter_why :
+			R.counter_tried ? "the frame counter could not be read" :
+			"no DRM update was made");
+		return;
+	}
 	counter_now(&end);
 	end = R.last;
 	uint32_t w = R.st.width ? R.st.width : KR_DEFAULT_W;
@@ -510,6 +512,8 @@ static void write_timeline(void)
 	vrc_timeline_set_param(&tl, "client", comm);
 	vrc_timeline_set_param(&tl, "counter", R.counter.path);
 	add_count_param(&tl, "dropped", R.dropped);
+	add_count_param(&tl, "counter_failures", R.counter_fail);
+	add_count_param(&tl, "unmatched_events", R.no_event_match);
 	tl.width = w;
 	tl.height = h;
 	tl.stride = 4 * w;
@@ -525,7 +529,6 @@ static void write_timeline(void)
 			      "image ids are placeholders");
 	skip_if(&tl, R.dropped, "dropped", "%lu updates not recorded: the buffer was full or "
 		"the counter unreadable");
-	skip_if(&tl, R.children, "children", "%lu ioctls of forked children not recorded");
 	skip_if(&tl, R.st.unknown_plane, "unknown-plane", "%lu updates of planes whose type "
 		"the client never queried");
 	skip_if(&tl, R.st.overlay, "overlay", "%lu overlay plane updates (not the irq's "
