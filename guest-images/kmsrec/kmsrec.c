@@ -58,6 +58,7 @@ typedef ssize_t (*read_fn)(int, void *, size_t);
 
 struct pending {
 	uint32_t rec;		/* index in recs */
+	uint32_t crtc_id;	/* legacy page flips: the CRTC; atomic: 0, unknown */
 	uint64_t user_data;
 	bool used;
 };
@@ -72,7 +73,6 @@ static struct {
 	bool have_first;
 	struct kr_state st;
 	struct vrc_tl_event recs[KR_CAP];
-	uint8_t rec_timing[KR_CAP];
 	bool rec_open[KR_CAP];		/* nonblocking, completion not seen yet */
 	uint32_t nrecs;
 	unsigned long dropped, counter_fail, no_event_match;
@@ -245,14 +245,13 @@ static void add_record(const struct kr_update *u, uint32_t before, uint32_t afte
 	}
 	idx = R.nrecs++;
 	R.recs[idx] = e;
-	R.rec_timing[idx] = u->timing;
 	R.rec_open[idx] = u->timing == KR_NONBLOCKING;
 	if (!R.rec_open[idx] || !u->event)
 		return;
 	for (unsigned i = 0; i < KR_PENDING; i++)
 		if (!R.pend[i].used) {
 			R.pend[i] = (struct pending){ .rec = idx, .user_data = u->user_data,
-						      .used = true };
+						      .crtc_id = u->crtc_id, .used = true };
 			return;
 		}
 	/* no room to wait for its event: the end of the run closes it */
@@ -297,8 +296,9 @@ static bool near_a_modeset(const struct vrc_tl_event *e)
 	return false;
 }
 
-/* A completion event read at counter `now`: the oldest open record of that
- * user_data (an atomic commit's planes share one) latched by then. */
+/* A completion event read at counter `now`: the open records of that
+ * user_data (an atomic commit's planes share one) and CRTC (where both
+ * know it: another CRTC's flip may not have latched yet) latched by then. */
 struct event_ctx {
 	uint32_t now;
 };
@@ -322,9 +322,9 @@ static void on_flip_event(void *arg, uint64_t user_data, uint32_t crtc_id)
 	const struct event_ctx *c = arg;
 	bool found = false;
 
-	(void)crtc_id;
 	for (unsigned i = 0; i < KR_PENDING; i++)
-		if (R.pend[i].used && R.pend[i].user_data == user_data) {
+		if (R.pend[i].used && R.pend[i].user_data == user_data &&
+		    (!crtc_id || !R.pend[i].crtc_id || R.pend[i].crtc_id == crtc_id)) {
 			close_record(R.pend[i].rec, c->now);
 			R.pend[i].used = false;
 			found = true;

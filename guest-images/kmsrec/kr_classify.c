@@ -398,7 +398,7 @@ unsigned kr_after_ioctl(struct kr_state *s, unsigned long req, const void *arg,
 		u.timing = KR_NONBLOCKING;
 		u.event = f->flags & DRM_MODE_PAGE_FLIP_EVENT;
 		u.user_data = f->user_data;
-		u.obj_id = f->crtc_id;
+		u.obj_id = u.crtc_id = f->crtc_id;
 		u.fb_id = f->fb_id;
 		set_scanout(s, f->crtc_id, f->fb_id);
 		return push(out, 0, max, &u);

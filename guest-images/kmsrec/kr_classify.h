@@ -44,6 +44,7 @@ struct kr_update {
 	bool event;		/* a completion event was asked for */
 	uint64_t user_data;	/* the event's user_data */
 	uint32_t obj_id;	/* the plane (atomic, SETPLANE) or CRTC (legacy) */
+	uint32_t crtc_id;	/* the CRTC where the ioctl names it (legacy flips), else 0 */
 	uint32_t fb_id;
 	int32_t x, y;		/* cursor: position */
 	uint32_t hot_x, hot_y;	/* cursor: hotspot (CURSOR2) */

@@ -104,6 +104,7 @@ TEST(legacy_page_flip_sync_and_async)
 	EXPECT_TRUE(u[0].event);
 	EXPECT_EQ(0x1234u, u[0].user_data);
 	EXPECT_EQ(51u, u[0].fb_id);
+	EXPECT_EQ(5u, u[0].crtc_id);	/* its event is told from another CRTC's by it */
 	f.flags |= DRM_MODE_PAGE_FLIP_ASYNC;
 	ASSERT_EQ(1u, kr_after_ioctl(&s, DRM_IOCTL_MODE_PAGE_FLIP, &f, 0, u, KR_MAX_UPDATES));
 	EXPECT_EQ(KR_ASYNC, u[0].kind);
