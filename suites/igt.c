@@ -176,7 +176,7 @@ static void warm_up_pipe(struct vt *t, struct vrc_vm *vm)
 	vrc_qga_exec_status_free(&st);
 }
 
-/* The recorder's own notes (dropped records, children, unknown planes) as
+/* The recorder's own notes (dropped records, modesets, unknown planes) as
  * diagnostics: what the timeline could not see. */
 static void recorder_notes(struct vt *t, const struct vrc_timeline *tl)
 {
@@ -234,7 +234,7 @@ static void igt_require(struct vt *t, const struct rt_recorder *rec, const struc
 /*
  * Judge what igt did (the recorder's timeline) against the signals the host
  * recorded, per vblank, with rt.c's oracle and placement. Violations go on
- * t (with the neighbourhood); returns false if there was nothing to judge.
+ * t (with the neighbourhood); with nothing to judge the test aborts.
  */
 static void igt_judge(struct vt *t, const struct rt_recorder *rec, const char *json, size_t len)
 {
