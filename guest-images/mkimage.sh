@@ -26,7 +26,8 @@ DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
   --flavour=F    vdisp (default): the DRM stack for the vdisp driver;
                  i915: the i915 driver, for a guest on a GVT-g vGPU;
                  igt: vdisp plus virtio_blk and squashfs, for the igt
-                 userland disk of guest-images/igt/mkigt.sh, and vrc-igt;
+                 userland disk of guest-images/igt/mkigt.sh, vrc-igt and
+                 DIR/vrc-kmsrec.so (the KMS recorder) if built;
                  igt-i915: the same with i915 instead of vdisp;
                  mdev: a VFIO host: vfio, vfio_iommu_type1, mdev and
                  vgpu-mdev.ko (guest-images/mdev/) with the reference
@@ -343,7 +344,8 @@ fi
 stamp_now=$( {
 	echo "flavour $flavour modules $modules kernel $imgpkg $pkgver from $ksuite"
 	dpkg-query -W -f='${Package} ${Version}\n' busybox-static qemu-guest-agent libc6 2>/dev/null
-	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||" ;; esac
+	case $flavour in igt*) sha256sum "$src/guest-images/igt/vrc-igt.sh" | sed "s|$src/||"
+		[ -f "$build/vrc-kmsrec.so" ] && sha256sum "$build/vrc-kmsrec.so" | sed "s|$build/||" ;; esac
 	[ -n "$tc" ] && cat "$tc/vrc-chroot" "$tc/vrc-headers"
 	[ "$mdev" = 1 ] && sha256sum "$src/guest-images/mdev/"*.[ch] "$src/guest-images/mdev/Kbuild" "$src/guest-images/mdev/series/"* \
 		"$src/kernel/kmodel-gen.sh" "$series"/0*.patch | sed "s|$src/||"
@@ -493,6 +495,11 @@ done
 if [ "${flavour#igt}" != "$flavour" ]; then
 	cp "$src/guest-images/igt/vrc-igt.sh" "$root/usr/bin/vrc-igt"
 	chmod 0755 "$root/usr/bin/vrc-igt"
+	# the KMS recorder vrc-igt --record preloads into the subtest (libc only)
+	if [ -f "$build/vrc-kmsrec.so" ]; then
+		mkdir -p "$root/usr/lib/vrc"
+		cp "$build/vrc-kmsrec.so" "$root/usr/lib/vrc/vrc-kmsrec.so"
+	fi
 fi
 
 # ---- kernel and initrd, replaced only when both are complete

@@ -7,7 +7,7 @@
 # root. Without it the igt-* tests of `vrc run` and guest-images/tests/t_igt.sh
 # skip. Both scripts keep a stamp of their inputs: a second run is a no-op.
 .PHONY: image-igt
-image-igt: $(BUILD)/vdisp-probe
+image-igt: $(BUILD)/vdisp-probe $(BUILD)/vrc-kmsrec.so
 	@scripts/install-deps.sh igt
 	$(if $(image_extra),@$(MAKE) --no-print-directory $(image_extra))
 	@guest-images/mkimage.sh --build=$(BUILD) --flavour=igt

@@ -8,7 +8,9 @@
  * pass, 77 skip, 78 (igt's timeout) and a kill by vrc-igt's limit timeout,
  * anything else fail, with igt's messages as the reason. What these tests
  * judge is the guest driver (vdisp) through igt's eyes, not a SPEC clause,
- * so they name no clause and vrc mutation leaves them out. What they add to
+ * so they name no clause and vrc mutation leaves them out. The igt-evt-*
+ * tests at the end are the exception: they run under the KMS recorder and
+ * judge igt's updates on EVT clauses (igt_judge). What they add to
  * the irq's picture is a measurement: the signals on the display-refresh
  * eventfd while the subtest ran (and the vblanks it spanned), next to ours.
  * The whole igt output goes to the test's artifacts (igt.log), with the
@@ -32,8 +34,11 @@
 #include "vm/vm.h"
 #include "vrc/artifacts.h"
 #include "vrc/guest_vm.h"
+#include "vrc/judge.h"
 #include "vrc/rt.h"
+#include "vrc/timeline.h"
 #include "vrc/vt.h"
+#include "rt_guest.h"
 
 #define IGT_HZ		60u
 #define IGT_SHM_MIB	32u
@@ -46,6 +51,10 @@
 #define IGT_DMESG_MAX	(256u << 10)
 #define IGT_MAX_WAKES	(1u << 16)
 #define IGT_WARM_MS	"6000"	/* vdisp's pipe runs before the subtest */
+/* where vrc-igt --record leaves the recorder's timeline (outside the chroot) */
+#define IGT_TIMELINE	"/igt/tmp/vrc-igt.timeline.json"
+#define IGT_TL_MAX	(8u << 20)
+#define IGT_TAIL	2u	/* vblanks judged past the timeline's last (as rt.c) */
 
 static void restart_sim_real(struct vt *t)
 {
@@ -167,6 +176,142 @@ static void warm_up_pipe(struct vt *t, struct vrc_vm *vm)
 	vrc_qga_exec_status_free(&st);
 }
 
+/* The recorder's own notes (dropped records, modesets, unknown planes) as
+ * diagnostics: what the timeline could not see. */
+static void recorder_notes(struct vt *t, const struct vrc_timeline *tl)
+{
+	for (unsigned i = 0; i < tl->nskips; i++)
+		if (strcmp(tl->skips[i].what, "pixels"))
+			vt_diag(t, "recorder: %s: %s", tl->skips[i].what, tl->skips[i].reason);
+}
+
+/*
+ * The least a judged subtest must give before its verdict means anything
+ * (rt.c's rt_require, for the recorder's timeline): most updates on one
+ * vblank each, and from the device half the signals the clause calls for.
+ */
+static void igt_require(struct vt *t, const struct rt_recorder *rec, const struct vrc_vblank *vb,
+			unsigned n, uint32_t first, const struct vrc_tl_expect_stats *st)
+{
+	unsigned updates = st->flips + st->asyncs + st->cursors + st->draws;
+	unsigned flips = 0, cursors = 0, pri, cur;
+	uint32_t cl = t->test->clauses;
+	char why[200];
+
+	if (st->unjudged * 2 > updates + st->unjudged)
+		vt_abort(t, "%u of %u updates igt made straddled more than one vblank: the guest "
+			 "is too slow to judge this subtest", st->unjudged, updates + st->unjudged);
+	for (unsigned k = 0; k < n; k++) {
+		flips += vb[k].flip != 0;
+		cursors += vb[k].cursor != 0;
+	}
+	if ((cl & (CL(C_EVT_2) | CL(C_EVT_3))) && !flips && !cursors)
+		vt_abort(t, "igt made no flip or cursor update the recorder could place: nothing "
+			 "to judge (timeline.json)");
+	rt_signals_since(rec, first, &pri, &cur);
+	if ((cl & CL(C_EVT_2)) && flips) {
+		snprintf(why, sizeof(why), "igt's flips latched at %u vblanks (EVT-2)", flips);
+		rt_require_half(t, rec, C_EVT_2, "primary", pri, flips, why);
+	}
+	if ((cl & CL(C_EVT_3)) && cursors) {
+		snprintf(why, sizeof(why), "igt's cursor updates at %u vblanks (EVT-3)", cursors);
+		rt_require_half(t, rec, C_EVT_3, "cursor", cur, cursors, why);
+	}
+	if (cl & CL(C_EVT_4)) {
+		if (!st->draws)
+			vt_abort(t, "igt drew nothing the recorder saw (no DIRTYFB): nothing to "
+				 "judge EVT-4 on");
+		if (n > IGT_TAIL && !flips) {
+			unsigned due = (n - IGT_TAIL) / (VT_EVT4_MAX_GAP + 1);
+			snprintf(why, sizeof(why), "%u vblanks of igt's front-buffer drawing without "
+				 "a flip (EVT-4: the heuristic signals at least every %u)",
+				 n - IGT_TAIL, VT_EVT4_MAX_GAP);
+			rt_require_half(t, rec, C_EVT_4, "primary", pri, due < 4 ? 4 : due, why);
+		}
+	}
+}
+
+/*
+ * Judge what igt did (the recorder's timeline) against the signals the host
+ * recorded, per vblank, with rt.c's oracle and placement. Violations go on
+ * t (with the neighbourhood); with nothing to judge the test aborts.
+ */
+static void igt_judge(struct vt *t, const struct rt_recorder *rec, const char *json, size_t len)
+{
+	struct vrc_timeline *tl = NULL;
+	struct vrc_tl_expect_stats st;
+	unsigned spread, outside, spread1, outside1;
+	char err[256];
+
+	if (vrc_timeline_parse(json, len, &tl, err, sizeof(err)))
+		vt_abort(t, "the recorder's timeline: %s", err);
+	recorder_notes(t, tl);
+	if (!tl->offset_exact)
+		vt_skip(t, "the recorder could not read the device's frame counter");
+	uint32_t first = tl->first + tl->hw_offset;
+	unsigned n = (unsigned)(tl->last - tl->first) + 1u + IGT_TAIL;
+	struct vrc_vblank *vb = calloc(n, sizeof(*vb)), *vb1 = calloc(n, sizeof(*vb1));
+	if (!vb || !vb1) {
+		free(vb);
+		free(vb1);
+		vrc_timeline_free(tl);
+		vt_abort(t, "out of memory");
+	}
+	if (vrc_timeline_expect(tl, tl->hw_offset, first, vb, n, &st))
+		vt_abort(t, "timeline expectations failed");
+	memcpy(vb1, vb, n * sizeof(*vb));
+	rt_place(rec->s, rec->n, first, vb, n, &spread, &outside);
+	rt_place_mode(rec->s, rec->n, RT_PLACE_EVT1, first, vb1, n, &spread1, &outside1);
+	vt_measure(t, "igt_flips", st.flips + st.asyncs, "updates");
+	vt_measure(t, "igt_cursor_updates", st.cursors, "updates");
+	vt_measure(t, "igt_draws", st.draws, "updates");
+	vt_measure(t, "igt_unjudged", st.unjudged, "updates");
+	if (st.unjudged)
+		vt_diag(t, "%u of igt's updates straddled more than one vblank: not judged",
+			st.unjudged);
+	if (spread)
+		vt_diag(t, "%u late wakes could not be placed on one vblank: given the benefit "
+			"of the doubt", spread);
+	igt_require(t, rec, vb, n, first, &st);
+	vt_judge_placed(t, vb, vb1, n, t->test->clauses);
+	vt_artifact_vblanks(t, "igt", vb, n, first);
+	free(vb);
+	free(vb1);
+	vrc_timeline_free(tl);
+}
+
+/*
+ * A judged subtest's verdict: the clauses on what igt did, whatever igt
+ * concluded; igt's own verdict beside it. A subtest igt failed is not the
+ * device's fault (the guest driver's, or TCG's timing): without a clause
+ * violation it skips and says why, with one the violation stands.
+ */
+static enum vrc_result igt_judged(struct vt *t, const struct rt_recorder *rec, const uint8_t *tlj,
+				  size_t tllen, int code, const char *why, const char *prog,
+				  const char *sub)
+{
+	char verdict[560];
+
+	if (code == 0)
+		snprintf(verdict, sizeof(verdict), "pass");
+	else if (code == 124 || code == 78)
+		snprintf(verdict, sizeof(verdict), "timeout (exit %d) %s", code, why);
+	else
+		snprintf(verdict, sizeof(verdict), "fail (exit %d): %s", code,
+			 why[0] ? why : "no CRITICAL line, see igt.log");
+	vt_diag(t, "igt's own verdict on %s --run-subtest %s: %s", prog, sub, verdict);
+	if (!tlj) {
+		if (code)
+			vt_skip(t, "igt: %s; and no timeline to judge", verdict);
+		vt_abort(t, "igt passed but the recorder wrote no timeline");
+	}
+	igt_judge(t, rec, (const char *)tlj, tllen);
+	if (code && !t->violated)
+		vt_skip(t, "igt itself said %s: not the device's fault (no clause violated in "
+			"what ran)", verdict);
+	return R_PASS;
+}
+
 static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 {
 	char dir[600], path[700], disk[700], err[512], limit[16], why[480];
@@ -177,6 +322,8 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 	int rc, rc0, rc1;
 
 	bool gvt = t->o->gvt != NULL;
+	/* a test with clauses runs the subtest under the KMS recorder */
+	bool judged = t->test->clauses != 0;
 
 	if (!gvt && (!t->o->guest || strcmp(t->o->guest, "vm")))
 		vt_skip(t, "igt runs in a VM guest: --guest=vm with the igt image (make image-igt)");
@@ -205,7 +352,10 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 	rc0 = vrc_read_frame_counter(t->irq.t, t->irq.frmcount_reg, &c0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(limit, sizeof(limit), "%d", IGT_LIMIT_S);
-	const char *argv[] = { prog, sub, limit, NULL };	/* the agent's argv: no argv[0] */
+	/* the agent's argv: no argv[0] */
+	const char *argv_plain[] = { prog, sub, limit, NULL };
+	const char *argv_rec[] = { "--record", prog, sub, limit, NULL };
+	const char **argv = judged ? argv_rec : argv_plain;
 	struct vrc_qga_exec_req req = {
 		.path = "/usr/bin/vrc-igt", .argv = argv, .out_max = IGT_OUT_MAX,
 	};
@@ -233,7 +383,6 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 			rec.n, rec.dropped);
 	if (rec.error)
 		vt_diag(t, "recorder: %s", strerror(-rec.error));
-	rt_recorder_free(&rec);
 
 	/* igt's output and the guest's kernel log of the subtest */
 	save_artifact(t, "igt.log", st.out, st.out_len);
@@ -243,6 +392,16 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 			  sizeof(err)))
 		save_artifact(t, "dmesg.txt", dm, dmlen);
 	free(dm);
+	uint8_t *tlj = NULL;
+	size_t tllen = 0;
+	char tlerr[512] = "";
+	if (judged) {
+		if (vrc_vm_fetch(vm, IGT_TIMELINE, IGT_TL_MAX, &tlj, &tllen, 10000, tlerr,
+				 sizeof(tlerr)))
+			tlj = NULL;	/* said only if it was needed (igt did not skip) */
+		else
+			save_artifact(t, "timeline.json", tlj, tllen);
+	}
 	if (vrc_vm_shutdown(vm, err, sizeof(err)))
 		vt_vm_fail(t, vm, "shutdown", err);
 	vrc_vm_free(vm);
@@ -257,6 +416,16 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 		vt_diag(t, "igt output cut at %u KiB", IGT_OUT_MAX >> 10);
 	vrc_qga_exec_status_free(&st);
 
+	if (judged && code != 77 && code != 79 && code != 2) {
+		if (!tlj)
+			vt_diag(t, "no timeline from the recorder: %s", tlerr);
+		enum vrc_result r = igt_judged(t, &rec, tlj, tllen, code, why, prog, sub);
+		free(tlj);
+		rt_recorder_free(&rec);
+		return r;
+	}
+	free(tlj);
+	rt_recorder_free(&rec);
 	switch (code) {
 	case 0:
 		return R_PASS;
@@ -366,3 +535,53 @@ IGT(vrc_test_igt_cursor_alpha_opaque, "kms_cursor_crc", "cursor-alpha-opaque",
     "igt in the VM: an opaque white cursor composes as cairo draws it");
 IGT(vrc_test_igt_cursor_alpha_transparent, "kms_cursor_crc", "cursor-alpha-transparent",
     "igt in the VM: a fully transparent cursor leaves the primary's CRC");
+
+/*
+ * Judged igt subtests: the same subtests under the KMS recorder
+ * (vrc-kmsrec.so, guest-images/kmsrec/), whose timeline of igt's flips,
+ * cursor updates and DIRTYFB draws is judged per vblank against the host's
+ * signals by the rt tests' oracle, on the clauses named. igt's own verdict
+ * is a diagnostic beside it (an igt failure without a violation skips).
+ * Select them with --suite='igt-evt-*'.
+ */
+#define IGT_JUDGED(sym, name, prog, sub, clauses, desc)				\
+	static enum vrc_result sym##_run(struct vt *t)				\
+	{									\
+		return igt_run(t, prog, sub);					\
+	}									\
+	const struct vrc_test sym = { "igt-evt-" name, clauses, desc,		\
+				      VT_REALTIME | VT_EXTRA, sym##_run }
+
+IGT_JUDGED(vrc_test_igt_evt_plain_flip, "flip-plain", "kms_flip", "basic-plain-flip",
+	   CL(C_EVT_1) | CL(C_EVT_2),
+	   "igt's kms_flip basic-plain-flip under the recorder: a primary signal per latched "
+	   "flip, at most one per vblank");
+IGT_JUDGED(vrc_test_igt_evt_flip_wf_vblank, "flip-vs-wf_vblank", "kms_flip",
+	   "basic-flip-vs-wf_vblank", CL(C_EVT_1) | CL(C_EVT_2),
+	   "igt's kms_flip basic-flip-vs-wf_vblank under the recorder: flips between vblank "
+	   "waits, each signalled");
+IGT_JUDGED(vrc_test_igt_evt_cursor_legacy, "cursor-flip-before-legacy", "kms_cursor_legacy",
+	   "basic-flip-before-cursor-legacy", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	   "igt's kms_cursor_legacy basic-flip-before-cursor-legacy under the recorder: "
+	   "flips and legacy cursor moves, each plane signalled");
+/* kms_cursor_crc redraws the scanned-out primary between cursor steps
+ * (restore_image: cairo, then DIRTYFB): igt's single-buffer drawing that
+ * runs on vdisp, judged on EVT-4 beside the cursor's EVT-3 */
+IGT_JUDGED(vrc_test_igt_evt_cursor_sliding, "cursor-sliding", "kms_cursor_crc",
+	   "cursor-sliding-64x64", CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4),
+	   "igt's kms_cursor_crc cursor-sliding-64x64 under the recorder: a cursor signal "
+	   "per move across the screen's edges, primary signals while igt redraws the "
+	   "scanned-out buffer");
+/* Intel and Xe only (drm_open_driver): skips on vdisp, judges on i915/GVT-g */
+IGT_JUDGED(vrc_test_igt_evt_dirtyfb, "dirtyfb", "kms_dirtyfb", "default-dirtyfb-ioctl",
+	   CL(C_EVT_4),
+	   "igt's kms_dirtyfb default-dirtyfb-ioctl under the recorder: front-buffer drawing "
+	   "with DIRTYFB is notified within THR+2 vblanks (i915 only)");
+IGT_JUDGED(vrc_test_igt_evt_edge, "cursor-edge-walk", "kms_cursor_edge_walk", "64x64-left-edge",
+	   CL(C_EVT_1) | CL(C_EVT_3),
+	   "igt's kms_cursor_edge_walk 64x64-left-edge under the recorder: a cursor walking "
+	   "partly off the left edge, a cursor signal per move");
+IGT_JUDGED(vrc_test_igt_evt_plane_cursor, "plane-cursor", "kms_plane_cursor", "primary",
+	   CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	   "igt's kms_plane_cursor primary under the recorder: atomic commits of the primary "
+	   "and cursor planes together, each plane signalled");

@@ -37,6 +37,9 @@ T(vrc_test_igt_cursor_onscreen_128) T(vrc_test_igt_cursor_sliding_128)
 T(vrc_test_igt_cursor_random_128) T(vrc_test_igt_cursor_onscreen_256)
 T(vrc_test_igt_cursor_sliding_256) T(vrc_test_igt_cursor_random_256)
 T(vrc_test_igt_cursor_size_change)
+T(vrc_test_igt_evt_plain_flip) T(vrc_test_igt_evt_flip_wf_vblank) T(vrc_test_igt_evt_cursor_legacy)
+T(vrc_test_igt_evt_cursor_sliding) T(vrc_test_igt_evt_dirtyfb)
+T(vrc_test_igt_evt_edge) T(vrc_test_igt_evt_plane_cursor)
 #undef T
 
 const struct vrc_test *const vrc_all_tests[] = {
@@ -82,5 +85,7 @@ const struct vrc_test *const vrc_all_tests[] = {
 	&vrc_test_igt_cursor_sliding_256, &vrc_test_igt_cursor_random_256,
 	&vrc_test_igt_cursor_size_change, &vrc_test_igt_cursor_dpms,
 	&vrc_test_igt_cursor_alpha_opaque, &vrc_test_igt_cursor_alpha_transparent,
+	&vrc_test_igt_evt_plain_flip, &vrc_test_igt_evt_flip_wf_vblank, &vrc_test_igt_evt_cursor_legacy,
+	&vrc_test_igt_evt_cursor_sliding, &vrc_test_igt_evt_dirtyfb, &vrc_test_igt_evt_edge, &vrc_test_igt_evt_plane_cursor,
 };
 const unsigned vrc_num_tests = sizeof(vrc_all_tests) / sizeof(vrc_all_tests[0]);
