@@ -1,11 +1,11 @@
 # vrc-kmsrec.so: the KMS recorder preloaded into igt in the guest
 # (guest-images/kmsrec/). A shared object built with -fPIC that needs only
-# libc at run time: the timeline writer (lib/timeline.c, lib/util.c) and
+# libc at run time: the timeline writer (lib/timeline.c, lib/util.c, lib/json.c) and
 # json-c are linked in statically, so it runs in the igt chroot (Debian sid,
 # no json-c) as in any guest. Only ioctl() and read() are exported
 # (kmsrec.map), so nothing of ours can shadow the client's symbols.
 KR_DIR     := guest-images/kmsrec
-KR_SRC     := $(KR_DIR)/kmsrec.c $(KR_DIR)/kr_classify.c lib/timeline.c lib/util.c \
+KR_SRC     := $(KR_DIR)/kmsrec.c $(KR_DIR)/kr_classify.c lib/timeline.c lib/util.c lib/json.c \
 	      guest-images/workloads/wl_hwcounter.c
 KR_PIC     = $(patsubst %.c,$(BUILD)/obj-pic/%.o,$(1))
 KR_CFLAGS  := $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
