@@ -115,11 +115,15 @@ test: deps
 # with the destructive test off. It fails unless a test passed and none
 # failed: a device without the display irq (every test skips) exits 4.
 # The conformance run on the device (GVT-g if usable, else vgpu-sim with the
-# rt-* workloads in a booted guest), then the suite against a real kernel:
-# vgpu-mdev.ko in TCG guests of Debian's 6.1 and 6.12 (check-mdev, ~2 min).
+# rt-* workloads in a booted guest), with of the extra workloads only the
+# judged igt subset that covers page flips, cursor moves and front-buffer
+# drawing (CHECK_IGT, in the igt image: make image-igt), then the suite
+# against a real kernel: vgpu-mdev.ko in TCG guests of Debian's 6.1 and
+# 6.12 (check-mdev, ~2 min).
+CHECK_IGT ?= igt-evt-flip-plain,igt-evt-cursor-sliding
 check: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image
-	$(BUILD)/vrc run --guest=vm --no-extra
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl image image-igt
+	$(BUILD)/vrc run --guest=vm --extra=$(CHECK_IGT)
 	@$(MAKE) --no-print-directory check-mdev
 
 SOAK_RUNS ?= 20

@@ -461,7 +461,7 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 		return igt_run(t, prog, sub);					\
 	}									\
 	const struct vrc_test sym = { "igt-" prog "-" sub, 0, desc,		\
-				      VT_REALTIME | VT_EXTRA, sym##_run }
+				      VT_REALTIME | VT_EXTRA | VT_LONG, sym##_run }
 
 IGT(vrc_test_igt_flip_plain, "kms_flip", "basic-plain-flip",
     "igt in the VM: page flips with events on vdisp");
@@ -550,7 +550,7 @@ IGT(vrc_test_igt_cursor_alpha_transparent, "kms_cursor_crc", "cursor-alpha-trans
 		return igt_run(t, prog, sub);					\
 	}									\
 	const struct vrc_test sym = { "igt-evt-" name, clauses, desc,		\
-				      VT_REALTIME | VT_EXTRA, sym##_run }
+				      VT_REALTIME | VT_EXTRA | VT_LONG, sym##_run }
 
 IGT_JUDGED(vrc_test_igt_evt_plain_flip, "flip-plain", "kms_flip", "basic-plain-flip",
 	   CL(C_EVT_1) | CL(C_EVT_2),

@@ -73,6 +73,8 @@ static void usage(FILE *f)
 "                         make image-igt-i915); they run with --guest=vm\n"
 "                         and skip without it\n"
 "  --no-extra             leave the extra workloads (igt-*) out of the run\n"
+"  --extra=GLOBS          of the extra workloads, only those matching GLOBS\n"
+"                         (as --suite; make check: the judged igt subset)\n"
 "  --dry-run              with --backend=gvt: print every step of the GVT-g\n"
 "                         bring-up (detection, mdev, KVM VM, VFIO, eventfd,\n"
 "                         QEMU argv, cleanup) and which tests would run or\n"
@@ -183,7 +185,7 @@ int main(int argc, char **argv)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
-	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA,
+	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA, O_EXTRA,
 	       O_LIST_EXPECTED, O_MDEV_TYPE };
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
@@ -203,6 +205,7 @@ int main(int argc, char **argv)
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
 		{ "no-extra", no_argument, NULL, O_NO_EXTRA },
+		{ "extra", required_argument, NULL, O_EXTRA },
 		{ "realtime", required_argument, NULL, O_REALTIME },
 		{ "list-expected", no_argument, NULL, O_LIST_EXPECTED },
 		{ "resume", required_argument, NULL, O_RESUME },
@@ -271,6 +274,7 @@ int main(int argc, char **argv)
 		case O_IMAGE: o.image_dir = optarg; break;
 		case O_IGT_IMAGE: o.igt_image_dir = optarg; break;
 		case O_NO_EXTRA: o.no_extra = true; break;
+		case O_EXTRA: o.extra = optarg; break;
 		case O_REALTIME:
 			if (!strcmp(optarg, "some"))
 				o.realtime_mutation = VRC_RT_SOME;

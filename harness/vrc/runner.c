@@ -78,15 +78,10 @@ static bool glob_selects(const char *pat, size_t len, const struct vrc_test *t)
 }
 
 /* --suite is a comma-separated list of globs; a test matching any runs. */
-bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
+/* Whether a comma-separated list of globs (test names, clause ids) selects t. */
+static bool globs_select(const char *list, const struct vrc_test *t)
 {
-	if (o->no_realtime && (t->flags & VT_REALTIME))
-		return false;
-	if (o->no_extra && (t->flags & VT_EXTRA))
-		return false;
-	if (!o->suite)
-		return true;
-	for (const char *p = o->suite;;) {
+	for (const char *p = list;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
@@ -96,6 +91,15 @@ bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
 			return false;
 		p = comma + 1;
 	}
+}
+
+bool vrc_test_selected(const struct vrc_opts *o, const struct vrc_test *t)
+{
+	if (o->no_realtime && (t->flags & VT_REALTIME))
+		return false;
+	if ((t->flags & VT_EXTRA) && (o->no_extra || (o->extra && !globs_select(o->extra, t))))
+		return false;
+	return !o->suite || globs_select(o->suite, t);
 }
 
 /* ---- the child side */
@@ -218,7 +222,9 @@ static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
 	}
 	setpgid(pid, pid);
 	struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-	double deadline = t0 + o->timeout_s;
+	int limit_s = (test->flags & VT_LONG) && o->timeout_s < VT_LONG_S ? VT_LONG_S :
+		      o->timeout_s;
+	double deadline = t0 + limit_s;
 	int n;
 	/* in slices of a second, for the live progress line */
 	for (;;) {
@@ -237,7 +243,7 @@ static void run_forked(const struct vrc_opts *o, const struct vrc_test *test,
 		close(pfd[0]);
 		rec->result = R_TIMEOUT;
 		rec->violated = test->clauses;
-		snprintf(rec->reason, sizeof(rec->reason), "no verdict within %d s", o->timeout_s);
+		snprintf(rec->reason, sizeof(rec->reason), "no verdict within %d s", limit_s);
 		rec->duration_s = now_s() - t0;
 		return;
 	}

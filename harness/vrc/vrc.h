@@ -69,6 +69,7 @@ struct vrc_opts {
 	const char *image_dir;	/* guest image (vmlinuz, initrd.img); NULL: next to vgpu-sim */
 	const char *igt_image_dir; /* igt flavour (+ rootfs.sqfs); NULL: guest-igt next to vgpu-sim */
 	bool no_extra;		/* leave out the extra workloads (VT_EXTRA: igt) */
+	const char *extra;	/* of those, only these (globs as suite), NULL: all */
 	bool no_realtime;	/* leave out the real-time (VT_REALTIME) tests */
 	int realtime_mutation;	/* vrc mutation: VRC_RT_SOME (default), _ALL, _NONE */
 	bool destructive;
@@ -98,6 +99,9 @@ struct vrc_test {
 					 * logs some at error level (gvt/kmsg.h) */
 #define VT_EMULATED	(1u << 5)	/* looks into the emulated device's process
 					 * (its descriptors): skips on a kernel device */
+#define VT_LONG		(1u << 6)	/* boots a guest of its own (igt): given at
+					 * least VT_LONG_S whatever --timeout says */
+#define VT_LONG_S	120
 	enum vrc_result (*run)(struct vt *t);
 };
 
