@@ -126,6 +126,13 @@ check: deps
 	$(BUILD)/vrc run --guest=vm --extra=$(CHECK_IGT)
 	@$(MAKE) --no-print-directory check-mdev
 
+# The nightly lab's igt set: every judged igt subtest (igt-evt-*, ~3.5 min
+# under TCG) and the unjudged ones whose verdict is igt's own (~15 min).
+.PHONY: check-igt
+check-igt: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim image-igt
+	$(BUILD)/vrc run --guest=vm --suite='igt-*'
+
 SOAK_RUNS ?= 20
 soak: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim $(BUILD)/vrc-wl
