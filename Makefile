@@ -2,8 +2,9 @@
 #   make            build build/vrc, build/vgpu-sim and the self-tests
 #   make test       the project's own tests (via prove)
 #   make check      the conformance run (GVT if present, else the emulated vGPU
-#                   with the real-time workloads in a booted guest), then the
-#                   suite on a real kernel (check-mdev: vgpu-mdev.ko in TCG guests)
+#                   with the real-time workloads and a judged igt share in booted
+#                   guests), then the suite on a real kernel (check-mdev:
+#                   vgpu-mdev.ko in TCG guests); make check-igt: every igt test
 #   make bench      benchmarks, as ratios against baselines of the same run
 #   make asan       the self-tests again under ASan+UBSan (build-asan/)
 #   make fuzz       build the libFuzzer targets (clang); fuzz-smoke runs each briefly
@@ -63,7 +64,7 @@ include $(sort $(wildcard mk/*.mk))
 all: $(ALL_TARGETS)
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# //'
+	@sed -n '2,12p' Makefile | sed 's/^# //'
 
 deps:
 	@scripts/install-deps.sh $(DEPS_PROFILES)
