@@ -56,7 +56,7 @@ static int nothing_past_argsz(struct vt *t, uint32_t index)
 
 		memset(buf, CANARY, sizeof(buf));
 		memcpy(buf, &req, sizeof(req) < argsz ? sizeof(req) : argsz);
-		rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+		rc = t->dev->ops->get_irq_info(t->dev, buf, sizeof(buf));
 		if (rc == -EINVAL && argsz == VRC_IRQ_INFO_MINSZ)
 			return 0;	/* not offered */
 		if (rc == -EOVERFLOW) {
@@ -83,7 +83,7 @@ static int nothing_past_argsz(struct vt *t, uint32_t index)
 static void sweep_device_irqs(struct vt *t)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	int rc = t->t->ops->get_device_info(t->t, &info);
+	int rc = t->dev->ops->get_device_info(t->dev, &info);
 
 	if (rc)
 		vt_abort(t, "DEVICE_GET_INFO failed: %s", strerror(-rc));
@@ -139,7 +139,7 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 	memset(buf, 0, sizeof(buf));
 	fixed = (struct vrc_irq_info){ .argsz = VRC_IRQ_INFO_SZ, .index = t->irq.index };
 	memcpy(buf, &fixed, sizeof(fixed));
-	rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+	rc = t->dev->ops->get_irq_info(t->dev, buf, sizeof(buf));
 	if (rc)
 		vt_abort(t, "GET_IRQ_INFO(argsz 20) failed: %s", strerror(-rc));
 	memcpy(&fixed, buf, sizeof(fixed));
@@ -158,7 +158,7 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 		memset(buf, 0, sizeof(buf));
 		fixed = (struct vrc_irq_info){ .argsz = a, .index = t->irq.index };
 		memcpy(buf, &fixed, sizeof(fixed));
-		if (t->t->ops->get_irq_info(t->t, buf, sizeof(buf)))
+		if (t->dev->ops->get_irq_info(t->dev, buf, sizeof(buf)))
 			continue;
 		memcpy(&fixed, buf, sizeof(fixed));
 		if (fixed.cap_offset)
@@ -169,7 +169,7 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 	memset(buf, 0, sizeof(buf));
 	fixed = (struct vrc_irq_info){ .argsz = need, .index = t->irq.index };
 	memcpy(buf, &fixed, sizeof(fixed));
-	rc = t->t->ops->get_irq_info(t->t, buf, sizeof(buf));
+	rc = t->dev->ops->get_irq_info(t->dev, buf, sizeof(buf));
 	if (rc)
 		vt_abort(t, "GET_IRQ_INFO(argsz %u) failed: %s", need, strerror(-rc));
 	if (vrc_caps_parse(buf, need, &caps))

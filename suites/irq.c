@@ -95,7 +95,7 @@ static enum vrc_result irq_invalid_requests(struct vt *t)
 	if (!vt_expect_signal(t, WINDOW))
 		vt_violation(t, C_IRQ_1, "registered eventfd not signalled in %u flipping vblanks",
 			     WINDOW);
-	tr = t->t;
+	tr = t->dev;
 	idx = t->irq.index;
 	n = t->irq.count;
 	for (unsigned i = 0; i < 4; i++)
@@ -141,13 +141,13 @@ static enum vrc_result irq_invalid_requests_oops(struct vt *t)
 
 	vt_setup(t, 0);
 	fd = vt_eventfd(t);
-	rc = __vrc_set_irqs(t->t, SET_TRIGGER_EVENTFD, t->irq.index, 0, 0, NULL, 0, 0);
+	rc = __vrc_set_irqs(t->dev, SET_TRIGGER_EVENTFD, t->irq.index, 0, 0, NULL, 0, 0);
 	if (rc != -EINVAL)
 		vt_violation(t, C_IRQ_1, "TRIGGER|EVENTFD with count 0: got %d (%s), want -EINVAL",
 			     rc, rc ? strerror(-rc) : "accepted");
 	if (rc == -EIO || rc == -EPIPE)
 		return R_CRASH;
-	rc = __vrc_set_irqs(t->t, SET_TRIGGER_NONE | VFIO_IRQ_SET_DATA_EVENTFD, t->irq.index,
+	rc = __vrc_set_irqs(t->dev, SET_TRIGGER_NONE | VFIO_IRQ_SET_DATA_EVENTFD, t->irq.index,
 			    0, 1, &fd, 4, 0);
 	if (rc != -EINVAL)
 		vt_violation(t, C_IRQ_1, "TRIGGER with DATA_NONE|DATA_EVENTFD: got %d (%s), want -EINVAL",
@@ -180,7 +180,7 @@ static int mask_bool(struct vt *t, bool mask, uint8_t value)
 {
 	uint8_t b[VRC_IRQ_MAX_SUB] = { value, value };
 
-	return __vrc_set_irqs(t->t, (mask ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK) |
+	return __vrc_set_irqs(t->dev, (mask ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK) |
 			      VFIO_IRQ_SET_DATA_BOOL, t->irq.index, 0, t->irq.count, b,
 			      t->irq.count, 0);
 }
@@ -301,7 +301,7 @@ static void reset_device(struct vt *t)
 {
 	int rc;
 
-	if ((rc = t->t->ops->reset(t->t)))
+	if ((rc = t->dev->ops->reset(t->dev)))
 		vt_abort(t, "VFIO_DEVICE_RESET failed: %s", strerror(-rc));
 	vrc_display_irq_close(&t->irq);	/* our copies; the device dropped its own */
 }

@@ -124,7 +124,7 @@ void irqp_mask_or_abort(struct vt *t, bool mask)
 
 void irqp_reset(struct vt *t)
 {
-	int rc = t->t->ops->reset(t->t);
+	int rc = t->dev->ops->reset(t->dev);
 
 	if (rc)
 		vt_abort(t, "VFIO_DEVICE_RESET failed: %s", strerror(-rc));

@@ -112,13 +112,13 @@ static int send(struct world *w, uint32_t action, uint32_t data, uint32_t count,
 	int32_t fds[MAX_COUNT];
 
 	if (data != D_EFD)
-		return __vrc_set_irqs(t->t, action | data, t->irq.index, start, count,
+		return __vrc_set_irqs(t->dev, action | data, t->irq.index, start, count,
 				      data == D_NONE ? NULL : bools,
 				      data == D_NONE ? 0 : count, 0);
 	/* B's eventfds, and one of C's for the sub-irq past the irq's count */
 	for (uint32_t i = 0; i < count; i++)
 		fds[i] = i < t->irq.count ? w->set[SET_B].fd[i] : w->set[SET_C].fd[0];
-	return __vrc_set_irqs(t->t, action | data, t->irq.index, start, count, fds,
+	return __vrc_set_irqs(t->dev, action | data, t->irq.index, start, count, fds,
 			      4 * count, 0);
 }
 

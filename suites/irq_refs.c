@@ -115,14 +115,14 @@ static enum vrc_result irq_release_refs(struct vt *t)
 	registered_ids(t, cur);
 	expect_released(t, C_IRQ_3, old, n, "re-registering another eventfd", 0);
 	/* unregistering: the registered ones are let go of */
-	if ((rc = __vrc_set_irqs(t->t, SET_TRIGGER_NONE, t->irq.index, 0, 0, NULL, 0, 0)))
+	if ((rc = __vrc_set_irqs(t->dev, SET_TRIGGER_NONE, t->irq.index, 0, 0, NULL, 0, 0)))
 		vt_abort(t, "unregistering failed: %s", strerror(-rc));
 	expect_released(t, C_IRQ_3, cur, n, "unregistering (TRIGGER|DATA_NONE count 0)", 0);
 	/* VFIO_DEVICE_RESET and close release what is registered (IRQ-4) */
 	if ((rc = vrc_display_irq_register(&t->irq)))
 		vt_abort(t, "registering failed: %s", strerror(-rc));
 	registered_ids(t, cur);
-	if ((rc = t->t->ops->reset(t->t)))
+	if ((rc = t->dev->ops->reset(t->dev)))
 		vt_abort(t, "VFIO_DEVICE_RESET failed: %s", strerror(-rc));
 	expect_released(t, C_IRQ_4, cur, n, "VFIO_DEVICE_RESET", 0);
 	if ((rc = vrc_display_irq_register(&t->irq)))

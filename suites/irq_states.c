@@ -143,7 +143,7 @@ static void enter_state(struct row *r)
 		return;
 	}
 	if (st->reg == SET_NONE)
-		rc = __vrc_set_irqs(w->t->t, SET_TRIGGER_NONE, w->t->irq.index, 0, 0, NULL, 0, 0);
+		rc = __vrc_set_irqs(w->t->dev, SET_TRIGGER_NONE, w->t->irq.index, 0, 0, NULL, 0, 0);
 	if (rc)
 		vt_violation(w->t, C_IRQ_3, "TRIGGER|NONE count 0 refused: %s", strerror(-rc));
 	if (st->reg == SET_NONE)
@@ -170,43 +170,43 @@ static int send_request(struct row *r, const struct request *rq)
 	case RQ_REG_NEW:	return irqp_set_register(w, SET_B);
 	case RQ_REG_SAME:	return irqp_set_register(w, SET_A);
 	case RQ_REG_MINUS1:	return __vrc_display_irq_set_eventfds(&t->irq, minus, n);
-	case RQ_UNREG:		return __vrc_set_irqs(t->t, SET_TRIGGER_NONE, idx, 0, 0, NULL, 0, 0);
-	case RQ_LOOP:		return __vrc_set_irqs(t->t, SET_TRIGGER_NONE, idx, 0, n, NULL, 0, 0);
+	case RQ_UNREG:		return __vrc_set_irqs(t->dev, SET_TRIGGER_NONE, idx, 0, 0, NULL, 0, 0);
+	case RQ_LOOP:		return __vrc_set_irqs(t->dev, SET_TRIGGER_NONE, idx, 0, n, NULL, 0, 0);
 	case RQ_LOOP_B1:
 	case RQ_LOOP_B0:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_BOOL,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_BOOL,
 				      idx, 0, n, rq->kind == RQ_LOOP_B1 ? b1 : b0, n, 0);
 	case RQ_MASK:		return vrc_display_irq_mask(&t->irq, true);
 	case RQ_UNMASK:		return vrc_display_irq_mask(&t->irq, false);
 	case RQ_MASK_B1:
 	case RQ_MASK_B0:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_BOOL,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_BOOL,
 				      idx, 0, n, rq->kind == RQ_MASK_B1 ? b1 : b0, n, 0);
 	case RQ_UNMASK_B1:
 	case RQ_UNMASK_B0:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_BOOL,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_BOOL,
 				      idx, 0, n, rq->kind == RQ_UNMASK_B1 ? b1 : b0, n, 0);
-	case RQ_BAD_START:	return __vrc_set_irqs(t->t, SET_TRIGGER_NONE, idx, 1, n, NULL, 0, 0);
+	case RQ_BAD_START:	return __vrc_set_irqs(t->dev, SET_TRIGGER_NONE, idx, 1, n, NULL, 0, 0);
 	case RQ_BAD_COUNT:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE,
 				      idx, 0, n + 1, NULL, 0, 0);
 	case RQ_BAD_MASK0:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE,
 				      idx, 0, 0, NULL, 0, 0);
 	case RQ_BAD_BOOL0:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_BOOL,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_BOOL,
 				      idx, 0, 0, NULL, 0, 0);
 	case RQ_BAD_UNMASK_FD:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_EVENTFD,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_EVENTFD,
 				      idx, 0, n, w->set[SET_B].fd, 4 * n, 0);
 	case RQ_BAD_UNMASK_START:
-		return __vrc_set_irqs(t->t, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE,
+		return __vrc_set_irqs(t->dev, VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE,
 				      idx, 1, n, NULL, 0, 0);
 	case RQ_BAD_PIPE:
 		if (pipe2(pfd, O_CLOEXEC))
 			vt_abort(t, "pipe: %s", strerror(errno));
 		pipes[0] = pipes[1] = pfd[0];
-		rc = __vrc_set_irqs(t->t, SET_TRIGGER_EVENTFD, idx, 0, n, pipes, 4 * n, 0);
+		rc = __vrc_set_irqs(t->dev, SET_TRIGGER_EVENTFD, idx, 0, n, pipes, 4 * n, 0);
 		close(pfd[0]);
 		close(pfd[1]);
 		return rc;

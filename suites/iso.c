@@ -191,7 +191,7 @@ static void beside_irq_state(struct vt *t, unsigned k, void *bctx)
 	case 10: rc = vrc_display_irq_unregister(&t->irq1); break;
 	case 12: rc = vrc_display_irq_register(&t->irq1); break;
 	case 13:
-		if ((rc = t->t1->ops->reset(t->t1)))
+		if ((rc = t->dev1->ops->reset(t->dev1)))
 			break;
 		vrc_display_irq_close(&t->irq1);	/* the device dropped its own */
 		break;

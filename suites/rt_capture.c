@@ -136,7 +136,7 @@ void rt_capture_run(struct vt *t, const char *const *args, unsigned planes,
 	/* the reader is stopped: its transport is ours again. A device that
 	 * never signalled still has a counter to judge staleness against. */
 	uint32_t now;
-	if (!vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &now) &&
+	if (!vrc_read_frame_counter(t->dev, t->irq.frmcount_reg, &now) &&
 	    (!have_last || (int32_t)(now - r->last_counter) > 0))
 		r->last_counter = now;
 	if ((rc = vrc_timeline_load(tl_path, &r->tl, err, sizeof(err))))

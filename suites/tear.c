@@ -205,7 +205,7 @@ static void tear_setup(struct tear *w, struct vt *t, unsigned pipe)
 	if (w->front != 0)
 		vt_abort(t, "the device did not report the first frame latched (flip-done)");
 	vt_poll(t, &sig);
-	rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &w->base);
+	rc = vrc_read_frame_counter(t->dev, t->irq.frmcount_reg, &w->base);
 	if (rc)
 		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
 	w->nvb = 0;
@@ -223,7 +223,7 @@ static void tear_fini(struct tear *w)
 static bool capture(struct tear *w, struct vrc_capture *c)
 {
 	char err[256];
-	int rc = vrc_capture_primary(w->t->t, w->nbands, c, err, sizeof(err));
+	int rc = vrc_capture_primary(w->t->dev, w->nbands, c, err, sizeof(err));
 
 	if (rc == -ENODEV || rc == -ENOTSUP)
 		vt_skip(w->t, "cannot read the primary plane: %s", err);
@@ -508,7 +508,7 @@ static bool reader_start(struct tear *w, struct reader *rd, unsigned p)
 
 	if (rd->active)
 		return false;	/* still reading the previous one */
-	rc = vrc_capture_open(w->t->t, w->nbands, &rd->c, err, sizeof(err));
+	rc = vrc_capture_open(w->t->dev, w->nbands, &rd->c, err, sizeof(err));
 	if (rc == -ENODEV || rc == -ENOTSUP)
 		vt_skip(w->t, "cannot read the primary plane: %s", err);
 	if (rc) {

@@ -60,7 +60,7 @@ static bool refresh(struct cursor_world *w, unsigned k)
 {
 	char err[256], why[200];
 	struct vrc_cursor_state dev, g = guest_state(w);
-	int rc = vrc_capture_cursor(w->t->t, &dev, err, sizeof(err));
+	int rc = vrc_capture_cursor(w->t->dev, &dev, err, sizeof(err));
 
 	if (rc == -ENODEV)
 		vt_skip(w->t, "cannot read the cursor plane: %s", err);
@@ -93,7 +93,7 @@ static enum vrc_result cursor_run(struct vt *t, unsigned pipe, uint16_t seed)
 		vt_reg(t, VRC_PIPECONF(0), 0);
 	draw_images(&w);
 	/* the client's starting picture, before any signal */
-	if (vrc_capture_cursor(t->t, &w.view, err, sizeof(err)))
+	if (vrc_capture_cursor(t->dev, &w.view, err, sizeof(err)))
 		vt_abort(t, "initial cursor capture: %s", err);
 	for (unsigned k = 0; k < n && !t->violated; k++) {
 		if (vt_pattern_next(&seed, &idle, 3)) {

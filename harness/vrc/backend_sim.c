@@ -86,14 +86,14 @@ static void sim_open_device(struct vt *t)
 	char path[128], err[256];
 
 	vrc_sim_path(&t->sim, 0, "vfio-user", path, sizeof(path));
-	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t, err, sizeof(err)))
+	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->dev, err, sizeof(err)))
 		vt_abort(t, "cannot open the device: %s", err);
 }
 
 static void sim_close_device(struct vt *t)
 {
-	if (t->t)
-		vrc_transport_close(t->t);
+	if (t->dev)
+		vrc_transport_close(t->dev);
 }
 
 static void sim_guest_attach(struct vt *t)
@@ -144,19 +144,19 @@ static void sim_open_second(struct vt *t)
 	char path[128], err[256];
 
 	vrc_sim_path(&t->sim, 1, "vfio-user", path, sizeof(path));
-	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->t1, err, sizeof(err)))
+	if (vrc_vfio_user_open(path, OPEN_TIMEOUT_MS, &t->dev1, err, sizeof(err)))
 		vt_abort(t, "cannot open the second device: %s", err);
 	vrc_sim_path(&t->sim, 1, "ivshmem", path, sizeof(path));
 	if (vgpu_guest_open(path, OPEN_TIMEOUT_MS, &t->g1, err, sizeof(err))) {
-		vrc_transport_close(t->t1);
-		t->t1 = NULL;
+		vrc_transport_close(t->dev1);
+		t->dev1 = NULL;
 		vt_abort(t, "second process guest cannot attach: %s", err);
 	}
 }
 
 static void sim_close_second(struct vt *t)
 {
-	vrc_transport_close(t->t1);
+	vrc_transport_close(t->dev1);
 	vgpu_guest_close(&t->g1);
 }
 

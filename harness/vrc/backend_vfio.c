@@ -191,20 +191,20 @@ static void vfio_open_device(struct vt *t)
 		rc = gvt_session_open_device(t->o->gvt, how, sizeof(how), err, sizeof(err));
 	if (rc)
 		vt_abort(t, "cannot open the vGPU: %s", err);
-	t->t = t->o->gvt->t;
+	t->dev = t->o->gvt->t;
 	/*
 	 * The run's device outlives each test, with whatever the last one left
 	 * (a pipe on, a heuristic's count): each test starts from its reset
 	 * state instead, as each sim test starts a fresh vgpu-sim. Not when a
 	 * guest's QEMU shares the device: its state is the guest's.
 	 */
-	if (!t->gvt_shared && (rc = t->t->ops->reset(t->t)))
+	if (!t->gvt_shared && (rc = t->dev->ops->reset(t->dev)))
 		vt_abort(t, "VFIO_DEVICE_RESET at the test's start failed: %s", strerror(-rc));
 }
 
 static void vfio_close_device(struct vt *t)
 {
-	if (t->t || t->gvt_shared)
+	if (t->dev || t->gvt_shared)
 		gvt_session_close_device(t->o->gvt);	/* the device, then its KVM VM */
 	t->gvt_shared = false;
 }
@@ -222,9 +222,9 @@ static void attach_vram_shadow(struct vt *t)
 	struct vfio_region_info info;
 	int rc;
 
-	if (!t->t->ops->get_region_info)
+	if (!t->dev->ops->get_region_info)
 		vt_skip(t, "the device's transport has no region info: no plane memory to fill");
-	rc = t->t->ops->get_region_info(t->t, VFIO_PCI_BAR2_REGION_INDEX, &info);
+	rc = t->dev->ops->get_region_info(t->dev, VFIO_PCI_BAR2_REGION_INDEX, &info);
 	if (rc)
 		vt_skip(t, "no BAR2 region to fill the planes' memory through: %s", strerror(-rc));
 	if (!info.size || info.size > VRAM_SHADOW_MAX ||
@@ -263,12 +263,12 @@ static void vfio_vram_written(struct vt *t, uint64_t off, uint64_t len)
 
 	if (!t->vram_shadow)
 		return;
-	if (!t->t)
+	if (!t->dev)
 		vt_abort(t, "guest VRAM write with the device closed");
 	for (uint64_t done = 0; done < len; done += chunk) {
 		uint32_t n = len - done < chunk ? (uint32_t)(len - done) : chunk;
 
-		rc = t->t->ops->region_write(t->t, VFIO_PCI_BAR2_REGION_INDEX, off + done,
+		rc = t->dev->ops->region_write(t->dev, VFIO_PCI_BAR2_REGION_INDEX, off + done,
 					     t->g.vram + off + done, n);
 		if (rc)
 			vt_abort(t, "guest VRAM write at %#llx through BAR2 failed: %s",
@@ -313,7 +313,7 @@ static void note_vblank(struct vt *t)
 
 static int vfio_reg_write(struct vt *t, unsigned vgpu, uint32_t offset, uint32_t value)
 {
-	struct vrc_transport *dev = vgpu ? t->t1 : t->t;
+	struct vrc_transport *dev = vgpu ? t->dev1 : t->dev;
 
 	if (!dev)
 		vt_abort(t, "vGPU %u: guest register write %#x with the vGPU closed", vgpu,
@@ -343,14 +343,14 @@ static void vfio_open_second(struct vt *t)
 		vt_abort(t, "a two-vGPU test without the runner's second vGPU");
 	if (gvt_session_open_device(t->o->gvt_second, how, sizeof(how), err, sizeof(err)))
 		vt_abort(t, "cannot open the second vGPU: %s", err);
-	t->t1 = t->o->gvt_second->t;
+	t->dev1 = t->o->gvt_second->t;
 	vt_diag(t, "second vGPU %s open (%s)", t->o->gvt_second->m.uuid, how);
 }
 
 static void vfio_close_second(struct vt *t)
 {
 	if (t->o->gvt_second)
-		gvt_session_close_device(t->o->gvt_second);	/* t1 is its transport */
+		gvt_session_close_device(t->o->gvt_second);	/* dev1 is its transport */
 }
 
 /*
@@ -381,14 +381,14 @@ static void vfio_step(struct vt *t, unsigned n)
 {
 	uint32_t c0, c;
 	int64_t last_move, now;
-	int rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c0);
+	int rc = vrc_read_frame_counter(t->dev, VRC_PIPE_FRMCOUNT(t->pipe), &c0);
 
 	if (rc)
 		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
 	last_move = vrc_now_ms();
 	for (uint32_t prev = c0;;) {
 		usleep(1000);
-		if ((rc = vrc_read_frame_counter(t->t, VRC_PIPE_FRMCOUNT(t->pipe), &c)))
+		if ((rc = vrc_read_frame_counter(t->dev, VRC_PIPE_FRMCOUNT(t->pipe), &c)))
 			vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));
 		now = vrc_now_ms();
 		if (c - c0 >= n)

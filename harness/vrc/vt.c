@@ -110,7 +110,7 @@ void vt_close_device(struct vt *t)
 		vrc_display_irq_close(&t->irq);
 	t->have_irq = false;
 	vt_backend(t)->close_device(t);
-	t->t = NULL;
+	t->dev = NULL;
 	t->gvt_shared = false;
 }
 
@@ -129,7 +129,7 @@ bool vt_try_find_irq(struct vt *t, char *why, size_t len)
 int vt_find_irq_rc(struct vt *t, char *why, size_t len)
 {
 	char err[256];
-	int rc = vrc_display_irq_find(t->t, &t->irq, err, sizeof(err));
+	int rc = vrc_display_irq_find(t->dev, &t->irq, err, sizeof(err));
 
 	if (rc == -ENOENT)
 		vt_skip(t, "display irq not offered: %s", err);
@@ -225,7 +225,7 @@ void vt_setup_second(struct vt *t)
 	t->irq1.efd[0] = t->irq1.efd[1] = -1;
 	vt_backend(t)->open_second(t);
 	t->have_second = true;
-	if (vrc_display_irq_find(t->t1, &t->irq1, err, sizeof(err)))
+	if (vrc_display_irq_find(t->dev1, &t->irq1, err, sizeof(err)))
 		vt_abort(t, "second device: display irq discovery failed: %s", err);
 	vt_guest_pipe_on(t, 1, 0);
 	vt_step_all(t, 2);
@@ -240,7 +240,7 @@ void vt_close_second(struct vt *t)
 		return;
 	vrc_display_irq_close(&t->irq1);
 	vt_backend(t)->close_second(t);
-	t->t1 = NULL;
+	t->dev1 = NULL;
 	t->have_second = false;
 }
 
@@ -398,7 +398,7 @@ void vt_drive_mark(struct vrc_vblank *v, unsigned a)
 uint32_t vt_counter(struct vt *t)
 {
 	uint32_t c;
-	int rc = vrc_read_frame_counter(t->t, t->irq.frmcount_reg, &c);
+	int rc = vrc_read_frame_counter(t->dev, t->irq.frmcount_reg, &c);
 
 	if (rc)
 		vt_abort(t, "reading the frame counter failed: %s", strerror(-rc));

@@ -25,7 +25,7 @@ struct vt {
 	const struct vrc_opts *o;
 	const struct vrc_test *test;
 	struct vrc_sim sim;
-	struct vrc_transport *t;
+	struct vrc_transport *dev;	/* the device (vGPU 0) over its transport */
 	bool gvt_shared;	/* gvt: a guest's QEMU has the vGPU, t is our copy */
 	struct vrc_display_irq irq;
 	bool have_irq;
@@ -44,9 +44,9 @@ struct vt {
 	uint32_t curbase[2];
 	unsigned cur_img;
 	int cur_x, cur_y;
-	/* the second vGPU of VT_TWO_VGPUS tests (sim instance 1; gvt: t1 is
+	/* the second vGPU of VT_TWO_VGPUS tests (sim instance 1; gvt: dev1 is
 	 * o->gvt_second's transport, g1 unused) */
-	struct vrc_transport *t1;
+	struct vrc_transport *dev1;
 	struct vrc_display_irq irq1;
 	struct vgpu_guest g1;
 	bool have_second;
