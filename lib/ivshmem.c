@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vrc/fdpass.h"
 #include "vrc/ivshmem.h"
 #include "vrc/util.h"
 
@@ -71,18 +72,8 @@ int ivshmem_send_msg(int sock, int64_t value, int fd)
 		ssize_t n;
 
 		/* The fd goes with the first byte that leaves; never twice. */
-		if (fd >= 0 && sent == 0) {
-			struct cmsghdr *cm;
-
-			memset(&ctl, 0, sizeof(ctl));
-			msg.msg_control = ctl.buf;
-			msg.msg_controllen = sizeof(ctl.buf);
-			cm = CMSG_FIRSTHDR(&msg);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		}
+		if (fd >= 0 && sent == 0)
+			vrc_fds_attach(&msg, ctl.buf, sizeof(ctl.buf), &fd, 1);
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			sent += (size_t)n;
@@ -153,56 +144,21 @@ int ivshmem_server_greet(int sock, uint16_t client_id, int shm_fd,
 
 /* ------------------------------------------------------------------ client */
 
-/* Close every fd carried by the control messages of msg. */
-static void close_cmsg_fds(struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
-	     cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-}
-
 /*
  * Take the fds of one recvmsg: at most one in total per message (*fd holds
  * the one seen so far). Returns 0 or -EPROTO, having closed everything.
  */
 static int take_cmsg_fds(struct msghdr *msg, int *fd)
 {
-	int got = *fd >= 0 ? 1 : 0;
-	bool bad = (msg->msg_flags & MSG_CTRUNC) != 0;
+	size_t n = 0;
+	int one = -1;
 
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
-	     cm = CMSG_NXTHDR(msg, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0)) {
-			bad = true;
-			continue;
-		}
-		if ((cm->cmsg_len - CMSG_LEN(0)) % sizeof(int))
-			bad = true;
-		got += (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-	}
-	if (bad || got > 1) {
-		close_cmsg_fds(msg);
+	if (vrc_fds_take(msg, &one, *fd >= 0 ? 0 : 1, &n)) {
 		close_fd(fd);
 		return -EPROTO;
 	}
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
-	     cm = CMSG_NXTHDR(msg, cm))
-		if (cm->cmsg_len >= CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	if (n)
+		*fd = one;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 
 #include "vrc/json.h"
 #include "vrc/vfio_user.h"
+#include "vrc/fdpass.h"
 #include "vrc/util.h"
 
 #define VFU_KNOWN_FLAGS	(VFU_FLAG_TYPE_MASK | VFU_FLAG_NO_REPLY | VFU_FLAG_ERROR)
@@ -105,32 +106,14 @@ void vfu_msg_release(struct vfu_msg *msg)
  */
 static int take_fds(struct msghdr *mh, struct vfu_msg *msg, char *err, size_t errlen)
 {
-	bool too_many = false;
+	size_t n = msg->nfds;
 
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (msg->nfds < VFU_MAX_FDS) {
-				msg->fds[msg->nfds++] = fd;
-			} else {
-				close(fd);
-				too_many = true;
-			}
-		}
-	}
-	if (too_many || (mh->msg_flags & MSG_CTRUNC)) {
-		vrc_seterr(err, errlen, "vfio-user: more than %u fds with one message",
-		       VFU_MAX_FDS);
+	if (vrc_fds_take(mh, msg->fds, VFU_MAX_FDS, &n)) {
+		vrc_seterr(err, errlen, "vfio-user: more than %u fds with one message, or a "
+			   "malformed control message", VFU_MAX_FDS);
 		return -EPROTO;
 	}
+	msg->nfds = n;
 	return 0;
 }
 
@@ -279,18 +262,8 @@ int vfu_send_timeout(int sock, const struct vfu_hdr *hdr, const void *payload,
 			mh.msg_iovlen = 1;
 		}
 		/* The fds go with the first byte that leaves, never twice. */
-		if (nfds && sent == 0) {
-			struct cmsghdr *cm;
-
-			memset(&ctl, 0, sizeof(ctl));
-			mh.msg_control = ctl.buf;
-			mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-			memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-		}
+		if (nfds && sent == 0)
+			vrc_fds_attach(&mh, ctl.buf, sizeof(ctl.buf), fds, nfds);
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			sent += (size_t)n;
