@@ -167,18 +167,13 @@ static void find_counter(int fd, const struct stat *st)
 /* The sysfs attribute re-read from its start: decimal, bounded. */
 static int read_sysfs_counter(uint32_t *v)
 {
-	char buf[32], *end;
+	char buf[32];
 	ssize_t n = pread(R.counter_fd, buf, sizeof(buf) - 1, 0);
 
 	if (n <= 0)
 		return -EIO;
 	buf[n] = 0;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || x > UINT32_MAX)
-		return -EPROTO;
-	*v = (uint32_t)x;
-	return 0;
+	return wl_hwcounter_parse(buf, v);
 }
 
 /* The counter now; false if it cannot be read. Widens the run's span. */

@@ -60,9 +60,22 @@ out:
 	return rc;
 }
 
+int wl_hwcounter_parse(const char *buf, uint32_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || x > UINT32_MAX)
+		return -EPROTO;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 int wl_hwcounter_read(const struct wl_hwcounter *c, uint32_t *v)
 {
-	char buf[32], *end;
+	char buf[32];
 	ssize_t n;
 	int fd;
 
@@ -80,12 +93,7 @@ int wl_hwcounter_read(const struct wl_hwcounter *c, uint32_t *v)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = 0;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || x > UINT32_MAX)
-		return -EPROTO;
-	*v = (uint32_t)x;
-	return 0;
+	return wl_hwcounter_parse(buf, v);
 }
 
 void wl_hwcounter_close(struct wl_hwcounter *c)

@@ -33,6 +33,8 @@ void wl_hwcounter_sysfs(struct wl_hwcounter *c, const char *path);
  */
 int wl_hwcounter_mmio(struct wl_hwcounter *c, const char *path, uint32_t offset,
 		      char *err, size_t errlen);
+/* The sysfs counter's text: decimal, an optional newline, 32 bits; 0 or -EPROTO. */
+int wl_hwcounter_parse(const char *buf, uint32_t *v);
 int wl_hwcounter_read(const struct wl_hwcounter *c, uint32_t *v);
 void wl_hwcounter_close(struct wl_hwcounter *c);
 
