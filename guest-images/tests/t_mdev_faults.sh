@@ -180,7 +180,7 @@ done
 # that ran on mdev for some fault
 clauses=$(printf '%s' "$rows" | awk '{ print $3 }' | tr , '\n' | grep -v '^-$' | sort -u |
 	sed 's/^DISC/1 &/; s/^IRQ/2 &/; s/^EVT/3 &/; s/^ISO/4 &/; s/^TEAR/5 &/; /^[0-9] /!s/^/9 /' |
-	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in SPEC.md's order
+	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in docs/spec.md's order
 echo "# kernel $(cat "$img/kernel-release"), series ${series:-?} ($abi): verdict per clause, vgpu-sim twin | mdev"
 echo "# (x flagged, . clean, - no test of it ran on mdev, ! they differ)"
 line=$(printf '%-11s %-11s' fault twin)
