@@ -128,11 +128,14 @@ check: deps
 	@$(MAKE) --no-print-directory check-mdev
 
 # The nightly lab's igt set: every judged igt subtest (igt-evt-*, ~3.5 min
-# under TCG) and the unjudged ones whose verdict is igt's own (~15 min).
+# under TCG) and the unjudged ones whose verdict is igt's own (~15 min),
+# then the judged ones' mutation check: known-bad models flagged on their
+# clauses (t_igt_judged.sh, ~4.5 min).
 .PHONY: check-igt
 check-igt: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vrc $(BUILD)/vgpu-sim image-igt
 	$(BUILD)/vrc run --guest=vm --suite='igt-*'
+	VRC_BUILD=$(BUILD) prove -v --exec '' guest-images/tests/t_igt_judged.sh
 
 SOAK_RUNS ?= 20
 soak: deps
