@@ -139,7 +139,7 @@ for m in "$obj/$dir"/*.mod; do
 	# the module's own sources, for MODULE_IMPORT_NS
 	srcs=$(tr ' ' '\n' < "$m" | sed -n "s|^\\($dir/.*\\)\\.o\$|$src/\\1.c|p")
 	for s in $new; do
-		hit=$(git -C "$src" grep -n -E "^[[:space:]]*EXPORT_[A-Z_]*\\([[:space:]]*${s}[[:space:]]*[,)]" \
+		hit=$(git -C "$src" grep --untracked --no-exclude-standard -n -E "^[[:space:]]*EXPORT_[A-Z_]*\\([[:space:]]*${s}[[:space:]]*[,)]" \
 			-- '*.c' '*.S' '*.h' | head -n 1 || true)
 		if [ -z "$hit" ]; then
 			echo "    $s: NOT EXPORTED to modules"
