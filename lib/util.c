@@ -57,25 +57,38 @@ int vrc_count_open_fds(void)
 	return n - 1;	/* the directory's own fd */
 }
 
+ssize_t vrc_read_text(const char *path, int flags, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, e;
+
+	if (!len)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	if (n == 0)
+		return -EIO;
+	buf[n] = '\0';
+	return n;
+}
+
 int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_t *val)
 {
 	char path[96], buf[512];
 	const char *p;
-	ssize_t n;
-	int f;
 
 	if (pid)
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
 	else
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (vrc_read_text(path, 0, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, key);
 	if (!p)
 		return -1;

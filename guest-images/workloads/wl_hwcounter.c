@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vrc/util.h"
 #include "wl_hwcounter.h"
 
 void wl_hwcounter_sysfs(struct wl_hwcounter *c, const char *path)
@@ -77,7 +78,6 @@ int wl_hwcounter_read(const struct wl_hwcounter *c, uint32_t *v)
 {
 	char buf[32];
 	ssize_t n;
-	int fd;
 
 	if (c->reg) {
 		*v = *c->reg;	/* one 32-bit MMIO load */
@@ -85,14 +85,9 @@ int wl_hwcounter_read(const struct wl_hwcounter *c, uint32_t *v)
 	}
 	if (!c->path[0])
 		return -ENOENT;
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
+	n = vrc_read_text(c->path, 0, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
 	return wl_hwcounter_parse(buf, v);
 }
 

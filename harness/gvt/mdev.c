@@ -113,18 +113,11 @@ int gvt_new_uuid(const struct gvt_host *h, char uuid[40], char *err, size_t errl
 static int proc_starttime(const char *proc_root, long pid, unsigned long long *start)
 {
 	char path[300], buf[1024], *p;
-	int fd, field;
-	ssize_t n;
+	int field;
 
 	snprintf(path, sizeof(path), "%s/%ld/stat", proc_root, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (vrc_read_text(path, 0, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	p = strrchr(buf, ')');	/* comm may hold spaces and parens */
 	if (!p)
 		return -1;
@@ -207,17 +200,10 @@ struct marker {
 static int read_marker(const char *path, struct marker *m)
 {
 	char buf[512];
-	int fd, used = 0;
-	ssize_t n;
+	int used = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (vrc_read_text(path, O_NOFOLLOW, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	if (sscanf(buf, "pid %ld start %llu run %63s %n", &m->pid, &m->start, m->run,
 		   &used) < 3 || m->pid <= 0 || m->pid > INT_MAX)
 		return -1;

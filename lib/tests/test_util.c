@@ -2,7 +2,11 @@
 /* lib/util.c: the one number parser every program's options go through. */
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "vrc/util.h"
 #include "vrc/vtest.h"
@@ -52,6 +56,32 @@ TEST(parse_ulong_range_is_inclusive_and_checked)
 	ASSERT_EQ(42ul, v);
 	ASSERT_EQ(0, vrc_parse_ulong("1", 1, 10, &v));
 	ASSERT_EQ(1ul, v);
+}
+
+/* One read, NUL-terminated and bounded; errors as -errno, empty as -EIO. */
+TEST(read_text_bounded_and_terminated)
+{
+	char dir[] = "/tmp/vrc-read-text.XXXXXX", path[64], link[64], buf[8];
+	FILE *f;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	ASSERT_TRUE((f = fopen(path, "w")) != NULL);
+	fputs("0123456789", f);
+	fclose(f);
+	memset(buf, 'x', sizeof(buf));
+	EXPECT_EQ(7, vrc_read_text(path, 0, buf, sizeof(buf)));
+	ASSERT_STREQ("0123456", buf);
+	EXPECT_EQ(0, symlink(path, link));
+	EXPECT_EQ(-ELOOP, vrc_read_text(link, O_NOFOLLOW, buf, sizeof(buf)));
+	EXPECT_EQ(-ENOENT, vrc_read_text("/nonexistent/vrc", 0, buf, sizeof(buf)));
+	ASSERT_TRUE((f = fopen(path, "w")) != NULL);
+	fclose(f);
+	EXPECT_EQ(-EIO, vrc_read_text(path, 0, buf, sizeof(buf)));
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
 }
 
 VTEST_MAIN()

@@ -30,6 +30,13 @@ int vrc_count_open_fds(void);
  * *out is set only on success. Callers say which option or field was bad.
  */
 int vrc_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+/*
+ * A small text file (procfs, sysfs, a marker): one read of at most len - 1
+ * bytes into buf, NUL-terminated; opened O_RDONLY | O_CLOEXEC | flags.
+ * Returns the byte count (> 0), -errno when it cannot be opened or read,
+ * -EIO when it is empty.
+ */
+ssize_t vrc_read_text(const char *path, int flags, char *buf, size_t len);
 int vrc_fdinfo_u64(pid_t pid, const char *fd, const char *key, int base, uint64_t *val);
 
 #endif /* VRC_UTIL_H */
