@@ -47,18 +47,16 @@ bad:
 	return -EINVAL;
 }
 
-/*
- * What results.json calls the model: the type, and for vgpu-mdev the fault
- * model its module was loaded with (its fault= parameter), e.g.
- * "vgpu-mdev-display.fault-dup". What sysfs says is checked as a name.
- */
-/* vgpu-mdev's module parameter `name` as a checked name, or "" */
-static void vgpu_mdev_param(const struct gvt_host *h, const char *name, char *out, size_t len)
+/* vgpu-mdev's module parameter `name` as a checked name ("" for another parent) */
+static void vgpu_mdev_param(const struct gvt_host *h, const char *parent, const char *name,
+			    char *out, size_t len)
 {
 	char path[300];
 	FILE *f;
 
 	out[0] = '\0';
+	if (strcmp(parent, "vgpu-mdev"))
+		return;
 	snprintf(path, sizeof(path), "%s/module/vgpu_mdev/parameters/%s", h->sysfs_root, name);
 	if (!(f = fopen(path, "r")))
 		return;
@@ -69,39 +67,36 @@ static void vgpu_mdev_param(const struct gvt_host *h, const char *name, char *ou
 		out[0] = '\0';
 }
 
+/*
+ * What results.json calls the model: the type, and for vgpu-mdev the fault
+ * model its module was loaded with (its fault= parameter) and a stepped
+ * clock, e.g. "vgpu-mdev-display.fault-dup.clock-stepped". What sysfs says
+ * is checked as a name.
+ */
 static void model_name(const struct gvt_host *h, const char *parent, const char *type,
-		       char *out, size_t len)
+		       bool stepped, char *out, size_t len)
 {
-	char fault[32], clock[32];
+	char fault[32];
 
+	vgpu_mdev_param(h, parent, "fault", fault, sizeof(fault));
 	snprintf(out, len, "%s", type);
-	if (strcmp(parent, "vgpu-mdev"))
-		return;
-	vgpu_mdev_param(h, "fault", fault, sizeof(fault));
-	vgpu_mdev_param(h, "clock", clock, sizeof(clock));
 	if (fault[0] && strcmp(fault, "none"))
 		snprintf(out, len, "%s.fault-%s", type, fault);
-	if (!strcmp(clock, "stepped"))
+	if (stepped)
 		snprintf(out + strlen(out), len - strlen(out), ".clock-stepped");
 }
 
 /*
  * vgpu-mdev loaded with clock=stepped: the tests step its vblanks through
  * its debugfs files (VGPU_MDEV_STEP_DIR/UUID/step) instead of waiting for
- * them. Returns the dir, NULL for a real clock; err when stepped but the
- * device's step file is not there (debugfs not mounted at /sys/kernel/debug?).
+ * them. Returns the dir, or NULL with err when the device's step file is
+ * not there (debugfs not mounted at /sys/kernel/debug?).
  */
 #define VGPU_MDEV_STEP_DIR	"/sys/kernel/debug/vgpu-mdev"
-static const char *stepped_clock(const struct gvt_host *h, const char *parent,
-				 const struct gvt_session *s, char *err, size_t errlen)
+static const char *step_dir(const struct gvt_session *s, char *err, size_t errlen)
 {
-	char clock[32], path[200];
+	char path[200];
 
-	if (strcmp(parent, "vgpu-mdev"))
-		return NULL;
-	vgpu_mdev_param(h, "clock", clock, sizeof(clock));
-	if (strcmp(clock, "stepped"))
-		return NULL;
 	snprintf(path, sizeof(path), "%s/%s/step", VGPU_MDEV_STEP_DIR, s->m.uuid);
 	if (access(path, W_OK)) {
 		snprintf(err, errlen, "vgpu-mdev has clock=stepped but %s: %s (debugfs not "
@@ -158,12 +153,13 @@ fail:
 
 int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 {
-	char parent[32], type[64], run_id[64], second_why[200], err[300], model[128];
+	char parent[32], type[64], run_id[64], second_why[200], err[300], model[128], clock[32];
 	struct vrc_opts go = *o;
 	struct gvt_session s;
 	struct gvt_host h;
 	struct vrc_run run;
 	unsigned avail = 0;
+	bool stepped;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -185,21 +181,23 @@ int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec)
 			 "has %u more available", type, avail);
 		go.gvt_no_second_why = second_why;
 	}
-	model_name(&h, parent, type, model, sizeof(model));
+	vgpu_mdev_param(&h, parent, "clock", clock, sizeof(clock));
+	stepped = !strcmp(clock, "stepped");
+	model_name(&h, parent, type, stepped, model, sizeof(model));
 	go.model = model;
 	go.backend = "mdev";
 	go.gvt = &s;
 	go.be = &vrc_backend_vfio;
-	err[0] = '\0';
-	if ((go.step_dir = stepped_clock(&h, parent, &s, err, sizeof(err)))) {
-		go.be = &vrc_backend_vfio_stepped;
-		printf("# mdev: clock stepped by the harness through %s/%s/step\n", go.step_dir,
-		       s.m.uuid);
-	} else if (err[0]) {
+	if (stepped && !(go.step_dir = step_dir(&s, err, sizeof(err)))) {
 		printf("# mdev: FAILED: %s\n1..1\nnot ok 1 mdev-bringup\n", err);
 		if (gvt_session_destroy(&s, err, sizeof(err)))
 			printf("# mdev: cleanup FAILED: %s (the next run's sweep retries)\n", err);
 		return 2;
+	}
+	if (stepped) {
+		go.be = &vrc_backend_vfio_stepped;
+		printf("# mdev: clock stepped by the harness through %s/%s/step\n", go.step_dir,
+		       s.m.uuid);
 	}
 	go.gvt_guest = false;
 	go.gvt_harness_vram = true;	/* BAR2: the planes' memory (TEAR with real dma-bufs) */
