@@ -33,14 +33,18 @@ boot_timeout=${VRC_BOOT_TIMEOUT:-120}
 # series' own clean model, kernel-VER (a fault the conformance clauses do
 # not see). DMESG: any, or some (at least one test dmesg-warn/-fail).
 # native-FAULT: the fault in the module's native build (vgpu-mdev-native.ko,
-# its own v7 irq, no series code), its twin run at v7 whatever the kernel.
+# its own v7 irq, no series code), its twin run at v7 whatever the kernel;
+# there the clean twin of warn is ref.
 twins='dup dup any
 leak leak any
 no-cursor no-cursor any
 torn-offset torn-offset any
 warn @series some
 native-dup dup any
-native-leak leak any'
+native-leak leak any
+native-no-cursor no-cursor any
+native-torn-offset torn-offset any
+native-warn ref some'
 faults=${VRC_MDEV_FAULTS:-$(echo "$twins" | cut -d' ' -f1 | tr '\n' ' ')}
 n=0
 fail=0
@@ -191,11 +195,11 @@ clauses=$(printf '%s' "$rows" | awk '{ print $3 }' | tr , '\n' | grep -v '^-$' |
 	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in docs/spec.md's order
 echo "# kernel $(cat "$img/kernel-release"), series ${series:-?} ($abi): verdict per clause, vgpu-sim twin | mdev"
 echo "# (x flagged, . clean, - no test of it ran on mdev, ! they differ)"
-line=$(printf '%-11s %-11s' fault twin)
+line=$(printf '%-18s %-11s' fault twin)
 for c in $clauses; do line="$line $(printf '%-6s' "$c")"; done
 echo "# $line dmesg-*"
 printf '%s' "$rows" | while read -r fault twin ran mdev flagged_twin dmesg; do
-	line=$(printf '%-11s %-11s' "$fault" "$twin")
+	line=$(printf '%-18s %-11s' "$fault" "$twin")
 	for c in $clauses; do
 		line="$line $(printf '%-6s' "$(cell "$flagged_twin" "$mdev" "$ran" "$c")")"
 	done
