@@ -33,7 +33,9 @@ DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
                  vgpu-mdev.ko (guest-images/mdev/) with the reference
                  series of the kernel's version (kernel/MAJOR.MINOR, else
                  the newest older one, as kernel/check.sh: 7.2's on 7.3),
-                 and DIR/vrc-mdev-probe if it exists
+                 beside it extra/vgpu-mdev-native.ko (the native build of
+                 guest-images/mdev/Kbuild, not loaded at boot), and
+                 DIR/vrc-mdev-probe if it exists
   --kernel=K     host (default): the kernel the installed
                  linux-headers-amd64 stands for (bookworm: 6.1); SUITE, e.g.
                  bookworm-backports (6.12): the kernel linux-headers-amd64
@@ -411,6 +413,19 @@ if [ "$mdev" = 1 ]; then
 	grep -v '^Skipping BTF' "$work/kbuild.log" >&2 || true
 	log "vgpu-mdev.ko built in $(( $(date +%s) - tm ))s"
 	modules="$modules $(modinfo -F depends "$md/vgpu-mdev.ko" | tr , ' ')"
+	# the native build (VGPU_MDEV_IRQ=native: the driver's own v7 irq, the
+	# samples/vfio-mdev form), from the same files without the series
+	mn=$work/mdev-native
+	mkdir -p "$mn/include/vrc"
+	cp "$src/guest-images/mdev/"*.c "$src/guest-images/mdev/"*.h "$src/guest-images/mdev/Kbuild" "$mn/"
+	cp "$src/lib/include/vrc/i915_regs.h" "$mn/include/vrc/"
+	log "building vgpu-mdev.ko, native build, against $kdir${tc:+ in $tc}"
+	kmake "$mn" VGPU_MDEV_IRQ=native KCFLAGS=-Werror CONFIG_DEBUG_INFO_BTF_MODULES= \
+		>"$work/kbuild-native.log" 2>&1 || {
+		cat "$work/kbuild-native.log" >&2
+		die "vgpu-mdev.ko (native build) failed to build"
+	}
+	grep -v '^Skipping BTF' "$work/kbuild-native.log" >&2 || true
 fi
 
 # ---- the root file system
@@ -468,6 +483,9 @@ if [ "$mdev" = 1 ]; then
 	mkdir -p "$root/lib/modules/$abi/extra"
 	cp "$md/vgpu-mdev.ko" "$root/lib/modules/$abi/extra/"
 	echo extra/vgpu-mdev.ko >> "$root/etc/vrc-modules"
+	# not loaded at boot; the same module name (vgpu_mdev) once loaded,
+	# so rmmod vgpu_mdev && insmod .../vgpu-mdev-native.ko swaps the two
+	cp "$mn/vgpu-mdev.ko" "$root/lib/modules/$abi/extra/vgpu-mdev-native.ko"
 fi
 cp "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo" "$root/lib/modules/$abi/" 2>/dev/null || true
 depmod -b "$root" "$abi"

@@ -32,11 +32,19 @@ boot_timeout=${VRC_BOOT_TIMEOUT:-120}
 # vgpu-sim model of the same fault (run at the series' ABI); @series is the
 # series' own clean model, kernel-VER (a fault the conformance clauses do
 # not see). DMESG: any, or some (at least one test dmesg-warn/-fail).
+# native-FAULT: the fault in the module's native build (vgpu-mdev-native.ko,
+# its own v7 irq, no series code), its twin run at v7 whatever the kernel;
+# there the clean twin of warn is ref.
 twins='dup dup any
 leak leak any
 no-cursor no-cursor any
 torn-offset torn-offset any
-warn @series some'
+warn @series some
+native-dup dup any
+native-leak leak any
+native-no-cursor no-cursor any
+native-torn-offset torn-offset any
+native-warn ref some'
 faults=${VRC_MDEV_FAULTS:-$(echo "$twins" | cut -d' ' -f1 | tr '\n' ' ')}
 n=0
 fail=0
@@ -139,16 +147,20 @@ for fault in $faults; do
 	set -- $row
 	twin=$2 want_dmesg=$3
 	[ "$twin" = @series ] && twin=kernel-$series
-	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko fault=$fault clock=stepped" \
+	ko=vgpu-mdev.ko param=$fault twin_abi=$abi
+	case $fault in
+	native-*) ko=vgpu-mdev-native.ko param=${fault#native-} twin_abi=v7 ;;
+	esac
+	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$ko fault=$param clock=stepped" \
 		>"$dir/insmod.txt" 2>&1; then
-		not_ok "$fault: vgpu-mdev reloaded with fault=$fault # $(cat "$dir/insmod.txt")"
+		not_ok "$fault: $ko loaded with fault=$param # $(cat "$dir/insmod.txt")"
 		continue
 	fi
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
 		--suite='disc-*,irq-*,evt-*,iso-*,tear-*' --progress=off >"$dir/$fault.tap" 2>&1
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
 	# the twin on the host, virtual-time tests only ([a-z]: not rt-* by clause)
-	"$b/vrc" run --model="$twin" --abi="$abi" --out="$dir/twin-$fault" \
+	"$b/vrc" run --model="$twin" --abi="$twin_abi" --out="$dir/twin-$fault" \
 		--suite='disc-[a-z]*,irq-[a-z]*,evt-[a-z]*,iso-[a-z]*,tear-[a-z]*' --progress=off \
 		>"$dir/twin-$fault.tap" 2>&1
 	cp "$dir/twin-$fault/results.json" "$dir/twin-$fault.json" 2>/dev/null
@@ -165,8 +177,8 @@ for fault in $faults; do
 	[ "$mdev" = "$flagged_twin" ] || why="the twin flags ${flagged_twin}, mdev $mdev"
 	[ "$want_dmesg" = some ] && [ "$dmesg" -eq 0 ] && why="${why:+$why; }no test turned dmesg-*"
 	# results.json says which module model ran
-	grep -q "\"model\":\"vgpu-mdev-display.fault-$fault.clock-stepped\"" "$dir/$fault.json" ||
-		why="${why:+$why; }results.json does not name model vgpu-mdev-display.fault-$fault.clock-stepped"
+	grep -q "\"model\":\"vgpu-mdev-display.fault-$param.clock-stepped\"" "$dir/$fault.json" ||
+		why="${why:+$why; }results.json does not name model vgpu-mdev-display.fault-$param.clock-stepped"
 	if [ -z "$why" ]; then
 		ok "$fault: as its twin $twin per clause: flagged on $mdev ($dmesg tests dmesg-*)"
 	else
@@ -183,11 +195,11 @@ clauses=$(printf '%s' "$rows" | awk '{ print $3 }' | tr , '\n' | grep -v '^-$' |
 	sort -k1,1n -k2,2V | cut -d' ' -f2 | tr '\n' ' ')	# in docs/spec.md's order
 echo "# kernel $(cat "$img/kernel-release"), series ${series:-?} ($abi): verdict per clause, vgpu-sim twin | mdev"
 echo "# (x flagged, . clean, - no test of it ran on mdev, ! they differ)"
-line=$(printf '%-11s %-11s' fault twin)
+line=$(printf '%-18s %-11s' fault twin)
 for c in $clauses; do line="$line $(printf '%-6s' "$c")"; done
 echo "# $line dmesg-*"
 printf '%s' "$rows" | while read -r fault twin ran mdev flagged_twin dmesg; do
-	line=$(printf '%-11s %-11s' "$fault" "$twin")
+	line=$(printf '%-18s %-11s' "$fault" "$twin")
 	for c in $clauses; do
 		line="$line $(printf '%-6s' "$(cell "$flagged_twin" "$mdev" "$ran" "$c")")"
 	done
