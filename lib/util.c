@@ -112,3 +112,22 @@ int vrc_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned 
 	*out = v;
 	return 0;
 }
+
+int vrc_parse_choice(const char *s, const char *const *names, char *want, size_t want_len)
+{
+	int found = -EINVAL;
+	size_t used = 0;
+
+	for (int i = 0; names[i]; i++) {
+		if (s && found < 0 && !strcmp(s, names[i]))
+			found = i;
+		if (!want || !want_len)
+			continue;
+		const char *sep = i == 0 ? "" : names[i + 1] ? ", " : " or ";
+		int n = snprintf(want + used, want_len - used, "%s%s", sep, names[i]);
+		used = n < 0 || (size_t)n >= want_len - used ? want_len - 1 : used + (size_t)n;
+	}
+	if (want && want_len && !names[0])
+		want[0] = 0;
+	return found;
+}

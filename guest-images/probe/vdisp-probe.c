@@ -294,10 +294,22 @@ static void usage(FILE *f)
 "the device's vblank grid before a test that measures them starts.\n");
 }
 
-int main(int argc, char **argv)
+/* The device under probe and what the probe made on it. */
+struct probe {
+	int fd;
+	drmModeRes *res;
+	drmModeConnector *conn;
+	drmModeModeInfo mode;
+	uint32_t crtc_id;
+	struct buf fb[2], cur;
+	unsigned int front;	/* fb[front] is on screen */
+	int lit;		/* the CRTC was set: the cursor is ours to clear */
+};
+
+/* -1: go on; otherwise the exit status (--help, a bad option) */
+static int parse_args(int argc, char **argv, const char **dev, unsigned long *nflips,
+		      unsigned long *hold_ms)
 {
-	const char *dev = "/dev/dri/card0";
-	const char *fc_path = "/sys/class/drm/card0/device/frame_counter";
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "flips", required_argument, NULL, 'n' },
@@ -305,109 +317,117 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long nflips = 30, hold_ms = 0;
-	drmModeRes *res = NULL;
-	drmModeConnector *conn = NULL;
-	drmModeModeInfo mode;
-	struct buf fb[2] = { 0 }, cur = { 0 };
-	uint32_t crtc_id, fc0, fc1;
-	unsigned int seq0 = 0, seq_prev = 0, front = 0;
-	int fd, c, rc, opened = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dev = optarg; break;
+		case 'd': *dev = optarg; break;
 		case 'n':
-			if (opt_ulong("flips", optarg, 2, 100000, &nflips))
+			if (opt_ulong("flips", optarg, 2, 100000, nflips))
 				return 2;
 			break;
 		case 'H':
-			if (opt_ulong("hold", optarg, 1, 600000, &hold_ms))
+			if (opt_ulong("hold", optarg, 1, 600000, hold_ms))
 				return 2;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	return -1;
+}
 
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	check(fd >= 0, "open", "%s%s%s", dev, fd < 0 ? ": " : "", fd < 0 ? strerror(errno) : "");
-	if (fd < 0)
-		return 1;
-	res = drmModeGetResources(fd);
+/* The one CRTC lit on the connector's preferred mode with fb[0]: 0 or -1 */
+static int light_up(struct probe *p)
+{
+	drmModeRes *res = drmModeGetResources(p->fd);
+	int rc;
+
+	p->res = res;
 	check(res && res->count_crtcs == 1 && res->count_connectors == 1, "resources",
 	      "%d crtc(s), %d connector(s) (want 1, 1)",
 	      res ? res->count_crtcs : -1, res ? res->count_connectors : -1);
 	if (!res || res->count_crtcs < 1 || res->count_connectors < 1)
-		goto out;
-	crtc_id = res->crtcs[0];
-	conn = drmModeGetConnector(fd, res->connectors[0]);
-	if (!conn || conn->connection != DRM_MODE_CONNECTED || conn->count_modes < 1) {
+		return -1;
+	p->crtc_id = res->crtcs[0];
+	p->conn = drmModeGetConnector(p->fd, res->connectors[0]);
+	if (!p->conn || p->conn->connection != DRM_MODE_CONNECTED || p->conn->count_modes < 1) {
 		check(0, "connector", "not connected or no modes");
-		goto out;
+		return -1;
 	}
-	mode = conn->modes[0];
-	for (int i = 0; i < conn->count_modes; i++)
-		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
-			mode = conn->modes[i];
-	check(mode.hdisplay == 1024 && mode.vdisplay == 768, "preferred-mode",
-	      "%ux%u@%u, %d modes", mode.hdisplay, mode.vdisplay, mode.vrefresh,
-	      conn->count_modes);
+	p->mode = p->conn->modes[0];
+	for (int i = 0; i < p->conn->count_modes; i++)
+		if (p->conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			p->mode = p->conn->modes[i];
+	check(p->mode.hdisplay == 1024 && p->mode.vdisplay == 768, "preferred-mode",
+	      "%ux%u@%u, %d modes", p->mode.hdisplay, p->mode.vdisplay, p->mode.vrefresh,
+	      p->conn->count_modes);
 
 	for (int i = 0; i < 2; i++) {
-		rc = buf_create(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888, &fb[i]);
+		rc = buf_create(p->fd, p->mode.hdisplay, p->mode.vdisplay, DRM_FORMAT_XRGB8888,
+				&p->fb[i]);
 		if (rc) {
-			check(0, "dumb-buffer", "%ux%u: %s", mode.hdisplay, mode.vdisplay, strerror(-rc));
-			goto out;
+			check(0, "dumb-buffer", "%ux%u: %s", p->mode.hdisplay, p->mode.vdisplay,
+			      strerror(-rc));
+			return -1;
 		}
-		buf_fill(&fb[i], i ? 0x00204080u : 0x00804020u);
+		buf_fill(&p->fb[i], i ? 0x00204080u : 0x00804020u);
 	}
-	rc = drmModeSetCrtc(fd, crtc_id, fb[0].fb, 0, 0, &conn->connector_id, 1, &mode);
-	check(rc == 0, "modeset", "crtc %u fb %u: %s", crtc_id, fb[0].fb, rc ? strerror(errno) : "done");
+	rc = drmModeSetCrtc(p->fd, p->crtc_id, p->fb[0].fb, 0, 0, &p->conn->connector_id, 1,
+			    &p->mode);
+	check(rc == 0, "modeset", "crtc %u fb %u: %s", p->crtc_id, p->fb[0].fb,
+	      rc ? strerror(errno) : "done");
 	if (rc)
-		goto out;
-	opened = 1;
-	if (hold_ms) {
-		sleep_ms(hold_ms);
-		check(1, "hold", "the pipe ran for %lu ms", hold_ms);
-		goto out;
-	}
+		return -1;
+	p->lit = 1;
+	return 0;
+}
 
-	rc = buf_create(fd, 64, 64, DRM_FORMAT_ARGB8888, &cur);
+static void legacy_cursor(struct probe *p)
+{
+	int rc = buf_create(p->fd, 64, 64, DRM_FORMAT_ARGB8888, &p->cur);
+
 	if (!rc) {
-		buf_fill(&cur, 0xff000000u);
-		rc = drmModeSetCursor(fd, crtc_id, cur.handle, 64, 64);
+		buf_fill(&p->cur, 0xff000000u);
+		rc = drmModeSetCursor(p->fd, p->crtc_id, p->cur.handle, 64, 64);
 		if (!rc)
-			rc = drmModeMoveCursor(fd, crtc_id, 100, 50);
+			rc = drmModeMoveCursor(p->fd, p->crtc_id, 100, 50);
 		if (!rc)
-			rc = drmModeMoveCursor(fd, crtc_id, -10, -5);
+			rc = drmModeMoveCursor(p->fd, p->crtc_id, -10, -5);
 	}
 	check(rc == 0, "legacy-cursor", "set 64x64 and move: %s", rc ? strerror(errno) : "done");
+}
 
-	rc = read_frame_counter(fc_path, &fc0);
+/* nflips page flips with events, against the hardware frame counter: 0 or -1 */
+static int page_flips(struct probe *p, const char *fc_path, unsigned long nflips)
+{
+	unsigned int seq0 = 0, seq_prev = 0;
+	uint32_t fc0, fc1;
+	int rc = read_frame_counter(fc_path, &fc0);
+
 	check(rc == 0, "frame-counter", "%s: %s", fc_path, rc ? strerror(-rc) : "readable");
 	if (rc)
-		goto out;
-
+		return -1;
 	for (unsigned long i = 0; i < nflips; i++) {
 		struct flip_state s = { 0 };
 
-		front ^= 1;
-		rc = drmModePageFlip(fd, crtc_id, fb[front].fb, DRM_MODE_PAGE_FLIP_EVENT, &s);
+		p->front ^= 1;
+		rc = drmModePageFlip(p->fd, p->crtc_id, p->fb[p->front].fb,
+				     DRM_MODE_PAGE_FLIP_EVENT, &s);
 		if (rc) {
 			check(0, "page-flip", "flip %lu: %s", i, strerror(errno));
-			goto out;
+			return -1;
 		}
-		rc = wait_flip(fd, &s);
+		rc = wait_flip(p->fd, &s);
 		if (rc) {
 			check(0, "page-flip", "flip %lu: no event: %s", i, strerror(-rc));
-			goto out;
+			return -1;
 		}
 		if (i == 0)
 			seq0 = s.seq;
 		else if (s.seq <= seq_prev) {
 			check(0, "page-flip", "flip %lu: sequence %u after %u", i, s.seq, seq_prev);
-			goto out;
+			return -1;
 		}
 		seq_prev = s.seq;
 	}
@@ -422,55 +442,89 @@ int main(int argc, char **argv)
 	check(!rc && fc1 - fc0 >= seq_prev - seq0 && seq_prev - seq0 >= nflips - 1,
 	      "vblank-counter", "frame_counter %u..%u (+%u) vs sequence +%u",
 	      fc0, fc1, fc1 - fc0, seq_prev - seq0);
+	return 0;
+}
 
-	{
-		char why[160];
+static void atomic_cursor_and_dirtyfb(struct probe *p)
+{
+	drmModeClip clip = { .x1 = 0, .y1 = 0, .x2 = 64, .y2 = 64 };
+	char why[160];
+	int rc = atomic_cursor(p->fd, p->crtc_id, &p->cur, why, sizeof(why));
 
-		rc = atomic_cursor(fd, crtc_id, &cur, why, sizeof(why));
-		check(rc == 0, "atomic-cursor", "%s", why);
-	}
-	{
-		drmModeClip clip = { .x1 = 0, .y1 = 0, .x2 = 64, .y2 = 64 };
+	check(rc == 0, "atomic-cursor", "%s", why);
+	buf_fill(&p->fb[p->front], 0x00ffffffu);
+	rc = drmModeDirtyFB(p->fd, p->fb[p->front].fb, &clip, 1);
+	check(rc == 0, "dirtyfb", "%s", rc ? strerror(errno) : "done");
+}
 
-		buf_fill(&fb[front], 0x00ffffffu);
-		rc = drmModeDirtyFB(fd, fb[front].fb, &clip, 1);
-		check(rc == 0, "dirtyfb", "%s", rc ? strerror(errno) : "done");
-	}
-	{
-		/*
-		 * Off and on again: vgpu-sim's frame counter stops with the
-		 * pipe, its vblank grid does not, and the stamps must stay on
-		 * the grid, not the count.
-		 */
-		long before = -1, after = -1;
+/*
+ * Off and on again: vgpu-sim's frame counter stops with the pipe, its
+ * vblank grid does not, and the stamps must stay on the grid, not the count.
+ */
+static void stamps_across_pipe_off(struct probe *p)
+{
+	long before = -1, after = -1;
+	int rc;
 
-		drmModeSetCursor(fd, crtc_id, 0, 0, 0);
-		rc = vblank_stamp_lag(fd, &before);
-		if (!rc && drmModeSetCrtc(fd, crtc_id, 0, 0, 0, NULL, 0, NULL))
+	drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
+	rc = vblank_stamp_lag(p->fd, &before);
+	if (!rc && drmModeSetCrtc(p->fd, p->crtc_id, 0, 0, 0, NULL, 0, NULL))
+		rc = -errno;
+	if (!rc) {
+		sleep_ms(PIPE_OFF_MS);
+		if (drmModeSetCrtc(p->fd, p->crtc_id, p->fb[p->front].fb, 0, 0,
+				   &p->conn->connector_id, 1, &p->mode))
 			rc = -errno;
-		if (!rc) {
-			sleep_ms(PIPE_OFF_MS);
-			if (drmModeSetCrtc(fd, crtc_id, fb[front].fb, 0, 0, &conn->connector_id, 1,
-					   &mode))
-				rc = -errno;
-		}
-		if (!rc)
-			rc = vblank_stamp_lag(fd, &after);
-		check(!rc && before >= 0 && before < STAMP_LAG_MAX_US && after >= 0 &&
-		      after < STAMP_LAG_MAX_US, "vblank-timestamp",
-		      "a vblank's stamp %ld us before the wake-up, %ld us after %d ms with the pipe off (want 0..%d)%s%s",
-		      before, after, PIPE_OFF_MS, STAMP_LAG_MAX_US, rc ? ": " : "",
-		      rc ? strerror(-rc) : "");
 	}
-out:
-	if (opened)
-		drmModeSetCursor(fd, crtc_id, 0, 0, 0);
-	buf_destroy(fd, &cur);
-	buf_destroy(fd, &fb[0]);
-	buf_destroy(fd, &fb[1]);
-	drmModeFreeConnector(conn);
-	drmModeFreeResources(res);
-	close(fd);
+	if (!rc)
+		rc = vblank_stamp_lag(p->fd, &after);
+	check(!rc && before >= 0 && before < STAMP_LAG_MAX_US && after >= 0 &&
+	      after < STAMP_LAG_MAX_US, "vblank-timestamp",
+	      "a vblank's stamp %ld us before the wake-up, %ld us after %d ms with the pipe off (want 0..%d)%s%s",
+	      before, after, PIPE_OFF_MS, STAMP_LAG_MAX_US, rc ? ": " : "",
+	      rc ? strerror(-rc) : "");
+}
+
+static void put_out(struct probe *p)
+{
+	if (p->lit)
+		drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
+	buf_destroy(p->fd, &p->cur);
+	buf_destroy(p->fd, &p->fb[0]);
+	buf_destroy(p->fd, &p->fb[1]);
+	drmModeFreeConnector(p->conn);
+	drmModeFreeResources(p->res);
+	close(p->fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = "/dev/dri/card0";
+	const char *fc_path = "/sys/class/drm/card0/device/frame_counter";
+	unsigned long nflips = 30, hold_ms = 0;
+	struct probe p = { 0 };
+	int rc = parse_args(argc, argv, &dev, &nflips, &hold_ms);
+
+	if (rc >= 0)
+		return rc;
+	p.fd = open(dev, O_RDWR | O_CLOEXEC);
+	check(p.fd >= 0, "open", "%s%s%s", dev, p.fd < 0 ? ": " : "",
+	      p.fd < 0 ? strerror(errno) : "");
+	if (p.fd < 0)
+		return 1;
+	if (light_up(&p) == 0) {
+		if (hold_ms) {
+			sleep_ms(hold_ms);
+			check(1, "hold", "the pipe ran for %lu ms", hold_ms);
+		} else {
+			legacy_cursor(&p);
+			if (page_flips(&p, fc_path, nflips) == 0) {
+				atomic_cursor_and_dirtyfb(&p);
+				stamps_across_pipe_off(&p);
+			}
+		}
+	}
+	put_out(&p);
 	printf("vdisp-probe: %s (%d failure%s)\n", failures ? "FAILED" : "PASSED",
 	       failures, failures == 1 ? "" : "s");
 	return failures ? 1 : 0;

@@ -195,16 +195,21 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	c->a.height = 480;
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case O_BACKEND:
-			if (!strcmp(optarg, "kms"))
-				c->be = &wl_backend_kms;
-			else if (!strcmp(optarg, "sim"))
-				c->be = &wl_backend_sim;
-			else {
-				fprintf(stderr, "vrc-wl: --backend=%s: want kms or sim\n", optarg);
+		case O_BACKEND: {
+			static const char *const names[] = { "kms", "sim", NULL };
+			static const struct wl_backend *const backends[] = {
+				&wl_backend_kms, &wl_backend_sim,
+			};
+			char want[16];
+			int i = vrc_parse_choice(optarg, names, want, sizeof(want));
+
+			if (i < 0) {
+				fprintf(stderr, "vrc-wl: --backend=%s: want %s\n", optarg, want);
 				return -1;
 			}
+			c->be = backends[i];
 			break;
+		}
 		case O_DEVICE: c->a.device = optarg; break;
 		case O_IVSHMEM: c->a.ivshmem = optarg; break;
 		case O_SIZE:

@@ -561,24 +561,32 @@ static int parse_args(struct sim *s, int argc, char **argv, int *ready_fd)
 				return -1;
 			}
 			break;
-		case O_ABI:
-			if (!strcmp(optarg, "v5")) s->abi = VRC_ABI_V5;
-			else if (!strcmp(optarg, "v6")) s->abi = VRC_ABI_V6;
-			else if (!strcmp(optarg, "v7")) s->abi = VRC_ABI_V7;
-			else {
-				fprintf(stderr, "vgpu-sim: --abi=%s: want v5, v6 or v7\n", optarg);
+		case O_ABI: {
+			static const char *const abis[] = { "v5", "v6", "v7", NULL };
+			static const enum vrc_abi abi_of[] = { VRC_ABI_V5, VRC_ABI_V6, VRC_ABI_V7 };
+			char want[32];
+			int i = vrc_parse_choice(optarg, abis, want, sizeof(want));
+
+			if (i < 0) {
+				fprintf(stderr, "vgpu-sim: --abi=%s: want %s\n", optarg, want);
 				return -1;
 			}
+			s->abi = abi_of[i];
 			break;
-		case O_CLOCK:
-			if (!strcmp(optarg, "real")) s->clock = SIM_CLOCK_REAL;
-			else if (!strcmp(optarg, "virtual")) s->clock = SIM_CLOCK_VIRTUAL;
-			else {
-				fprintf(stderr, "vgpu-sim: --clock=%s: want real or virtual\n",
-					optarg);
+		}
+		case O_CLOCK: {
+			/* in the order of enum sim_clock */
+			static const char *const clocks[] = { "real", "virtual", NULL };
+			char want[32];
+			int i = vrc_parse_choice(optarg, clocks, want, sizeof(want));
+
+			if (i < 0) {
+				fprintf(stderr, "vgpu-sim: --clock=%s: want %s\n", optarg, want);
 				return -1;
 			}
+			s->clock = (enum sim_clock)i;
 			break;
+		}
 		case O_HZ: {
 			char *end;
 			errno = 0;

@@ -269,6 +269,142 @@ static int fetch(struct vrc_vm *vm, const char *spec, char *err, size_t errlen)
 	return 0;
 }
 
+/* Before the boot: the image's files there, the run folder made. */
+static int prepare(struct opts *o, char *tmpdir)
+{
+	for (const char *f[] = { o->c.kernel, o->c.initrd }, **p = f; p < f + 2; p++)
+		if (access(*p, R_OK)) {
+			fprintf(stderr, "vrc-vm: %s: %s (build the image: make image)\n", *p,
+				strerror(errno));
+			return EXIT_HARNESS;
+		}
+	if (!o->c.run_dir) {
+		if (!mkdtemp(tmpdir)) {
+			fprintf(stderr, "vrc-vm: mkdtemp: %s\n", strerror(errno));
+			return EXIT_HARNESS;
+		}
+		o->c.run_dir = tmpdir;
+	} else if (mkdir(o->c.run_dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "vrc-vm: --run-dir %s: %s\n", o->c.run_dir, strerror(errno));
+		return EXIT_HARNESS;
+	}
+	if (o->console)	/* stderr: stdout is the command's */
+		fprintf(stderr, "vrc-vm: console: %s/console.log\n", o->c.run_dir);
+	return 0;
+}
+
+/* --vgpus: vgpu-sim started, each vGPU's ivshmem socket added to the guest's */
+static int start_sim(struct opts *o, struct vrc_sim *sim,
+		     char socks[][128])
+{
+	struct vrc_sim_cfg sc = { .sim_path = o->sim_path, .model = o->model,
+				  .instances = o->vgpus, .real_clock = true };
+	char err[1024];
+
+	if (vrc_sim_start_cfg(&sc, sim, err, sizeof(err))) {
+		fprintf(stderr, "vrc-vm: vgpu-sim: %s\n", err);
+		return EXIT_HARNESS;
+	}
+	for (unsigned i = 0; i < o->vgpus; i++) {
+		vrc_sim_path(sim, i, "ivshmem", socks[i], 128);
+		o->c.ivshmem[o->c.n_ivshmem++] = socks[i];
+	}
+	fprintf(stderr, "vrc-vm: vgpu-sim with %u vGPU(s) in %s\n", o->vgpus, sim->dir);
+	return 0;
+}
+
+/*
+ * In the booted guest: COMMAND (argv, NULL for a ping instead) with its
+ * output copied out, then --fetch. 0 with *status COMMAND's exit status,
+ * or -errno with err set.
+ */
+static int run_in_guest(struct vrc_vm *vm, const struct opts *o, char *const *argv,
+			int *status, char *err, size_t errlen)
+{
+	int rc;
+
+	if (argv[0]) {
+		struct vrc_qga_exec_req req = {
+			.path = argv[0], .argv = (const char *const *)&argv[1],
+			.env = o->n_env ? o->env : NULL,
+		};
+		struct vrc_qga_exec_status st;
+
+		rc = vrc_vm_exec(vm, &req, &st, (int)o->timeout_s * 1000, err, errlen);
+		if (rc)
+			return rc;
+		fflush(stdout);
+		if (write_all(stdout, st.out, st.out_len) || write_all(stderr, st.err, st.err_len))
+			fprintf(stderr, "vrc-vm: cannot write the command's output\n");
+		fflush(stdout);
+		if (st.out_truncated || st.err_truncated)
+			fprintf(stderr, "vrc-vm: (output truncated)\n");
+		*status = st.has_signal ? 128 + st.signal : st.exitcode & 0xff;
+		fprintf(stderr, "vrc-vm: %s %s %d\n", argv[0],
+			st.has_signal ? "killed by signal" : "exited with status",
+			st.has_signal ? st.signal : st.exitcode);
+		vrc_qga_exec_status_free(&st);
+	} else {
+		rc = vrc_vm_ping(vm, 10000, err, errlen);
+		if (rc)
+			return rc;
+		fprintf(stderr, "vrc-vm: guest-ping answered\n");
+	}
+	return o->fetch ? fetch(vm, o->fetch, err, errlen) : 0;
+}
+
+/* Boot, run, shut down: the outcome, *status COMMAND's exit status. */
+static enum vrc_vm_outcome boot_and_run(struct opts *o, char *const *cmd, int *status)
+{
+	struct vrc_vm *vm = NULL;
+	enum vrc_vm_outcome outcome;
+	char err[1024] = "", why[128];
+	int rc;
+
+	o->c.accel = vrc_vm_pick_accel(o->c.accel, why, sizeof(why));
+	fprintf(stderr, "vrc-vm: booting %s (accel %s: %s), run folder %s\n", o->c.kernel,
+		vrc_vm_accel_name(o->c.accel), why, o->c.run_dir);
+	rc = vrc_vm_boot(&o->c, &vm, err, sizeof(err));
+	if (!rc) {
+		fprintf(stderr, "vrc-vm: guest agent ready after %.1f s\n",
+			vrc_vm_boot_ms(vm) / 1000.0);
+		rc = run_in_guest(vm, o, cmd, status, err, sizeof(err));
+	}
+	if (!rc) {
+		rc = vrc_vm_shutdown(vm, err, sizeof(err));
+		if (!rc)
+			fprintf(stderr, "vrc-vm: QEMU ended by %s\n", vrc_vm_ended_by(vm));
+	}
+	outcome = vm ? vrc_vm_outcome(vm) : VRC_VM_ERROR;
+	if (vm && vrc_vm_ended_by(vm)[0] == 0 && outcome != VRC_VM_OK)
+		vrc_vm_shutdown(vm, NULL, 0);
+	if (outcome == VRC_VM_OK && rc)
+		outcome = VRC_VM_ERROR;
+	if (outcome == VRC_VM_CRASH || outcome == VRC_VM_TIMEOUT)
+		excerpt(vm);
+	fprintf(stderr, "vrc-vm: result: %s%s%s\n", vrc_vm_outcome_name(outcome),
+		outcome == VRC_VM_OK ? "" : ": ",
+		outcome == VRC_VM_OK ? "" : (vm && vrc_vm_reason(vm)[0] ? vrc_vm_reason(vm) : err));
+	vrc_vm_free(vm);
+	return outcome;
+}
+
+/* The run folder goes when all went well and nobody asked to keep it. */
+static void tidy(const struct opts *o, const char *tmpdir, enum vrc_vm_outcome outcome)
+{
+	if (outcome == VRC_VM_OK && !o->run_dir_given && !o->console) {
+		char p[PATH_MAX];
+
+		for (const char *f[] = { "console.log", "qemu.log" }, **q = f; q < f + 2; q++) {
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, *q);
+			unlink(p);
+		}
+		rmdir(tmpdir);
+	} else if (outcome != VRC_VM_OK) {
+		fprintf(stderr, "vrc-vm: kept %s\n", o->c.run_dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -276,9 +412,8 @@ int main(int argc, char **argv)
 	char sim_socks[VRC_VM_MAX_IVSHMEM][128];
 	char tmpdir[] = "/tmp/vrc-vm.XXXXXX";
 	char err[1024] = "";
-	struct vrc_vm *vm = NULL;
+	enum vrc_vm_outcome outcome;
 	int first, rc, status = 0;
-	enum vrc_vm_outcome outcome = VRC_VM_OK;
 
 	rc = parse(argc, argv, &o, &first);
 	if (rc)
@@ -293,116 +428,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vrc-vm: %s\n", err);
 		return rc ? EXIT_HARNESS : 0;
 	}
-	for (const char *f[] = { o.c.kernel, o.c.initrd }, **p = f; p < f + 2; p++)
-		if (access(*p, R_OK)) {
-			fprintf(stderr, "vrc-vm: %s: %s (build the image: make image)\n", *p,
-				strerror(errno));
-			return EXIT_HARNESS;
-		}
-	if (!o.c.run_dir) {
-		if (!mkdtemp(tmpdir)) {
-			fprintf(stderr, "vrc-vm: mkdtemp: %s\n", strerror(errno));
-			return EXIT_HARNESS;
-		}
-		o.c.run_dir = tmpdir;
-	} else if (mkdir(o.c.run_dir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "vrc-vm: --run-dir %s: %s\n", o.c.run_dir, strerror(errno));
-		return EXIT_HARNESS;
-	}
-	if (o.console)	/* stderr: stdout is the command's */
-		fprintf(stderr, "vrc-vm: console: %s/console.log\n", o.c.run_dir);
-	if (o.vgpus) {
-		struct vrc_sim_cfg sc = { .sim_path = o.sim_path, .model = o.model,
-					  .instances = o.vgpus, .real_clock = true };
-		if (vrc_sim_start_cfg(&sc, &sim, err, sizeof(err))) {
-			fprintf(stderr, "vrc-vm: vgpu-sim: %s\n", err);
-			return EXIT_HARNESS;
-		}
-		for (unsigned i = 0; i < o.vgpus; i++) {
-			vrc_sim_path(&sim, i, "ivshmem", sim_socks[i], sizeof(sim_socks[i]));
-			o.c.ivshmem[o.c.n_ivshmem++] = sim_socks[i];
-		}
-		fprintf(stderr, "vrc-vm: vgpu-sim with %u vGPU(s) in %s\n", o.vgpus, sim.dir);
-	}
-
-	char why[128];
-	enum vrc_vm_accel accel = vrc_vm_pick_accel(o.c.accel, why, sizeof(why));
-	o.c.accel = accel;
-	fprintf(stderr, "vrc-vm: booting %s (accel %s: %s), run folder %s\n", o.c.kernel,
-		vrc_vm_accel_name(accel), why, o.c.run_dir);
-	rc = vrc_vm_boot(&o.c, &vm, err, sizeof(err));
-	if (rc) {
-		outcome = vm ? vrc_vm_outcome(vm) : VRC_VM_ERROR;
-		goto end;
-	}
-	fprintf(stderr, "vrc-vm: guest agent ready after %.1f s\n", vrc_vm_boot_ms(vm) / 1000.0);
-
-	if (first < argc) {
-		struct vrc_qga_exec_req req = {
-			.path = argv[first], .argv = (const char *const *)&argv[first + 1],
-			.env = o.n_env ? o.env : NULL,
-		};
-		struct vrc_qga_exec_status st;
-		rc = vrc_vm_exec(vm, &req, &st, (int)o.timeout_s * 1000, err, sizeof(err));
-		if (rc) {
-			outcome = vrc_vm_outcome(vm);
-			goto end;
-		}
-		fflush(stdout);
-		if (write_all(stdout, st.out, st.out_len) || write_all(stderr, st.err, st.err_len))
-			fprintf(stderr, "vrc-vm: cannot write the command's output\n");
-		fflush(stdout);
-		if (st.out_truncated || st.err_truncated)
-			fprintf(stderr, "vrc-vm: (output truncated)\n");
-		status = st.has_signal ? 128 + st.signal : st.exitcode & 0xff;
-		fprintf(stderr, "vrc-vm: %s %s %d\n", argv[first],
-			st.has_signal ? "killed by signal" : "exited with status",
-			st.has_signal ? st.signal : st.exitcode);
-		vrc_qga_exec_status_free(&st);
-	} else {
-		rc = vrc_vm_ping(vm, 10000, err, sizeof(err));
-		if (rc) {
-			outcome = vrc_vm_outcome(vm);
-			goto end;
-		}
-		fprintf(stderr, "vrc-vm: guest-ping answered\n");
-	}
-	if (o.fetch) {
-		rc = fetch(vm, o.fetch, err, sizeof(err));
-		if (rc) {
-			outcome = vrc_vm_outcome(vm);
-			if (outcome == VRC_VM_OK)
-				outcome = VRC_VM_ERROR;
-			goto end;
-		}
-	}
-	rc = vrc_vm_shutdown(vm, err, sizeof(err));
-	outcome = vrc_vm_outcome(vm);
-	if (!rc)
-		fprintf(stderr, "vrc-vm: QEMU ended by %s\n", vrc_vm_ended_by(vm));
-end:
-	if (vm && vrc_vm_ended_by(vm)[0] == 0 && outcome != VRC_VM_OK)
-		vrc_vm_shutdown(vm, NULL, 0);
-	if (outcome == VRC_VM_OK && rc)
-		outcome = VRC_VM_ERROR;
-	if (outcome == VRC_VM_CRASH || outcome == VRC_VM_TIMEOUT)
-		excerpt(vm);
-	fprintf(stderr, "vrc-vm: result: %s%s%s\n", vrc_vm_outcome_name(outcome),
-		outcome == VRC_VM_OK ? "" : ": ",
-		outcome == VRC_VM_OK ? "" : (vm && vrc_vm_reason(vm)[0] ? vrc_vm_reason(vm) : err));
-	vrc_vm_free(vm);
+	rc = prepare(&o, tmpdir);
+	if (!rc && o.vgpus)
+		rc = start_sim(&o, &sim, sim_socks);
+	if (rc)
+		return rc;
+	outcome = boot_and_run(&o, &argv[first], &status);
 	if (o.vgpus)
 		vrc_sim_stop(&sim);
-	if (outcome == VRC_VM_OK && !o.run_dir_given && !o.console) {
-		char p[PATH_MAX];
-		for (const char *f[] = { "console.log", "qemu.log" }, **q = f; q < f + 2; q++) {
-			snprintf(p, sizeof(p), "%s/%s", tmpdir, *q);
-			unlink(p);
-		}
-		rmdir(tmpdir);
-	} else if (outcome != VRC_VM_OK) {
-		fprintf(stderr, "vrc-vm: kept %s\n", o.c.run_dir);
-	}
+	tidy(&o, tmpdir, outcome);
 	return outcome == VRC_VM_CRASH ? EXIT_CRASH : outcome == VRC_VM_TIMEOUT ? EXIT_TIMEOUT
 	       : outcome == VRC_VM_ERROR ? EXIT_HARNESS : status;
 }

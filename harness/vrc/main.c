@@ -181,258 +181,310 @@ static int cmd_list(const struct vrc_opts *o)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for, before anything is done about it. */
+struct vrc_cli {
+	const char *cmd;	/* run, list or mutation */
+	struct vrc_opts o;
+	const char *sysfs_root;	/* gvt: a fake sysfs tree (testing aid) */
+	const char *mdev_type;	/* backend mdev */
+	bool dry_run;
+	bool list_expected;	/* vrc mutation --list-expected */
+	bool sim_named;		/* --vgpu-sim: this run is about the emulated vGPU */
+	unsigned given;		/* options named on the command line (--resume) */
+};
+
+#define CLI_GO	(-1)	/* parsed: go on; anything else is the exit status */
+
+enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
+       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
+       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA, O_EXTRA,
+       O_LIST_EXPECTED, O_MDEV_TYPE };
+
+static const struct option long_opts[] = {
+	{ "backend", required_argument, NULL, O_BACKEND },
+	{ "model", required_argument, NULL, O_MODEL },
+	{ "abi", required_argument, NULL, O_ABI },
+	{ "suite", required_argument, NULL, O_SUITE },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "destructive", no_argument, NULL, O_DESTR },
+	{ "no-destructive", no_argument, NULL, O_NODESTR },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "vgpu-sim", required_argument, NULL, O_SIM },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "dry-run", no_argument, NULL, O_DRY_RUN },
+	{ "sysfs-root", required_argument, NULL, O_SYSFS_ROOT },
+	{ "mdev-type", required_argument, NULL, O_MDEV_TYPE },
+	{ "guest", required_argument, NULL, O_GUEST },
+	{ "image", required_argument, NULL, O_IMAGE },
+	{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
+	{ "no-extra", no_argument, NULL, O_NO_EXTRA },
+	{ "extra", required_argument, NULL, O_EXTRA },
+	{ "realtime", required_argument, NULL, O_REALTIME },
+	{ "list-expected", no_argument, NULL, O_LIST_EXPECTED },
+	{ "resume", required_argument, NULL, O_RESUME },
+	{ "rerun-failures", required_argument, NULL, O_RERUN },
+	{ "progress", required_argument, NULL, O_PROGRESS },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* --opt=val as one of names: its index, or -1 with the message printed */
+static int choice(const char *opt, const char *val, const char *const *names)
 {
-	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
-	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
-	       O_DRY_RUN, O_SYSFS_ROOT, O_GUEST, O_IMAGE, O_IGT_IMAGE, O_REALTIME, O_NO_EXTRA, O_EXTRA,
-	       O_LIST_EXPECTED, O_MDEV_TYPE };
-	static const struct option opts[] = {
-		{ "backend", required_argument, NULL, O_BACKEND },
-		{ "model", required_argument, NULL, O_MODEL },
-		{ "abi", required_argument, NULL, O_ABI },
-		{ "suite", required_argument, NULL, O_SUITE },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "destructive", no_argument, NULL, O_DESTR },
-		{ "no-destructive", no_argument, NULL, O_NODESTR },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "vgpu-sim", required_argument, NULL, O_SIM },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ "dry-run", no_argument, NULL, O_DRY_RUN },
-		{ "sysfs-root", required_argument, NULL, O_SYSFS_ROOT },
-		{ "mdev-type", required_argument, NULL, O_MDEV_TYPE },
-		{ "guest", required_argument, NULL, O_GUEST },
-		{ "image", required_argument, NULL, O_IMAGE },
-		{ "igt-image", required_argument, NULL, O_IGT_IMAGE },
-		{ "no-extra", no_argument, NULL, O_NO_EXTRA },
-		{ "extra", required_argument, NULL, O_EXTRA },
-		{ "realtime", required_argument, NULL, O_REALTIME },
-		{ "list-expected", no_argument, NULL, O_LIST_EXPECTED },
-		{ "resume", required_argument, NULL, O_RESUME },
-		{ "rerun-failures", required_argument, NULL, O_RERUN },
-		{ "progress", required_argument, NULL, O_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+	char want[96];
+	int i = vrc_parse_choice(val, names, want, sizeof(want));
+
+	if (i < 0)
+		fprintf(stderr, "vrc: --%s=%s: want %s\n", opt, val, want);
+	return i;
+}
+
+/* --opt=val as a count from lo to hi: 0, or -1 with the message printed */
+static int count(const char *opt, const char *val, unsigned long lo, unsigned long hi,
+		 const char *what, int *out)
+{
+	unsigned long v;
+
+	if (vrc_parse_ulong(val, lo, hi, &v)) {
+		fprintf(stderr, "vrc: --%s=%s: want %s from %lu to %lu\n", opt, val, what, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* One option into cli: CLI_GO, or the exit status (2 for a bad value) */
+static int parse_option(struct vrc_cli *cli, int c, const char *arg)
+{
+	static const char *const backends[] = { "sim", "gvt", "mdev", "auto", NULL };
+	static const char *const guests[] = { "process", "vm", NULL };
+	static const char *const abis[] = { "v5", "v6", "v7", NULL };
+	/* in the order of VRC_RT_* */
+	static const char *const realtimes[] = { "some", "all", "none", NULL };
+	static const char *const progresses[] = { "auto", "tty", "plain", "off", NULL };
+	static const int progress_of[] = {
+		VRC_PROGRESS_AUTO, VRC_PROGRESS_TTY, VRC_PROGRESS_PLAIN, VRC_PROGRESS_OFF,
 	};
-	struct vrc_opts o = {
-		.backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout,
-	};
-	const char *cmd;
-	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
-	const char *mdev_type = "vgpu-mdev/vgpu-mdev-display";	/* backend mdev */
-	bool dry_run = false;
-	bool list_expected = false;	/* vrc mutation --list-expected */
-	bool sim_named = false;	/* --vgpu-sim: this run is about the emulated vGPU */
-	unsigned given = 0;	/* options named on the command line (--resume) */
-	int c;
+	struct vrc_opts *o = &cli->o;
+	int i;
+
+	switch (c) {
+	case O_BACKEND:
+		if (choice("backend", arg, backends) < 0)
+			return 2;
+		o->backend = arg;
+		cli->given |= VRC_GIVEN_BACKEND;
+		break;
+	case O_MODEL: o->model = arg; cli->given |= VRC_GIVEN_MODEL; break;
+	case O_GUEST:
+		if (choice("guest", arg, guests) < 0)
+			return 2;
+		o->guest = arg;
+		break;
+	case O_IMAGE: o->image_dir = arg; break;
+	case O_IGT_IMAGE: o->igt_image_dir = arg; break;
+	case O_NO_EXTRA: o->no_extra = true; break;
+	case O_EXTRA: o->extra = arg; break;
+	case O_REALTIME:
+		if ((i = choice("realtime", arg, realtimes)) < 0)
+			return 2;
+		o->realtime_mutation = i;
+		break;
+	case O_ABI:
+		if (choice("abi", arg, abis) < 0)
+			return 2;
+		o->abi = arg;
+		cli->given |= VRC_GIVEN_ABI;
+		break;
+	case O_SUITE:
+		/* the journal keeps it for --resume: as long as it holds */
+		if (!*arg || strlen(arg) > 255) {
+			fprintf(stderr, "vrc: --suite: want 1 to 255 characters, got %zu\n",
+				strlen(arg));
+			return 2;
+		}
+		o->suite = arg;
+		cli->given |= VRC_GIVEN_SUITE;
+		break;
+	case O_OUT: o->out = arg; cli->given |= VRC_GIVEN_OUT; break;
+	case O_DESTR: o->destructive = true; cli->given |= VRC_GIVEN_DESTRUCTIVE; break;
+	case O_NODESTR: o->destructive = false; cli->given |= VRC_GIVEN_DESTRUCTIVE; break;
+	case O_RESUME: o->resume = arg; break;
+	case O_RERUN:
+		if (count("rerun-failures", arg, 0, VRC_MAX_ATTEMPTS - 1, "a count",
+			  &o->rerun_failures))
+			return 2;
+		cli->given |= VRC_GIVEN_RERUN;
+		break;
+	case O_PROGRESS:
+		if ((i = choice("progress", arg, progresses)) < 0)
+			return 2;
+		o->progress = progress_of[i];
+		break;
+	case O_TIMEOUT:
+		if (count("timeout", arg, 1, 3600, "seconds", &o->timeout_s))
+			return 2;
+		cli->given |= VRC_GIVEN_TIMEOUT;
+		break;
+	case O_SIM: o->sim_path = arg; cli->sim_named = true; break;
+	case O_VERSION: printf("vrc %s\n", VRC_VERSION); return 0;
+	case O_DRY_RUN: cli->dry_run = true; break;
+	case O_LIST_EXPECTED: cli->list_expected = true; break;
+	case O_SYSFS_ROOT: cli->sysfs_root = arg; break;
+	case O_MDEV_TYPE: cli->mdev_type = arg; break;
+	case 'h': usage(stdout); return 0;
+	default: usage(stderr); return 2;
+	}
+	return CLI_GO;
+}
+
+/* Options that only some commands or backends take, checked together */
+static int check_combination(struct vrc_cli *cli)
+{
+	struct vrc_opts *o = &cli->o;
+
+	if (cli->list_expected) {
+		if (!strcmp(cli->cmd, "mutation"))
+			return CLI_GO;	/* prints a table: nothing else applies */
+		fprintf(stderr, "vrc: --list-expected is an option of vrc mutation\n");
+		return 2;
+	}
+	if (o->resume && strcmp(cli->cmd, "run")) {
+		fprintf(stderr, "vrc: --resume is an option of vrc run\n");
+		return 2;
+	}
+	if (cli->dry_run && (strcmp(cli->cmd, "run") || !strcmp(o->backend, "sim") || o->resume)) {
+		fprintf(stderr, "vrc: --dry-run plans a GVT-g run: vrc run with --backend=gvt "
+			"or auto\n");
+		return 2;
+	}
+	return CLI_GO;
+}
+
+/*
+ * The command line into cli: CLI_GO, or the exit status when there is
+ * nothing more to do (--help, --version, a bad option) or the command
+ * reads results rather than a device (compare, export, report).
+ */
+static int parse_args(int argc, char **argv, struct vrc_cli *cli)
+{
+	int c, rc;
 
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[1];
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+	cli->cmd = argv[1];
+	if (!strcmp(cli->cmd, "--help") || !strcmp(cli->cmd, "-h")) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "--version")) {
+	if (!strcmp(cli->cmd, "--version")) {
 		printf("vrc %s\n", VRC_VERSION);
 		return 0;
 	}
 	/* gating and lab formats: they read results, not a device */
-	if (!strcmp(cmd, "compare"))
+	if (!strcmp(cli->cmd, "compare"))
 		return vrc_cmd_compare(argc - 1, argv + 1);
-	if (!strcmp(cmd, "export"))
+	if (!strcmp(cli->cmd, "export"))
 		return vrc_cmd_export(argc - 1, argv + 1);
-	if (!strcmp(cmd, "report"))
+	if (!strcmp(cli->cmd, "report"))
 		return vrc_cmd_report(argc - 1, argv + 1);
-	if (strcmp(cmd, "run") && strcmp(cmd, "list") && strcmp(cmd, "mutation")) {
-		fprintf(stderr, "vrc: unknown command '%s' (see vrc --help)\n", cmd);
+	if (strcmp(cli->cmd, "run") && strcmp(cli->cmd, "list") && strcmp(cli->cmd, "mutation")) {
+		fprintf(stderr, "vrc: unknown command '%s' (see vrc --help)\n", cli->cmd);
 		return 2;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_BACKEND:
-			if (strcmp(optarg, "sim") && strcmp(optarg, "auto") && strcmp(optarg, "gvt") &&
-			    strcmp(optarg, "mdev")) {
-				fprintf(stderr, "vrc: --backend=%s: want sim, gvt, mdev or auto\n",
-					optarg);
-				return 2;
-			}
-			o.backend = optarg;
-			given |= VRC_GIVEN_BACKEND;
-			break;
-		case O_MODEL: o.model = optarg; given |= VRC_GIVEN_MODEL; break;
-		case O_GUEST:
-			if (strcmp(optarg, "process") && strcmp(optarg, "vm")) {
-				fprintf(stderr, "vrc: --guest=%s: want process or vm\n", optarg);
-				return 2;
-			}
-			o.guest = optarg;
-			break;
-		case O_IMAGE: o.image_dir = optarg; break;
-		case O_IGT_IMAGE: o.igt_image_dir = optarg; break;
-		case O_NO_EXTRA: o.no_extra = true; break;
-		case O_EXTRA: o.extra = optarg; break;
-		case O_REALTIME:
-			if (!strcmp(optarg, "some"))
-				o.realtime_mutation = VRC_RT_SOME;
-			else if (!strcmp(optarg, "all"))
-				o.realtime_mutation = VRC_RT_ALL;
-			else if (!strcmp(optarg, "none"))
-				o.realtime_mutation = VRC_RT_NONE;
-			else {
-				fprintf(stderr, "vrc: --realtime=%s: want some, all or none\n", optarg);
-				return 2;
-			}
-			break;
-		case O_ABI:
-			if (strcmp(optarg, "v5") && strcmp(optarg, "v6") && strcmp(optarg, "v7")) {
-				fprintf(stderr, "vrc: --abi=%s: want v5, v6 or v7\n", optarg);
-				return 2;
-			}
-			o.abi = optarg;
-			given |= VRC_GIVEN_ABI;
-			break;
-		case O_SUITE:
-			/* the journal keeps it for --resume: as long as it holds */
-			if (!*optarg || strlen(optarg) > 255) {
-				fprintf(stderr, "vrc: --suite: want 1 to 255 characters, got %zu\n",
-					strlen(optarg));
-				return 2;
-			}
-			o.suite = optarg;
-			given |= VRC_GIVEN_SUITE;
-			break;
-		case O_OUT: o.out = optarg; given |= VRC_GIVEN_OUT; break;
-		case O_DESTR: o.destructive = true; given |= VRC_GIVEN_DESTRUCTIVE; break;
-		case O_NODESTR: o.destructive = false; given |= VRC_GIVEN_DESTRUCTIVE; break;
-		case O_RESUME: o.resume = optarg; break;
-		case O_RERUN: {
-			unsigned long v;
-			if (vrc_parse_ulong(optarg, 0, VRC_MAX_ATTEMPTS - 1, &v)) {
-				fprintf(stderr, "vrc: --rerun-failures=%s: want a count from 0 to %d\n",
-					optarg, VRC_MAX_ATTEMPTS - 1);
-				return 2;
-			}
-			o.rerun_failures = (int)v;
-			given |= VRC_GIVEN_RERUN;
-			break;
-		}
-		case O_PROGRESS:
-			if (!strcmp(optarg, "auto"))
-				o.progress = VRC_PROGRESS_AUTO;
-			else if (!strcmp(optarg, "tty"))
-				o.progress = VRC_PROGRESS_TTY;
-			else if (!strcmp(optarg, "plain"))
-				o.progress = VRC_PROGRESS_PLAIN;
-			else if (!strcmp(optarg, "off"))
-				o.progress = VRC_PROGRESS_OFF;
-			else {
-				fprintf(stderr, "vrc: --progress=%s: want auto, tty, plain or off\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case O_TIMEOUT: {
-			unsigned long v;
-			if (vrc_parse_ulong(optarg, 1, 3600, &v)) {
-				fprintf(stderr, "vrc: --timeout=%s: want seconds from 1 to 3600\n",
-					optarg);
-				return 2;
-			}
-			o.timeout_s = (int)v;
-			given |= VRC_GIVEN_TIMEOUT;
-			break;
-		}
-		case O_SIM: o.sim_path = optarg; sim_named = true; break;
-		case O_VERSION: printf("vrc %s\n", VRC_VERSION); return 0;
-		case O_DRY_RUN: dry_run = true; break;
-		case O_LIST_EXPECTED: list_expected = true; break;
-		case O_SYSFS_ROOT: sysfs_root = optarg; break;
-		case O_MDEV_TYPE: mdev_type = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1)
+		if ((rc = parse_option(cli, c, optarg)) != CLI_GO)
+			return rc;
 	if (optind < argc) {
 		fprintf(stderr, "vrc: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (list_expected) {
-		if (strcmp(cmd, "mutation")) {
-			fprintf(stderr, "vrc: --list-expected is an option of vrc mutation\n");
-			return 2;
-		}
+	return check_combination(cli);
+}
+
+/* run, list or mutation, on the backend the options (or the host) choose */
+static int dispatch(struct vrc_cli *cli)
+{
+	struct vrc_opts *o = &cli->o;
+	const char *cmd = cli->cmd;
+
+	if (cli->list_expected)
 		return vrc_mutation_list_expected(stdout);
-	}
-	if (o.resume) {
+	if (o->resume) {
 		char err[1024];
-		if (strcmp(cmd, "run")) {
-			fprintf(stderr, "vrc: --resume is an option of vrc run\n");
-			return 2;
-		}
-		if (vrc_journal_resume_opts(&o, given, err, sizeof(err))) {
+
+		if (vrc_journal_resume_opts(o, cli->given, err, sizeof(err))) {
 			fprintf(stderr, "vrc: %s\n", err);
 			return 2;
 		}
 	}
-	if (dry_run && (strcmp(cmd, "run") || !strcmp(o.backend, "sim") || o.resume)) {
-		fprintf(stderr, "vrc: --dry-run plans a GVT-g run: vrc run with --backend=gvt "
-			"or auto\n");
-		return 2;
-	}
 	/* auto --dry-run: what this command line would do here, if it is GVT-g */
-	if (dry_run && !strcmp(o.backend, "auto")) {
-		if (sim_named || (given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) ||
-		    !vrc_gvt_auto(sysfs_root)) {
+	if (cli->dry_run && !strcmp(o->backend, "auto")) {
+		if (cli->sim_named || (cli->given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) ||
+		    !vrc_gvt_auto(cli->sysfs_root)) {
 			fprintf(stderr, "vrc: --dry-run: --backend=auto tests the emulated vGPU "
 				"here, not GVT-g: nothing to plan\n");
 			return 2;
 		}
-		o.backend = "gvt";
+		o->backend = "gvt";
 	}
-	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "run")) {
-		default_destructive(&o, "gvt", given);
-		return vrc_gvt_run(&o, sysfs_root, dry_run);
+	if (!strcmp(o->backend, "gvt") && !strcmp(cmd, "run")) {
+		default_destructive(o, "gvt", cli->given);
+		return vrc_gvt_run(o, cli->sysfs_root, cli->dry_run);
 	}
-	if (!strcmp(o.backend, "mdev") && !strcmp(cmd, "run") && !dry_run && !o.resume) {
-		default_destructive(&o, "mdev", given);
-		return vrc_mdev_run(&o, mdev_type);
+	if (!strcmp(o->backend, "mdev") && !strcmp(cmd, "run") && !cli->dry_run && !o->resume) {
+		default_destructive(o, "mdev", cli->given);
+		return vrc_mdev_run(o, cli->mdev_type);
 	}
-	if (!strcmp(o.backend, "mdev")) {
+	if (!strcmp(o->backend, "mdev")) {
 		fprintf(stderr, "vrc: --backend=mdev is for vrc run (no --dry-run, no --resume yet)\n");
 		return 2;
 	}
-	if (!strcmp(o.backend, "gvt") && !strcmp(cmd, "mutation")) {
+	if (!strcmp(o->backend, "gvt") && !strcmp(cmd, "mutation")) {
 		fprintf(stderr, "vrc: mutation runs vgpu-sim's models: --backend=gvt does not apply\n");
 		return 2;
 	}
-	if (!o.sim_path)
-		o.sim_path = default_sim_path();
-	if (access(o.sim_path, X_OK)) {
+	if (!o->sim_path)
+		o->sim_path = default_sim_path();
+	if (access(o->sim_path, X_OK)) {
 		fprintf(stderr, "vrc: vgpu-sim not found at %s (build it with make, or "
-			"pass --vgpu-sim=PATH)\n", o.sim_path);
+			"pass --vgpu-sim=PATH)\n", o->sim_path);
 		return 2;
 	}
 	if (!strcmp(cmd, "list"))
-		return cmd_list(&o);
-	if (!strcmp(o.backend, "auto")) {
+		return cmd_list(o);
+	if (!strcmp(o->backend, "auto")) {
 		/* a run naming the sim (--vgpu-sim, --model, --abi: the self-tests
 		 * do) tests the sim even on a GVT-g host */
-		if (!strcmp(cmd, "run") && !o.resume && !sim_named &&
-		    !(given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) && vrc_gvt_auto(sysfs_root)) {
-			default_destructive(&o, "gvt", given);
-			return vrc_gvt_run(&o, sysfs_root, false);
+		if (!strcmp(cmd, "run") && !o->resume && !cli->sim_named &&
+		    !(cli->given & (VRC_GIVEN_MODEL | VRC_GIVEN_ABI)) &&
+		    vrc_gvt_auto(cli->sysfs_root)) {
+			default_destructive(o, "gvt", cli->given);
+			return vrc_gvt_run(o, cli->sysfs_root, false);
 		}
-		o.backend = "sim";
+		o->backend = "sim";
 	}
-	default_destructive(&o, o.backend, given);
+	default_destructive(o, o->backend, cli->given);
 	if (!strcmp(cmd, "mutation"))
-		return vrc_mutation(&o);
+		return vrc_mutation(o);
+
 	struct vrc_run run;
-	int rc = vrc_run(&o, &run);
+	int rc = vrc_run(o, &run);
+
 	vrc_run_free(&run);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct vrc_cli cli = {
+		.o = { .backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout },
+		.mdev_type = "vgpu-mdev/vgpu-mdev-display",
+	};
+	int rc = parse_args(argc, argv, &cli);
+
+	return rc != CLI_GO ? rc : dispatch(&cli);
 }

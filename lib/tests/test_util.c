@@ -58,6 +58,26 @@ TEST(parse_ulong_range_is_inclusive_and_checked)
 	ASSERT_EQ(1ul, v);
 }
 
+/* Keywords match exactly, by index; the message lists them, bounded. */
+TEST(parse_choice_exact_with_the_list_for_messages)
+{
+	static const char *const names[] = { "some", "all", "none", NULL };
+	char want[32] = "x", tiny[6];
+
+	ASSERT_EQ(0, vrc_parse_choice("some", names, want, sizeof(want)));
+	ASSERT_STREQ("some, all or none", want);
+	ASSERT_EQ(2, vrc_parse_choice("none", names, NULL, 0));
+	ASSERT_EQ(1, vrc_parse_choice("all", names, tiny, sizeof(tiny)));
+	ASSERT_STREQ("some,", tiny);	/* cut, still terminated */
+	ASSERT_EQ(-EINVAL, vrc_parse_choice("None", names, NULL, 0));
+	ASSERT_EQ(-EINVAL, vrc_parse_choice("al", names, NULL, 0));
+	ASSERT_EQ(-EINVAL, vrc_parse_choice("", names, NULL, 0));
+	ASSERT_EQ(-EINVAL, vrc_parse_choice(NULL, names, NULL, 0));
+	static const char *const one[] = { "v7", NULL };
+	ASSERT_EQ(0, vrc_parse_choice("v7", one, want, sizeof(want)));
+	ASSERT_STREQ("v7", want);
+}
+
 /* One read, NUL-terminated and bounded; errors as -errno, empty as -EIO. */
 TEST(read_text_bounded_and_terminated)
 {

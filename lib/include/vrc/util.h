@@ -31,6 +31,13 @@ int vrc_count_open_fds(void);
  */
 int vrc_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 /*
+ * s as one of the names of a NULL-terminated list, the project's one parser
+ * of keyword options (--abi=v7, --accel=tcg): exact and case-sensitive.
+ * The name's index, or -EINVAL when s is none of them (or NULL). want
+ * (optional, want_len bytes) gets "a, b or c" for the caller's message.
+ */
+int vrc_parse_choice(const char *s, const char *const *names, char *want, size_t want_len);
+/*
  * A small text file (procfs, sysfs, a marker): one read of at most len - 1
  * bytes into buf, NUL-terminated; opened O_RDONLY | O_CLOEXEC | flags.
  * Returns the byte count (> 0), -errno when it cannot be opened or read,
