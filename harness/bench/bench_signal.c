@@ -32,7 +32,7 @@
 #include "vrc/capture.h"
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "vrc/sim_backend.h"
 
 #define SHM_MIB		128u	/* two 4K XRGB frames plus the layout */

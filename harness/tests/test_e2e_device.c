@@ -17,7 +17,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "vrc/vtest.h"
 #include "vrc/sim_backend.h"
 #include "vrc/rt.h"

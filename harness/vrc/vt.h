@@ -14,7 +14,7 @@
 #include "vrc/irq.h"
 #include "vrc/oracle.h"
 #include "vrc/rt.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "backend.h"
 #include "sim_backend.h"
 #include "vrc.h"
