@@ -19,7 +19,7 @@ JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSONC_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -Iharness \
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -I. \
 	   -MMD -MP $(JSONC_CFLAGS)
 LDLIBS  += $(JSONC_LIBS) -ldeflate -lz
 ifeq ($(SAN),1)
@@ -164,7 +164,7 @@ asan: deps
 
 # libFuzzer targets: lib/fuzz/*.c link libvrc, lib/vgpu/fuzz/*.c libvgpu too,
 # harness/fuzz/*.c the sim too.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -Iharness \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -I. \
 	       $(JSONC_CFLAGS) -fsanitize=fuzzer,address,undefined
 FUZZ_LIB := $(patsubst lib/fuzz/%.c,build-fuzz/%,$(wildcard lib/fuzz/fuzz_*.c))
 FUZZ_VGPU := $(patsubst lib/vgpu/fuzz/%.c,build-fuzz/%,$(wildcard lib/vgpu/fuzz/fuzz_*.c))

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "vrc/irq.h"
 #include "vrc/oracle.h"
-#include "vrc/rt.h"
+#include "harness/vrc/rt.h"
 #include "vgpu/guest.h"
 #include "backend.h"
 #include "sim_backend.h"
