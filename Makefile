@@ -80,15 +80,10 @@ $(BUILD)/obj/%.o: %.c
 	$(if $(V),,@echo "  CC      $<";)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIBVRC): $(call obj,$(LIB_SRC))
-	@mkdir -p $(dir $@)
-	@rm -f $@; ar rcs $@ $^
 $(LIBVGPU): $(call obj,$(VGPU_SRC))
-	@mkdir -p $(dir $@)
-	@rm -f $@; ar rcs $@ $^
 $(SIMLIB): $(call obj,$(SIM_CORE))
-	@mkdir -p $(dir $@)
-	@rm -f $@; ar rcs $@ $^
 $(VRCLIB): $(call obj,$(VRC_CORE))
+$(LIBVRC) $(LIBVGPU) $(SIMLIB) $(VRCLIB):
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
 
