@@ -19,7 +19,7 @@ JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSONC_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Iharness \
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -I. \
 	   -MMD -MP $(JSONC_CFLAGS)
 LDLIBS  += $(JSONC_LIBS) -ldeflate -lz
 ifeq ($(SAN),1)
@@ -28,18 +28,24 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC   := $(wildcard lib/*.c)
+VGPU_SRC  := $(wildcard lib/vgpu/*.c)
 SIM_SRC   := $(wildcard harness/vgpu-sim/*.c)
 SIM_CORE  := $(filter-out harness/vgpu-sim/main.c,$(SIM_SRC))
 VRC_SRC   := $(wildcard harness/vrc/*.c) $(wildcard suites/*.c)
 VRC_CORE  := $(filter-out harness/vrc/main.c,$(VRC_SRC))
 LIB_TESTS := $(patsubst lib/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/tests/test_*.c))
+VGPU_TESTS := $(patsubst lib/vgpu/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/vgpu/tests/test_*.c))
 SIM_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_*.c))
 TEST_SCRIPTS := $(wildcard harness/tests/t_*.sh scripts/tests/t_*.sh)
 BENCHES   := $(patsubst harness/bench/%.c,$(BUILD)/bench/%,$(wildcard harness/bench/bench_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# libvrc: the host's client of a vGPU (lib/, "vrc/*.h"). libvgpu: the
+# emulated vGPU's guest-facing side, shared by the device (vgpu-sim) and
+# the process guest (lib/vgpu/, "vgpu/*.h"); it uses libvrc's utilities.
 LIBVRC := $(BUILD)/libvrc.a
+LIBVGPU := $(BUILD)/libvgpu.a
 SIMLIB := $(BUILD)/libvgpusim.a
 VRCLIB := $(BUILD)/libvrcharness.a
 
@@ -48,8 +54,8 @@ VRCLIB := $(BUILD)/libvrcharness.a
 # runs TEST_PROGS then TEST_SCRIPTS through prove, `make fuzz` builds
 # FUZZ_TARGETS, and DEPS_PROFILES names extra package profiles of
 # scripts/debian-packages.txt that `make deps` installs.
-ALL_TARGETS  := $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(SIM_TESTS)
-TEST_PROGS   := $(LIB_TESTS) $(SIM_TESTS)
+ALL_TARGETS  := $(BUILD)/vrc $(BUILD)/vgpu-sim $(LIB_TESTS) $(VGPU_TESTS) $(SIM_TESTS)
+TEST_PROGS   := $(LIB_TESTS) $(VGPU_TESTS) $(SIM_TESTS)
 FUZZ_TARGETS :=
 DEPS_PROFILES :=
 # Libraries of components that vrc links (between libvrcharness and libvrc),
@@ -74,24 +80,25 @@ $(BUILD)/obj/%.o: %.c
 	$(if $(V),,@echo "  CC      $<";)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIBVRC): $(call obj,$(LIB_SRC))
-	@mkdir -p $(dir $@)
-	@rm -f $@; ar rcs $@ $^
+$(LIBVGPU): $(call obj,$(VGPU_SRC))
 $(SIMLIB): $(call obj,$(SIM_CORE))
-	@mkdir -p $(dir $@)
-	@rm -f $@; ar rcs $@ $^
 $(VRCLIB): $(call obj,$(VRC_CORE))
+$(LIBVRC) $(LIBVGPU) $(SIMLIB) $(VRCLIB):
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
 
-$(BUILD)/vgpu-sim: $(call obj,harness/vgpu-sim/main.c) $(SIMLIB) $(LIBVRC)
+$(BUILD)/vgpu-sim: $(call obj,harness/vgpu-sim/main.c) $(SIMLIB) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVRC)
+$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(VRC_EXTRA_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/lib/tests/%.o $(LIBVRC)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(VRC_EXTRA_LIBS) $(SIMLIB) $(LIBVRC)
+$(BUILD)/tests/%: $(BUILD)/obj/lib/vgpu/tests/%.o $(LIBVGPU) $(LIBVRC)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/harness/tests/%.o $(VRCLIB) $(VRC_EXTRA_LIBS) $(SIMLIB) $(LIBVGPU) $(LIBVRC)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(VRC_EXTRA_LDLIBS)
 
@@ -150,22 +157,27 @@ vm-verdicts: deps
 asan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=1
 
-# libFuzzer targets: lib/fuzz/*.c link libvrc, harness/fuzz/*.c the sim too.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Iharness \
+# libFuzzer targets: lib/fuzz/*.c link libvrc, lib/vgpu/fuzz/*.c libvgpu too,
+# harness/fuzz/*.c the sim too.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib/include -Ilib/vgpu/include -I. \
 	       $(JSONC_CFLAGS) -fsanitize=fuzzer,address,undefined
 FUZZ_LIB := $(patsubst lib/fuzz/%.c,build-fuzz/%,$(wildcard lib/fuzz/fuzz_*.c))
+FUZZ_VGPU := $(patsubst lib/vgpu/fuzz/%.c,build-fuzz/%,$(wildcard lib/vgpu/fuzz/fuzz_*.c))
 FUZZ_SIM := $(patsubst harness/fuzz/%.c,build-fuzz/%,$(wildcard harness/fuzz/fuzz_*.c))
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_SIM) $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory $(FUZZ_LIB) $(FUZZ_VGPU) $(FUZZ_SIM) $(FUZZ_TARGETS)
 build-fuzz/%: lib/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
-build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(LIB_SRC) | $(KMODEL_LIST)
+build-fuzz/%: lib/vgpu/fuzz/%.c $(VGPU_SRC) $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
+build-fuzz/%: harness/fuzz/%.c $(SIM_CORE) $(VGPU_SRC) $(LIB_SRC) | $(KMODEL_LIST)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -I$(KMODEL_GEN)/.. -o $@ $^ $(JSONC_LIBS) -ldeflate -lz
 FUZZ_SECONDS ?= 20
 fuzz-smoke: fuzz
-	@set -e; for f in $(FUZZ_LIB) $(FUZZ_SIM) $(FUZZ_TARGETS); do \
+	@set -e; for f in $(FUZZ_LIB) $(FUZZ_VGPU) $(FUZZ_SIM) $(FUZZ_TARGETS); do \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		mkdir -p build-fuzz/corpus/$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \

@@ -353,7 +353,7 @@ stamp_now=$( {
 		"$src/kernel/kmodel-gen.sh" "$series"/0*.patch | sed "s|$src/||"
 	# shellcheck disable=SC2086
 	sha256sum "$0" "$src/guest-images/init.sh" "$src/guest-images/vdisp/"* \
-		"$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" \
+		"$src/lib/vgpu/include/vgpu/shm.h" "$src/lib/include/vrc/i915_regs.h" \
 		"$deb" $extra_bins /usr/sbin/qemu-ga | sed "s|$src/||; s|$build/||"
 } | sha256sum | cut -d' ' -f1)
 if [ "$force" = 0 ] && [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp_now" ] &&
@@ -381,9 +381,10 @@ mdir=$kx/lib/modules/$abi
 # ---- vdisp.ko, built against the headers of the same kernel
 if [ "$vdisp" = 1 ]; then
 	vd=$work/vdisp
-	mkdir -p "$vd/include/vrc"
+	mkdir -p "$vd/include/vrc" "$vd/include/vgpu"
 	cp "$src/guest-images/vdisp/"*.c "$src/guest-images/vdisp/"*.h "$src/guest-images/vdisp/Kbuild" "$vd/"
-	cp "$src/lib/include/vrc/vgpu_shm.h" "$src/lib/include/vrc/i915_regs.h" "$vd/include/vrc/"
+	cp "$src/lib/vgpu/include/vgpu/shm.h" "$vd/include/vgpu/"
+	cp "$src/lib/include/vrc/i915_regs.h" "$vd/include/vrc/"
 	log "building vdisp.ko against $kdir"
 	kmake "$vd" >"$work/kbuild.log" 2>&1 || {
 		cat "$work/kbuild.log" >&2

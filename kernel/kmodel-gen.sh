@@ -27,7 +27,7 @@ usage: kernel/kmodel-gen.sh [--shim=DIR] [--kernel=MAJOR.MINOR] SERIES_DIR OUT.c
   vgpu-sim's model kernel-VER. make does this (mk/kmodel.mk):
     kernel/kmodel-gen.sh kernel/7.2 build/gen/kmodel/7.2.c
   --shim=DIR  the include directory of kshim.h, kshim_vgpu.h and glue.h
-              (default vgpu-sim/kmodel; the vgpu-mdev module uses series,
+              (default harness/vgpu-sim/kmodel; the vgpu-mdev module uses series,
               its kernel-side shim: guest-images/mkimage.sh --flavour=mdev)
   --kernel=V  the kernel the C is built against, when it is newer than the
               series' own (the newest series not newer than a kernel serves
@@ -37,7 +37,7 @@ usage: kernel/kmodel-gen.sh [--shim=DIR] [--kernel=MAJOR.MINOR] SERIES_DIR OUT.c
 EOF
 }
 case ${1:-} in -h|--help) usage; exit 0 ;; esac
-shim=vgpu-sim/kmodel
+shim=harness/vgpu-sim/kmodel
 case ${1:-} in --shim=?*) shim=${1#*=}; shift ;; esac
 kernel=
 case ${1:-} in --kernel=?*) kernel=${1#*=}; shift ;; esac

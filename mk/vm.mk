@@ -15,10 +15,10 @@ $(VMLIB): $(call obj,$(VM_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
 
-$(BUILD)/vrc-vm: $(call obj,harness/vm/main.c) $(VMLIB) $(VRCLIB) $(LIBVRC)
+$(BUILD)/vrc-vm: $(call obj,harness/vm/main.c) $(VMLIB) $(VRCLIB) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_vm_%: $(BUILD)/obj/harness/tests/test_vm_%.o $(VMLIB) $(VRCLIB) $(SIMLIB) $(LIBVRC)
+$(BUILD)/tests/test_vm_%: $(BUILD)/obj/harness/tests/test_vm_%.o $(VMLIB) $(VRCLIB) $(SIMLIB) $(LIBVGPU) $(LIBVRC)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -9,7 +9,7 @@ WL_TESTS  := $(patsubst $(WL_DIR)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(WL_DIR
 
 $(call obj,$(WL_SRC)): CFLAGS += $(WL_CFLAGS)
 
-$(BUILD)/vrc-wl: $(call obj,$(WL_SRC)) $(LIBVRC)
+$(BUILD)/vrc-wl: $(call obj,$(WL_SRC)) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(WL_LIBS) $(LDLIBS)
 
 # The self-test runs vrc-wl and vgpu-sim as programs (from VRC_BUILD).

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "vrc/caps.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 /* Discovery the device got wrong is this clause's failure, not a skip. */
 static bool found(struct vt *t, enum vrc_clause c)

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 
 #include "vrc/i915_regs.h"
-#include "vrc/vt.h"
-#include "vrc/artifacts.h"
-#include "vrc/judge.h"
+#include "harness/vrc/vt.h"
+#include "harness/vrc/artifacts.h"
+#include "harness/vrc/judge.h"
 
 static enum vrc_result drive_and_judge(struct vt *t, unsigned pipe, unsigned n,
 				       vt_act_fn act, void *ctx)

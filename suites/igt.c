@@ -31,13 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm/vm.h"
-#include "vrc/artifacts.h"
-#include "vrc/guest_vm.h"
-#include "vrc/judge.h"
-#include "vrc/rt.h"
+#include "harness/vm/vm.h"
+#include "harness/vrc/artifacts.h"
+#include "harness/vrc/guest_vm.h"
+#include "harness/vrc/judge.h"
+#include "harness/vrc/rt.h"
 #include "vrc/timeline.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 #include "rt_guest.h"
 
 #define IGT_HZ		60u

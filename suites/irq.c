@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define WINDOW	4u	/* vblanks a signal may take / silence must last */
 

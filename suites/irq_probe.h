@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define SET_TRIGGER_EVENTFD	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_EVENTFD)
 #define SET_TRIGGER_NONE	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE)

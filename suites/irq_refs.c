@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define SET_TRIGGER_NONE	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE)
 #define WINDOW		4u

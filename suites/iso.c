@@ -25,9 +25,9 @@
 #include <string.h>
 
 #include "vrc/i915_regs.h"
-#include "vrc/artifacts.h"
-#include "vrc/judge.h"
-#include "vrc/vt.h"
+#include "harness/vrc/artifacts.h"
+#include "harness/vrc/judge.h"
+#include "harness/vrc/vt.h"
 
 #define ISO_VBLANKS	48u
 #define ISO_MAX_GAP	12u	/* EVT-4's THR + 2 */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Every conformance test, in the order a run executes them. */
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define T(x)	extern const struct vrc_test x;
 T(vrc_test_disc_display_irq) T(vrc_test_disc_chain)

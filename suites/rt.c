@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vrc/artifacts.h"
-#include "vrc/judge.h"
-#include "vrc/rt.h"
+#include "harness/vrc/artifacts.h"
+#include "harness/vrc/judge.h"
+#include "harness/vrc/rt.h"
 #include "vrc/timeline.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 #include "rt_guest.h"
 
 /* Vblanks judged past the timeline's last one: a flip of the last vblank may

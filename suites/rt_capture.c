@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gvt/capture.h"
-#include "gvt/gvt.h"
-#include "vrc/artifacts.h"
+#include "harness/gvt/capture.h"
+#include "harness/gvt/gvt.h"
+#include "harness/vrc/artifacts.h"
 #include "vrc/fourcc.h"
 #include "vrc/util.h"
 #include "rt_capture.h"

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vrc/artifacts.h"
-#include "vrc/guest_vm.h"
+#include "harness/vrc/artifacts.h"
+#include "harness/vrc/guest_vm.h"
 #include "rt_guest.h"
 
 /* Where vrc-wl is: next to vgpu-sim unless VRC_WORKLOAD says otherwise. */

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "vrc/rt.h"
-#include "vrc/vt.h"
+#include "harness/vrc/rt.h"
+#include "harness/vrc/vt.h"
 
 #define RT_HZ		60u
 #define RT_SHM_MIB	32u

@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vrc/artifacts.h"
+#include "harness/vrc/artifacts.h"
 #include "vrc/i915_regs.h"
-#include "vrc/judge.h"
+#include "harness/vrc/judge.h"
 #include "vrc/timeline.h"
 #include "vrc/transport.h"
 #include "vrc/util.h"

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrc/artifacts.h"
+#include "harness/vrc/artifacts.h"
 #include "rt_capture.h"
 
 #define WINDOW_AHEAD	8u	/* frames past the newest submitted kept for matching */

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrc/artifacts.h"
+#include "harness/vrc/artifacts.h"
 #include "rt_capture.h"
 
 #define MAX_REPORTED	3u

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrc/artifacts.h"
+#include "harness/vrc/artifacts.h"
 #include "vrc/capture.h"
 #include "vrc/i915_regs.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define TW		320u
 #define TH		240u

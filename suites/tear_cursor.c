@@ -19,7 +19,7 @@
 
 #include "vrc/capture.h"
 #include "vrc/i915_regs.h"
-#include "vrc/vt.h"
+#include "harness/vrc/vt.h"
 
 #define CUR_DIM		64u
 

@@ -27,7 +27,7 @@ kernel=$img/vmlinuz
 [ -f "$img/vmlinux" ] && kernel=$img/vmlinux
 
 truncate -s 8M "$dir/zero.shm"
-# struct vgpu_shm_header (vgpu_shm.h): right magic, version and registers,
+# struct vgpu_shm_header (vgpu/shm.h): right magic, version and registers,
 # but 16 MiB of VRAM at 1 MiB in an 8 MiB shm.
 perl -e 'print pack("V8 Q<4 V2", 0x55504756, 1, 4096, 0, 0, 3, 0x60000, 0x14000,
 		   4096, 0x15000, 0x100000, 0x1000000, 1024, 60000)' > "$dir/bad.shm"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vdisp: DRM/KMS driver for the emulated vGPU behind QEMU's ivshmem-doorbell
- * (1af4:1110). The device side is vgpu-sim; the protocol is vrc/vgpu_shm.h:
+ * (1af4:1110). The device side is vgpu-sim; the protocol is vgpu/shm.h:
  * BAR2 holds a header, a shadow of the gen9 display registers, a write ring
  * for register writes (trapped MMIO, rung through the BAR0 doorbell) and
  * VRAM. One pipe (A), a primary and a cursor plane, a virtual connector.
@@ -17,7 +17,7 @@
 #include <drm/drm_encoder.h>
 #include <drm/drm_plane.h>
 
-#include "vrc/vgpu_shm.h"
+#include "vgpu/shm.h"
 #include "vrc/i915_regs.h"
 
 #define VDISP_PIPE		0u	/* the one pipe we drive: A */

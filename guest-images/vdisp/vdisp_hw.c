@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shared-memory protocol of vrc/vgpu_shm.h from the guest side: header
+ * The shared-memory protocol of vgpu/shm.h from the guest side: header
  * validation, register reads from the shadow, register writes through the
  * ring and the ivshmem doorbell. The header comes from the host and is
  * validated once; afterwards only the validated copies are used.
@@ -214,7 +214,7 @@ u32 vdisp_status(struct vdisp_device *vd, const vgpu_u32 *field)
  */
 static void vdisp_ring_locked(struct vdisp_device *vd)
 {
-	/* the records before the head that publishes them (vgpu_shm.h) */
+	/* the records before the head that publishes them (vgpu/shm.h) */
 	virt_store_release(&vd->ring->head, vd->head);
 	iowrite32((u32)vd->emu_id << 16 | VGPU_DOORBELL_VEC,
 		  vd->mmio + IVSHMEM_DOORBELL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The sim backend: the vgpu-sim process guest (vgpu_guest.h). Programs the
+ * The sim backend: the vgpu-sim process guest (vgpu/guest.h). Programs the
  * gen9 registers through the write ring the way harness/vrc/vt.c does,
  * keeps framebuffers and cursor images in VRAM, and learns about vblanks and
  * flips from struct vgpu_pipe_status. The sequence is the frame counter of
@@ -25,7 +25,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/util.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "wl_display.h"
 
 #define OPEN_TIMEOUT_MS		5000

@@ -28,12 +28,12 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "gvt/capture.h"
+#include "harness/gvt/capture.h"
 #include "vrc/capture.h"
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
-#include "vrc/vgpu_guest.h"
-#include "vrc/sim_backend.h"
+#include "vgpu/guest.h"
+#include "harness/vrc/sim_backend.h"
 
 #define SHM_MIB		128u	/* two 4K XRGB frames plus the layout */
 #define TARGET_P99_MS	2.0

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "vrc/i915_regs.h"
-#include "vgpu-sim/vgpu.h"
+#include "harness/vgpu-sim/vgpu.h"
 
 #define SHM_SIZE	(4u << 20)
 #define MAX_OPS		2048u

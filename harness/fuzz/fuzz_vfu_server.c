@@ -29,8 +29,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vgpu-sim/vfu_server.h"
-#include "vgpu-sim/vgpu.h"
+#include "harness/vgpu-sim/vfu_server.h"
+#include "harness/vgpu-sim/vgpu.h"
 #include "vrc/util.h"
 
 #define SHM_SIZE	(4u << 20)

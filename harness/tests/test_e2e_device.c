@@ -17,10 +17,10 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/irq.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "vrc/vtest.h"
-#include "vrc/sim_backend.h"
-#include "vrc/rt.h"
+#include "harness/vrc/sim_backend.h"
+#include "harness/vrc/rt.h"
 
 #define W	64u
 #define H	32u

@@ -16,7 +16,7 @@
 #include "vrc/capture.h"
 #include "vrc/irq.h"
 #include "vrc/util.h"
-#include "gvt/capture.h"
+#include "harness/gvt/capture.h"
 
 #define W	300u	/* pixels: not a whole number of X tiles */
 #define H	20u	/* rows: not a whole number of tile rows */

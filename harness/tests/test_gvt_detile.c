@@ -6,7 +6,7 @@
  * the layouts themselves; bad geometry is refused before any read.
  */
 #include "vrc/vtest.h"
-#include "gvt/detile.h"
+#include "harness/gvt/detile.h"
 
 /* Where byte xb of row y lives in a tiled buffer (the PRM's formula). */
 static size_t tiled_addr(enum gvt_tiling t, uint32_t stride, uint32_t xb, uint32_t y)

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "vrc/vtest.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/gvt.h"
 
 static inline void fake_mkdirs(const char *root, const char *rel)
 {

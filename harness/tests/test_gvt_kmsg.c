@@ -7,7 +7,7 @@
 #include <fcntl.h>
 
 #include "vrc/vtest.h"
-#include "gvt/kmsg.h"
+#include "harness/gvt/kmsg.h"
 
 static int parse(const char *s, struct gvt_kmsg_rec *r)
 {

@@ -19,10 +19,10 @@
 
 #include "test_gvt_fake.h"
 #include "test_gvt_simkernel.h"
-#include "vrc/backend.h"
-#include "vrc/sim_backend.h"
+#include "harness/vrc/backend.h"
+#include "harness/vrc/sim_backend.h"
 #include "vrc/util.h"
-#include "vrc/vrc.h"
+#include "harness/vrc/vrc.h"
 
 struct gvt_world {
 	char root[64], uuid[40], kmsg[128];

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "vrc/irq.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/gvt.h"
 #include "test_gvt_script.h"
 
 static struct vrc_transport *transport(struct vrc_sys *sys, int fd)

@@ -11,8 +11,8 @@
  */
 #include <dirent.h>
 
-#include "vgpu-sim/kmodel.h"
-#include "vgpu-sim/vgpu_priv.h"
+#include "harness/vgpu-sim/kmodel.h"
+#include "harness/vgpu-sim/vgpu_priv.h"
 #include "vgpu_fixture.h"
 
 static unsigned open_fds(void)

@@ -8,8 +8,8 @@
 #include <math.h>
 
 #include "vrc/vtest.h"
-#include "vrc/compare.h"
-#include "vrc/journal.h"
+#include "harness/vrc/compare.h"
+#include "harness/vrc/journal.h"
 
 #define HDR "{\"type\":\"header\",\"format\":\"vrc-journal\",\"version\":1," \
 	"\"run\":{\"run_id\":\"r1\",\"started\":\"2026-01-01T00:00:00Z\",\"abi_found\":\"v6\"," \

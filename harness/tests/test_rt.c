@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "vrc/vtest.h"
-#include "vrc/rt.h"
+#include "harness/vrc/rt.h"
 
 #define PERIOD	16666667ull
 

@@ -16,7 +16,7 @@
 #include "vrc/vtest.h"
 #include "vrc/bandcrc.h"
 #include "vrc/i915_regs.h"
-#include "vgpu-sim/vgpu.h"
+#include "harness/vgpu-sim/vgpu.h"
 
 #include "vgpu_fixture.h"
 

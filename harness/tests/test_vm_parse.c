@@ -13,10 +13,10 @@
 
 #include "vrc/vtest.h"
 #include "vrc/base64.h"
-#include "vm/lineio.h"
-#include "vm/qga.h"
-#include "vm/qmp.h"
-#include "vm/vm.h"
+#include "harness/vm/lineio.h"
+#include "harness/vm/qga.h"
+#include "harness/vm/qmp.h"
+#include "harness/vm/vm.h"
 
 static int next(struct vrc_lr *r, const char **line)
 {

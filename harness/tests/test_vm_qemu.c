@@ -18,9 +18,9 @@
 
 #include "vrc/vtest.h"
 #include "vrc/util.h"
-#include "vm/qga.h"
-#include "vm/qmp.h"
-#include "vm/vm.h"
+#include "harness/vm/qga.h"
+#include "harness/vm/qmp.h"
+#include "harness/vm/vm.h"
 
 static char run_dir[64];
 

@@ -17,7 +17,7 @@
 
 #include "vrc/vtest.h"
 #include "vrc/i915_regs.h"
-#include "vgpu-sim/vgpu.h"
+#include "harness/vgpu-sim/vgpu.h"
 
 #define SHM_SIZE	(4u << 20)
 #define PRI		VRC_GVT_PRI_EVENT_VAL

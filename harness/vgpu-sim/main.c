@@ -31,7 +31,7 @@
 
 #include "vrc/util.h"
 #include "vrc/caps.h"
-#include "vrc/ivshmem.h"
+#include "vgpu/ivshmem.h"
 #include "vrc/lsan.h"
 #include "control.h"
 #include "sim.h"

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include "vrc/uapi.h"
 #include "vrc/vfio_user.h"
-#include "vrc/vgpu_shm.h"
+#include "vgpu/shm.h"
 #include "model.h"
 
 /* vfio-user regions of the device (PCI layout QEMU expects). */

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vm/vm.h"
+#include "harness/vm/vm.h"
 
 #define TAIL_MAX	65536
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vm/lineio.h"
+#include "harness/vm/lineio.h"
 
 #define FILL_CHUNK	65536
 

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/vm.h"
-#include "vrc/sim_backend.h"
+#include "harness/vm/vm.h"
+#include "harness/vrc/sim_backend.h"
 
 #define EXIT_TIMEOUT	124
 #define EXIT_HARNESS	125

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/vm.h"
+#include "harness/vm/vm.h"
 
 #define KERNEL_ARGS	"console=ttyS0,115200 panic=-1"
 #define DEFAULT_MEM_MIB	512

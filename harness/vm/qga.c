@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/qga.h"
+#include "harness/vm/qga.h"
 
 #define EXEC_POLL_MIN_MS	20
 #define EXEC_POLL_MAX_MS	250

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vm/lineio.h"
-#include "vm/wait.h"
+#include "harness/vm/lineio.h"
+#include "harness/vm/wait.h"
 
 #define VRC_QGA_LINE_MAX	(4u << 20)	/* a reply line (base64 inside) */
 #define VRC_QGA_OUT_MAX		(1u << 20)	/* decoded stdout/stderr we keep */

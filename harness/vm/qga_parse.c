@@ -8,7 +8,7 @@
 #include "vrc/json.h"
 #include "vrc/util.h"
 #include "vrc/base64.h"
-#include "vm/qga.h"
+#include "harness/vm/qga.h"
 
 #define JSON_DEPTH	16
 

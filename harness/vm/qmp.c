@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/qmp.h"
+#include "harness/vm/qmp.h"
 
 /* Next message within the deadline: 0, -ETIMEDOUT, -EPIPE, -EPROTO. */
 static int next_msg(struct vrc_qmp *q, struct vrc_qmp_msg *m, int64_t deadline,

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vm/lineio.h"
-#include "vm/wait.h"
+#include "harness/vm/lineio.h"
+#include "harness/vm/wait.h"
 
 #define VRC_QMP_LINE_MAX	(1u << 20)
 

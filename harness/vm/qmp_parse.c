@@ -6,7 +6,7 @@
 
 #include "vrc/json.h"
 #include "vrc/util.h"
-#include "vm/qmp.h"
+#include "harness/vm/qmp.h"
 
 #define JSON_DEPTH	16
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/vm_priv.h"
+#include "harness/vm/vm_priv.h"
 
 #define QMP_TIMEOUT_MS		10000
 #define SYNC_SLICE_MS		2000

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vm/qga.h"
+#include "harness/vm/qga.h"
 
 enum vrc_vm_accel { VRC_VM_ACCEL_AUTO, VRC_VM_ACCEL_KVM, VRC_VM_ACCEL_TCG };
 

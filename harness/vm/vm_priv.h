@@ -6,9 +6,9 @@
 #include <limits.h>
 #include <sys/types.h>
 
-#include "vm/qmp.h"
-#include "vm/qga.h"
-#include "vm/vm.h"
+#include "harness/vm/qmp.h"
+#include "harness/vm/qga.h"
+#include "harness/vm/vm.h"
 
 struct vrc_vm {
 	struct vrc_vm_config cfg;	/* strings not owned: the caller's */

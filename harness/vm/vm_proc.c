@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "vm/vm_priv.h"
+#include "harness/vm/vm_priv.h"
 
 /*
  * Bind a listening socket at dir/name. sun_path holds 108 bytes; a longer

@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 
 #include "vrc/util.h"
-#include "vm/lineio.h"
-#include "vm/wait.h"
+#include "harness/vm/lineio.h"
+#include "harness/vm/wait.h"
 
 int vrc_wait_readable(int fd, int64_t deadline, const struct vrc_waiter *w,
 		      char *err, size_t errlen)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "backend.h"
 #include "vt.h"
 

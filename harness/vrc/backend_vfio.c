@@ -21,7 +21,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/util.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/gvt.h"
 #include "backend.h"
 #include "rt.h"
 #include "vt.h"

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gvt/gvt.h"
-#include "vm/vm.h"
+#include "harness/gvt/gvt.h"
+#include "harness/vm/vm.h"
 #include "artifacts.h"
 #include "guest_vm.h"
 #include "runner.h"

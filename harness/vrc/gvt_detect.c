@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gvt/cli.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/cli.h"
+#include "harness/gvt/gvt.h"
 #include "backend.h"
 #include "vrc.h"
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "gvt/kmsg.h"
+#include "harness/gvt/kmsg.h"
 #include "vrc.h"
 
 struct vrc_host_dmesg {

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gvt/cli.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/cli.h"
+#include "harness/gvt/gvt.h"
 #include "vrc/irq.h"
 #include "backend.h"
 #include "results_read.h"

@@ -13,7 +13,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vrc/util.h"
-#include "gvt/gvt.h"
+#include "harness/gvt/gvt.h"
 #include "rt.h"
 #include "runner.h"
 #include "vt.h"

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include "vrc/irq.h"
 #include "vrc/oracle.h"
-#include "vrc/rt.h"
-#include "vrc/vgpu_guest.h"
+#include "harness/vrc/rt.h"
+#include "vgpu/guest.h"
 #include "backend.h"
 #include "sim_backend.h"
 #include "vrc.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrc/compare.h"
-#include "vrc/journal.h"
+#include "harness/vrc/compare.h"
+#include "harness/vrc/journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

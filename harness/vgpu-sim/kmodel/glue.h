@@ -14,7 +14,7 @@
 #ifndef VGPU_SIM_KMODEL_GLUE_H
 #define VGPU_SIM_KMODEL_GLUE_H
 
-#include "vgpu-sim/kmodel.h"
+#include "harness/vgpu-sim/kmodel.h"
 
 /* v6 (value-encoded, one eventfd) or v7 (one eventfd per plane) */
 #ifdef GVT_DISPLAY_PRI_EVENT_VAL

@@ -42,8 +42,8 @@ struct vfio_irq_info {
 	__u32	cap_offset;
 };
 
-#include "vgpu-sim/kmodel.h"
-#include "vgpu-sim/vgpu_priv.h"
+#include "harness/vgpu-sim/kmodel.h"
+#include "harness/vgpu-sim/vgpu_priv.h"
 
 /* Kernel code is built as the kernel builds it: unused parameters are fine. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"

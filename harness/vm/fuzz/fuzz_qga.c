@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "vrc/base64.h"
-#include "vm/qga.h"
+#include "harness/vm/qga.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

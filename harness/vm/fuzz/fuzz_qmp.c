@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "vm/lineio.h"
-#include "vm/qmp.h"
+#include "harness/vm/lineio.h"
+#include "harness/vm/qmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The process guest (vgpu_guest.h): joins vgpu-sim's ivshmem server as a
+ * The process guest (vgpu/guest.h): joins vgpu-sim's ivshmem server as a
  * client, maps the shared memory and drives the emulated vGPU through the
  * register shadow and the write ring, like the vdisp guest driver does.
  *
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "vrc/util.h"
 
 /* Bound of vgpu_guest_write's wait for room in a full ring. */

@@ -2,16 +2,16 @@
 /*
  * A "process guest": a host process that drives an emulated vGPU through the
  * same ivshmem protocol and shared-memory register interface the vdisp guest
- * kernel driver uses (vgpu_shm.h). Fast tests run workloads through it
+ * kernel driver uses (vgpu/shm.h). Fast tests run workloads through it
  * without booting a VM.
  */
-#ifndef VRC_VGPU_GUEST_H
-#define VRC_VGPU_GUEST_H
+#ifndef VGPU_GUEST_H
+#define VGPU_GUEST_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "vrc/ivshmem.h"
-#include "vrc/vgpu_shm.h"
+#include "vgpu/ivshmem.h"
+#include "vgpu/shm.h"
 
 struct vgpu_guest {
 	struct ivshmem_client ivs;
@@ -51,4 +51,4 @@ int vgpu_guest_flush(struct vgpu_guest *g, int timeout_ms);
 /* The guest's display vector eventfd (readable on vblank/flip-done). */
 int vgpu_guest_irq_fd(const struct vgpu_guest *g);
 
-#endif /* VRC_VGPU_GUEST_H */
+#endif /* VGPU_GUEST_H */

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "vrc/i915_regs.h"
-#include "vrc/vgpu_guest.h"
+#include "vgpu/guest.h"
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "vrc/ivshmem.h"
+#include "vgpu/ivshmem.h"
 
 #define MAX_FDS		8
 #define MAX_OPS		128

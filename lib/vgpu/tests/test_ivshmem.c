@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <time.h>
 
-#include "vrc/ivshmem.h"
+#include "vgpu/ivshmem.h"
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 

@@ -27,8 +27,8 @@
  * This header is also compiled into the guest kernel module: fixed-width
  * types only, no libc.
  */
-#ifndef VRC_VGPU_SHM_H
-#define VRC_VGPU_SHM_H
+#ifndef VGPU_SHM_H
+#define VGPU_SHM_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -120,4 +120,4 @@ struct vgpu_ring {
 	struct vgpu_ring_rec rec[];	/* ring_entries records */
 };
 
-#endif /* VRC_VGPU_SHM_H */
+#endif /* VGPU_SHM_H */

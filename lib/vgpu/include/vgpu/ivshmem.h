@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ivshmem server protocol (docs/protocols.md §2.2), both ends: vgpu-sim is the
+ * The ivshmem server protocol (docs/protocols.md §2.2), both ends
+ * (ivshmem_server.c, ivshmem_client.c): vgpu-sim is the
  * server QEMU's ivshmem-doorbell connects to; a process guest is a client
  * speaking the same protocol. Messages are little-endian int64, server to
  * client only, each with at most one fd.
  *
  * Peer ids: the emulator is 0, each connecting guest gets the next id.
  */
-#ifndef VRC_IVSHMEM_H
-#define VRC_IVSHMEM_H
+#ifndef VGPU_IVSHMEM_H
+#define VGPU_IVSHMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,4 +71,4 @@ int ivshmem_client_poll(struct ivshmem_client *c);
 int ivshmem_client_ring(struct ivshmem_client *c, uint16_t peer, unsigned vec);
 void ivshmem_client_close(struct ivshmem_client *c);
 
-#endif /* VRC_IVSHMEM_H */
+#endif /* VGPU_IVSHMEM_H */
