@@ -435,7 +435,7 @@ static int probe_device(const char *name, const char *sysfs, char *why, size_t l
 		snprintf(why, len, "%s: no display irq among its %u irqs (%s)", name,
 			 d.num_irqs, strerror(-ret));
 	else if (d.irq.v6_events || d.irq.count < 2)
-		snprintf(why, len, "%s: v6 display irq (one eventfd, value-encoded), not the v7 uAPI",
+		snprintf(why, len, "%s: a v6 display irq (one value-encoded eventfd), not v7",
 			 name);
 	vfio_close(&d);
 	return why[0] ? -ENOENT : 0;
