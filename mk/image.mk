@@ -82,7 +82,7 @@ define mdev_image
 endef
 
 .PHONY: image-mdev check-mdev
-image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc
+image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc $(BUILD)/vfio_display_irq_test
 	$(foreach k,$(MDEV_KERNELS),$(call mdev_image,$(k)))
 check-mdev: image-mdev
 	$(call mdev_each,guest-images/tests/t_mdev.sh)
