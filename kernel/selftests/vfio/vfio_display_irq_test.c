@@ -40,6 +40,7 @@
 #include "../kselftest_harness.h"
 
 #define DEVICE_ENV		"VFIO_DISPLAY_IRQ_DEVICE"
+#define DESTRUCTIVE_ENV		"VFIO_DISPLAY_IRQ_DESTRUCTIVE"
 #define MDEV_DEVICES		"/sys/bus/mdev/devices"
 #define STEP_FILE		"/sys/kernel/debug/vgpu-mdev/%s/step"
 
@@ -408,6 +409,11 @@ static int update(struct vfio_dev *d, int plane_type)
 	return reg_write(d, PIPE_A_DSPSURF, 0x100000 + (seq % 64) * 0x10000);
 }
 
+static int other_plane(int plane_type)
+{
+	return plane_type == PLANE_TYPE_CURSOR ? PLANE_TYPE_PRIMARY : PLANE_TYPE_CURSOR;
+}
+
 /*
  * Bring the primary plane out of its idle heuristic: a flip and two
  * vblanks, so that the next IDLE_THRESHOLD vblanks carry only the
@@ -598,7 +604,7 @@ TEST_F(display_irq, disc_2_6_short_argsz)
 	__u32 need = self->d.irq.argsz, argsz, i;
 
 	ASSERT_LT(sizeof(*info), need);
-	for (argsz = sizeof(*info); argsz < need; argsz += 4) {
+	for (argsz = sizeof(*info); argsz < need; argsz++) {
 		memset(buf, 0xa5, sizeof(buf));
 		info->argsz = argsz;
 		info->flags = 0;
@@ -694,6 +700,27 @@ TEST_F(display_irq, irq_1_5_bad_flags)
 				    VFIO_IRQ_SET_DATA_BOOL, index, 0, count, NULL, 0, 0));
 	EXPECT_EQ(-EINVAL, set_irqs(d, VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE |
 				    (1u << 31), index, 0, count, NULL, 0, 0));
+	assert_still_signalled(_metadata, d, self->efd);
+}
+
+/*
+ * The two requests that oopsed the original (v6) series: refused with
+ * EINVAL.  A kernel with that bug goes down, so the test runs only when
+ * VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 says the machine may.
+ */
+TEST_F(display_irq, irq_1_6_oops_combinations)
+{
+	struct vfio_dev *d = &self->d;
+	const char *env = getenv(DESTRUCTIVE_ENV);
+
+	if (!env || strcmp(env, "1"))
+		SKIP(return, "destructive on a broken kernel: set %s=1 to run it", DESTRUCTIVE_ENV);
+	register_all(_metadata, d, self->efd);
+	EXPECT_EQ(-EINVAL, set_irqs(d, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_EVENTFD,
+				    d->irq.index, 0, 0, NULL, 0, 0));
+	EXPECT_EQ(-EINVAL, set_irqs(d, VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE |
+				    VFIO_IRQ_SET_DATA_EVENTFD, d->irq.index, 0, d->irq.count,
+				    self->efd, d->irq.count * sizeof(__s32), 0));
 	assert_still_signalled(_metadata, d, self->efd);
 }
 
@@ -948,7 +975,10 @@ TEST_F(display_plane, irq_3_4_replaced_not_signalled)
 	EXPECT_EQ(0, old) TH_LOG("the replaced eventfd was signalled (3.4)");
 }
 
-/* A burst of updates inside one vblank: one +1 on the plane's sub-irq. */
+/*
+ * A burst of updates of the variant's plane inside one vblank, and one of
+ * the other plane's: one +1 on each sub-irq (1.1).
+ */
 TEST_F(display_plane, evt_1_1_burst_bound)
 {
 	struct vfio_dev *d = &self->d;
@@ -962,12 +992,14 @@ TEST_F(display_plane, evt_1_1_burst_bound)
 		fc = frame_counter(d);
 		for (i = 0; i < 8; i++)
 			ASSERT_EQ(0, update(d, variant->plane_type));
+		ASSERT_EQ(0, update(d, other_plane(variant->plane_type)));
 		if (d->step[0] || frame_counter(d) == fc)
 			break;	/* the burst stayed inside one vblank */
 	}
 	ASSERT_GT(5, tries) TH_LOG("no burst fit into one vblank");
 	ASSERT_EQ(0, vblanks(d, 3));
 	EXPECT_EQ(1, take(self->own));
+	EXPECT_EQ(1, take(self->other));
 }
 
 /* An update of a plane never signals the other plane's sub-irq (5.2, 5.3). */
