@@ -8,7 +8,8 @@
 # signalled at the next vblank, silence when masked, unregistered or reset,
 # and the primary and cursor planes captured through real dma-bufs. The
 # kernel selftest of the irq (kernel/selftests/vfio/vfio_display_irq_test,
-# KTAP) runs on an mdev of its own, with the real clock and with the
+# KTAP) runs on an mdev of its own (its destructive test too: the guest is
+# disposable), with the real clock and with the
 # stepped one: it passes (exit 0), or on a v6 series (6.1) skips as a whole
 # (exit 4) saying so. Then
 # vrc itself runs the suite there (vrc run --backend=mdev --destructive:
@@ -77,7 +78,7 @@ kselftest() {
 		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
 		u=$(cat /proc/sys/kernel/random/uuid)
 		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
-		VFIO_DISPLAY_IRQ_DEVICE=$u /usr/bin/vfio_display_irq_test 2>&1
+		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
 		rc=$?
 		echo 1 > /sys/bus/mdev/devices/$u/remove || { echo "# mdev $u not removed"; rc=97; }
 		exit $rc' >"$dir/$1.ktap" 2>&1

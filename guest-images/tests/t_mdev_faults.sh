@@ -80,7 +80,7 @@ kselftest() {
 		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
 		u=$(cat /proc/sys/kernel/random/uuid)
 		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
-		VFIO_DISPLAY_IRQ_DEVICE=$u /usr/bin/vfio_display_irq_test 2>&1
+		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
 		rc=$?
 		echo 1 > /sys/bus/mdev/devices/$u/remove || rc=97
 		exit $rc' >"$dir/kselftest-$1.ktap" 2>&1
