@@ -3,7 +3,7 @@
 # kernel at tools/testing/selftests/vfio/ (the series' patch adds it there).
 # Built here out of tree, as `make -C tools/testing/selftests TARGETS=vfio`
 # would build it, from a few files of Debian's linux-source-6.12 (install-deps
-# profile "kernel"), extracted once into $(BUILD)/kselftest/linux-6.12:
+# profile "kselftest"), extracted once into $(BUILD)/kselftest/linux-6.12:
 #   kselftest_harness.h, kselftest.h   the harness the test includes
 #   include/uapi/linux/vfio.h          patched with the series' uAPI patch
 #                                      (kernel/6.12/0001) and installed as
@@ -29,8 +29,11 @@ KST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-clobbered -Wno-unused-param
 		-Wno-sign-compare -Werror -D_GNU_SOURCE
 
 # Only these files of the tarball (xz has to be read through: ~20 s, once).
-$(KST_TREE)/.extracted: $(KST_SRC)
-	@test -f $(KST_SRC) || { echo "$(KST_SRC) missing: scripts/install-deps.sh kernel"; exit 2; }
+# linux-source-6.12 comes from install-deps (profile kselftest, a part of
+# profile kernel); a tarball that appears later re-extracts.
+$(KST_TREE)/.extracted: $(wildcard $(KST_SRC))
+	@test -f $(KST_SRC) || scripts/install-deps.sh kselftest
+	@test -f $(KST_SRC) || { echo "$(KST_SRC) missing after install-deps.sh kselftest"; exit 2; }
 	@rm -rf $(KST_TREE) && mkdir -p $(KST_TREE)
 	$(if $(V),,@echo "  TAR     $(KST_TREE) ($(words $(KST_FILES)) files)";)tar -xJf $(KST_SRC) \
 		-C $(KST_TREE) --strip-components=1 $(addprefix linux-source-6.12/,$(KST_FILES))
