@@ -35,7 +35,8 @@ TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
 
 # The mdev flavour (issue 22): a VFIO host guest with vgpu-mdev.ko, the
 # reference series of its kernel compiled into the module, and
-# vrc-mdev-probe, libvrc's kernel-VFIO client, for each kernel of
+# vrc-mdev-probe, libvrc's kernel-VFIO client, and the irq's kernel selftest
+# (vfio_display_irq_test, mk/kselftest.mk), for each kernel of
 # MDEV_KERNELS: 6.1 is what the installed linux-headers-amd64 stands for
 # (bookworm), 6.12 what bookworm-backports' linux-headers-amd64 and
 # linux-image-amd64 stand for (fetched, never installed). check-mdev is
