@@ -35,7 +35,8 @@ DIR/guest-igt (vdisp plus what mounts the igt userland) or DIR/guest-igt-i915
                  the newest older one, as kernel/check.sh: 7.2's on 7.3),
                  beside it extra/vgpu-mdev-native.ko (the native build of
                  guest-images/mdev/Kbuild, not loaded at boot), and
-                 DIR/vrc-mdev-probe if it exists
+                 DIR/vrc-mdev-probe, DIR/vrc and the kernel selftest
+                 DIR/vfio_display_irq_test if they exist
   --kernel=K     host (default): the kernel the installed
                  linux-headers-amd64 stands for (bookworm: 6.1); SUITE, e.g.
                  bookworm-backports (6.12): the kernel linux-headers-amd64
@@ -339,7 +340,7 @@ for b in "$build/vdisp-probe" "$build/vrc-wl"; do
 	[ -x "$b" ] && extra_bins="$extra_bins $b"
 done
 if [ "$mdev" = 1 ]; then
-	for b in "$build/vrc-mdev-probe" "$build/vrc"; do
+	for b in "$build/vrc-mdev-probe" "$build/vrc" "$build/vfio_display_irq_test"; do
 		[ -x "$b" ] && extra_bins="$extra_bins $b"
 	done
 fi

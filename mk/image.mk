@@ -35,7 +35,8 @@ TEST_SCRIPTS += guest-images/tests/t_boot.sh guest-images/tests/t_refuse.sh
 
 # The mdev flavour (issue 22): a VFIO host guest with vgpu-mdev.ko, the
 # reference series of its kernel compiled into the module, and
-# vrc-mdev-probe, libvrc's kernel-VFIO client, for each kernel of
+# vrc-mdev-probe, libvrc's kernel-VFIO client, and the irq's kernel selftest
+# (vfio_display_irq_test, mk/kselftest.mk), for each kernel of
 # MDEV_KERNELS: 6.1 is what the installed linux-headers-amd64 stands for
 # (bookworm), 6.12 what bookworm-backports' linux-headers-amd64 and
 # linux-image-amd64 stand for (fetched, never installed). check-mdev is
@@ -82,7 +83,7 @@ define mdev_image
 endef
 
 .PHONY: image-mdev check-mdev
-image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc
+image-mdev: $(BUILD)/vrc-mdev-probe $(BUILD)/vrc $(BUILD)/vfio_display_irq_test
 	$(foreach k,$(MDEV_KERNELS),$(call mdev_image,$(k)))
 check-mdev: image-mdev
 	$(call mdev_each,guest-images/tests/t_mdev.sh)

@@ -6,7 +6,12 @@
 # creates an mdev, opens it through its group and a type1v2 container, finds
 # the display irq, and sees flips and cursor moves written through BAR0
 # signalled at the next vblank, silence when masked, unregistered or reset,
-# and the primary and cursor planes captured through real dma-bufs. Then
+# and the primary and cursor planes captured through real dma-bufs. The
+# kernel selftest of the irq (kernel/selftests/vfio/vfio_display_irq_test,
+# KTAP) runs on an mdev of its own (its destructive test too: the guest is
+# disposable), with the real clock and with the
+# stepped one: it passes (exit 0), or on a v6 series (6.1) skips as a whole
+# (exit 4) saying so. Then
 # vrc itself runs the suite there (vrc run --backend=mdev --destructive:
 # DISC, IRQ, EVT, ISO on the device, and TEAR with the harness filling the
 # planes' memory through BAR2 and capturing real dma-bufs, judged with the
@@ -21,7 +26,8 @@
 #   VRC_ACCEL         QEMU accelerators (default kvm:tcg with hardware KVM, else tcg)
 #   VRC_BOOT_TIMEOUT  seconds to wait for the guest (default 120)
 #   VRC_MDEV_OUT      a directory to keep the probe's TAP, vrc's KTAP and
-#                     results.json, the guest's dmesg and console in
+#                     results.json, the selftest's KTAP (kselftest*.ktap),
+#                     the guest's dmesg and console in
 #                     (default: not kept)
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +47,7 @@ dir=$(mktemp -d /tmp/vrc-mdev.XXXXXX)
 keep() {	# copy the evidence out before the directory goes
 	[ -n "${VRC_MDEV_OUT:-}" ] || return 0
 	mkdir -p "$VRC_MDEV_OUT" && cp "$dir"/*.log "$dir"/*.tap "$dir"/*.txt "$dir"/*.json \
-		"$VRC_MDEV_OUT/" 2>/dev/null
+		"$dir"/*.ktap "$VRC_MDEV_OUT/" 2>/dev/null
 }
 cleanup() {
 	keep
@@ -65,8 +71,36 @@ now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 
+# kselftest NAME CLOCK: the kernel selftest on an mdev made for it (and
+# removed after), its KTAP in $dir/NAME.ktap; a TAP line: exit 0 with no
+# test failed, or exit 4 (all skipped) on a v6 series, which must say so
+kselftest() {
+	tk=$(now)
+	qga exec 600 /bin/sh -c '
+		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
+		u=$(cat /proc/sys/kernel/random/uuid)
+		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
+		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
+		rc=$?
+		echo 1 > /sys/bus/mdev/devices/$u/remove || { echo "# mdev $u not removed"; rc=97; }
+		exit $rc' >"$dir/$1.ktap" 2>&1
+	krc=$?
+	ktot=$(sed -n 's/^# Totals: //p' "$dir/$1.ktap")
+	grep -E '^(not ok|# Totals|1\.\.0)' "$dir/$1.ktap" | sed "s/^/# $1: /"
+	kpass=$(echo "$ktot" | sed -n 's/^pass:\([0-9]*\).*/\1/p')
+	if [ "$krc" = 0 ] && echo "$ktot" | grep -q ' fail:0 ' && [ "${kpass:-0}" -ge 20 ]; then
+		ok "kernel selftest vfio_display_irq_test, $2 clock: $ktot in $(since "$tk")s"
+	elif [ "$krc" = 4 ] && grep -q '^1\.\.0 # SKIP .*v6 display irq' "$dir/$1.ktap" &&
+	     grep -q 'ABI v6' "$dir/type-description.txt"; then
+		ok "kernel selftest vfio_display_irq_test, $2 clock: skipped, the v6 series # $(sed -n 's/^1\.\.0 # SKIP //p' "$dir/$1.ktap")"
+	else
+		not_ok "kernel selftest vfio_display_irq_test, $2 clock: exit $krc, ${ktot:-no totals} ($(since "$tk")s)"
+		sed 's/^/#   /' "$dir/$1.ktap" | tail -60
+	fi
+}
+
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
 for f in "$img/vmlinuz" "$img/initrd.img"; do
 	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
@@ -148,7 +182,12 @@ else
 	not_ok "vrc-mdev-probe in the guest: exit $rc, $passes passed, $fails failed (${t_probe}s)"
 fi
 
-# 5: what served it: the guest kernel and the series in the module
+qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description \
+	>"$dir/type-description.txt" 2>&1
+# 5: the kernel selftest of the irq, on the module's real 60 Hz clock
+kselftest kselftest real
+
+# 6: what served it: the guest kernel and the series in the module
 rel=$(qga exec 10 /bin/uname -r 2>&1)
 desc=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description 2>&1)
 echo "$rel" > "$dir/kernel-release.txt"
@@ -158,19 +197,23 @@ else
 	not_ok "served by the image's kernel ($(cat "$img/kernel-release" 2>/dev/null)): uname -r '$rel', type '$desc'"
 fi
 
-# 6: the module unloads: no device left, the vblank clock stops
+# 7: the module unloads: no device left, the vblank clock stops
 if qga exec 20 /sbin/rmmod vgpu_mdev >"$dir/rmmod.txt" 2>&1; then
 	ok "rmmod vgpu_mdev"
 else
 	not_ok "rmmod vgpu_mdev # $(cat "$dir/rmmod.txt")"
 fi
 
-# 7: the suite again with the module's clock stepped by the harness
+# 8: the kernel selftest with the module's clock stepped (clock=stepped):
+# it steps the device's vblanks through debugfs, every window exact
+qga exec 30 /bin/sh -c "insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko clock=stepped" \
+	>"$dir/insmod.txt" 2>&1 || not_ok "insmod vgpu-mdev.ko clock=stepped # $(cat "$dir/insmod.txt")"
+kselftest kselftest-stepped stepped
+
+# 9: the suite again with the module's clock stepped by the harness
 # (clock=stepped, its debugfs step files): the kernel path judged in
 # virtual time, exactly as on vgpu-sim, ISO-1 against a lone baseline
 ts=$(now)
-qga exec 30 /bin/sh -c "insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev.ko clock=stepped" \
-	>"$dir/insmod.txt" 2>&1 || not_ok "insmod vgpu-mdev.ko clock=stepped # $(cat "$dir/insmod.txt")"
 qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev-stepped \
 	--progress=off >"$dir/vrc-stepped.tap" 2>&1
 vrc_rc=$?
@@ -189,7 +232,7 @@ else
 	not_ok "vrc run --backend=mdev, clock stepped: exit $vrc_rc, $stotals (${t_step}s)"
 fi
 
-# 8: the native build (vgpu-mdev-native.ko, VGPU_MDEV_IRQ=native: the
+# 10: the native build (vgpu-mdev-native.ko, VGPU_MDEV_IRQ=native: the
 # driver's own v7 irq, the samples/vfio-mdev form, whatever the kernel)
 # through the same stepped run: it must do what the series does, so where
 # the series speaks v7 too the pass and skip counts must be the series'
@@ -221,14 +264,19 @@ if [ "$sabi" = v7 ]; then
 else
 	[ "${npass:-0}" -ge "${vpass:-30}" ] || why="${why:+$why; }pass:${npass:-?} < ${vpass:-30}"
 fi
-qga exec 20 /sbin/rmmod vgpu_mdev >>"$dir/rmmod.txt" 2>&1 || why="${why:+$why; }rmmod failed"
 if [ -z "$why" ]; then
 	ok "vrc run --backend=mdev, native build, clock stepped: $ntotals in ${t_native}s (series $sabi: $stotals)"
 else
 	not_ok "vrc run --backend=mdev, native build, clock stepped: $why ($ntotals)"
 fi
 
-# 9: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
+# 11: the kernel selftest against the native build, the sample of the
+# series (samples/vfio-mdev): v7 whatever the kernel, so it must pass here
+# even where the series is v6
+kselftest kselftest-native "native build, stepped"
+qga exec 20 /sbin/rmmod vgpu_mdev >>"$dir/rmmod.txt" 2>&1 || not_ok "rmmod of the native build failed"
+
+# 12: the guest kernel's log: no WARN, BUG or lockdep splat from any of it
 qga exec 20 /bin/dmesg >"$dir/dmesg.log" 2>&1
 bad=$(grep -E 'WARNING:|BUG:|Oops|circular locking|general protection' "$dir/dmesg.log")
 if [ -s "$dir/dmesg.log" ] && [ -z "$bad" ] && grep -q 'vgpu-mdev: vblank clock stopped' "$dir/dmesg.log"; then

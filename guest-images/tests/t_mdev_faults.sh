@@ -12,11 +12,16 @@
 # The module runs with its clock stepped by vrc (clock=stepped): the
 # verdicts in virtual time, as its twin's, and a few seconds a fault
 # (t_mdev.sh runs the real 60 Hz clock).
-# TAP; opt-in (make mutation-mdev). Environment: VRC_BUILD (default
+# The kernel selftest of the irq (vfio_display_irq_test) runs with each
+# fault of its table below too, on an mdev of its own: it must fail (exit
+# 1) on exactly the clauses named there, by its tests' names (irq_3_4_...
+# is IRQ-3); on a v6 series (6.1) it must skip as a whole (exit 4), while
+# the native build (v7 on every kernel) must fail there too. TAP; opt-in (make mutation-mdev). Environment: VRC_BUILD (default
 # build; needs vrc and vgpu-sim), VRC_MDEV_KERNEL, VRC_ACCEL,
 # VRC_BOOT_TIMEOUT as t_mdev.sh; VRC_MDEV_FAULTS the faults to run
 # (default all of the table); VRC_MDEV_OUT a directory to keep each run's
-# KTAP and results.json in (the twin's as twin-FAULT.*).
+# KTAP and results.json in (the twin's as twin-FAULT.*, the selftest's as
+# kselftest-FAULT.ktap).
 set -u
 b=${VRC_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,13 +51,23 @@ native-no-cursor no-cursor any
 native-torn-offset torn-offset any
 native-warn ref some'
 faults=${VRC_MDEV_FAULTS:-$(echo "$twins" | cut -d' ' -f1 | tr '\n' ' ')}
+# FAULT CLAUSES: the clauses the kernel selftest must fail on, and no other
+# (run after vrc's run, on the module loaded again with the fault)
+kst_faults='leak IRQ-3
+dup EVT-1
+native-leak IRQ-3
+native-dup EVT-1'
+nkst=0
+for fault in $faults; do
+	echo "$kst_faults" | grep -q "^$fault " && nkst=$((nkst + 1))
+done
 n=0
 fail=0
 qemu_pid=
 dir=$(mktemp -d /tmp/vrc-mdev-faults.XXXXXX)
 cleanup() {
 	[ -n "${VRC_MDEV_OUT:-}" ] && mkdir -p "$VRC_MDEV_OUT" &&
-		cp "$dir"/*.tap "$dir"/*.json "$VRC_MDEV_OUT/" 2>/dev/null
+		cp "$dir"/*.tap "$dir"/*.json "$dir"/*.ktap "$VRC_MDEV_OUT/" 2>/dev/null
 	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$dir"
@@ -62,6 +77,44 @@ trap 'exit 1' INT TERM
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
+
+# kselftest FAULT CLAUSES: the kernel selftest on an mdev made for it, with
+# the module loaded with the fault; a TAP line: it fails (exit 1) on
+# exactly CLAUSES (comma list), read from its failing tests' names
+kselftest() {
+	# a fresh module: leak keeps what it leaked (16 eventfds at most) until
+	# unload, and vrc's run has filled that already
+	# ($ko and $param: the build and the fault the loop below loaded)
+	qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$ko fault=$param clock=stepped" \
+		>"$dir/insmod.txt" 2>&1 ||
+		echo "# $1: vgpu-mdev not reloaded for the selftest: $(cat "$dir/insmod.txt")"
+	qga exec 300 /bin/sh -c '
+		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
+		u=$(cat /proc/sys/kernel/random/uuid)
+		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
+		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
+		rc=$?
+		echo 1 > /sys/bus/mdev/devices/$u/remove || rc=97
+		exit $rc' >"$dir/kselftest-$1.ktap" 2>&1
+	krc=$?
+	kfailed=$(sed -n 's/^not ok [0-9]* [a-z_.]*\.\([a-z]*\)_\([0-9]*\)_[a-z0-9_]*$/\1-\2/p' \
+		"$dir/kselftest-$1.ktap" | tr 'a-z' 'A-Z' | sort -u | paste -sd, -)
+	ktot=$(sed -n 's/^# Totals: //p' "$dir/kselftest-$1.ktap")
+	# the v7 uAPI's test: on the v6 series it skips as a whole, saying why
+	# (the native build is v7 on every kernel: twin_abi)
+	if [ "$twin_abi" = v6 ]; then
+		if [ "$krc" = 4 ] && grep -q '^1\.\.0 # SKIP .*v6 display irq' "$dir/kselftest-$1.ktap"; then
+			ok "$1: the kernel selftest # SKIP $(sed -n 's/^1\.\.0 # SKIP //p' "$dir/kselftest-$1.ktap")"
+		else
+			not_ok "$1: the kernel selftest exits $krc on a v6 series, want 4 (skipped, saying v6)"
+		fi
+	elif [ "$krc" = 1 ] && [ "$kfailed" = "$2" ]; then
+		ok "$1: the kernel selftest fails on $2: $ktot"
+	else
+		not_ok "$1: the kernel selftest exits $krc failing on ${kfailed:-nothing}, want 1 failing on $2 (${ktot:-no totals})"
+	fi
+	grep '^not ok' "$dir/kselftest-$1.ktap" | sed "s/^/#   kselftest $1: /"
+}
 
 # verdicts MDEV.JSON TWIN.JSON: "RAN MDEV TWIN DMESG" - the clauses of the
 # tests that ran on mdev; those violated by failing tests there; those
@@ -105,7 +158,7 @@ cell() {
 }
 
 echo "TAP version 13"
-echo "1..$(( $(echo $faults | wc -w) + 1 ))"
+echo "1..$(( $(echo $faults | wc -w) + nkst + 1 ))"
 for f in "$img/vmlinuz" "$img/initrd.img" "$b/vrc"; do
 	[ -f "$f" ] || { echo "Bail out! $f missing: run make image-mdev BUILD=$b MDEV_KERNELS=$kver"; exit 1; }
 done
@@ -158,6 +211,8 @@ for fault in $faults; do
 	fi
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
 		--suite='disc-*,irq-*,evt-*,iso-*,tear-*' --progress=off >"$dir/$fault.tap" 2>&1
+	kclauses=$(echo "$kst_faults" | awk -v f="$fault" '$1 == f { print $2 }')
+	[ -n "$kclauses" ] && kselftest "$fault" "$kclauses"
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
 	# the twin on the host, virtual-time tests only ([a-z]: not rt-* by clause)
 	"$b/vrc" run --model="$twin" --abi="$twin_abi" --out="$dir/twin-$fault" \
