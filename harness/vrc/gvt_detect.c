@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gvt/cli.h"
 #include "gvt/gvt.h"
 #include "backend.h"
+#include "gvt_cli.h"
 #include "vrc.h"
 
 bool vrc_gvt_auto(const char *sysfs_root)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "gvt/cli.h"
+#include "gvt_cli.h"
 #include "journal.h"
 #include "vrc.h"
 
