@@ -155,8 +155,8 @@ static int cmd_list(const struct vrc_opts *o)
 	int w = 0, wc = 0, n = 0;
 
 	/* a column each for names and clauses, as wide as the longest selected */
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
+	for (unsigned i = 0; i < o->registry->ntests; i++) {
+		const struct vrc_test *t = o->registry->test[i];
 
 		if (!vrc_test_selected(o, t))
 			continue;
@@ -165,8 +165,8 @@ static int cmd_list(const struct vrc_opts *o)
 		if ((int)strlen(vrc_clauses_str(t->clauses, cl, sizeof(cl))) > wc)
 			wc = (int)strlen(cl);
 	}
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
+	for (unsigned i = 0; i < o->registry->ntests; i++) {
+		const struct vrc_test *t = o->registry->test[i];
 
 		if (!vrc_test_selected(o, t))
 			continue;
@@ -181,7 +181,7 @@ static int cmd_list(const struct vrc_opts *o)
 	return 0;
 }
 
-int main(int argc, char **argv)
+int vrc_main(int argc, char **argv, const struct vrc_registry *tests)
 {
 	enum { O_BACKEND = 256, O_MODEL, O_ABI, O_SUITE, O_OUT, O_DESTR, O_NODESTR,
 	       O_TIMEOUT, O_SIM, O_VERSION, O_RESUME, O_RERUN, O_PROGRESS,
@@ -216,6 +216,7 @@ int main(int argc, char **argv)
 	};
 	struct vrc_opts o = {
 		.backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout,
+		.registry = tests,
 	};
 	const char *cmd;
 	const char *sysfs_root = NULL;	/* gvt: a fake sysfs tree (testing aid) */
