@@ -32,7 +32,10 @@ VGPU_SRC  := $(wildcard lib/vgpu/*.c)
 SIM_SRC   := $(wildcard harness/vgpu-sim/*.c)
 SIM_CORE  := $(filter-out harness/vgpu-sim/main.c,$(SIM_SRC))
 VRC_SRC   := $(wildcard harness/vrc/*.c) $(wildcard suites/*.c)
-VRC_CORE  := $(filter-out harness/vrc/main.c,$(VRC_SRC))
+# the program: suites/vrc_main.c's main() gives harness/vrc/main.c's command
+# line the suites' registry; the self-tests link the rest
+VRC_MAIN  := suites/vrc_main.c harness/vrc/main.c
+VRC_CORE  := $(filter-out $(VRC_MAIN),$(VRC_SRC))
 LIB_TESTS := $(patsubst lib/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/tests/test_*.c))
 VGPU_TESTS := $(patsubst lib/vgpu/tests/%.c,$(BUILD)/tests/%,$(wildcard lib/vgpu/tests/test_*.c))
 SIM_TESTS := $(patsubst harness/tests/%.c,$(BUILD)/tests/%,$(wildcard harness/tests/test_*.c))
@@ -89,7 +92,7 @@ $(LIBVRC) $(LIBVGPU) $(SIMLIB) $(VRCLIB):
 
 $(BUILD)/vgpu-sim: $(call obj,harness/vgpu-sim/main.c) $(SIMLIB) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/vrc: $(call obj,harness/vrc/main.c) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVGPU) $(LIBVRC)
+$(BUILD)/vrc: $(call obj,$(VRC_MAIN)) $(VRCLIB) $(VRC_EXTRA_LIBS) $(LIBVGPU) $(LIBVRC)
 	$(if $(V),,@echo "  LD      $@";)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(VRC_EXTRA_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/lib/tests/%.o $(LIBVRC)

@@ -182,13 +182,13 @@ static enum vrc_result disc_chain_well_formed(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_disc_display_irq = {
-	"disc-display-irq", CL(C_DISC_1),
-	"walk irq indexes >= 5 and find GFX/DISPLAY_IRQ with usable event values",
-	0, disc_display_irq,
+static const struct vrc_test tests[] = {
+	{ .name = "disc-display-irq", .clauses = CL(C_DISC_1),
+	  .desc = "walk irq indexes >= 5 and find GFX/DISPLAY_IRQ with usable event values",
+	  .run = disc_display_irq },
+	{ .name = "disc-chain-well-formed", .clauses = CL(C_DISC_2),
+	  .desc = "argsz retry protocol, nothing written past any argsz, a strict parse of the "
+		  "whole chain",
+	  .run = disc_chain_well_formed },
 };
-const struct vrc_test vrc_test_disc_chain = {
-	"disc-chain-well-formed", CL(C_DISC_2),
-	"argsz retry protocol, nothing written past any argsz, a strict parse of the whole chain",
-	0, disc_chain_well_formed,
-};
+const struct vrc_suite vrc_suite_disc = VRC_SUITE("disc", tests);

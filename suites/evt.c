@@ -106,12 +106,12 @@ static enum vrc_result evt_flip_pattern(struct vt *t)
 {
 	struct pattern p = { .lfsr = 0xace1u };
 
-	return drive_and_judge(t, 0, 60, act_pattern, &p);
+	return drive_and_judge(t, t->test->pipe, 60, act_pattern, &p);
 }
 
 static enum vrc_result evt_cursor_move(struct vt *t)
 {
-	return drive_and_judge(t, 0, 20, act_cursor, NULL);
+	return drive_and_judge(t, t->test->pipe, 20, act_cursor, NULL);
 }
 
 static enum vrc_result evt_cursor_pattern(struct vt *t)
@@ -124,11 +124,6 @@ static enum vrc_result evt_cursor_pattern(struct vt *t)
 static enum vrc_result evt_cursor_curpos_only(struct vt *t)
 {
 	return drive_and_judge(t, 0, 20, act_curpos, NULL);
-}
-
-static enum vrc_result evt_cursor_pipe_b(struct vt *t)
-{
-	return drive_and_judge(t, 1, 20, act_cursor, NULL);
 }
 
 static enum vrc_result evt_frontbuffer_draw(struct vt *t)
@@ -206,18 +201,11 @@ static enum vrc_result evt_async_flip(struct vt *t)
 	return drive_and_judge(t, 0, 60, act_async, &p);
 }
 
-static enum vrc_result evt_flip_pattern_pipe_b(struct vt *t)
-{
-	struct pattern p = { .lfsr = 0xace1u };
-
-	return drive_and_judge(t, 1, 60, act_pattern, &p);
-}
-
 /*
  * Input classes, table-driven: per vblank, the register writes a guest
  * makes (in i915's order: the arming register, DSPSURF or CURBASE, last)
  * and the plane update that must be signalled. Offsets are pipe A's; the
- * table's pipe moves them. Expected outcomes are SPEC §2's: every DSPSURF
+ * test's pipe moves them. Expected outcomes are SPEC §2's: every DSPSURF
  * write of an enabled pipe queues a flip (whatever its value: the same
  * address again too), every CURBASE and CURPOS write a cursor update, and
  * what a disabled pipe queued is dropped at its vblank (nothing expected).
@@ -249,13 +237,13 @@ struct evt_step {
 	unsigned expect;	/* F, C: the update this vblank must be signalled */
 };
 
+/* A test's workload (vrc_test.workload): run_table() drives it. */
 struct evt_table {
 	const struct evt_step *steps;
 	unsigned nsteps;
-	unsigned pipe;		/* the pipe the writes go to */
 };
 
-#define STEPS(a)	(a), sizeof(a) / sizeof((a)[0])
+#define STEPS(a)	(&(const struct evt_table){ (a), sizeof(a) / sizeof((a)[0]) })
 
 /* DSPSURF, DSPSTRIDE, DSPCNTR: boundary values, the same address again, a
  * change of tiling and of pixel format (input class IC-5). */
@@ -369,6 +357,7 @@ static const struct evt_step pipe_off_on[] = {
 struct table_run {
 	struct vt *t;
 	const struct evt_table *tab;
+	unsigned pipe;		/* the pipe the writes go to */
 };
 
 /* Vblank k's writes; returns what they must make the device signal. */
@@ -381,13 +370,15 @@ static unsigned act_table(unsigned k, void *ctx)
 		return 0;
 	st = &r->tab->steps[k];
 	for (unsigned i = 0; i < 4 && st->w[i].reg; i++)
-		vt_reg(r->t, st->w[i].reg + VRC_PIPE_STRIDE * r->tab->pipe, st->w[i].val);
+		vt_reg(r->t, st->w[i].reg + VRC_PIPE_STRIDE * r->pipe, st->w[i].val);
 	return st->expect;
 }
 
-static enum vrc_result run_table(struct vt *t, const struct evt_table *tab)
+/* The test's table (its workload) on its pipe, pipe A on as the clock. */
+static enum vrc_result run_table(struct vt *t)
 {
-	struct table_run r = { t, tab };
+	const struct evt_table *tab = t->test->workload;
+	struct table_run r = { t, tab, t->test->pipe };
 	unsigned n = tab->nsteps;
 	struct vrc_vblank *vb = calloc(n, sizeof(*vb)), *vb1 = calloc(n, sizeof(*vb1));
 
@@ -396,8 +387,8 @@ static enum vrc_result run_table(struct vt *t, const struct evt_table *tab)
 	vt_setup(t, 0);
 	if (t->surf[1] != S1 || t->curbase[0] != CB0 || t->curbase[1] != CB1)
 		vt_abort(t, "the tables' buffer addresses are not vt_pipe_on()'s");
-	if (tab->pipe != t->pipe) {
-		vt_guest_pipe_on(t, 0, tab->pipe);	/* pipe A stays on: the clock */
+	if (r.pipe != t->pipe) {
+		vt_guest_pipe_on(t, 0, r.pipe);	/* pipe A stays on: the clock */
 		vt_step(t, 2);
 	}
 	uint32_t base = vt_drive(t, n, act_table, &r, vb, vb1);
@@ -409,65 +400,63 @@ static enum vrc_result run_table(struct vt *t, const struct evt_table *tab)
 	return R_PASS;
 }
 
-#define TABLE_TEST(fn, tab, pipe) \
-	static enum vrc_result fn(struct vt *t) \
-	{ \
-		static const struct evt_table tt = { STEPS(tab), pipe }; \
-		return run_table(t, &tt); \
-	}
-TABLE_TEST(evt_primary_values, primary_values, 0)
-TABLE_TEST(evt_cursor_positions, cursor_positions, 0)
-TABLE_TEST(evt_cursor_control, cursor_control, 0)
-TABLE_TEST(evt_planes_off_on, planes_off_on, 0)
-TABLE_TEST(evt_pipe_off_on, pipe_off_on, 1)
-
-#define EVT(var, name, cl, desc, fn) \
-	const struct vrc_test var = { name, cl, desc, 0, fn }
-
-EVT(vrc_test_evt_flip_every, "evt-flip-every-vblank", CL(C_EVT_1) | CL(C_EVT_2),
-    "a flip at every vblank: one primary signal each, at its latch", evt_flip_every_vblank);
-EVT(vrc_test_evt_flip_burst, "evt-flip-burst", CL(C_EVT_1) | CL(C_EVT_2),
-    "three flips inside each vblank still give one signal per vblank", evt_flip_burst);
-EVT(vrc_test_evt_idle_bound, "evt-idle-bound", CL(C_EVT_1) | CL(C_EVT_2),
-    "an idle screen after flips: the heuristic signals at most once per vblank",
-    evt_idle_bound);
-EVT(vrc_test_evt_flip_pattern, "evt-flip-pattern", CL(C_EVT_2),
-    "pseudo-random flip/no-flip vblanks: each flip notified within +1", evt_flip_pattern);
-EVT(vrc_test_evt_cursor_move, "evt-cursor-move", CL(C_EVT_3),
-    "CURPOS then CURBASE at every vblank: each notified within +1", evt_cursor_move);
-EVT(vrc_test_evt_cursor_pattern, "evt-cursor-pattern", CL(C_EVT_3),
-    "pseudo-random move / no-move vblanks: each move notified within +1",
-    evt_cursor_pattern);
-EVT(vrc_test_evt_cursor_curpos, "evt-cursor-curpos-only", CL(C_EVT_3),
-    "CURPOS-only moves are cursor updates too", evt_cursor_curpos_only);
-EVT(vrc_test_evt_cursor_pipe_b, "evt-cursor-pipe-b", CL(C_EVT_3),
-    "cursor moves on pipe B (A off) are notified", evt_cursor_pipe_b);
-EVT(vrc_test_evt_frontbuffer, "evt-frontbuffer-draw", CL(C_EVT_4),
-    "drawing into the front buffer without flips is notified every THR+2 vblanks",
-    evt_frontbuffer_draw);
-EVT(vrc_test_evt_frontbuffer_cursor, "evt-frontbuffer-draw-cursor", CL(C_EVT_4),
-    "front-buffer drawing is still notified while the cursor moves",
-    evt_frontbuffer_draw_cursor);
-EVT(vrc_test_evt_values, "evt-values-decode", CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_5),
-    "every signal decodes exactly into the advertised values", evt_values_decode);
-EVT(vrc_test_evt_async_flip, "evt-async-flip", CL(C_EVT_1) | CL(C_EVT_2),
-    "async flips (DSPCNTR bit 9) among sync ones: each notified at the next vblank",
-    evt_async_flip);
-EVT(vrc_test_evt_flip_pattern_pipe_b, "evt-flip-pattern-pipe-b", CL(C_EVT_2),
-    "pseudo-random flip/no-flip vblanks on pipe B (A off): each flip notified within +1",
-    evt_flip_pattern_pipe_b);
-EVT(vrc_test_evt_primary_values, "evt-primary-values", CL(C_EVT_1) | CL(C_EVT_2),
-    "DSPSURF/DSPSTRIDE/DSPCNTR boundary values and the same address again: every "
-    "surface write notified", evt_primary_values);
-EVT(vrc_test_evt_cursor_positions, "evt-cursor-positions", CL(C_EVT_1) | CL(C_EVT_3),
-    "cursor at the edges, beyond the mode, at negative positions, the same again: "
-    "every CURPOS/CURBASE write notified", evt_cursor_positions);
-EVT(vrc_test_evt_cursor_control, "evt-cursor-control", CL(C_EVT_1) | CL(C_EVT_3),
-    "cursor size and format changes through CURCNTR: every update notified",
-    evt_cursor_control);
-EVT(vrc_test_evt_planes_off_on, "evt-planes-off-on", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
-    "the primary plane and the cursor turned off and on: every update notified",
-    evt_planes_off_on);
-EVT(vrc_test_evt_pipe_b_off_on, "evt-pipe-b-off-on", CL(C_EVT_1) | CL(C_EVT_2),
-    "pipe B turned off and on (A on): its flips before and after are notified",
-    evt_pipe_off_on);
+static const struct vrc_test tests[] = {
+	{ .name = "evt-flip-every-vblank", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "a flip at every vblank: one primary signal each, at its latch",
+	  .run = evt_flip_every_vblank },
+	{ .name = "evt-flip-burst", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "three flips inside each vblank still give one signal per vblank",
+	  .run = evt_flip_burst },
+	{ .name = "evt-idle-bound", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "an idle screen after flips: the heuristic signals at most once per vblank",
+	  .run = evt_idle_bound },
+	{ .name = "evt-flip-pattern", .clauses = CL(C_EVT_2),
+	  .desc = "pseudo-random flip/no-flip vblanks: each flip notified within +1",
+	  .run = evt_flip_pattern },
+	{ .name = "evt-cursor-move", .clauses = CL(C_EVT_3),
+	  .desc = "CURPOS then CURBASE at every vblank: each notified within +1",
+	  .run = evt_cursor_move },
+	{ .name = "evt-cursor-pattern", .clauses = CL(C_EVT_3),
+	  .desc = "pseudo-random move / no-move vblanks: each move notified within +1",
+	  .run = evt_cursor_pattern },
+	{ .name = "evt-cursor-curpos-only", .clauses = CL(C_EVT_3),
+	  .desc = "CURPOS-only moves are cursor updates too",
+	  .run = evt_cursor_curpos_only },
+	{ .name = "evt-cursor-pipe-b", .clauses = CL(C_EVT_3),
+	  .desc = "cursor moves on pipe B (A off) are notified",
+	  .run = evt_cursor_move, .pipe = 1 },
+	{ .name = "evt-frontbuffer-draw", .clauses = CL(C_EVT_4),
+	  .desc = "drawing into the front buffer without flips is notified every THR+2 vblanks",
+	  .run = evt_frontbuffer_draw },
+	{ .name = "evt-frontbuffer-draw-cursor", .clauses = CL(C_EVT_4),
+	  .desc = "front-buffer drawing is still notified while the cursor moves",
+	  .run = evt_frontbuffer_draw_cursor },
+	{ .name = "evt-values-decode", .clauses = CL(C_EVT_2) | CL(C_EVT_3) | CL(C_EVT_5),
+	  .desc = "every signal decodes exactly into the advertised values",
+	  .run = evt_values_decode },
+	{ .name = "evt-async-flip", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "async flips (DSPCNTR bit 9) among sync ones: each notified at the next vblank",
+	  .run = evt_async_flip },
+	{ .name = "evt-flip-pattern-pipe-b", .clauses = CL(C_EVT_2),
+	  .desc = "pseudo-random flip/no-flip vblanks on pipe B (A off): each flip notified "
+		  "within +1",
+	  .run = evt_flip_pattern, .pipe = 1 },
+	{ .name = "evt-primary-values", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "DSPSURF/DSPSTRIDE/DSPCNTR boundary values and the same address again: every "
+		  "surface write notified",
+	  .run = run_table, .workload = STEPS(primary_values) },
+	{ .name = "evt-cursor-positions", .clauses = CL(C_EVT_1) | CL(C_EVT_3),
+	  .desc = "cursor at the edges, beyond the mode, at negative positions, the same again: "
+		  "every CURPOS/CURBASE write notified",
+	  .run = run_table, .workload = STEPS(cursor_positions) },
+	{ .name = "evt-cursor-control", .clauses = CL(C_EVT_1) | CL(C_EVT_3),
+	  .desc = "cursor size and format changes through CURCNTR: every update notified",
+	  .run = run_table, .workload = STEPS(cursor_control) },
+	{ .name = "evt-planes-off-on", .clauses = CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	  .desc = "the primary plane and the cursor turned off and on: every update notified",
+	  .run = run_table, .workload = STEPS(planes_off_on) },
+	{ .name = "evt-pipe-b-off-on", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "pipe B turned off and on (A on): its flips before and after are notified",
+	  .run = run_table, .workload = STEPS(pipe_off_on), .pipe = 1 },
+};
+const struct vrc_suite vrc_suite_evt = VRC_SUITE("evt", tests);

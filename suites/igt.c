@@ -455,133 +455,213 @@ static enum vrc_result igt_run(struct vt *t, const char *prog, const char *sub)
 	}
 }
 
-#define IGT(sym, prog, sub, desc)						\
-	static enum vrc_result sym##_run(struct vt *t)				\
-	{									\
-		return igt_run(t, prog, sub);					\
-	}									\
-	const struct vrc_test sym = { "igt-" prog "-" sub, 0, desc,		\
-				      VT_REALTIME | VT_EXTRA | VT_LONG, sym##_run }
+/* An igt subtest: a test row's workload, igt_test() runs it. */
+struct igt_subtest {
+	const char *prog, *sub;
+};
+#define IGT_SUBTEST(prog, sub)	(&(const struct igt_subtest){ (prog), (sub) })
+#define IGT_FLAGS	(VT_REALTIME | VT_EXTRA | VT_LONG)
 
-IGT(vrc_test_igt_flip_plain, "kms_flip", "basic-plain-flip",
-    "igt in the VM: page flips with events on vdisp");
-IGT(vrc_test_igt_flip_wf_vblank, "kms_flip", "basic-flip-vs-wf_vblank",
-    "igt in the VM: flips against vblank waits, with vblank timestamp accuracy");
-IGT(vrc_test_igt_flip_dpms, "kms_flip", "basic-flip-vs-dpms",
-    "igt in the VM: flips across DPMS off/on");
-IGT(vrc_test_igt_flip_modeset, "kms_flip", "basic-flip-vs-modeset",
-    "igt in the VM: flips across modesets");
-IGT(vrc_test_igt_cursor_before_legacy, "kms_cursor_legacy", "basic-flip-before-cursor-legacy",
-    "igt in the VM: a legacy cursor update after a flip lands in the same vblank");
-IGT(vrc_test_igt_cursor_after_legacy, "kms_cursor_legacy", "basic-flip-after-cursor-legacy",
-    "igt in the VM: a flip after a legacy cursor update lands in the same vblank");
-IGT(vrc_test_igt_cursor_before_atomic, "kms_cursor_legacy", "basic-flip-before-cursor-atomic",
-    "igt in the VM: a cursor update after an atomic flip lands in the same vblank");
-IGT(vrc_test_igt_cursor_after_atomic, "kms_cursor_legacy", "basic-flip-after-cursor-atomic",
-    "igt in the VM: an atomic flip after a cursor update lands in the same vblank");
-IGT(vrc_test_igt_vblank_invalid, "kms_vblank", "invalid",
-    "igt in the VM: invalid vblank requests are refused");
-IGT(vrc_test_igt_vblank_crtc_id, "kms_vblank", "crtc-id",
-    "igt in the VM: vblank events carry the CRTC id");
-IGT(vrc_test_igt_vblank_query, "kms_vblank", "query-idle",
-    "igt in the VM: vblank counter queries advance at the refresh rate");
-IGT(vrc_test_igt_vblank_wait, "kms_vblank", "wait-idle",
-    "igt in the VM: vblank waits return on the next vblanks");
-IGT(vrc_test_igt_vblank_accuracy, "kms_vblank", "accuracy-idle",
-    "igt in the VM: vblank events arrive for the vblank asked for");
-IGT(vrc_test_igt_vblank_ts_idle, "kms_vblank", "ts-continuation-idle",
-    "igt in the VM: vblank counter and timestamp continue across vblank off/on");
-IGT(vrc_test_igt_vblank_ts_modeset, "kms_vblank", "ts-continuation-modeset",
-    "igt in the VM: vblank counter and timestamp continue across a modeset");
-IGT(vrc_test_igt_crc_bad_source, "kms_pipe_crc_basic", "bad-source",
-    "igt in the VM: the debugfs CRC source refuses an unknown source name");
-IGT(vrc_test_igt_crc_read, "kms_pipe_crc_basic", "read-crc",
-    "igt in the VM: pipe CRCs of a constant picture are equal, frame after frame");
-IGT(vrc_test_igt_crc_read_seq, "kms_pipe_crc_basic", "read-crc-frame-sequence",
-    "igt in the VM: pipe CRCs come for consecutive frames");
-IGT(vrc_test_igt_crc_nonblocking, "kms_pipe_crc_basic", "nonblocking-crc",
-    "igt in the VM: pipe CRCs read without blocking");
-IGT(vrc_test_igt_crc_disable, "kms_pipe_crc_basic", "disable-crc-after-crtc",
-    "igt in the VM: CRC capture stopped after the CRTC went off");
-IGT(vrc_test_igt_crc_xr24, "kms_pipe_crc_basic", "compare-crc-sanitycheck-xr24",
-    "igt in the VM: equal XR24 pictures give equal pipe CRCs, different ones not");
-IGT(vrc_test_igt_cursor_onscreen, "kms_cursor_crc", "cursor-onscreen-64x64",
-    "igt in the VM: the pipe CRC of a hardware cursor equals cairo's, fully onscreen");
-IGT(vrc_test_igt_cursor_offscreen, "kms_cursor_crc", "cursor-offscreen-64x64",
-    "igt in the VM: a cursor moved wholly offscreen leaves the primary's CRC");
-IGT(vrc_test_igt_cursor_sliding, "kms_cursor_crc", "cursor-sliding-64x64",
-    "igt in the VM: cursor CRCs at every pixel step across the screen edges");
-IGT(vrc_test_igt_cursor_random, "kms_cursor_crc", "cursor-random-64x64",
-    "igt in the VM: cursor CRCs at random positions, on and off the edges");
-IGT(vrc_test_igt_cursor_rapid, "kms_cursor_crc", "cursor-rapid-movement-64x64",
-    "igt in the VM: many legacy cursor moves in a row, the last one's CRC");
-IGT(vrc_test_igt_cursor_onscreen_128, "kms_cursor_crc", "cursor-onscreen-128x128",
-    "igt in the VM: a 128x128 cursor's pipe CRC equals cairo's, fully onscreen");
-IGT(vrc_test_igt_cursor_sliding_128, "kms_cursor_crc", "cursor-sliding-128x128",
-    "igt in the VM: 128x128 cursor CRCs at every pixel step across the screen edges");
-IGT(vrc_test_igt_cursor_random_128, "kms_cursor_crc", "cursor-random-128x128",
-    "igt in the VM: 128x128 cursor CRCs at random positions, on and off the edges");
-IGT(vrc_test_igt_cursor_onscreen_256, "kms_cursor_crc", "cursor-onscreen-256x256",
-    "igt in the VM: a 256x256 cursor's pipe CRC equals cairo's, fully onscreen");
-IGT(vrc_test_igt_cursor_sliding_256, "kms_cursor_crc", "cursor-sliding-256x256",
-    "igt in the VM: 256x256 cursor CRCs at every pixel step across the screen edges");
-IGT(vrc_test_igt_cursor_random_256, "kms_cursor_crc", "cursor-random-256x256",
-    "igt in the VM: 256x256 cursor CRCs at random positions, on and off the edges");
-IGT(vrc_test_igt_cursor_size_change, "kms_cursor_crc", "cursor-size-change",
-    "igt in the VM: the cursor changes size (64, 128, 256) and its CRC follows");
-IGT(vrc_test_igt_cursor_dpms, "kms_cursor_crc", "cursor-dpms",
-    "igt in the VM: the cursor's CRC is the same after DPMS off and on");
-IGT(vrc_test_igt_cursor_alpha_opaque, "kms_cursor_crc", "cursor-alpha-opaque",
-    "igt in the VM: an opaque white cursor composes as cairo draws it");
-IGT(vrc_test_igt_cursor_alpha_transparent, "kms_cursor_crc", "cursor-alpha-transparent",
-    "igt in the VM: a fully transparent cursor leaves the primary's CRC");
+static enum vrc_result igt_test(struct vt *t)
+{
+	const struct igt_subtest *s = t->test->workload;
 
-/*
- * Judged igt subtests: the same subtests under the KMS recorder
- * (vrc-kmsrec.so, guest-images/kmsrec/), whose timeline of igt's flips,
- * cursor updates and DIRTYFB draws is judged per vblank against the host's
- * signals by the rt tests' oracle, on the clauses named. igt's own verdict
- * is a diagnostic beside it (an igt failure without a violation skips).
- * Select them with --suite='igt-evt-*'.
- */
-#define IGT_JUDGED(sym, name, prog, sub, clauses, desc)				\
-	static enum vrc_result sym##_run(struct vt *t)				\
-	{									\
-		return igt_run(t, prog, sub);					\
-	}									\
-	const struct vrc_test sym = { "igt-evt-" name, clauses, desc,		\
-				      VT_REALTIME | VT_EXTRA | VT_LONG, sym##_run }
+	return igt_run(t, s->prog, s->sub);
+}
 
-IGT_JUDGED(vrc_test_igt_evt_plain_flip, "flip-plain", "kms_flip", "basic-plain-flip",
-	   CL(C_EVT_1) | CL(C_EVT_2),
-	   "igt's kms_flip basic-plain-flip under the recorder: a primary signal per latched "
-	   "flip, at most one per vblank");
-IGT_JUDGED(vrc_test_igt_evt_flip_wf_vblank, "flip-vs-wf_vblank", "kms_flip",
-	   "basic-flip-vs-wf_vblank", CL(C_EVT_1) | CL(C_EVT_2),
-	   "igt's kms_flip basic-flip-vs-wf_vblank under the recorder: flips between vblank "
-	   "waits, each signalled");
-IGT_JUDGED(vrc_test_igt_evt_cursor_legacy, "cursor-flip-before-legacy", "kms_cursor_legacy",
-	   "basic-flip-before-cursor-legacy", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
-	   "igt's kms_cursor_legacy basic-flip-before-cursor-legacy under the recorder: "
-	   "flips and legacy cursor moves, each plane signalled");
-/* kms_cursor_crc redraws the scanned-out primary between cursor steps
- * (restore_image: cairo, then DIRTYFB): igt's single-buffer drawing that
- * runs on vdisp, judged on EVT-4 beside the cursor's EVT-3 */
-IGT_JUDGED(vrc_test_igt_evt_cursor_sliding, "cursor-sliding", "kms_cursor_crc",
-	   "cursor-sliding-64x64", CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4),
-	   "igt's kms_cursor_crc cursor-sliding-64x64 under the recorder: a cursor signal "
-	   "per move across the screen's edges, primary signals while igt redraws the "
-	   "scanned-out buffer");
-/* Intel and Xe only (drm_open_driver): skips on vdisp, judges on i915/GVT-g */
-IGT_JUDGED(vrc_test_igt_evt_dirtyfb, "dirtyfb", "kms_dirtyfb", "default-dirtyfb-ioctl",
-	   CL(C_EVT_4),
-	   "igt's kms_dirtyfb default-dirtyfb-ioctl under the recorder: front-buffer drawing "
-	   "with DIRTYFB is notified within THR+2 vblanks (i915 only)");
-IGT_JUDGED(vrc_test_igt_evt_edge, "cursor-edge-walk", "kms_cursor_edge_walk", "64x64-left-edge",
-	   CL(C_EVT_1) | CL(C_EVT_3),
-	   "igt's kms_cursor_edge_walk 64x64-left-edge under the recorder: a cursor walking "
-	   "partly off the left edge, a cursor signal per move");
-IGT_JUDGED(vrc_test_igt_evt_plane_cursor, "plane-cursor", "kms_plane_cursor", "primary",
-	   CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
-	   "igt's kms_plane_cursor primary under the recorder: atomic commits of the primary "
-	   "and cursor planes together, each plane signalled");
+static const struct vrc_test tests[] = {
+	{ .name = "igt-kms_flip-basic-plain-flip",
+	  .desc = "igt in the VM: page flips with events on vdisp",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-plain-flip") },
+	{ .name = "igt-kms_flip-basic-flip-vs-wf_vblank",
+	  .desc = "igt in the VM: flips against vblank waits, with vblank timestamp accuracy",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-flip-vs-wf_vblank") },
+	{ .name = "igt-kms_flip-basic-flip-vs-dpms",
+	  .desc = "igt in the VM: flips across DPMS off/on",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-flip-vs-dpms") },
+	{ .name = "igt-kms_flip-basic-flip-vs-modeset",
+	  .desc = "igt in the VM: flips across modesets",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-flip-vs-modeset") },
+	{ .name = "igt-kms_cursor_legacy-basic-flip-before-cursor-legacy",
+	  .desc = "igt in the VM: a legacy cursor update after a flip lands in the same vblank",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_legacy", "basic-flip-before-cursor-legacy") },
+	{ .name = "igt-kms_cursor_legacy-basic-flip-after-cursor-legacy",
+	  .desc = "igt in the VM: a flip after a legacy cursor update lands in the same vblank",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_legacy", "basic-flip-after-cursor-legacy") },
+	{ .name = "igt-kms_cursor_legacy-basic-flip-before-cursor-atomic",
+	  .desc = "igt in the VM: a cursor update after an atomic flip lands in the same vblank",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_legacy", "basic-flip-before-cursor-atomic") },
+	{ .name = "igt-kms_cursor_legacy-basic-flip-after-cursor-atomic",
+	  .desc = "igt in the VM: an atomic flip after a cursor update lands in the same vblank",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_legacy", "basic-flip-after-cursor-atomic") },
+	{ .name = "igt-kms_vblank-invalid",
+	  .desc = "igt in the VM: invalid vblank requests are refused",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "invalid") },
+	{ .name = "igt-kms_vblank-crtc-id",
+	  .desc = "igt in the VM: vblank events carry the CRTC id",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "crtc-id") },
+	{ .name = "igt-kms_vblank-query-idle",
+	  .desc = "igt in the VM: vblank counter queries advance at the refresh rate",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "query-idle") },
+	{ .name = "igt-kms_vblank-wait-idle",
+	  .desc = "igt in the VM: vblank waits return on the next vblanks",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "wait-idle") },
+	{ .name = "igt-kms_vblank-accuracy-idle",
+	  .desc = "igt in the VM: vblank events arrive for the vblank asked for",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "accuracy-idle") },
+	{ .name = "igt-kms_vblank-ts-continuation-idle",
+	  .desc = "igt in the VM: vblank counter and timestamp continue across vblank off/on",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "ts-continuation-idle") },
+	{ .name = "igt-kms_vblank-ts-continuation-modeset",
+	  .desc = "igt in the VM: vblank counter and timestamp continue across a modeset",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_vblank", "ts-continuation-modeset") },
+	{ .name = "igt-kms_pipe_crc_basic-bad-source",
+	  .desc = "igt in the VM: the debugfs CRC source refuses an unknown source name",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "bad-source") },
+	{ .name = "igt-kms_pipe_crc_basic-read-crc",
+	  .desc = "igt in the VM: pipe CRCs of a constant picture are equal, frame after frame",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "read-crc") },
+	{ .name = "igt-kms_pipe_crc_basic-read-crc-frame-sequence",
+	  .desc = "igt in the VM: pipe CRCs come for consecutive frames",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "read-crc-frame-sequence") },
+	{ .name = "igt-kms_pipe_crc_basic-nonblocking-crc",
+	  .desc = "igt in the VM: pipe CRCs read without blocking",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "nonblocking-crc") },
+	{ .name = "igt-kms_pipe_crc_basic-disable-crc-after-crtc",
+	  .desc = "igt in the VM: CRC capture stopped after the CRTC went off",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "disable-crc-after-crtc") },
+	{ .name = "igt-kms_pipe_crc_basic-compare-crc-sanitycheck-xr24",
+	  .desc = "igt in the VM: equal XR24 pictures give equal pipe CRCs, different ones not",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_pipe_crc_basic", "compare-crc-sanitycheck-xr24") },
+	{ .name = "igt-kms_cursor_crc-cursor-onscreen-64x64",
+	  .desc = "igt in the VM: the pipe CRC of a hardware cursor equals cairo's, fully onscreen",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-onscreen-64x64") },
+	{ .name = "igt-kms_cursor_crc-cursor-offscreen-64x64",
+	  .desc = "igt in the VM: a cursor moved wholly offscreen leaves the primary's CRC",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-offscreen-64x64") },
+	{ .name = "igt-kms_cursor_crc-cursor-sliding-64x64",
+	  .desc = "igt in the VM: cursor CRCs at every pixel step across the screen edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-sliding-64x64") },
+	{ .name = "igt-kms_cursor_crc-cursor-random-64x64",
+	  .desc = "igt in the VM: cursor CRCs at random positions, on and off the edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-random-64x64") },
+	{ .name = "igt-kms_cursor_crc-cursor-rapid-movement-64x64",
+	  .desc = "igt in the VM: many legacy cursor moves in a row, the last one's CRC",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-rapid-movement-64x64") },
+	{ .name = "igt-kms_cursor_crc-cursor-onscreen-128x128",
+	  .desc = "igt in the VM: a 128x128 cursor's pipe CRC equals cairo's, fully onscreen",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-onscreen-128x128") },
+	{ .name = "igt-kms_cursor_crc-cursor-sliding-128x128",
+	  .desc = "igt in the VM: 128x128 cursor CRCs at every pixel step across the screen edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-sliding-128x128") },
+	{ .name = "igt-kms_cursor_crc-cursor-random-128x128",
+	  .desc = "igt in the VM: 128x128 cursor CRCs at random positions, on and off the edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-random-128x128") },
+	{ .name = "igt-kms_cursor_crc-cursor-onscreen-256x256",
+	  .desc = "igt in the VM: a 256x256 cursor's pipe CRC equals cairo's, fully onscreen",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-onscreen-256x256") },
+	{ .name = "igt-kms_cursor_crc-cursor-sliding-256x256",
+	  .desc = "igt in the VM: 256x256 cursor CRCs at every pixel step across the screen edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-sliding-256x256") },
+	{ .name = "igt-kms_cursor_crc-cursor-random-256x256",
+	  .desc = "igt in the VM: 256x256 cursor CRCs at random positions, on and off the edges",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-random-256x256") },
+	{ .name = "igt-kms_cursor_crc-cursor-size-change",
+	  .desc = "igt in the VM: the cursor changes size (64, 128, 256) and its CRC follows",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-size-change") },
+	{ .name = "igt-kms_cursor_crc-cursor-dpms",
+	  .desc = "igt in the VM: the cursor's CRC is the same after DPMS off and on",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-dpms") },
+	{ .name = "igt-kms_cursor_crc-cursor-alpha-opaque",
+	  .desc = "igt in the VM: an opaque white cursor composes as cairo draws it",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-alpha-opaque") },
+	{ .name = "igt-kms_cursor_crc-cursor-alpha-transparent",
+	  .desc = "igt in the VM: a fully transparent cursor leaves the primary's CRC",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-alpha-transparent") },
+	/*
+	 * Judged igt subtests: the same subtests under the KMS recorder
+	 * (vrc-kmsrec.so, guest-images/kmsrec/), whose timeline of igt's flips,
+	 * cursor updates and DIRTYFB draws is judged per vblank against the host's
+	 * signals by the rt tests' oracle, on the clauses named. igt's own verdict
+	 * is a diagnostic beside it (an igt failure without a violation skips).
+	 * Select them with --suite='igt-evt-*'.
+	 */
+	{ .name = "igt-evt-flip-plain", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "igt's kms_flip basic-plain-flip under the recorder: a primary signal per latched "
+		  "flip, at most one per vblank",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-plain-flip") },
+	{ .name = "igt-evt-flip-vs-wf_vblank", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "igt's kms_flip basic-flip-vs-wf_vblank under the recorder: flips between vblank "
+		  "waits, each signalled",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_flip", "basic-flip-vs-wf_vblank") },
+	{ .name = "igt-evt-cursor-flip-before-legacy",
+	  .clauses = CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	  .desc = "igt's kms_cursor_legacy basic-flip-before-cursor-legacy under the recorder: "
+		  "flips and legacy cursor moves, each plane signalled",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_legacy", "basic-flip-before-cursor-legacy") },
+	/* kms_cursor_crc redraws the scanned-out primary between cursor steps
+	 * (restore_image: cairo, then DIRTYFB): igt's single-buffer drawing that
+	 * runs on vdisp, judged on EVT-4 beside the cursor's EVT-3 */
+	{ .name = "igt-evt-cursor-sliding", .clauses = CL(C_EVT_1) | CL(C_EVT_3) | CL(C_EVT_4),
+	  .desc = "igt's kms_cursor_crc cursor-sliding-64x64 under the recorder: a cursor signal "
+		  "per move across the screen's edges, primary signals while igt redraws the "
+		  "scanned-out buffer",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_crc", "cursor-sliding-64x64") },
+	/* Intel and Xe only (drm_open_driver): skips on vdisp, judges on i915/GVT-g */
+	{ .name = "igt-evt-dirtyfb", .clauses = CL(C_EVT_4),
+	  .desc = "igt's kms_dirtyfb default-dirtyfb-ioctl under the recorder: front-buffer drawing "
+		  "with DIRTYFB is notified within THR+2 vblanks (i915 only)",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_dirtyfb", "default-dirtyfb-ioctl") },
+	{ .name = "igt-evt-cursor-edge-walk", .clauses = CL(C_EVT_1) | CL(C_EVT_3),
+	  .desc = "igt's kms_cursor_edge_walk 64x64-left-edge under the recorder: a cursor walking "
+		  "partly off the left edge, a cursor signal per move",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_cursor_edge_walk", "64x64-left-edge") },
+	{ .name = "igt-evt-plane-cursor", .clauses = CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	  .desc = "igt's kms_plane_cursor primary under the recorder: atomic commits of the primary "
+		  "and cursor planes together, each plane signalled",
+	  .flags = IGT_FLAGS, .run = igt_test,
+	  .workload = IGT_SUBTEST("kms_plane_cursor", "primary") },
+};
+const struct vrc_suite vrc_suite_igt = VRC_SUITE("igt", tests);

@@ -456,38 +456,39 @@ static enum vrc_result irq_unmask_next_vblank(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_irq_invalid = {
-	"irq-invalid-requests", CL(C_IRQ_1),
-	"registration signals; bad index/start/count/flags/argsz and a non-eventfd are refused and change nothing",
-	VT_REFUSED, irq_invalid_requests };
-const struct vrc_test vrc_test_irq_invalid_oops = {
-	"irq-invalid-requests-oops", CL(C_IRQ_1),
-	"TRIGGER|EVENTFD count 0 and DATA_NONE|DATA_EVENTFD are refused (v6 oopses)",
-	VT_DESTRUCTIVE | VT_REFUSED, irq_invalid_requests_oops };
-const struct vrc_test vrc_test_irq_mask = {
-	"irq-mask-unmask", CL(C_IRQ_2), "DATA_NONE mask silences, unmask resumes",
-	0, irq_mask_unmask };
-const struct vrc_test vrc_test_irq_mask_bool = {
-	"irq-mask-bool", CL(C_IRQ_2), "DATA_BOOL mask/unmask honour the bool",
-	0, irq_mask_bool };
-const struct vrc_test vrc_test_irq_unregister = {
-	"irq-unregister", CL(C_IRQ_3), "DATA_NONE count 0 stops signals to the old eventfd",
-	0, irq_unregister };
-const struct vrc_test vrc_test_irq_unregister_m1 = {
-	"irq-unregister-fd-minus-one", CL(C_IRQ_3), "eventfd -1 unregisters",
-	0, irq_unregister_fd_minus_one };
-const struct vrc_test vrc_test_irq_reregister = {
-	"irq-reregister", CL(C_IRQ_3), "re-registering moves signals to the new eventfd only",
-	0, irq_reregister };
-const struct vrc_test vrc_test_irq_close = {
-	"irq-close-releases", CL(C_IRQ_4),
-	"closing the device releases the eventfd (the old one stays quiet) and clears the mask",
-	0, irq_close_releases };
-const struct vrc_test vrc_test_irq_reset = {
-	"irq-reset-releases", CL(C_IRQ_4),
-	"VFIO_DEVICE_RESET releases the eventfd (the old one stays quiet) and clears the mask",
-	0, irq_reset_releases };
-const struct vrc_test vrc_test_irq_unmask_next = {
-	"irq-unmask-next-vblank", CL(C_IRQ_2) | CL(C_EVT_2),
-	"unmask resumes at the very next flip's vblank, and nothing masked is replayed",
-	0, irq_unmask_next_vblank };
+static const struct vrc_test tests[] = {
+	{ .name = "irq-invalid-requests", .clauses = CL(C_IRQ_1),
+	  .desc = "registration signals; bad index/start/count/flags/argsz and a non-eventfd are "
+		  "refused and change nothing",
+	  .flags = VT_REFUSED, .run = irq_invalid_requests },
+	{ .name = "irq-invalid-requests-oops", .clauses = CL(C_IRQ_1),
+	  .desc = "TRIGGER|EVENTFD count 0 and DATA_NONE|DATA_EVENTFD are refused (v6 oopses)",
+	  .flags = VT_DESTRUCTIVE | VT_REFUSED, .run = irq_invalid_requests_oops },
+	{ .name = "irq-mask-unmask", .clauses = CL(C_IRQ_2),
+	  .desc = "DATA_NONE mask silences, unmask resumes",
+	  .run = irq_mask_unmask },
+	{ .name = "irq-mask-bool", .clauses = CL(C_IRQ_2),
+	  .desc = "DATA_BOOL mask/unmask honour the bool",
+	  .run = irq_mask_bool },
+	{ .name = "irq-unregister", .clauses = CL(C_IRQ_3),
+	  .desc = "DATA_NONE count 0 stops signals to the old eventfd",
+	  .run = irq_unregister },
+	{ .name = "irq-unregister-fd-minus-one", .clauses = CL(C_IRQ_3),
+	  .desc = "eventfd -1 unregisters",
+	  .run = irq_unregister_fd_minus_one },
+	{ .name = "irq-reregister", .clauses = CL(C_IRQ_3),
+	  .desc = "re-registering moves signals to the new eventfd only",
+	  .run = irq_reregister },
+	{ .name = "irq-close-releases", .clauses = CL(C_IRQ_4),
+	  .desc = "closing the device releases the eventfd (the old one stays quiet) and clears "
+		  "the mask",
+	  .run = irq_close_releases },
+	{ .name = "irq-reset-releases", .clauses = CL(C_IRQ_4),
+	  .desc = "VFIO_DEVICE_RESET releases the eventfd (the old one stays quiet) and clears "
+		  "the mask",
+	  .run = irq_reset_releases },
+	{ .name = "irq-unmask-next-vblank", .clauses = CL(C_IRQ_2) | CL(C_EVT_2),
+	  .desc = "unmask resumes at the very next flip's vblank, and nothing masked is replayed",
+	  .run = irq_unmask_next_vblank },
+};
+const struct vrc_suite vrc_suite_irq = VRC_SUITE("irq", tests);

@@ -201,8 +201,10 @@ static enum vrc_result irq_set_product(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_irq_set_product = {
-	"irq-set-product", CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3),
-	"every SET_IRQS action x data x count x start from the registered state, judged by "
-	"the errno and the eventfds (IC-6)",
-	VT_REFUSED, irq_set_product };
+static const struct vrc_test tests[] = {
+	{ .name = "irq-set-product", .clauses = CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3),
+	  .desc = "every SET_IRQS action x data x count x start from the registered state, "
+		  "judged by the errno and the eventfds (IC-6)",
+	  .flags = VT_REFUSED, .run = irq_set_product },
+};
+const struct vrc_suite vrc_suite_irq_product = VRC_SUITE("irq_product", tests);

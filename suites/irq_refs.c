@@ -133,8 +133,10 @@ static enum vrc_result irq_release_refs(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_irq_release_refs = {
-	"irq-release-refs", CL(C_IRQ_3) | CL(C_IRQ_4),
-	"the device lets go of replaced, unregistered, reset and closed-over eventfds "
-	"(emulated device: its descriptors are visible)",
-	VT_EMULATED, irq_release_refs };
+static const struct vrc_test tests[] = {
+	{ .name = "irq-release-refs", .clauses = CL(C_IRQ_3) | CL(C_IRQ_4),
+	  .desc = "the device lets go of replaced, unregistered, reset and closed-over eventfds "
+		  "(emulated device: its descriptors are visible)",
+	  .flags = VT_EMULATED, .run = irq_release_refs },
+};
+const struct vrc_suite vrc_suite_irq_refs = VRC_SUITE("irq_refs", tests);

@@ -264,8 +264,11 @@ static enum vrc_result irq_set_states(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_irq_set_states = {
-	"irq-set-states", CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3) | CL(C_IRQ_4),
-	"every SET_IRQS request in every state (pending, masked, unregistered, after reset "
-	"and reopen), judged by the eventfds",
-	VT_REFUSED, irq_set_states };
+static const struct vrc_test tests[] = {
+	{ .name = "irq-set-states",
+	  .clauses = CL(C_IRQ_1) | CL(C_IRQ_2) | CL(C_IRQ_3) | CL(C_IRQ_4),
+	  .desc = "every SET_IRQS request in every state (pending, masked, unregistered, after "
+		  "reset and reopen), judged by the eventfds",
+	  .flags = VT_REFUSED, .run = irq_set_states },
+};
+const struct vrc_suite vrc_suite_irq_states = VRC_SUITE("irq_states", tests);

@@ -367,20 +367,16 @@ static enum vrc_result iso_masks_independent(struct vt *t)
 	return vt_backend(t)->real_vblanks ? iso_beside_gvt(t, &w) : iso_compare(t, &w);
 }
 
-const struct vrc_test vrc_test_iso_heuristic = {
-	"iso-heuristic-independent", CL(C_ISO_1),
-	"one vGPU's flips do not suppress the other's single-buffer notifications",
-	VT_TWO_VGPUS, iso_heuristic_independent,
+static const struct vrc_test tests[] = {
+	{ .name = "iso-heuristic-independent", .clauses = CL(C_ISO_1),
+	  .desc = "one vGPU's flips do not suppress the other's single-buffer notifications",
+	  .flags = VT_TWO_VGPUS, .run = iso_heuristic_independent },
+	{ .name = "iso-updates-independent", .clauses = CL(C_ISO_1),
+	  .desc = "one vGPU's flips and cursor moves neither cause nor suppress the other's signals",
+	  .flags = VT_TWO_VGPUS, .run = iso_updates_independent },
+	{ .name = "iso-masks-independent", .clauses = CL(C_ISO_1),
+	  .desc = "one vGPU's masks, unregistering and reset neither cause nor suppress the "
+		  "other's signals",
+	  .flags = VT_TWO_VGPUS, .run = iso_masks_independent },
 };
-
-const struct vrc_test vrc_test_iso_updates = {
-	"iso-updates-independent", CL(C_ISO_1),
-	"one vGPU's flips and cursor moves neither cause nor suppress the other's signals",
-	VT_TWO_VGPUS, iso_updates_independent,
-};
-
-const struct vrc_test vrc_test_iso_masks = {
-	"iso-masks-independent", CL(C_ISO_1),
-	"one vGPU's masks, unregistering and reset neither cause nor suppress the other's signals",
-	VT_TWO_VGPUS, iso_masks_independent,
-};
+const struct vrc_suite vrc_suite_iso = VRC_SUITE("iso", tests);

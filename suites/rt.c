@@ -81,12 +81,10 @@ static void rt_require(struct vt *t, const struct rt_recorder *rec, const struct
 	}
 }
 
-/*
- * Run one workload in real time and judge the clauses of the test.
- * args: the workload name, then its options, NULL-terminated.
- */
-static enum vrc_result rt_workload(struct vt *t, const char *const *args)
+/* Run the test's workload (rt_args) in real time and judge its clauses. */
+static enum vrc_result rt_workload(struct vt *t)
 {
+	const char *const *args = rt_args(t);
 	char tl_path[700], err[256];
 	struct rt_recorder rec;
 	struct vrc_timeline *tl = NULL;
@@ -130,40 +128,44 @@ static enum vrc_result rt_workload(struct vt *t, const char *const *args)
 	return R_PASS;
 }
 
-#define RT(sym, name, clauses, desc, ...)					\
-	static enum vrc_result sym##_run(struct vt *t)				\
-	{									\
-		static const char *const args[] = { __VA_ARGS__, NULL };	\
-		return rt_workload(t, args);					\
-	}									\
-	const struct vrc_test sym = { name, clauses, desc, VT_REALTIME, sym##_run }
-
-RT(vrc_test_rt_flip_every, "rt-flip-every-vblank", CL(C_EVT_1) | CL(C_EVT_2),
-   "60 Hz: the guest flips at every vblank; one primary signal per latch",
-   "flip", "--every=1", "--vblanks=90");
-RT(vrc_test_rt_flip_pattern, "rt-flip-pattern", CL(C_EVT_1) | CL(C_EVT_2),
-   "60 Hz: a pseudo-random flip/no-flip pattern; signals exactly where flips latch",
-   "flip", "--pattern", "--seed=7", "--vblanks=120");
-RT(vrc_test_rt_flip_burst, "rt-flip-burst", CL(C_EVT_1) | CL(C_EVT_2),
-   "60 Hz: three flips inside one vblank, every fourth vblank; one signal each time",
-   "flip", "--burst=3", "--every=4", "--vblanks=80");
-RT(vrc_test_rt_idle, "rt-idle-bound", CL(C_EVT_1) | CL(C_EVT_4),
-   "60 Hz: an idle screen; the heuristic signals at least every THR+2 vblanks (EVT-4: "
-   "to the device an idle screen is a front buffer it cannot see drawn), at most once "
-   "per vblank",
-   "idle", "--vblanks=60");
-RT(vrc_test_rt_cursor, "rt-cursor-move", CL(C_EVT_1) | CL(C_EVT_3),
-   "60 Hz: the cursor moves, changes image and hotspot; a cursor signal each time",
-   "cursor", "--vblanks=90");
-RT(vrc_test_rt_curpos, "rt-cursor-curpos-only", CL(C_EVT_3),
-   "60 Hz: CURPOS-only cursor moves (no CURBASE write) are notified too",
-   "cursor", "--curpos-only", "--vblanks=60");
-RT(vrc_test_rt_draw, "rt-frontbuffer-draw", CL(C_EVT_4),
-   "60 Hz: drawing into the scanned-out buffer without flips is notified",
-   "draw", "--vblanks=90");
-RT(vrc_test_rt_draw_cursor, "rt-frontbuffer-draw-cursor", CL(C_EVT_4),
-   "60 Hz: front-buffer drawing while the cursor moves is still notified",
-   "draw", "--with-cursor", "--vblanks=90");
-RT(vrc_test_rt_mixed, "rt-mixed", CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
-   "60 Hz: flips and cursor updates together; each plane notified on its own",
-   "mixed", "--vblanks=90");
+static const struct vrc_test tests[] = {
+	{ .name = "rt-flip-every-vblank", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "60 Hz: the guest flips at every vblank; one primary signal per latch",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("flip", "--every=1", "--vblanks=90") },
+	{ .name = "rt-flip-pattern", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "60 Hz: a pseudo-random flip/no-flip pattern; signals exactly where flips latch",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("flip", "--pattern", "--seed=7", "--vblanks=120") },
+	{ .name = "rt-flip-burst", .clauses = CL(C_EVT_1) | CL(C_EVT_2),
+	  .desc = "60 Hz: three flips inside one vblank, every fourth vblank; one signal each time",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("flip", "--burst=3", "--every=4", "--vblanks=80") },
+	{ .name = "rt-idle-bound", .clauses = CL(C_EVT_1) | CL(C_EVT_4),
+	  .desc = "60 Hz: an idle screen; the heuristic signals at least every THR+2 vblanks "
+		  "(EVT-4: to the device an idle screen is a front buffer it cannot see drawn), "
+		  "at most once per vblank",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("idle", "--vblanks=60") },
+	{ .name = "rt-cursor-move", .clauses = CL(C_EVT_1) | CL(C_EVT_3),
+	  .desc = "60 Hz: the cursor moves, changes image and hotspot; a cursor signal each time",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("cursor", "--vblanks=90") },
+	{ .name = "rt-cursor-curpos-only", .clauses = CL(C_EVT_3),
+	  .desc = "60 Hz: CURPOS-only cursor moves (no CURBASE write) are notified too",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("cursor", "--curpos-only", "--vblanks=60") },
+	{ .name = "rt-frontbuffer-draw", .clauses = CL(C_EVT_4),
+	  .desc = "60 Hz: drawing into the scanned-out buffer without flips is notified",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("draw", "--vblanks=90") },
+	{ .name = "rt-frontbuffer-draw-cursor", .clauses = CL(C_EVT_4),
+	  .desc = "60 Hz: front-buffer drawing while the cursor moves is still notified",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("draw", "--with-cursor", "--vblanks=90") },
+	{ .name = "rt-mixed", .clauses = CL(C_EVT_1) | CL(C_EVT_2) | CL(C_EVT_3),
+	  .desc = "60 Hz: flips and cursor updates together; each plane notified on its own",
+	  .flags = VT_REALTIME, .run = rt_workload,
+	  .workload = RT_ARGS("mixed", "--vblanks=90") },
+};
+const struct vrc_suite vrc_suite_rt = VRC_SUITE("rt", tests);

@@ -18,6 +18,14 @@
 #define RT_PROBE_NS	rt_probe_ns(RT_PERIOD_NS)
 #define RT_MAX_SAMPLES	(1u << 16)
 
+/* A workload of vrc-wl as a test row's workload: its name, then its
+ * options. rt_args(t) is the running test's. */
+#define RT_ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+static inline const char *const *rt_args(const struct vt *t)
+{
+	return t->test->workload;
+}
+
 /* vgpu-sim again, with a real clock at RT_HZ and `instances` vGPUs. */
 void rt_restart_sim_real(struct vt *t, unsigned instances);
 

@@ -274,9 +274,10 @@ static enum vrc_result rt_iso_heuristic(struct vt *t)
 	return R_PASS;
 }
 
-const struct vrc_test vrc_test_rt_iso_heuristic = {
-	"rt-iso-heuristic-independent", CL(C_ISO_1) | CL(C_EVT_2) | CL(C_EVT_4),
-	"60 Hz, two vGPUs and two guests at once: one flips every vblank, the other's "
-	"front-buffer drawing is still notified",
-	VT_REALTIME | VT_TWO_VGPUS, rt_iso_heuristic,
+static const struct vrc_test tests[] = {
+	{ .name = "rt-iso-heuristic-independent", .clauses = CL(C_ISO_1) | CL(C_EVT_2) | CL(C_EVT_4),
+	  .desc = "60 Hz, two vGPUs and two guests at once: one flips every vblank, the other's "
+		  "front-buffer drawing is still notified",
+	  .flags = VT_REALTIME | VT_TWO_VGPUS, .run = rt_iso_heuristic },
 };
+const struct vrc_suite vrc_suite_rt_iso = VRC_SUITE("rt_iso", tests);

@@ -222,8 +222,10 @@ static void require_judged(struct vt *t, const struct rt_capture_run *r, const s
 			 y->captures - y->unjudged, flips, pri);
 }
 
-static enum vrc_result rt_tear(struct vt *t, const char *const *args)
+/* The test's workload (rt_args), a capture at every primary signal. */
+static enum vrc_result rt_tear(struct vt *t)
 {
+	const char *const *args = rt_args(t);
 	struct rt_capture_run r;
 	struct vrc_frame_table *ft = malloc(sizeof(*ft));
 	struct tally y = { 0 };
@@ -251,18 +253,16 @@ static enum vrc_result rt_tear(struct vt *t, const char *const *args)
 	return R_PASS;
 }
 
-#define RT_TEAR(sym, name, desc, ...)						\
-	static enum vrc_result sym##_run(struct vt *t)				\
-	{									\
-		static const char *const args[] = { __VA_ARGS__, NULL };	\
-		return rt_tear(t, args);					\
-	}									\
-	const struct vrc_test sym = { name, CL(C_TEAR_1), desc, VT_REALTIME, sym##_run }
-
-RT_TEAR(vrc_test_rt_tear_slow_render, "rt-tear-slow-render",
-	"60 Hz: a flip every vblank, each frame drawn row by row over 3/4 of a frame; "
-	"every capture at a primary signal is one whole latched frame",
-	"flip", "--every=1", "--slow-render", "--vblanks=90");
-RT_TEAR(vrc_test_rt_tear_flip_pattern, "rt-tear-flip-pattern",
-	"60 Hz: pseudo-random flips, slow rendering; captures at primary signals are whole",
-	"flip", "--pattern", "--seed=11", "--slow-render", "--vblanks=120");
+static const struct vrc_test tests[] = {
+	{ .name = "rt-tear-slow-render", .clauses = CL(C_TEAR_1),
+	  .desc = "60 Hz: a flip every vblank, each frame drawn row by row over 3/4 of a frame; "
+		  "every capture at a primary signal is one whole latched frame",
+	  .flags = VT_REALTIME, .run = rt_tear,
+	  .workload = RT_ARGS("flip", "--every=1", "--slow-render", "--vblanks=90") },
+	{ .name = "rt-tear-flip-pattern", .clauses = CL(C_TEAR_1),
+	  .desc = "60 Hz: pseudo-random flips, slow rendering; captures at primary signals are "
+		  "whole",
+	  .flags = VT_REALTIME, .run = rt_tear,
+	  .workload = RT_ARGS("flip", "--pattern", "--seed=11", "--slow-render", "--vblanks=120") },
+};
+const struct vrc_suite vrc_suite_rt_tear = VRC_SUITE("rt_tear", tests);

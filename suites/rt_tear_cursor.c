@@ -120,8 +120,10 @@ static unsigned cursor_vblanks(const struct rt_capture_run *r, const struct csta
 	return n;
 }
 
-static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
+/* The test's workload (rt_args), a capture at every cursor signal. */
+static enum vrc_result rt_tear_cursor(struct vt *t)
 {
+	const char *const *args = rt_args(t);
 	struct rt_capture_run r;
 	struct cstate *v;
 	struct seen *seen;
@@ -237,15 +239,11 @@ static enum vrc_result rt_tear_cursor(struct vt *t, const char *const *args)
 	return R_PASS;
 }
 
-static enum vrc_result rt_tear_cursor_run(struct vt *t)
-{
-	static const char *const args[] = { "cursor", "--image-every=3", "--vblanks=90", NULL };
-
-	return rt_tear_cursor(t, args);
-}
-
-const struct vrc_test vrc_test_rt_tear_cursor = {
-	"rt-tear-cursor", CL(C_TEAR_2),
-	"60 Hz: cursor moves and image swaps; each cursor signal shows the latest, none stale",
-	VT_REALTIME, rt_tear_cursor_run,
+static const struct vrc_test tests[] = {
+	{ .name = "rt-tear-cursor", .clauses = CL(C_TEAR_2),
+	  .desc = "60 Hz: cursor moves and image swaps; each cursor signal shows the latest, none "
+		  "stale",
+	  .flags = VT_REALTIME, .run = rt_tear_cursor,
+	  .workload = RT_ARGS("cursor", "--image-every=3", "--vblanks=90") },
 };
+const struct vrc_suite vrc_suite_rt_tear_cursor = VRC_SUITE("rt_tear_cursor", tests);

@@ -366,13 +366,13 @@ static enum vrc_result tear_flip_pattern(struct vt *t)
  */
 static const unsigned render_vblanks[] = { 3, 1, 2, 5, 13, 2, 1, 4 };
 
-static enum vrc_result slow_render(struct vt *t, unsigned pipe)
+static enum vrc_result tear_slow_render(struct vt *t)
 {
 	struct tear w;
 	const unsigned n = 96;
 	unsigned fi = 0, left;
 
-	tear_setup(&w, t, pipe);
+	tear_setup(&w, t, t->test->pipe);
 	begin_frame(&w, 1);
 	left = render_vblanks[0];
 	for (unsigned k = 0; k < n && !t->violated; k++) {
@@ -400,16 +400,6 @@ static enum vrc_result slow_render(struct vt *t, unsigned pipe)
 	require_signals(&w, "triple buffer, slow rendering", w.flips, w.signals);
 	tear_fini(&w);
 	return R_PASS;
-}
-
-static enum vrc_result tear_slow_render(struct vt *t)
-{
-	return slow_render(t, 0);
-}
-
-static enum vrc_result tear_slow_render_pipe_b(struct vt *t)
-{
-	return slow_render(t, 1);
 }
 
 /* ---- tear-torn-rate: event-driven vs a 30 ms timer (SHOULD measurement) */
@@ -612,17 +602,20 @@ static enum vrc_result tear_torn_rate(struct vt *t)
 	return R_PASS;
 }
 
-#define TEAR(var, name, cl, desc, fn) \
-	const struct vrc_test var = { name, cl, desc, 0, fn }
-
-TEAR(vrc_test_tear_flip_pattern, "tear-flip-pattern", CL(C_TEAR_1),
-     "double buffer, pseudo-random flips: each primary signal shows the latched frame, whole",
-     tear_flip_pattern);
-TEAR(vrc_test_tear_slow_render, "tear-slow-render", CL(C_TEAR_1),
-     "triple buffer, frames drawn row by row over 1..13 vblanks: never a half-drawn capture",
-     tear_slow_render);
-TEAR(vrc_test_tear_slow_render_pipe_b, "tear-slow-render-pipe-b", CL(C_TEAR_1),
-     "the same on pipe B (A off)", tear_slow_render_pipe_b);
-TEAR(vrc_test_tear_torn_rate, "tear-torn-rate", CL(C_TEAR_1),
-     "torn captures, event-driven vs a 30 ms timer with the irq masked (SHOULD)",
-     tear_torn_rate);
+static const struct vrc_test tests[] = {
+	{ .name = "tear-flip-pattern", .clauses = CL(C_TEAR_1),
+	  .desc = "double buffer, pseudo-random flips: each primary signal shows the latched "
+		  "frame, whole",
+	  .run = tear_flip_pattern },
+	{ .name = "tear-slow-render", .clauses = CL(C_TEAR_1),
+	  .desc = "triple buffer, frames drawn row by row over 1..13 vblanks: never a half-drawn "
+		  "capture",
+	  .run = tear_slow_render },
+	{ .name = "tear-slow-render-pipe-b", .clauses = CL(C_TEAR_1),
+	  .desc = "the same on pipe B (A off)",
+	  .run = tear_slow_render, .pipe = 1 },
+	{ .name = "tear-torn-rate", .clauses = CL(C_TEAR_1),
+	  .desc = "torn captures, event-driven vs a 30 ms timer with the irq masked (SHOULD)",
+	  .run = tear_torn_rate },
+};
+const struct vrc_suite vrc_suite_tear = VRC_SUITE("tear", tests);

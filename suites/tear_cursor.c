@@ -129,22 +129,21 @@ static enum vrc_result cursor_run(struct vt *t, unsigned pipe, uint16_t seed)
 	return R_PASS;
 }
 
+/* On the test's pipe, each pipe with a pseudo-random pattern of its own. */
 static enum vrc_result tear_cursor_pattern(struct vt *t)
 {
-	return cursor_run(t, 0, 0xbeefu);
+	unsigned pipe = t->test->pipe;
+
+	return cursor_run(t, pipe, pipe ? 0xc0deu : 0xbeefu);
 }
 
-static enum vrc_result tear_cursor_pipe_b(struct vt *t)
-{
-	return cursor_run(t, 1, 0xc0deu);
-}
-
-#define TEAR(var, name, cl, desc, fn) \
-	const struct vrc_test var = { name, cl, desc, 0, fn }
-
-TEAR(vrc_test_tear_cursor_pattern, "tear-cursor-pattern", CL(C_TEAR_2),
-     "cursor moves and image swaps: each cursor signal shows the latest, none goes stale",
-     tear_cursor_pattern);
-TEAR(vrc_test_tear_cursor_pipe_b, "tear-cursor-pipe-b", CL(C_TEAR_2),
-     "the same on pipe B (A off): the cursor must not be attributed to pipe A",
-     tear_cursor_pipe_b);
+static const struct vrc_test tests[] = {
+	{ .name = "tear-cursor-pattern", .clauses = CL(C_TEAR_2),
+	  .desc = "cursor moves and image swaps: each cursor signal shows the latest, none goes "
+		  "stale",
+	  .run = tear_cursor_pattern },
+	{ .name = "tear-cursor-pipe-b", .clauses = CL(C_TEAR_2),
+	  .desc = "the same on pipe B (A off): the cursor must not be attributed to pipe A",
+	  .run = tear_cursor_pattern, .pipe = 1 },
+};
+const struct vrc_suite vrc_suite_tear_cursor = VRC_SUITE("tear_cursor", tests);

@@ -23,6 +23,7 @@
 #include "harness/vrc/sim_backend.h"
 #include "vrc/util.h"
 #include "harness/vrc/vrc.h"
+#include "suites/registry.h"
 
 struct gvt_world {
 	char root[64], uuid[40], kmsg[128];
@@ -53,6 +54,19 @@ struct gvt_world {
  * kills the case's process group, the vgpu-sims and the hogs too.
  */
 #define WHOLE_SUITE_TIMEOUT_S	170
+
+/* The suites' tests, as vrc's main() gives them to the runner. */
+static const struct vrc_registry *suites_registry(void)
+{
+	static struct vrc_registry r;
+	char err[256];
+
+	if (!r.ntests && vrc_suites_registry(&r, err, sizeof(err))) {
+		printf("# registry: %s\n", err);
+		ASSERT_TRUE(0);
+	}
+	return &r;
+}
 
 /*
  * A GVT host whose vGPUs are vgpu-sim's model on a real WORLD_HZ clock: the
@@ -101,7 +115,7 @@ static void world_up2(struct gvt_world *w, const char *model, unsigned instances
 	w->o = (struct vrc_opts){
 		.backend = "gvt", .be = &vrc_backend_vfio, .gvt = &w->s, .kmsg_path = w->kmsg, .destructive = true,
 		.timeout_s = 60, .ktap = w->ktap, .no_results = true,
-		.progress = VRC_PROGRESS_OFF,
+		.progress = VRC_PROGRESS_OFF, .registry = suites_registry(),
 	};
 }
 

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/gvt/cli.h"
 #include "harness/gvt/gvt.h"
 #include "backend.h"
+#include "gvt_cli.h"
 #include "vrc.h"
 
 bool vrc_gvt_auto(const char *sysfs_root)
@@ -93,8 +93,8 @@ static void print_plan(const struct vrc_opts *o)
 {
 	unsigned nrun = 0, nskip = 0;
 
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
+	for (unsigned i = 0; i < o->registry->ntests; i++) {
+		const struct vrc_test *t = o->registry->test[i];
 		const char *why = vrc_destructive_skip_reason(o, t);
 
 		if (!vrc_test_selected(o, t))

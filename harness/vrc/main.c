@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "vrc/util.h"
-#include "harness/gvt/cli.h"
+#include "gvt_cli.h"
 #include "journal.h"
 #include "vrc.h"
 
@@ -155,8 +155,8 @@ static int cmd_list(const struct vrc_opts *o)
 	int w = 0, wc = 0, n = 0;
 
 	/* a column each for names and clauses, as wide as the longest selected */
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
+	for (unsigned i = 0; i < o->registry->ntests; i++) {
+		const struct vrc_test *t = o->registry->test[i];
 
 		if (!vrc_test_selected(o, t))
 			continue;
@@ -165,8 +165,8 @@ static int cmd_list(const struct vrc_opts *o)
 		if ((int)strlen(vrc_clauses_str(t->clauses, cl, sizeof(cl))) > wc)
 			wc = (int)strlen(cl);
 	}
-	for (unsigned i = 0; i < vrc_num_tests; i++) {
-		const struct vrc_test *t = vrc_all_tests[i];
+	for (unsigned i = 0; i < o->registry->ntests; i++) {
+		const struct vrc_test *t = o->registry->test[i];
 
 		if (!vrc_test_selected(o, t))
 			continue;
@@ -478,10 +478,11 @@ static int dispatch(struct vrc_cli *cli)
 	return rc;
 }
 
-int main(int argc, char **argv)
+int vrc_main(int argc, char **argv, const struct vrc_registry *tests)
 {
 	struct vrc_cli cli = {
-		.o = { .backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout },
+		.o = { .backend = "auto", .destructive = false, .timeout_s = 60, .ktap = stdout,
+		       .registry = tests },
 		.mdev_type = "vgpu-mdev/vgpu-mdev-display",
 	};
 	int rc = parse_args(argc, argv, &cli);

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/gvt/cli.h"
+#include "gvt_cli.h"
 #include "harness/gvt/gvt.h"
 #include "vrc/irq.h"
 #include "backend.h"

@@ -295,16 +295,17 @@ static unsigned per_test_rules(FILE *out, const struct expectation *e, const str
 
 int vrc_mutation(const struct vrc_opts *base)
 {
+	const struct vrc_registry *tests = base->registry;
 	uint32_t flagged[NEXP], checked = 0, caught = 0;
-	bool test_failed_by_some[vrc_num_tests];
+	bool test_failed_by_some[VRC_MAX_TESTS];
 	unsigned bad = 0;
 	FILE *out = base->ktap;
 	FILE *sink = fopen("/dev/null", "w");
 
 	if (!sink)
 		return 2;
-	for (unsigned i = 0; i < vrc_num_tests; i++)
-		checked |= vrc_all_tests[i]->clauses;
+	for (unsigned i = 0; i < tests->ntests; i++)
+		checked |= tests->test[i]->clauses;
 	memset(test_failed_by_some, 0, sizeof(test_failed_by_some));
 	fprintf(out, "KTAP version 1\n1..%zu\n", NEXP + 1);
 	fflush(out);
@@ -351,8 +352,8 @@ int vrc_mutation(const struct vrc_opts *base)
 		}
 		caught |= flagged[i];
 		for (unsigned k = 0; k < run.ntests; k++)
-			for (unsigned j = 0; j < vrc_num_tests; j++)
-				if (run.rec[k].test == vrc_all_tests[j] &&
+			for (unsigned j = 0; j < tests->ntests; j++)
+				if (run.rec[k].test == tests->test[j] &&
 				    run.rec[k].result != R_PASS && run.rec[k].result != R_SKIP)
 					test_failed_by_some[j] = true;
 		fflush(out);
@@ -381,11 +382,11 @@ int vrc_mutation(const struct vrc_opts *base)
 				vrc_clause_name(c));
 	/* A test that no known-bad model fails cannot be shown to work. */
 	unsigned powerless = 0;
-	for (unsigned j = 0; j < vrc_num_tests; j++)
-		if (!test_failed_by_some[j] && !(vrc_all_tests[j]->flags & VT_EXTRA) &&
+	for (unsigned j = 0; j < tests->ntests; j++)
+		if (!test_failed_by_some[j] && !(tests->test[j]->flags & VT_EXTRA) &&
 		    !(base->realtime_mutation == VRC_RT_NONE &&
-		      (vrc_all_tests[j]->flags & VT_REALTIME))) {
-			fprintf(out, "# %s: no model makes it fail\n", vrc_all_tests[j]->name);
+		      (tests->test[j]->flags & VT_REALTIME))) {
+			fprintf(out, "# %s: no model makes it fail\n", tests->test[j]->name);
 			powerless++;
 		}
 	fprintf(out, "%s %zu every-test-fails-on-some-model\n", powerless ? "not ok" : "ok",

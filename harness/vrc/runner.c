@@ -388,14 +388,6 @@ static void timestamp(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static const struct vrc_test *test_by_name(const char *name)
-{
-	for (unsigned i = 0; i < vrc_num_tests; i++)
-		if (!strcmp(vrc_all_tests[i]->name, name))
-			return vrc_all_tests[i];
-	return NULL;
-}
-
 static void recount(struct vrc_run *run)
 {
 	memset(run->count, 0, sizeof(run->count));
@@ -597,8 +589,8 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		strftime(day, sizeof(day), "%Y%m%d-%H%M%S", &tm);
 		snprintf(run->run_id, sizeof(run->run_id), "%s-%s-%d", day,
 			 vrc_backend_of(o)->run_label(o), (int)getpid());
-		for (unsigned i = 0; i < vrc_num_tests; i++)
-			n += vrc_test_selected(o, vrc_all_tests[i]);
+		for (unsigned i = 0; i < o->registry->ntests; i++)
+			n += vrc_test_selected(o, o->registry->test[i]);
 	}
 	if (!o->ktap_started)
 		fprintf(f, "KTAP version 1\n");
@@ -629,7 +621,7 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		goto out;
 	if (o->resume) {
 		for (unsigned i = 0; i < n; i++)
-			if (!(run->rec[i].test = test_by_name(j.rec[i].name))) {
+			if (!(run->rec[i].test = vrc_registry_find(o->registry, j.rec[i].name))) {
 				fprintf(f, "Bail out! --resume: the run's test '%s' is unknown to this vrc\n",
 					j.rec[i].name);
 				fprintf(stderr, "vrc: --resume=%s: the run's test '%s' is unknown to this "
@@ -646,9 +638,9 @@ int vrc_run(const struct vrc_opts *o, struct vrc_run *run)
 		fprintf(f, "# resuming run %s%s\n", run->run_id,
 			j.torn ? " (dropped a torn last journal line)" : "");
 	} else {
-		for (unsigned i = 0; i < vrc_num_tests; i++)
-			if (vrc_test_selected(o, vrc_all_tests[i]))
-				run->rec[run->ntests++].test = vrc_all_tests[i];
+		for (unsigned i = 0; i < o->registry->ntests; i++)
+			if (vrc_test_selected(o, o->registry->test[i]))
+				run->rec[run->ntests++].test = o->registry->test[i];
 		if (!o->no_results) {
 			char jp[600];
 			/* never write over another run's record */

@@ -80,11 +80,15 @@ struct vrc_opts {
 	const char *resume;	/* --resume=DIR: continue that run from its journal */
 	int rerun_failures;	/* --rerun-failures=N: rerun a failing test up to N times */
 	int progress;		/* VRC_PROGRESS_* */
+	/* the conformance tests to choose from, in run order (suites/) */
+	const struct vrc_registry *registry;
 };
 enum { VRC_RT_SOME, VRC_RT_ALL, VRC_RT_NONE };
 enum { VRC_PROGRESS_AUTO, VRC_PROGRESS_OFF, VRC_PROGRESS_PLAIN, VRC_PROGRESS_TTY };
 
 struct vt;
+/* One conformance test: a row of its suite's table, in designated
+ * initialisers (fields left out are 0). */
 struct vrc_test {
 	const char *name;	/* igt-style, dashes */
 	uint32_t clauses;	/* CL(C_...) mask of what it checks */
@@ -103,10 +107,40 @@ struct vrc_test {
 					 * least VT_LONG_S whatever --timeout says */
 #define VT_LONG_S	120
 	enum vrc_result (*run)(struct vt *t);
+	/* Where one function runs several rows, what tells them apart (the
+	 * function reads them from t->test): the guest's pipe (0: A), and the
+	 * workload in the suite's own type (an argv, a step table, ...). */
+	unsigned pipe;
+	const void *workload;
 };
 
-extern const struct vrc_test *const vrc_all_tests[];
-extern const unsigned vrc_num_tests;
+/* The tests of one suite file (suites/): its one table. */
+struct vrc_suite {
+	const char *name;
+	const struct vrc_test *tests;
+	unsigned ntests;
+};
+#define VRC_SUITE(name_, table)	\
+	{ .name = (name_), .tests = (table), .ntests = sizeof(table) / sizeof((table)[0]) }
+
+/* Every conformance test, in run order: the suites' tables concatenated. */
+#define VRC_MAX_TESTS	256
+struct vrc_registry {
+	unsigned ntests;
+	const struct vrc_test *test[VRC_MAX_TESTS];
+};
+/*
+ * r: the tables of suites[0..nsuites) in that order. -1 with why in err
+ * for a row without a name or function, a name twice, more than
+ * VRC_MAX_TESTS rows.
+ */
+int vrc_registry_init(struct vrc_registry *r, const struct vrc_suite *const *suites,
+		      unsigned nsuites, char *err, size_t len);
+/* The test called name, or NULL. */
+const struct vrc_test *vrc_registry_find(const struct vrc_registry *r, const char *name);
+/* The command line (harness/vrc/main.c) over these tests: the program's
+ * main() (suites/vrc_main.c) gives it the suites' registry. */
+int vrc_main(int argc, char **argv, const struct vrc_registry *tests);
 
 /* A SHOULD measurement (SPEC §3): reported with the run, not a verdict. */
 struct vrc_measurement {

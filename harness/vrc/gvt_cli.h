@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* What the vrc command line calls of the gvt backend (harness/vrc/gvt_detect.c). */
-#ifndef VRC_GVT_CLI_H
-#define VRC_GVT_CLI_H
+/*
+ * What the vrc command line calls of the gvt and mdev backends: the doors
+ * to harness/gvt that harness/vrc keeps (gvt_detect.c, mdev_backend.c).
+ */
+#ifndef VRC_HARNESS_GVT_CLI_H
+#define VRC_HARNESS_GVT_CLI_H
 
 #include <stdbool.h>
 
@@ -28,4 +31,4 @@ bool vrc_gvt_auto(const char *sysfs_root);
  */
 int vrc_mdev_run(const struct vrc_opts *o, const char *type_spec);
 
-#endif /* VRC_GVT_CLI_H */
+#endif /* VRC_HARNESS_GVT_CLI_H */
