@@ -1,7 +1,8 @@
 #!/bin/sh
 # make kernel-check: apply each reference patch series (kernel/<ver>/) to
-# Debian's linux-source-<ver>, checkpatch it, build the i915 directory and
-# require no warnings in the files the series touches.
+# Debian's linux-source-<ver>, checkpatch it, build the i915 directory (and
+# the sample driver and selftest of a series that has them) and require no
+# warnings in the files the series touches.
 #
 #   kernel/check.sh [--build DIR] [--jobs N] [--series VER|current]... [--keep] [--plan]
 #
@@ -40,11 +41,17 @@ scripts/deb-fetch.sh into DIR/kernel/debs, without installing it (and
 Debian's linux-config-VER alike); extract it into DIR/kernel/VER, commit
 the files the series changes to a fresh git repository, apply the series with git am, run
 checkpatch.pl --strict --no-tree on every patch (errors fail, warnings
-and checks are listed), configure x86_64_defconfig plus
-i915/KVM/VFIO/GVT-g, check that kernel/lab-config.sh makes a lab host's
+and checks are listed; a file the series adds must be in a MAINTAINERS
+section instead of checkpatch's "does MAINTAINERS need updating?"),
+configure x86_64_defconfig plus i915/KVM/VFIO/GVT-g (and the sample
+driver SAMPLE_VFIO_MDEV_VGPU=m for a series that adds it), check that
+kernel/lab-config.sh makes a lab host's
 config of Debian's amd64 one (GVT-g, and iommufd with the VFIO cdev from
 6.6), make modules_prepare, build drivers/gpu/drm/i915/ and fail on any
-warning in a file the series touches; require every symbol the series
+warning in a file the series touches; for a series with the sample
+(samples/vfio-mdev/vgpu-mdev) build samples/vfio-mdev/, and with a vfio
+selftest build the uapi headers and tools/testing/selftests/vfio
+(kselftest-all), failing on any warning in their files; require every symbol the series
 makes i915.ko or kvmgt.ko need from outside them to be exported to them
 (kernel/symcheck.sh); then rebuild the touched C files with W=1 and fail
 on any warning there too.
@@ -146,28 +153,38 @@ step() {
 # The build's configuration: x86_64 defconfig plus what the i915 GVT-g
 # KVMGT module needs (the symbol names hold for 6.1, 6.12 and 7.2), no debug
 # info (it only costs time here). Run by step, hence a script string.
+# With a third argument "sample", also the series' sample driver
+# (samples/vfio-mdev/vgpu-mdev, SAMPLE_VFIO_MDEV_VGPU: VFIO and VFIO_MDEV
+# are already on).
 configure='
-	src=$1 obj=$2
+	src=$1 obj=$2 sample=${3-}
+	extra="" want=""
+	[ "$sample" != sample ] ||
+		{ extra="-e SAMPLES -m SAMPLE_VFIO_MDEV_VGPU"; want=SAMPLE_VFIO_MDEV_VGPU=m; }
 	make -C "$src" O="$obj" x86_64_defconfig &&
 	"$src/scripts/config" --file "$obj/.config" \
 		-e MODULES -e VIRTUALIZATION -m KVM -m KVM_INTEL \
 		-m DRM -m DRM_I915 -m VFIO -e VFIO_MDEV -m VFIO_MDEV \
 		-m DRM_I915_GVT_KVMGT -d WERROR -d DRM_I915_WERROR \
 		-d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -d DEBUG_INFO_DWARF5 \
-		-d DEBUG_INFO_DWARF4 -e DEBUG_INFO_NONE &&
+		-d DEBUG_INFO_DWARF4 -e DEBUG_INFO_NONE $extra &&
 	make -C "$src" O="$obj" olddefconfig || exit 1
-	for sym in DRM_I915=m DRM_I915_GVT=y DRM_I915_GVT_KVMGT=m VFIO_MDEV=m; do
+	for sym in DRM_I915=m DRM_I915_GVT=y DRM_I915_GVT_KVMGT=m VFIO_MDEV=m $want; do
 		grep -qx "CONFIG_$sym" "$obj/.config" ||
 			{ echo "CONFIG_$sym did not survive olddefconfig"; exit 1; }
 	done
-	grep -E "^CONFIG_(DRM_I915|DRM_I915_GVT|DRM_I915_GVT_KVMGT|VFIO|VFIO_MDEV|KVM|KVM_INTEL)=" "$obj/.config"
+	grep -E "^CONFIG_(DRM_I915|DRM_I915_GVT|DRM_I915_GVT_KVMGT|VFIO|VFIO_MDEV|KVM|KVM_INTEL|SAMPLE_VFIO_MDEV_VGPU)=" "$obj/.config"
 '
 
-# checkpatch every patch but the cover letter: errors fail, the rest is listed
+# checkpatch every patch but the cover letter: errors fail, the rest is listed.
+# checkpatch asks "does MAINTAINERS need updating?" of every patch that adds
+# a file, as it cannot look; here the tree's MAINTAINERS is asked instead
+# (maintained): a file the series adds that no F: entry covers fails.
 checkpatch() {
 	bad=0
 	for p in "$@"; do
-		out=$("$src/scripts/checkpatch.pl" --strict --no-tree --no-color "$p" 2>&1) || true
+		out=$("$src/scripts/checkpatch.pl" --strict --no-tree --no-color \
+			--ignore FILE_PATH_CHANGES "$p" 2>&1) || true
 		total=$(printf '%s\n' "$out" | grep '^total:' || echo "total: ? errors")
 		echo "$(basename "$p"): $total"
 		printf '%s\n' "$out" | grep -E '^(WARNING|CHECK|ERROR)' | sed 's/^/    /' || true
@@ -176,7 +193,34 @@ checkpatch() {
 		*) bad=1 ;;
 		esac
 	done
+	added=$(sed -n '/^diff --git a\//{N;s|^diff --git a/\(.*\) b/.*\nnew file mode.*|\1|p}' "$@")
+	[ -z "$added" ] || maintained $added || bad=1
 	return $bad
+}
+
+# maintained FILE...: the MAINTAINERS section of each file (the longest F:
+# entry that is the file or a folder above it); status 1 if one has none
+maintained() {
+	printf '%s\n' "$@" | awk '
+		NR == FNR { f[FNR] = $0; n = FNR; next }
+		/^[A-Z0-9].*[^:]$/ && prev == "" { sec = $0 }
+		{ prev = $0 }
+		/^F:\t/ {
+			pat = substr($0, 4)
+			for (i = 1; i <= n; i++)
+				if ((f[i] == pat || (pat ~ /\/$/ && index(f[i], pat) == 1)) &&
+				    length(pat) > best[i]) {
+					who[i] = sec; best[i] = length(pat)
+				}
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				if (i in who) { print "MAINTAINERS: " f[i] ": " who[i]; continue }
+				print "MAINTAINERS: " f[i] ": no section covers it (ERROR)"; bad = 1
+			}
+			exit bad
+		}
+	' - "$src/MAINTAINERS"
 }
 
 # debian_file PKG REL: set found to /usr/src/REL of Debian's package PKG:
@@ -359,6 +403,11 @@ for c in $run; do
 		git log --format="%h %an: %s" HEAD~$#..HEAD' sh "$src" "$@"
 	sed 's/^/    /' "$logs/apply.log" | grep -v '^    Applying' || true
 	touched=$(cd "$src" && git diff --name-only HEAD~$# HEAD)
+	# the sample driver and the selftest (the 7.2 series' patches 5 and 6,
+	# kernel/sample-gen.sh), built and warned about on their own
+	sample=""; selftest=""
+	! printf '%s\n' "$touched" | grep -q '^samples/vfio-mdev/vgpu-mdev/' || sample=sample
+	! printf '%s\n' "$touched" | grep -q '^tools/testing/selftests/vfio/.*\.c$' || selftest=vfio
 
 	cur_step=checkpatch; cur_log="$logs/checkpatch.log"
 	printf '[%s] %-15s ... ' "$cur_ver" checkpatch
@@ -368,7 +417,7 @@ for c in $run; do
 	sed 's/^/    /' "$cur_log"
 	[ $rc -eq 0 ] || { cur_log=""; fail "checkpatch reported errors"; }
 
-	step config "$T_CONFIG" sh -c "$configure" sh "$src" "$obj"
+	step config "$T_CONFIG" sh -c "$configure" sh "$src" "$obj" $sample
 	sed 's/^/    /' "$logs/config.log" | grep 'CONFIG_' || true
 	# the lab host's kernel: Debian's config with kernel/lab-config.sh's
 	# additions (docs/hardware.md), configured only; the build below is
@@ -391,6 +440,35 @@ for c in $run; do
 	nall=$(grep -cE ': warning:' "$logs/build-i915.log" || true)
 	echo "[$cur_ver] warnings elsewhere in drivers/gpu/drm/i915 (not ours): $nall"
 
+	# the sample driver: its folder (modpost does not run), no warning in it
+	if [ -n "$sample" ]; then
+		step build-sample "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" samples/vfio-mdev/
+		grep -E "(^|/)samples/vfio-mdev/vgpu-mdev/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)" \
+			"$logs/build-sample.log" >"$logs/warnings-sample.log" || true
+		n=$(grep -c . "$logs/warnings-sample.log" || true)
+		echo "[$cur_ver] warnings in samples/vfio-mdev/vgpu-mdev: $n"
+		[ "$n" -eq 0 ] || { sed 's/^/    /' "$logs/warnings-sample.log"; cur_log=""; fail "$n compiler warnings in the sample driver"; }
+		[ -f "$obj/samples/vfio-mdev/vgpu-mdev/vgpu-mdev.o" ] ||
+			{ cur_log=""; fail "samples/vfio-mdev/vgpu-mdev/vgpu-mdev.o was not built"; }
+	fi
+	# the selftest: the uapi headers, then tools/testing/selftests/vfio
+	# (-Wall -Werror of its own), no warning in the series' test files
+	if [ -n "$selftest" ]; then
+		step build-selftest "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" \
+			TARGETS="$selftest" kselftest-all
+		: >"$logs/warnings-selftest.log"
+		for f in $(printf '%s\n' "$touched" | grep '^tools/testing/selftests/vfio/.*\.c$'); do
+			grep -E "(^|/)${f##*/}:[0-9]+(:[0-9]+)?: (warning|error)" \
+				"$logs/build-selftest.log" >>"$logs/warnings-selftest.log" || true
+			b=${f##*/}
+			[ -x "$obj/kselftest/vfio/${b%.c}" ] ||
+				{ cur_log=""; fail "$f: no $obj/kselftest/vfio/${b%.c} built"; }
+		done
+		n=$(grep -c . "$logs/warnings-selftest.log" || true)
+		echo "[$cur_ver] warnings in the series' selftests: $n"
+		[ "$n" -eq 0 ] || { sed 's/^/    /' "$logs/warnings-selftest.log"; cur_log=""; fail "$n compiler warnings in the selftest"; }
+	fi
+
 	# What the series makes i915.ko or kvmgt.ko need from outside them
 	# must be exported to them: modpost's check, without a whole kernel
 	# build. It leaves the touched objects built from the pristine
@@ -400,7 +478,8 @@ for c in $run; do
 	sed 's/^/    /' "$logs/symbols.log"
 
 	# The touched C files once more with W=1 (the kernel's extra warnings)
-	objs=$(printf '%s\n' "$touched" | sed -n 's/\.c$/.o/p')
+	# (kbuild's: the selftests' C files are built above, by their Makefile)
+	objs=$(printf '%s\n' "$touched" | grep -v '^tools/' | sed -n 's/\.c$/.o/p')
 	# shellcheck disable=SC2086 # one word per object
 	step build-W1 "$T_BUILD" make -C "$src" O="$obj" -j"$jobs" W=1 $objs
 	cur_step=warnings-W1; cur_log="$logs/warnings-W1.log"

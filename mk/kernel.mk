@@ -10,8 +10,12 @@
 # kernel/t_check_plan.sh: which series kernel-check puts on which Debian
 # kernel as the archive moves on (archives made in the test, offline),
 # and kernel/t_symcheck.sh: kernel-check's exported-symbols rule on a
-# small tree made in the test.
-TEST_SCRIPTS += kernel/t_uapi.sh kernel/t_check_plan.sh kernel/t_symcheck.sh
+# small tree made in the test, and kernel/t_sample_gen.sh: the 7.2
+# series' sample driver and selftest patches are what kernel/sample-gen.sh
+# makes of guest-images/mdev/ and kernel/selftests/ (after changing either,
+# run kernel/sample-gen.sh and commit its output).
+TEST_SCRIPTS += kernel/t_uapi.sh kernel/t_check_plan.sh kernel/t_symcheck.sh \
+	kernel/t_sample_gen.sh
 KCHECK_ARGS ?=
 
 .PHONY: kernel-check

@@ -21,23 +21,8 @@
 #include <linux/mutex.h>
 #include <linux/mdev.h>
 #include <linux/vfio.h>
-#include <linux/version.h>
 #include "include/vrc/i915_regs.h"
-
-/*
- * What changed in the kernel API between the kernels vgpu-mdev is built
- * for (Debian's 6.1, 6.12 and 7.3), one name each, so that one source serves all.
- */
-/* 6.2: the VFIO core frees the device after .release; 6.1's .release frees it */
-#define VGPU_MDEV_CORE_FREES_DEVICE	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0))
-/* 6.4: class_create() lost its owner argument */
-#define VGPU_MDEV_CLASS_CREATE_OWNERLESS (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
-/* 6.13: hrtimer_setup() sets the callback; 6.16 removed hrtimer_init() */
-#define VGPU_MDEV_HRTIMER_SETUP	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0))
-/* 6.13: MODULE_IMPORT_NS() takes the namespace as a string literal */
-#define VGPU_MDEV_NS_IS_STRING	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0))
-/* 6.19: VFIO_DEVICE_GET_REGION_INFO is the core's, through .get_region_info_caps */
-#define VGPU_MDEV_REGION_INFO_OP	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0))
+#include "vgpu_mdev_oot.h"
 
 #define VGPU_MDEV_NAME		"vgpu-mdev"
 #define VGPU_MDEV_BAR0_SIZE	(2u << 20)	/* as vgpu-sim's VGPU_BAR0_SIZE */

@@ -60,6 +60,7 @@ enum vgpu_irq_plane {
 /* vblanks of a pipe without a primary update before its primary is reported */
 #define VGPU_IRQ_IDLE_THRESHOLD	10
 
+#ifdef VGPU_MDEV_FAULTS
 /* fault=leak: replaced eventfds a device goes on signalling, at most */
 #define VGPU_IRQ_MAX_LEAKED	8
 
@@ -67,6 +68,7 @@ struct vgpu_irq_leaked {
 	struct eventfd_ctx *ctx;
 	unsigned int plane;
 };
+#endif
 
 /* One device's display irq; vgpu_series.h calls it struct intel_vgpu. */
 struct intel_vgpu {
@@ -76,8 +78,10 @@ struct intel_vgpu {
 	bool masked;
 	u8 updates[VRC_NUM_PIPES];	/* VGPU_IRQ_UPDATE_* since the last vblank */
 	unsigned int idle[VRC_NUM_PIPES];	/* vblanks without a primary update */
+#ifdef VGPU_MDEV_FAULTS
 	struct vgpu_irq_leaked leaked[VGPU_IRQ_MAX_LEAKED];
 	unsigned int nr_leaked;
+#endif
 };
 
 struct intel_vgpu *vgpu_series_create(u32 *regs)
@@ -158,17 +162,19 @@ void vgpu_series_cursor_write(struct intel_vgpu *vgpu, u32 offset, u32 val)
 	}
 }
 
-/* The fault models of the eventfd signals (vgpu_series.h: dup and leak). */
+/* +1 on @plane's eventfd (and the fault models' signals: dup and leak) */
 static void vgpu_irq_signal_plane(struct intel_vgpu *vgpu, unsigned int plane)
 {
+#ifdef VGPU_MDEV_FAULTS
 	unsigned int i;
 
-	eventfd_signal(vgpu->trigger[plane]);
 	if (vgpu_mdev_fault == VGPU_FAULT_DUP)
 		eventfd_signal(vgpu->trigger[plane]);
 	for (i = 0; i < vgpu->nr_leaked; i++)
 		if (vgpu->leaked[i].plane == plane)
 			eventfd_signal(vgpu->leaked[i].ctx);
+#endif
+	eventfd_signal(vgpu->trigger[plane]);
 }
 
 /* Locked: +1 on the eventfd of each of @planes' sub-irqs, unless masked. */
@@ -310,6 +316,7 @@ long vgpu_series_get_irq_info(struct intel_vgpu *vgpu, unsigned long arg)
 	return copy_to_user(uinfo, &info, minsz) ? -EFAULT : 0;
 }
 
+#ifdef VGPU_MDEV_FAULTS
 /* Locked: forget the leaked eventfds of @planes (fault=leak). */
 static void vgpu_irq_drop_leaked(struct intel_vgpu *vgpu, unsigned int planes)
 {
@@ -323,6 +330,7 @@ static void vgpu_irq_drop_leaked(struct intel_vgpu *vgpu, unsigned int planes)
 	}
 	vgpu->nr_leaked = kept;
 }
+#endif
 
 /*
  * Locked: let go of an eventfd that a registration of @plane replaced.
@@ -331,6 +339,7 @@ static void vgpu_irq_drop_leaked(struct intel_vgpu *vgpu, unsigned int planes)
 static void vgpu_irq_put_replaced(struct intel_vgpu *vgpu, unsigned int plane,
 				  struct eventfd_ctx *old)
 {
+#ifdef VGPU_MDEV_FAULTS
 	if (vgpu_mdev_fault == VGPU_FAULT_LEAK &&
 	    vgpu->nr_leaked < VGPU_IRQ_MAX_LEAKED) {
 		vgpu->leaked[vgpu->nr_leaked].ctx = old;
@@ -338,6 +347,7 @@ static void vgpu_irq_put_replaced(struct intel_vgpu *vgpu, unsigned int plane,
 		vgpu->nr_leaked++;
 		return;
 	}
+#endif
 	eventfd_ctx_put(old);
 }
 
@@ -352,7 +362,9 @@ static void vgpu_irq_unregister(struct intel_vgpu *vgpu, unsigned int planes)
 		eventfd_ctx_put(vgpu->trigger[plane]);
 		vgpu->trigger[plane] = NULL;
 	}
+#ifdef VGPU_MDEV_FAULTS
 	vgpu_irq_drop_leaked(vgpu, planes);
+#endif
 }
 
 /*
@@ -485,7 +497,9 @@ void vgpu_series_release(struct intel_vgpu *vgpu)
 	mutex_unlock(&vgpu->lock);
 }
 
+#ifdef VGPU_MDEV_FAULTS
 /* fault=leak keeps its eventfds per device, dropped by release: nothing left */
 void vgpu_series_fault_cleanup(void)
 {
 }
+#endif

@@ -7,12 +7,12 @@
  */
 #include <linux/device.h>
 #include <linux/module.h>
-#include <linux/version.h>
 #include "vgpu_mdev.h"
 #include "vgpu_series.h"
 
 #define VGPU_MDEV_MAX_INSTANCES	4	/* enough for two-device tests */
 
+#ifdef VGPU_MDEV_FAULTS
 enum vgpu_mdev_fault vgpu_mdev_fault;
 static char *fault = "none";
 module_param(fault, charp, 0444);
@@ -32,13 +32,14 @@ static int parse_fault(void)
 	int i = sysfs_match_string(fault_names, fault);
 
 	if (i < 0) {
-		pr_err(VGPU_MDEV_NAME ": fault=%s: want none, dup, leak, no-cursor, warn or "
-		       "torn-offset\n", fault);
+		pr_err(VGPU_MDEV_NAME ": fault=%s: want none, dup, leak, no-cursor, warn or torn-offset\n",
+		       fault);
 		return -EINVAL;
 	}
 	vgpu_mdev_fault = i;
 	return 0;
 }
+#endif
 
 static struct class *parent_class;
 static struct device parent_dev;
@@ -76,10 +77,13 @@ static void parent_release(struct device *dev)
 
 static int __init vgpu_mdev_init(void)
 {
-	int ret = parse_fault();
+	int ret;
 
+#ifdef VGPU_MDEV_FAULTS
+	ret = parse_fault();
 	if (ret)
 		return ret;
+#endif
 	/* the clock first: a device can be created as soon as the parent is */
 	ret = vgpu_mdev_clock_start();
 	if (ret)
@@ -106,9 +110,14 @@ static int __init vgpu_mdev_init(void)
 				   types, ARRAY_SIZE(types));
 	if (ret)
 		goto err_device;
+#ifdef VGPU_MDEV_FAULTS
 	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), clock %s (%d Hz), fault %s\n",
 		vgpu_series_kernel, vgpu_series_abi, vgpu_mdev_clock_name(), VGPU_MDEV_HZ,
 		fault_names[vgpu_mdev_fault]);
+#else
+	pr_info(VGPU_MDEV_NAME ": ready, reference series %s (ABI %s), clock %s (%d Hz)\n",
+		vgpu_series_kernel, vgpu_series_abi, vgpu_mdev_clock_name(), VGPU_MDEV_HZ);
+#endif
 	return 0;
 
 err_device:
@@ -127,7 +136,9 @@ static void __exit vgpu_mdev_exit(void)
 {
 	mdev_unregister_parent(&parent);
 	vgpu_mdev_clock_stop();
+#ifdef VGPU_MDEV_FAULTS
 	vgpu_series_fault_cleanup();
+#endif
 	device_unregister(&parent_dev);
 	class_destroy(parent_class);
 	mdev_unregister_driver(&vgpu_mdev_driver);

@@ -27,7 +27,7 @@ MODULE_IMPORT_NS(DMA_BUF);
 #define PLANE_TYPE_PRIMARY	1	/* DRM_PLANE_TYPE_PRIMARY (drm_plane.h) */
 #define PLANE_TYPE_CURSOR	2	/* DRM_PLANE_TYPE_CURSOR */
 #define VFIO_PLANE_HOT_UNKNOWN	0xffffffffu	/* x_hot/y_hot: "unknown" (linux/vfio.h) */
-#define CURPOS_SIGN		(1u << 15)	/* per half of CURPOS */
+#define CURPOS_SIGN		BIT(15)		/* per half of CURPOS */
 #define CURPOS_MAGNITUDE	0x7fffu
 
 /* ---- VRAM */
@@ -164,7 +164,8 @@ static bool cursor_plane(struct vgpu_mdev *v, struct vgpu_mdev_scanout *s,
 		pos = vgpu_mdev_reg_read(v, VRC_CURPOS(p));
 	}
 	mutex_unlock(lock);
-	s->width = s->height = cursor_dim(cntr);
+	s->width = cursor_dim(cntr);
+	s->height = s->width;
 	if (!s->width)
 		return false;
 	s->stride = s->width * 4;
@@ -224,7 +225,10 @@ long vgpu_mdev_query_plane(struct vgpu_mdev *v, unsigned long arg)
 		return -EINVAL;
 	if (info.drm_plane_type == PLANE_TYPE_PRIMARY) {
 		on = primary_plane(v, &s);
-		info.x_pos = info.y_pos = info.x_hot = info.y_hot = 0;
+		info.x_pos = 0;
+		info.y_pos = 0;
+		info.x_hot = 0;
+		info.y_hot = 0;
 	} else if (info.drm_plane_type == PLANE_TYPE_CURSOR) {
 		on = cursor_plane(v, &s, &info);
 	} else {
@@ -326,6 +330,7 @@ static const struct dma_buf_ops dmabuf_ops = {
 	.mmap = dmabuf_mmap,
 };
 
+#ifdef VGPU_MDEV_FAULTS
 /*
  * fault=torn-offset, vgpu-sim's torn-offset twin: a primary dma-buf starts
  * half the plane's rows (page-aligned) past its surface where the plane
@@ -341,6 +346,7 @@ static pgoff_t torn_shift(const struct vgpu_mdev_scanout *s, pgoff_t npages)
 	shift = DIV_ROUND_UP((u64)s->stride * (s->height / 2), PAGE_SIZE);
 	return (s->surf >> PAGE_SHIFT) + shift + npages <= VGPU_MDEV_VRAM_PAGES ? shift : 0;
 }
+#endif
 
 /* The pages of a scanout, each referenced, allocated if never touched. */
 static struct vgpu_dmabuf *scanout_pages(struct vgpu_mdev *v, u32 id)
@@ -364,7 +370,10 @@ static struct vgpu_dmabuf *scanout_pages(struct vgpu_mdev *v, u32 id)
 		return ERR_PTR(-ENOMEM);
 	}
 	b->npages = DIV_ROUND_UP((u64)s.stride * s.height, PAGE_SIZE);
-	first = (s.surf >> PAGE_SHIFT) + torn_shift(&s, b->npages);
+	first = s.surf >> PAGE_SHIFT;
+#ifdef VGPU_MDEV_FAULTS
+	first += torn_shift(&s, b->npages);
+#endif
 	for (i = 0; i < b->npages; i++) {
 		b->pages[i] = vram_page(v, first + i);
 		if (!b->pages[i])

@@ -51,6 +51,16 @@ static bool read_only(u32 offset)
 	return false;
 }
 
+/* CURBASE and CURPOS (of pipe A's block) run GVT's cursor handler */
+static bool cursor_trapped(u32 r)
+{
+#ifdef VGPU_MDEV_FAULTS
+	if (vgpu_mdev_fault == VGPU_FAULT_NO_CURSOR)
+		return false;	/* fault=no-cursor: plain registers */
+#endif
+	return r == VRC_CURBASE(0) || r == VRC_CURPOS(0);
+}
+
 void vgpu_mdev_reg_write(struct vgpu_mdev *v, u32 offset, u32 val)
 {
 	unsigned int p;
@@ -64,8 +74,7 @@ void vgpu_mdev_reg_write(struct vgpu_mdev *v, u32 offset, u32 val)
 	}
 	p = (offset - PIPE_BLOCK) / VRC_PIPE_STRIDE;
 	r = offset - p * VRC_PIPE_STRIDE;
-	if ((r == VRC_CURBASE(0) || r == VRC_CURPOS(0)) &&
-	    vgpu_mdev_fault != VGPU_FAULT_NO_CURSOR) {
+	if (cursor_trapped(r)) {
 		/* cursor_mmio_write() stores the register itself (write_vreg) */
 		vgpu_series_cursor_write(v->series, offset, val);
 		return;
@@ -74,9 +83,11 @@ void vgpu_mdev_reg_write(struct vgpu_mdev *v, u32 offset, u32 val)
 	/* pri_surf_mmio_write(): a flip, sync or async, reported at the next vblank */
 	if (r != VRC_PLANE_SURF(0))
 		return;
+#ifdef VGPU_MDEV_FAULTS
 	/* fault=warn: first a pipe the series WARNs about; the flip still counts */
 	if (vgpu_mdev_fault == VGPU_FAULT_WARN)
 		vgpu_series_primary_write(v->series, 7);
+#endif
 	vgpu_series_primary_write(v->series, p);
 }
 

@@ -32,8 +32,7 @@
 
 static char *clock = "real";
 module_param(clock, charp, 0444);
-MODULE_PARM_DESC(clock, "real (default): a 60 Hz hrtimer; stepped: vblanks only when the "
-		 "host writes a count to debugfs vgpu-mdev/<uuid>/step (tests)");
+MODULE_PARM_DESC(clock, "real (default): 60 Hz; stepped: on writes to debugfs vgpu-mdev/<uuid>/step");
 
 static bool stepped;
 static struct dentry *debug_root;

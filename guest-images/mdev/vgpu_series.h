@@ -10,10 +10,12 @@
 #define VGPU_MDEV_SERIES_H
 
 #include <linux/types.h>
+#include "vgpu_mdev_oot.h"
 
 struct intel_vgpu;
 struct mutex;
 
+#ifdef VGPU_MDEV_FAULTS
 /*
  * Fault models, vgpu-mdev's fault= parameter (vgpu_mdev_main.c), so that the
  * kernel path is shown to see faults; each has a vgpu-sim twin of the same
@@ -30,9 +32,11 @@ enum vgpu_mdev_fault {
 	VGPU_FAULT_WARN,	/* the series WARNs at every flip, which still counts */
 	VGPU_FAULT_TORN_OFFSET,	/* a primary dma-buf starts half its rows late */
 };
+
 extern enum vgpu_mdev_fault vgpu_mdev_fault;
 /* module exit: drop what fault=leak kept */
 void vgpu_series_fault_cleanup(void);
+#endif
 
 /* The series' kernel (e.g. "6.1") and its ABI name ("v6", "v7"). */
 extern const char vgpu_series_kernel[];

@@ -153,8 +153,9 @@ long vgpu_series_set_irqs(struct intel_vgpu *vgpu, unsigned long arg)
 		ret = intel_vgpu_set_display_irq(vgpu, hdr.index, hdr.start,
 						 hdr.count, hdr.flags, data);
 		km_registering = false;
-	} else
+	} else {
 		ret = -ENOTTY;	/* kvmgt's intel_vgpu_set_irqs(): no handler */
+	}
 	kfree(data);
 	return ret;
 }

@@ -51,7 +51,7 @@ struct vfio_irq_info {
  * unchanged (7.2's on 7.3, as kernel/check.sh checks), never an older one.
  */
 #if KM_KERNEL != KM_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL) || KM_LINUX > KM_KERNEL
-#error "the reference series in this module is not the running kernel's: see mkimage.sh --flavour=mdev"
+#error "this module's reference series is not its kernel's: see mkimage.sh --flavour=mdev"
 #endif
 
 /*
