@@ -18,7 +18,8 @@
 #  3. #include "include/vrc/i915_regs.h" becomes #include "i915_regs.h"
 #     (lib/include/vrc/i915_regs.h is shipped next to the sources), and
 #     comments naming lib/include/vrc/i915_regs.h name i915_regs.h;
-#  4. runs of blank lines left by 1 and 2 squeezed to one (cat -s).
+#  4. runs of blank lines left by 1 and 2 squeezed to one (cat -s), and
+#     blank lines at the end (an #endif unifdef took) dropped.
 # The headers shipped from elsewhere (SAMPLE_EXTRA: i915_regs.h, shared
 # with userspace) get their single-bit masks (1u << N) as BIT(N) instead.
 # Then no trace of the out-of-tree build may be left (checked: a source
@@ -155,7 +156,7 @@ transform() {
 	drop_oot_includes <"$tmp/u" |
 		sed 's|^#include "include/vrc/i915_regs.h"|#include "i915_regs.h"|
 		     s|lib/include/vrc/i915_regs\.h|i915_regs.h|g' |
-		cat -s >"$2"
+		cat -s | awk '/^$/ { blank++; next } { for (; blank; blank--) print ""; print }' >"$2"
 	for n in $oot_names; do
 		! grep -qw "$n" "$2" ||
 			die "$1: '$n' is left after the transformation (test it with #if $n or #ifdef only)"
