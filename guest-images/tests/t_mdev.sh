@@ -70,20 +70,32 @@ bail() { console; echo "Bail out! $*"; exit 1; }
 now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
+. "$here/mdev_kselftest.sh"
+
+# guest_vrc [NAME]: vrc run --backend=mdev in the guest, its KTAP in
+# $dir/vrc[-NAME].tap and results in $dir/results[-NAME].json, the summary
+# lines shown; sets vrc_rc, vtot (its Totals), vt_pass, vt_skip and vt_s
+# (the seconds it took)
+guest_vrc() {
+	sfx=${1:+-$1}
+	tv=$(now)
+	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/vrc-mdev$sfx" \
+		--progress=off >"$dir/vrc$sfx.tap" 2>&1
+	vrc_rc=$?
+	vt_s=$(since "$tv")
+	qga exec 20 /bin/cat "/tmp/vrc-mdev$sfx/results.json" >"$dir/results$sfx.json" 2>&1
+	grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc$sfx.tap" | sed "s/^/# vrc${1:+ $1}: /"
+	vtot=$(sed -n 's/^# Totals: //p' "$dir/vrc$sfx.tap")
+	vt_pass=$(echo "$vtot" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+	vt_skip=$(echo "$vtot" | sed -n 's/.*skip:\([0-9]*\).*/\1/p')
+}
 
 # kselftest NAME CLOCK: the kernel selftest on an mdev made for it (and
 # removed after), its KTAP in $dir/NAME.ktap; a TAP line: exit 0 with no
 # test failed, or exit 4 (all skipped) on a v6 series, which must say so
 kselftest() {
 	tk=$(now)
-	qga exec 600 /bin/sh -c '
-		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
-		u=$(cat /proc/sys/kernel/random/uuid)
-		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
-		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
-		rc=$?
-		echo 1 > /sys/bus/mdev/devices/$u/remove || { echo "# mdev $u not removed"; rc=97; }
-		exit $rc' >"$dir/$1.ktap" 2>&1
+	guest_kselftest "$dir/$1.ktap"
 	krc=$?
 	ktot=$(sed -n 's/^# Totals: //p' "$dir/$1.ktap")
 	grep -E '^(not ok|# Totals|1\.\.0)' "$dir/$1.ktap" | sed "s/^/# $1: /"
@@ -150,15 +162,8 @@ fi
 # what follows, the probe's checks do not care; its results come back
 # through the agent, saying the backend, the model (the type; no fault) and
 # the kernel that served the device
-tv=$(now)
-qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev \
-	--progress=off >"$dir/vrc.tap" 2>&1
-vrc_rc=$?
-t_vrc=$(since "$tv")
-qga exec 20 /bin/cat /tmp/vrc-mdev/results.json >"$dir/results.json" 2>&1
-grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc.tap" | sed 's/^/# vrc: /'
-totals=$(sed -n 's/^# Totals: //p' "$dir/vrc.tap")
-vpass=$(echo "$totals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+guest_vrc
+totals=$vtot vpass=$vt_pass t_vrc=$vt_s
 if [ "$vrc_rc" = 0 ] && echo "$totals" | grep -q ' fail:0 .*timeout:0 crash:0$' &&
    [ "${vpass:-0}" -ge 30 ] && grep -q '"backend":"mdev"' "$dir/results.json" &&
    grep -q '"model":"vgpu-mdev-display"' "$dir/results.json" &&
@@ -213,15 +218,8 @@ kselftest kselftest-stepped stepped
 # 9: the suite again with the module's clock stepped by the harness
 # (clock=stepped, its debugfs step files): the kernel path judged in
 # virtual time, exactly as on vgpu-sim, ISO-1 against a lone baseline
-ts=$(now)
-qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev-stepped \
-	--progress=off >"$dir/vrc-stepped.tap" 2>&1
-vrc_rc=$?
-t_step=$(since "$ts")
-qga exec 20 /bin/cat /tmp/vrc-mdev-stepped/results.json >"$dir/results-stepped.json" 2>&1
-grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc-stepped.tap" | sed 's/^/# vrc stepped: /'
-stotals=$(sed -n 's/^# Totals: //p' "$dir/vrc-stepped.tap")
-spass=$(echo "$stotals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+guest_vrc stepped
+stotals=$vtot spass=$vt_pass sskip=$vt_skip t_step=$vt_s
 if [ "$vrc_rc" = 0 ] && echo "$stotals" | grep -q ' fail:0 .*timeout:0 crash:0$' &&
    [ "${spass:-0}" -ge "${vpass:-30}" ] &&
    grep -q '"model":"vgpu-mdev-display.clock-stepped"' "$dir/results-stepped.json" &&
@@ -238,21 +236,12 @@ fi
 # the series speaks v7 too the pass and skip counts must be the series'
 # (on a v6 series, 6.1, tests of the other encoding differ: no failure and
 # at least as many passes as the 60 Hz run)
-tn=$(now)
-sskip=$(echo "$stotals" | sed -n 's/.*skip:\([0-9]*\).*/\1/p')
 sabi=$(echo "$desc" | sed -n 's/.*(ABI \(v[0-9]*\)).*/\1/p')
 qga exec 30 /bin/sh -c "insmod /lib/modules/\$(uname -r)/extra/vgpu-mdev-native.ko clock=stepped" \
 	>"$dir/insmod.txt" 2>&1 || not_ok "insmod vgpu-mdev-native.ko clock=stepped # $(cat "$dir/insmod.txt")"
 ndesc=$(qga exec 10 /bin/cat /sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display/description 2>&1)
-qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out=/tmp/vrc-mdev-native \
-	--progress=off >"$dir/vrc-native.tap" 2>&1
-vrc_rc=$?
-t_native=$(since "$tn")
-qga exec 20 /bin/cat /tmp/vrc-mdev-native/results.json >"$dir/results-native.json" 2>&1
-grep -E '^(# (vrc|mdev|Totals)|not ok)' "$dir/vrc-native.tap" | sed 's/^/# vrc native: /'
-ntotals=$(sed -n 's/^# Totals: //p' "$dir/vrc-native.tap")
-npass=$(echo "$ntotals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
-nskip=$(echo "$ntotals" | sed -n 's/.*skip:\([0-9]*\).*/\1/p')
+guest_vrc native
+ntotals=$vtot npass=$vt_pass nskip=$vt_skip t_native=$vt_s
 why=
 [ "$vrc_rc" = 0 ] && echo "$ntotals" | grep -q ' fail:0 .*timeout:0 crash:0$' || why="exit $vrc_rc"
 echo "$ndesc" | grep -q 'series for sample (ABI v7)' || why="${why:+$why; }type says '$ndesc'"

@@ -77,6 +77,7 @@ trap 'exit 1' INT TERM
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
+. "$here/mdev_kselftest.sh"
 
 # kselftest FAULT CLAUSES: the kernel selftest on an mdev made for it, with
 # the module loaded with the fault; a TAP line: it fails (exit 1) on
@@ -88,14 +89,7 @@ kselftest() {
 	qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$ko fault=$param clock=stepped" \
 		>"$dir/insmod.txt" 2>&1 ||
 		echo "# $1: vgpu-mdev not reloaded for the selftest: $(cat "$dir/insmod.txt")"
-	qga exec 300 /bin/sh -c '
-		t=/sys/class/mdev_bus/vgpu-mdev/mdev_supported_types/vgpu-mdev-display
-		u=$(cat /proc/sys/kernel/random/uuid)
-		echo "$u" > $t/create || { echo "Bail out! mdev $u not created"; exit 98; }
-		VFIO_DISPLAY_IRQ_DEVICE=$u VFIO_DISPLAY_IRQ_DESTRUCTIVE=1 /usr/bin/vfio_display_irq_test 2>&1
-		rc=$?
-		echo 1 > /sys/bus/mdev/devices/$u/remove || rc=97
-		exit $rc' >"$dir/kselftest-$1.ktap" 2>&1
+	guest_kselftest "$dir/kselftest-$1.ktap" 300
 	krc=$?
 	kfailed=$(sed -n 's/^not ok [0-9]* [a-z_.]*\.\([a-z]*\)_\([0-9]*\)_[a-z0-9_]*$/\1-\2/p' \
 		"$dir/kselftest-$1.ktap" | tr 'a-z' 'A-Z' | sort -u | paste -sd, -)
