@@ -57,9 +57,6 @@ OOT_H="vgpu_mdev_oot.h vgpu_mdev_uapi.h"
 SAMPLE_EXTRA="lib/include/vrc/i915_regs.h:i915_regs.h"
 SELFTEST_DIR=tools/testing/selftests/vfio
 SELFTEST_C="kernel/selftests/vfio/vfio_display_irq_test.c"
-# files still being written elsewhere: skipped with a note while absent
-# (patch 6 needs its test; without it there is no patch 6)
-PENDING="$MDEV/vgpu_mdev_irq.c $SELFTEST_C"
 
 AUTHOR="vrc developers <vrc@invalid>"
 P5_NAME=0005-samples-vfio-mdev-Add-a-vGPU-display-irq-sample.patch
@@ -118,13 +115,9 @@ if [ "$dest" != "$series" ]; then
 	done
 fi
 
-# present FILE: the file exists, or is pending (a note, status 1), or fail
+# present FILE: the file exists, or fail
 present() {
-	[ -f "$top/$1" ] && return 0
-	case " $(echo $PENDING) " in
-	*" $1 "*) echo "sample-gen: note: $1 is not in the tree yet: left out" >&2; return 1 ;;
-	esac
-	die "$1 is missing (see the file lists in kernel/sample-gen.sh)"
+	[ -f "$top/$1" ] || die "$1 is missing (see the file lists in kernel/sample-gen.sh)"
 }
 
 # ---- 1-4: the transformations
@@ -247,7 +240,7 @@ sd="$tmp/sample"
 mkdir -p "$sd"
 objs=""
 for f in $SAMPLE_C; do
-	present "$MDEV/$f" || continue
+	present "$MDEV/$f"
 	transform "$top/$MDEV/$f" "$sd/$f"
 	objs="$objs ${f%.c}.o"
 done
@@ -333,7 +326,7 @@ mail "$P5_NAME" "$P5_DATE" \
 rm -f "$dest/$P6_NAME"
 tests=""
 for f in $SELFTEST_C; do
-	present "$f" || continue
+	present "$f"
 	tests="$tests $f"
 done
 if [ -n "$tests" ]; then
