@@ -453,6 +453,14 @@ int vrc_eventfd_drain(int fd, uint64_t *value)
 	return 1;
 }
 
+uint64_t vrc_eventfd_take(int fd)
+{
+	uint64_t v;
+
+	vrc_eventfd_drain(fd, &v);	/* v is 0 unless a count was read */
+	return v;
+}
+
 int vrc_read_frame_counter(struct vrc_transport *t, uint32_t reg, uint32_t *val)
 {
 	uint32_t le = 0;

@@ -29,7 +29,7 @@ static uint64_t silence_on(struct vt *t, int fd)
 	for (unsigned k = 0; k < WINDOW; k++) {
 		vt_flip(t);
 		vt_step(t, 1);
-		got += vt_efd_read(fd);
+		got += vrc_eventfd_take(fd);
 	}
 	return got;
 }
@@ -263,8 +263,8 @@ static enum vrc_result irq_reregister(struct vt *t)
 		vt_flip(t);
 		vt_step(t, 1);
 		for (unsigned i = 0; i < t->irq.count; i++) {
-			old_got += vt_efd_read(t->irq.efd[i]);
-			new_got += vt_efd_read(fresh[i]);
+			old_got += vrc_eventfd_take(t->irq.efd[i]);
+			new_got += vrc_eventfd_take(fresh[i]);
 		}
 	}
 	if (old_got)

@@ -50,7 +50,7 @@ bool irqp_set_read(struct world *w, enum set_id id)
 	bool any = false;
 
 	for (unsigned i = 0; i < w->t->irq.count; i++)
-		any |= vt_efd_read(w->set[id].fd[i]) != 0;
+		any |= vrc_eventfd_take(w->set[id].fd[i]) != 0;
 	return any;
 }
 

@@ -298,13 +298,6 @@ int vt_poll(struct vt *t, struct vrc_signal *sig)
 	return rc;
 }
 
-uint64_t vt_efd_read(int fd)
-{
-	uint64_t v = 0;
-
-	return vrc_eventfd_drain(fd, &v) == 1 ? v : 0;
-}
-
 int vt_eventfd(struct vt *t)
 {
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

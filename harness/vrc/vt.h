@@ -148,8 +148,6 @@ uint32_t vt_counter(struct vt *t);
 void vt_realtime(struct vt *t);
 /* Drain the registered eventfd(s): 1 if something was there. */
 int vt_poll(struct vt *t, struct vrc_signal *sig);
-/* Read one foreign eventfd (not the irq's registered ones). */
-uint64_t vt_efd_read(int fd);
 int vt_eventfd(struct vt *t);
 
 /*

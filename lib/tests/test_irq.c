@@ -849,6 +849,21 @@ TEST(eventfd_drain)
 	EQ(-EBADF, vrc_eventfd_drain(fd, &v));
 }
 
+/* take: the count read and gone; empty and unreadable are both 0 */
+TEST(eventfd_take_reads_and_empties)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	ASSERT_GE(fd, 0);
+	EQ(0, vrc_eventfd_take(fd));
+	signal_efd(fd, 3);
+	signal_efd(fd, 4);
+	EQ(7, vrc_eventfd_take(fd));
+	EQ(0, vrc_eventfd_take(fd));
+	close(fd);
+	EQ(0, vrc_eventfd_take(fd));
+}
+
 /* --------------------------------------------------------------- planes */
 
 TEST(plane_query_zeroes_first)

@@ -16,6 +16,7 @@
 
 #include "vrc/transport.h"
 #include "vrc/vfio_user.h"
+#include "vrc/irq.h"
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 
@@ -34,15 +35,6 @@ static void pair(int sv[2])
 static int make_efd(void)
 {
 	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-}
-
-static uint64_t efd_read(int fd)
-{
-	uint64_t v = 0;
-
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
 }
 
 static void efd_write(int fd, uint64_t v)
@@ -124,7 +116,7 @@ TEST(roundtrip_header_payload_fds)
 	ASSERT_EQ(inode_of(mfd), inode_of(m.fds[1]));
 	ASSERT_TRUE(fcntl(m.fds[0], F_GETFD) & FD_CLOEXEC);
 	efd_write(m.fds[0], 5);
-	ASSERT_EQ(5u, efd_read(efd));
+	ASSERT_EQ(5u, vrc_eventfd_take(efd));
 	vfu_msg_release(&m);
 	ASSERT_EQ(0u, m.nfds);
 	ASSERT_TRUE(m.payload == NULL);
@@ -1337,8 +1329,8 @@ TEST(client_set_irqs_encoding)
 	*h = (struct vfio_irq_set){ .argsz = 28, .flags = efd_trig, .index = 5, .count = 2 };
 	memcpy(h->data, fds, sizeof(fds));
 	ASSERT_EQ(0, t->ops->set_irqs(t, h));
-	ASSERT_EQ(1u, efd_read(fds[0]));	/* the server got our eventfds */
-	ASSERT_EQ(2u, efd_read(fds[1]));
+	ASSERT_EQ(1u, vrc_eventfd_take(fds[0]));	/* the server got our eventfds */
+	ASSERT_EQ(2u, vrc_eventfd_take(fds[1]));
 	memcpy(h->data, m1, sizeof(m1));
 	ASSERT_EQ(0, t->ops->set_irqs(t, h));
 	memcpy(h->data, mixed, sizeof(mixed));
@@ -1395,7 +1387,7 @@ TEST(client_set_irqs_chunks_to_max_msg_fds)
 	memcpy(h->data, fds, sizeof(fds));
 	ASSERT_EQ(0, t->ops->set_irqs(t, h));
 	for (int i = 0; i < 3; i++)
-		ASSERT_EQ(1u << i, efd_read(fds[i]));
+		ASSERT_EQ(1u << i, vrc_eventfd_take(fds[i]));
 	vrc_transport_close(t);
 	free(h);
 	srv_done(&s);

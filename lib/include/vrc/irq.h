@@ -97,6 +97,9 @@ int vrc_display_irq_wait(struct vrc_display_irq *irq, int timeout_ms,
 			 struct vrc_signal *sig);
 /* Read one eventfd directly (non-blocking): 1 + value, 0 if empty. */
 int vrc_eventfd_drain(int fd, uint64_t *value);
+/* What one eventfd held, taken: 0 when empty or unreadable, for callers to
+ * whom the two are the same (a count expected, or none). */
+uint64_t vrc_eventfd_take(int fd);
 
 int vrc_read_frame_counter(struct vrc_transport *t, uint32_t reg, uint32_t *val);
 

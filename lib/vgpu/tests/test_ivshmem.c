@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "vgpu/ivshmem.h"
+#include "vrc/irq.h"
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 
@@ -38,15 +39,6 @@ static bool readable(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
-static uint64_t efd_read(int fd)
-{
-	uint64_t v = 0;
-
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
 }
 
 static void efd_write(int fd, uint64_t v)
@@ -143,12 +135,12 @@ static void check_connected(const struct world *w, struct ivshmem_client *c)
 	/* client -> emulator doorbell */
 	ASSERT_EQ(0, ivshmem_client_ring(c, 0, 0));
 	ASSERT_TRUE(readable(w->e0, 1000));
-	ASSERT_EQ(1u, efd_read(w->e0));
+	ASSERT_EQ(1u, vrc_eventfd_take(w->e0));
 	/* emulator -> client interrupt */
 	ASSERT_FALSE(readable(c->peer_fd[1][0], 0));
 	efd_write(w->e1, 1);
 	ASSERT_TRUE(readable(c->peer_fd[1][0], 1000));
-	ASSERT_EQ(1u, efd_read(c->peer_fd[1][0]));
+	ASSERT_EQ(1u, vrc_eventfd_take(c->peer_fd[1][0]));
 	/* unknown peers and vectors */
 	ASSERT_EQ(-ENOENT, ivshmem_client_ring(c, 5, 0));
 	ASSERT_EQ(-ENOENT, ivshmem_client_ring(c, 0, 1));

@@ -14,6 +14,7 @@
 
 #include "vrc/i915_regs.h"
 #include "vgpu/guest.h"
+#include "vrc/irq.h"
 #include "vrc/vtest.h"
 #include "vrc/util.h"
 
@@ -42,15 +43,6 @@ static bool readable(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
-static uint64_t efd_read(int fd)
-{
-	uint64_t v = 0;
-
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
 }
 
 /* A valid header; the caller may break it before fake_start. */
@@ -110,7 +102,7 @@ static void fake_serve(struct fake *f, int s, enum fake_mode mode)
 				_exit(0);
 		}
 		if (mode == FAKE_CONSUME && (p[1].revents & POLLIN)) {
-			efd_read(f->db);
+			vrc_eventfd_take(f->db);
 			usleep(100 * 1000);	/* a slow emulator */
 			__atomic_store_n(&f->ring->tail,
 					 __atomic_load_n(&f->ring->head, __ATOMIC_ACQUIRE),
@@ -203,7 +195,7 @@ TEST(vgpu_guest_open_maps_layout)
 	uint64_t one = 1;
 	ASSERT_EQ((ssize_t)8, write(f.irq, &one, 8));
 	ASSERT_TRUE(readable(vgpu_guest_irq_fd(&g), 1000));
-	ASSERT_EQ(1u, efd_read(vgpu_guest_irq_fd(&g)));
+	ASSERT_EQ(1u, vrc_eventfd_take(vgpu_guest_irq_fd(&g)));
 
 	vgpu_guest_close(&g);
 	vgpu_guest_close(&g);	/* twice is harmless */
@@ -231,7 +223,7 @@ TEST(vgpu_guest_writes_become_ring_records)
 	ASSERT_FALSE(readable(f.db, 0));	/* nodb does not ring */
 	ASSERT_EQ(0, vgpu_guest_doorbell(&g));
 	ASSERT_TRUE(readable(f.db, 1000));
-	ASSERT_EQ(1u, efd_read(f.db));
+	ASSERT_EQ(1u, vrc_eventfd_take(f.db));
 	ASSERT_EQ(0u, g.pending);
 
 	ASSERT_EQ(0, vgpu_guest_write(&g, 0x70180, 0xdeadbeef));
@@ -239,7 +231,7 @@ TEST(vgpu_guest_writes_become_ring_records)
 	ASSERT_EQ(0x70180u, f.ring->rec[5].offset);
 	ASSERT_EQ(0xdeadbeefu, f.ring->rec[5].value);
 	ASSERT_TRUE(readable(f.db, 1000));
-	ASSERT_EQ(1u, efd_read(f.db));
+	ASSERT_EQ(1u, vrc_eventfd_take(f.db));
 	vgpu_guest_close(&g);
 	fake_stop(&f);
 }
