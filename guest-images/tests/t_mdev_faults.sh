@@ -79,15 +79,21 @@ not_ok() { n=$((n + 1)); echo "not ok $n $*"; fail=1; }
 qga() { perl "$here/qga.pl" "$dir/qga.sock" "$@"; }
 . "$here/mdev_kselftest.sh"
 
-# kselftest FAULT CLAUSES: the kernel selftest on an mdev made for it, with
-# the module loaded with the fault; a TAP line: it fails (exit 1) on
-# exactly CLAUSES (comma list), read from its failing tests' names
+# load KO PARAM: the module build KO in place of the loaded one, with
+# fault=PARAM and the stepped clock; its output in $dir/insmod.txt
+load() {
+	qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$1 fault=$2 clock=stepped" \
+		>"$dir/insmod.txt" 2>&1
+}
+
+# kselftest FAULT CLAUSES KO PARAM ABI: the kernel selftest on an mdev made
+# for it, with the module build KO loaded with fault=PARAM; a TAP line: it
+# fails (exit 1) on exactly CLAUSES (comma list), read from its failing
+# tests' names, or on a v6 device (ABI) it skips as a whole
 kselftest() {
 	# a fresh module: leak keeps what it leaked (16 eventfds at most) until
 	# unload, and vrc's run has filled that already
-	# ($ko and $param: the build and the fault the loop below loaded)
-	qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$ko fault=$param clock=stepped" \
-		>"$dir/insmod.txt" 2>&1 ||
+	load "$3" "$4" ||
 		echo "# $1: vgpu-mdev not reloaded for the selftest: $(cat "$dir/insmod.txt")"
 	guest_kselftest "$dir/kselftest-$1.ktap" 300
 	krc=$?
@@ -95,8 +101,8 @@ kselftest() {
 		"$dir/kselftest-$1.ktap" | tr 'a-z' 'A-Z' | sort -u | paste -sd, -)
 	ktot=$(sed -n 's/^# Totals: //p' "$dir/kselftest-$1.ktap")
 	# the v7 uAPI's test: on the v6 series it skips as a whole, saying why
-	# (the native build is v7 on every kernel: twin_abi)
-	if [ "$twin_abi" = v6 ]; then
+	# (the native build is v7 on every kernel)
+	if [ "$5" = v6 ]; then
 		if [ "$krc" = 4 ] && grep -q '^1\.\.0 # SKIP .*v6 display irq' "$dir/kselftest-$1.ktap"; then
 			ok "$1: the kernel selftest # SKIP $(sed -n 's/^1\.\.0 # SKIP //p' "$dir/kselftest-$1.ktap")"
 		else
@@ -198,15 +204,14 @@ for fault in $faults; do
 	case $fault in
 	native-*) ko=vgpu-mdev-native.ko param=${fault#native-} twin_abi=v7 ;;
 	esac
-	if ! qga exec 30 /bin/sh -c "rmmod vgpu_mdev && insmod /lib/modules/\$(uname -r)/extra/$ko fault=$param clock=stepped" \
-		>"$dir/insmod.txt" 2>&1; then
+	if ! load "$ko" "$param"; then
 		not_ok "$fault: $ko loaded with fault=$param # $(cat "$dir/insmod.txt")"
 		continue
 	fi
 	qga exec 600 /usr/bin/vrc run --backend=mdev --destructive --out="/tmp/$fault" \
 		--suite='disc-*,irq-*,evt-*,iso-*,tear-*' --progress=off >"$dir/$fault.tap" 2>&1
 	kclauses=$(echo "$kst_faults" | awk -v f="$fault" '$1 == f { print $2 }')
-	[ -n "$kclauses" ] && kselftest "$fault" "$kclauses"
+	[ -n "$kclauses" ] && kselftest "$fault" "$kclauses" "$ko" "$param" "$twin_abi"
 	qga exec 20 /bin/cat "/tmp/$fault/results.json" >"$dir/$fault.json" 2>&1
 	# the twin on the host, virtual-time tests only ([a-z]: not rt-* by clause)
 	"$b/vrc" run --model="$twin" --abi="$twin_abi" --out="$dir/twin-$fault" \
