@@ -124,10 +124,10 @@ present() {
 # unifdef's -D/-U options: the fault models out, each version test resolved
 unifdef_opts() {
 	echo "-UVGPU_MDEV_FAULTS"
+	k=$(echo "$KERNEL" | awk -F. '{ print $1 * 65536 + $2 * 256 + $3 }')
 	sed -n 's/^#define \(VGPU_MDEV_[A-Z0-9_]*\)[[:space:]]*(LINUX_VERSION_CODE >= KERNEL_VERSION(\([0-9]*\), *\([0-9]*\), *\([0-9]*\)))$/\1 \2 \3 \4/p' \
 		"$top/$MDEV/vgpu_mdev_oot.h" |
 	while read -r name a b c; do
-		k=$(echo "$KERNEL" | awk -F. '{ print $1 * 65536 + $2 * 256 + $3 }')
 		if [ "$k" -ge $((a * 65536 + b * 256 + c)) ]; then echo "-D$name=1"; else echo "-D$name=0"; fi
 	done
 }
