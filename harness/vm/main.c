@@ -306,7 +306,7 @@ static int start_sim(struct opts *o, struct vrc_sim *sim,
 		return EXIT_HARNESS;
 	}
 	for (unsigned i = 0; i < o->vgpus; i++) {
-		vrc_sim_path(sim, i, "ivshmem", socks[i], 128);
+		vrc_sim_path(sim, i, "ivshmem", socks[i], sizeof(socks[i]));
 		o->c.ivshmem[o->c.n_ivshmem++] = socks[i];
 	}
 	fprintf(stderr, "vrc-vm: vgpu-sim with %u vGPU(s) in %s\n", o->vgpus, sim->dir);
